@@ -1,0 +1,1 @@
+"""Custom actions of the assistant, served by `rasa run actions --actions actions`."""

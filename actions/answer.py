@@ -1,0 +1,86 @@
+"""Answering a service question from the knowledge base, never from anything else."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import replies
+from actions.case_api import CaseApi, CaseApiError, WithCaseApi
+from actions.knowledge_hits import knowledge_of, service_buttons
+
+logger = logging.getLogger(__name__)
+
+NOTHING_FITS = (
+    "抱歉，这个问题我在办事指南里没有找到可靠的答案，不想给您说错。"
+    "您可以换个说法再问，或者拨打12345热线、转人工客服咨询。"
+)
+
+
+def _earlier_hit(tracker: Tracker, service: str) -> dict[str, Any] | None:
+    """The answer for `service` among the matches of the resident's earlier questions (newest first)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            knowledge = knowledge_of(event.get("parse_data"))
+            for hit in (knowledge or {}).get("hits", []):
+                if hit["service"] == service:
+                    return hit
+    return None
+
+
+async def _hit_for_chosen_service(tracker: Tracker, service: str, api: CaseApi) -> dict[str, Any] | None:
+    hit = _earlier_hit(tracker, service)
+    if hit:
+        return hit
+    try:
+        hits = await api.search_knowledge(service)
+    except CaseApiError:
+        return None
+    return next((h for h in hits if h["service"] == service), None)
+
+
+def answer_with_hit(dispatcher: CollectingDispatcher, hit: dict[str, Any]) -> list[EventType]:
+    dispatcher.utter_message(
+        text=f"{hit['answer']}\n（来源：{hit['source']}）",
+        buttons=[
+            {"title": "解决了，评价一下", "payload": "/rate_service"},
+            {"title": "没解决，转人工", "payload": "/not_satisfied"},
+        ],
+    )
+    return [SlotSet("answered_service", hit["service"])]
+
+
+async def answer_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker, api: CaseApi
+) -> list[EventType]:
+    """Answer when retrieval is confident, ask which service was meant when it is not, else say so."""
+    latest = tracker.latest_message
+    knowledge = knowledge_of(latest)
+    chosen = next(tracker.get_latest_entity_values("service"), None)
+    if chosen and not (knowledge and knowledge["confident"] and knowledge["hits"][0]["service"] == chosen):
+        # A button press (or a service named outright): answer for exactly that service.
+        hit = await _hit_for_chosen_service(tracker, chosen, api)
+        if hit:
+            return answer_with_hit(dispatcher, hit)
+    if knowledge and knowledge.get("confident") and knowledge["hits"]:
+        return answer_with_hit(dispatcher, knowledge["hits"][0])
+    buttons = service_buttons(knowledge, intent="ask_service")
+    if buttons:
+        dispatcher.utter_message(text="您想问的是哪一项？", buttons=buttons)
+        return []
+    dispatcher.utter_message(text=NOTHING_FITS, buttons=replies.human_buttons())
+    return []
+
+
+class ActionAnswerService(WithCaseApi, Action):
+    def name(self) -> str:
+        return "action_answer_service"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        return await answer_question(dispatcher, tracker, self.api)

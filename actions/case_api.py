@@ -1,0 +1,306 @@
+"""The one typed client of the gateway's case API (docs/architecture.md, "Case API").
+
+Actions hold no database code: every case is filed and read through this client. Any failure
+(HTTP error, timeout, refused connection) surfaces as `CaseApiError`, so callers handle exactly one
+exception type and can tell the resident, politely, that nothing was filed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from actions.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+
+class CaseApiError(Exception):
+    """The case API refused a request or could not be reached (`status` is None then)."""
+
+    def __init__(self, path: str, status: int | None, code: str | None, message: str) -> None:
+        super().__init__(path, status, code, message)
+        self.path = path
+        self.status = status
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.path}: status={self.status} code={self.code} {self.message}"
+
+
+@dataclass(frozen=True)
+class ApplicationReceipt:
+    number: str
+    service: str
+    department: str
+    expected_completion: str
+
+
+@dataclass(frozen=True)
+class ComplaintReceipt:
+    number: str
+    deadline: str
+    department: str | None
+
+
+@dataclass(frozen=True)
+class Consultation:
+    id: str
+    title: str
+    summary: str
+    closes_on: str | None
+
+
+@dataclass(frozen=True)
+class TopSuggestion:
+    number: str
+    content: str
+    likes: int
+
+
+@dataclass(frozen=True)
+class CaseStatus:
+    number: str
+    kind: str
+    status: str
+    deadline: str | None
+    department: str | None
+
+
+@dataclass(frozen=True)
+class TicketReceipt:
+    number: str
+    deadline: str | None
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    name: str
+    department: str
+    online: bool
+    offline_steps: list[str] = field(default_factory=list)
+    hall: str | None = None
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    role: str  # "resident" or "bot"
+    text: str
+    at: str | None = None
+
+
+def _error_from_response(path: str, response: httpx.Response) -> CaseApiError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    detail = body.get("detail") if isinstance(body, dict) else None
+    code = detail.get("code") if isinstance(detail, dict) else detail if isinstance(detail, str) else None
+    message = body.get("message", "") if isinstance(body, dict) else ""
+    return CaseApiError(path, response.status_code, code, message or response.reason_phrase)
+
+
+class CaseApi:
+    """Async client of the gateway; one short-lived connection per call keeps it loop-agnostic."""
+
+    def __init__(self, settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None):
+        self._settings = settings or get_settings()
+        self._transport = transport
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+        internal: bool = False,
+    ) -> Any:
+        headers = {"X-Service-Token": self._settings.service_token} if internal else {}
+        try:
+            async with httpx.AsyncClient(
+                base_url=self._settings.gateway_url,
+                timeout=self._settings.case_api_timeout,
+                transport=self._transport,
+            ) as client:
+                response = await client.request(method, path, json=json, params=params, headers=headers)
+        except httpx.HTTPError as exc:
+            logger.warning("case API %s %s unreachable: %s", method, path, type(exc).__name__)
+            raise CaseApiError(path, None, "unreachable", str(exc)) from exc
+        if response.status_code >= 400:
+            error = _error_from_response(path, response)
+            logger.warning("case API %s failed: %s", method, error)
+            raise error
+        return response.json()
+
+    async def submit_application(
+        self, *, service: str, applicant_name: str, id_number: str, phone: str, sender: str, channel: str
+    ) -> ApplicationReceipt:
+        body = await self._request(
+            "POST",
+            "/api/applications",
+            json={
+                "service": service,
+                "applicant_name": applicant_name,
+                "id_number": id_number,
+                "phone": phone,
+                "sender": sender,
+                "channel": channel,
+            },
+        )
+        return ApplicationReceipt(
+            number=body["number"],
+            service=body.get("service", service),
+            department=body.get("department", ""),
+            expected_completion=body["expected_completion"],
+        )
+
+    async def submit_complaint(
+        self,
+        *,
+        description: str,
+        phone: str,
+        service: str | None,
+        department: str | None,
+        sender: str,
+        channel: str,
+    ) -> ComplaintReceipt:
+        payload: dict[str, Any] = {
+            "description": description,
+            "phone": phone,
+            "sender": sender,
+            "channel": channel,
+        }
+        if service:
+            payload["service"] = service
+        if department:
+            payload["department"] = department
+        body = await self._request("POST", "/api/complaints", json=payload)
+        return ComplaintReceipt(
+            number=body["number"], deadline=body["deadline"], department=body.get("department")
+        )
+
+    async def open_consultations(self) -> list[Consultation]:
+        body = await self._request("GET", "/api/consultations")
+        return [
+            Consultation(
+                id=str(item["id"]),
+                title=item["title"],
+                summary=item.get("summary", ""),
+                closes_on=item.get("closes_on"),
+            )
+            for item in body
+            if item.get("status", "open") == "open"
+        ]
+
+    async def submit_suggestion(
+        self, *, content: str, consultation_id: str | None, topic: str | None, phone: str | None, sender: str
+    ) -> str:
+        payload: dict[str, Any] = {"content": content, "sender": sender}
+        if consultation_id:
+            payload["consultation_id"] = consultation_id
+        if topic:
+            payload["topic"] = topic
+        if phone:
+            payload["phone"] = phone
+        body = await self._request("POST", "/api/suggestions", json=payload)
+        return str(body["number"])
+
+    async def top_suggestions(self, consultation_id: str, n: int = 5) -> list[TopSuggestion]:
+        body = await self._request(
+            "GET", f"/api/consultations/{consultation_id}/suggestions/top", params={"n": n}
+        )
+        return [TopSuggestion(number=i["number"], content=i["content"], likes=int(i["likes"])) for i in body]
+
+    async def like_suggestion(self, number: str, sender: str) -> int:
+        body = await self._request("POST", f"/api/suggestions/{number}/likes", json={"sender": sender})
+        return int(body["likes"])
+
+    async def submit_evaluation(
+        self, *, stars: int, comment: str | None, case_number: str | None, service: str | None, sender: str
+    ) -> None:
+        payload: dict[str, Any] = {"stars": stars, "sender": sender}
+        for key, value in (("comment", comment), ("case_number", case_number), ("service", service)):
+            if value:
+                payload[key] = value
+        await self._request("POST", "/api/evaluations", json=payload)
+
+    async def case_status(self, number: str, phone_last4: str) -> CaseStatus | None:
+        """The case's public status, or None when number and phone do not match."""
+        try:
+            body = await self._request("GET", f"/api/status/{number}", params={"phone_last4": phone_last4})
+        except CaseApiError as error:
+            if error.status == 404:
+                return None
+            raise
+        return CaseStatus(
+            number=body["number"],
+            kind=body["kind"],
+            status=body["status"],
+            deadline=body.get("deadline"),
+            department=body.get("department"),
+        )
+
+    async def create_ticket(
+        self,
+        *,
+        sender: str,
+        channel: str,
+        summary: str,
+        transcript: list[TranscriptLine],
+        suggestions: list[dict[str, Any]],
+        category: str | None,
+        phone: str | None,
+    ) -> TicketReceipt:
+        payload: dict[str, Any] = {
+            "sender": sender,
+            "channel": channel,
+            "summary": summary,
+            "transcript": [{k: v for k, v in vars(line).items() if v is not None} for line in transcript],
+            "suggestions": suggestions,
+        }
+        if category:
+            payload["category"] = category
+        if phone:
+            payload["phone"] = phone
+        body = await self._request("POST", "/api/tickets", json=payload, internal=True)
+        return TicketReceipt(number=body["number"], deadline=body.get("deadline"))
+
+    async def service_info(self, name: str) -> ServiceInfo | None:
+        """The catalogue entry of one service (None if the catalogue does not list it)."""
+        body = await self._request("GET", "/api/services")
+        for item in body:
+            if item.get("name") == name:
+                steps = item.get("steps") or {}
+                place = item.get("place") or {}
+                return ServiceInfo(
+                    name=item["name"],
+                    department=item.get("department", ""),
+                    online=bool(item.get("online", False)),
+                    offline_steps=list(steps.get("offline") or []),
+                    hall=place.get("hall"),
+                )
+        return None
+
+    async def search_knowledge(self, query: str, k: int = 3) -> list[dict[str, Any]]:
+        """Hits of the knowledge base (contract: GET /api/knowledge/search), best first."""
+        body = await self._request("GET", "/api/knowledge/search", params={"q": query, "k": k})
+        return list(body.get("hits", []))
+
+
+class WithCaseApi:
+    """Mixin giving an action `self.api`: built on first use, because settings are read at run time;
+    tests pass their own client (with a fake transport) instead."""
+
+    def __init__(self, api: CaseApi | None = None) -> None:
+        self._api = api
+
+    @property
+    def api(self) -> CaseApi:
+        if self._api is None:
+            self._api = CaseApi()
+        return self._api

@@ -1,0 +1,74 @@
+"""What every form shares: the slots it owns, resetting them, and counting rejected answers."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+
+from actions import replies
+from actions.pii import normalize_phone
+from actions.settings import get_settings
+
+FORM_SLOTS: dict[str, tuple[str, ...]] = {
+    "apply_form": ("service", "applicant_name", "id_number", "phone", "apply_confirmed"),
+    "complaint_form": ("complaint_description", "phone", "service", "department"),
+    "suggest_form": ("consultation", "suggestion_topic", "suggestion_content", "suggestion_phone"),
+    "status_form": ("case_number", "phone_last4"),
+    "rate_form": ("stars", "rating_comment"),
+}
+
+
+def reset_form_slots(form: str) -> list[EventType]:
+    """Forget what a finished or cancelled form collected (personal data must not linger)."""
+    return [SlotSet(slot, None) for slot in FORM_SLOTS[form]] + [
+        SlotSet("requested_slot", None),
+        SlotSet("failed_attempts", None),
+    ]
+
+
+class FormValidation(FormValidationAction, ABC):
+    """Base of the validation actions; abstract so that rasa-sdk does not register it."""
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    @staticmethod
+    def accept(slot: str, value: Any, tracker: Tracker) -> dict[str, Any]:
+        attempts = dict(tracker.get_slot("failed_attempts") or {})
+        attempts.pop(slot, None)
+        return {slot: value, "failed_attempts": attempts or None}
+
+    @staticmethod
+    def reject(slot: str, message: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """Re-prompt; from the configured number of failed tries on, also offer a human."""
+        attempts = dict(tracker.get_slot("failed_attempts") or {})
+        attempts[slot] = attempts.get(slot, 0) + 1
+        if attempts[slot] >= get_settings().max_slot_attempts:
+            dispatcher.utter_message(
+                text=f"{message}{replies.OFFER_HUMAN_AFTER_TRIES}", buttons=replies.human_buttons()
+            )
+        else:
+            dispatcher.utter_message(text=message)
+        return {slot: None, "failed_attempts": attempts}
+
+    def validate_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        phone = normalize_phone(str(value))
+        if phone is None:
+            return self.reject("phone", replies.BAD_PHONE, dispatcher, tracker)
+        return self.accept("phone", phone, tracker)
+
+
+def is_activation_message(tracker: Tracker, intent: str) -> bool:
+    """True while the form is being started by the message that asked for it."""
+    return tracker.active_loop_name is None and tracker.get_intent_of_latest_message() == intent
+
+
+def sender_channel(tracker: Tracker) -> tuple[str, str]:
+    return tracker.sender_id, tracker.get_latest_input_channel() or "rest"

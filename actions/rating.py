@@ -1,0 +1,83 @@
+"""Rating: 1-5 stars and an optional comment, about the last case or the last answer."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import replies
+from actions.case_api import CaseApiError, WithCaseApi
+from actions.form_base import FormValidation, reset_form_slots
+
+NO_COMMENT = "无"
+_CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+_NO_COMMENT_WORDS = ("没有", "没了", "无", "不用", "算了吧", "没什么")
+
+
+def parse_stars(text: str) -> int | None:
+    """'5' / '五星' / '4颗星' / '⭐⭐⭐' -> 1..5; anything else (0, 6, '很好') -> None."""
+    text = text.strip()
+    if text and set(text) <= {"⭐", "★"}:
+        count = len(text)
+    else:
+        match = re.search(r"(?<!\d)([0-9一二两三四五六七八九])(?!\d)", text)
+        if match is None:
+            return None
+        digit = match.group(1)
+        count = int(digit) if digit.isdigit() else _CHINESE_DIGITS.get(digit, 0)
+    return count if 1 <= count <= 5 else None
+
+
+class ValidateRateForm(FormValidation):
+    def name(self) -> str:
+        return "validate_rate_form"
+
+    def validate_stars(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        stars = parse_stars(str(value))
+        if stars is None:
+            return self.reject("stars", "请打1到5星，比如回复“5星”。", dispatcher, tracker)
+        return self.accept("stars", str(stars), tracker)
+
+    def validate_rating_comment(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        text = str(value).strip()
+        if text.rstrip("。.!！") in _NO_COMMENT_WORDS:
+            text = NO_COMMENT
+        return self.accept("rating_comment", text[:500], tracker)
+
+
+class ActionSubmitRating(WithCaseApi, Action):
+    def name(self) -> str:
+        return "action_submit_rating"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        stars = int(tracker.get_slot("stars"))
+        comment = tracker.get_slot("rating_comment")
+        try:
+            await self.api.submit_evaluation(
+                stars=stars,
+                comment=None if comment == NO_COMMENT else comment,
+                case_number=tracker.get_slot("last_case_number"),
+                service=tracker.get_slot("answered_service"),
+                sender=tracker.sender_id,
+            )
+        except CaseApiError:
+            dispatcher.utter_message(text="抱歉，评价暂时没有提交成功，请稍后再试。感谢您的反馈！")
+            return reset_form_slots("rate_form")
+        if stars <= 2:
+            dispatcher.utter_message(
+                text="感谢您的评价，很抱歉这次没让您满意，我们会认真改进。需要的话可以转人工客服。",
+                buttons=replies.human_buttons(),
+            )
+        else:
+            dispatcher.utter_message(text="感谢您的评价！还有其他需要帮忙的吗？")
+        return reset_form_slots("rate_form")

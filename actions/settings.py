@@ -1,0 +1,28 @@
+"""Settings of the action server, read from the environment (one place, read once)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Settings:
+    gateway_url: str
+    service_token: str
+    case_api_timeout: float
+    hotline: str
+    max_slot_attempts: int
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings of this process; tests build `Settings` directly instead."""
+    return Settings(
+        gateway_url=os.environ.get("GATEWAY_URL", "http://127.0.0.1:8000").rstrip("/"),
+        service_token=os.environ.get("SERVICE_TOKEN", ""),
+        case_api_timeout=float(os.environ.get("CASE_API_TIMEOUT", "5")),
+        hotline=os.environ.get("HOTLINE", "12345"),
+        max_slot_attempts=int(os.environ.get("MAX_SLOT_ATTEMPTS", "3")),
+    )
