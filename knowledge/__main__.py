@@ -1,0 +1,77 @@
+"""Command line: ``python -m knowledge build|eval|bench|search``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+
+from knowledge.settings import MODES, KnowledgeSettings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m knowledge", description="六安政务 knowledge base tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("build", help="validate the service files and (re)build the index incrementally")
+    evaluate = commands.add_parser("eval", help="retrieval quality on knowledge/eval/questions.tsv")
+    evaluate.add_argument("--mode", choices=MODES, action="append", help="only these modes (default: all)")
+    evaluate.add_argument("--misses", choices=("tune", "test"), help="also list the failures of this split")
+    bench = commands.add_parser("bench", help="search latency and throughput")
+    bench.add_argument(
+        "--synthetic", type=int, default=10_000, help="entries of the synthetic knowledge base"
+    )
+    search = commands.add_parser("search", help="answer one question (JSON as the API returns it)")
+    search.add_argument("question")
+    search.add_argument("-k", type=int, default=3)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    from knowledge.knowledge_base import KnowledgeBase
+    from knowledge.schema import KnowledgeFormatError
+
+    settings = KnowledgeSettings.from_env()
+    started = time.perf_counter()
+    try:
+        if args.command == "build":
+            print(build(settings), f"in {time.perf_counter() - started:.1f}s")
+            return 0
+        kb = KnowledgeBase.from_settings(settings)
+    except KnowledgeFormatError as error:
+        print(f"knowledge format error: {error}", file=sys.stderr)
+        return 2
+    if args.command == "eval":
+        from knowledge.evaluation import misses, run_evaluation
+
+        print(run_evaluation(kb, settings.eval_file, args.mode or MODES))
+        if args.misses:
+            for mode in args.mode or [settings.mode]:
+                print(f"\n-- misses on {args.misses} ({mode})")
+                print("\n".join(misses(kb, settings.eval_file, args.misses, mode)))
+    elif args.command == "bench":
+        from knowledge.bench import run_bench
+
+        print(run_bench(kb, args.synthetic))
+    else:
+        print(json.dumps(kb.search(args.question, args.k).to_dict(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def build(settings: KnowledgeSettings) -> str:
+    """Validate the service files and rewrite the index; running knowledge bases pick it up."""
+    from knowledge.embedders import create_embedder
+    from knowledge.index import ensure_index
+    from knowledge.schema import load_categories, load_services
+
+    services = load_services(settings.services_dir, load_categories(settings.categories_file))
+    embedder = create_embedder(settings)
+    index = ensure_index(settings.index_dir, services, embedder, force=True)
+    return (
+        f"index: {len(services)} services, {len(index.passages)} passages ({index.embedded} embedded now), "
+        f"model {embedder.name} ({embedder.dim}-d) -> {settings.index_dir}"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

