@@ -1,0 +1,1 @@
+"""API gateway and case store of 六安政务智能助手."""

@@ -1,0 +1,93 @@
+"""Request dependencies: the runtime, rate limiting of resident endpoints, staff authentication."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+
+from api.db import transaction
+from api.errors import ApiError
+from api.models import StaffUser
+from api.runtime import Runtime
+from api.security import Role, read_token
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def client_ip(request: Request, runtime: Runtime) -> str:
+    if runtime.settings.trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.client.host if request.client else "unknown"
+
+
+def limit_resident(request: Request, runtime: RuntimeDep) -> None:
+    """Resident endpoints are open to anyone: cap each client address per minute."""
+    if not runtime.limiter.allow(f"ip:{client_ip(request, runtime)}"):
+        raise ApiError(429, "rate_limited", "您的操作太频繁了，请稍等一分钟再试。")
+
+
+ResidentLimit = Depends(limit_resident)
+
+
+@dataclass(frozen=True)
+class Staff:
+    username: str
+    role: Role
+    display_name: str
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def current_staff(
+    runtime: RuntimeDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Staff:
+    if credentials is None:
+        raise ApiError(401, "not_authenticated", "请先登录")
+    claims = read_token(credentials.credentials, runtime.settings.jwt_secret)
+    if claims is None:
+        raise ApiError(401, "invalid_token", "登录已失效，请重新登录")
+    username, _ = claims
+    with transaction(runtime.sessions) as session:
+        user = session.scalars(select(StaffUser).where(StaffUser.username == username)).first()
+        if user is None or not user.active:
+            raise ApiError(401, "invalid_token", "账号不存在或已停用")
+        # The role is read from the database, not the token, so a demotion takes effect at once.
+        return Staff(user.username, Role(user.role), user.display_name)
+
+
+def require(role: Role) -> object:
+    def check(staff: Annotated[Staff, Depends(current_staff)]) -> Staff:
+        if not staff.role.allows(role):
+            raise ApiError(403, "forbidden", "您的账号没有此操作的权限")
+        return staff
+
+    return Depends(check)
+
+
+AgentDep = Annotated[Staff, require(Role.AGENT)]
+SupervisorDep = Annotated[Staff, require(Role.SUPERVISOR)]
+AdminDep = Annotated[Staff, require(Role.ADMIN)]
+
+
+def require_service_token(request: Request, runtime: RuntimeDep) -> None:
+    """Internal endpoints used by the action server carry the shared service token."""
+    token = request.headers.get("x-service-token", "")
+    if not hmac.compare_digest(token, runtime.settings.service_token):
+        raise ApiError(401, "invalid_service_token", "无权调用该接口")
+
+
+ServiceTokenDep = Depends(require_service_token)

@@ -1,0 +1,72 @@
+"""Error responses: a precise `detail` for API clients and a Chinese `message` for residents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+# Chinese names of request fields, for validation messages shown to residents.
+FIELD_LABELS = {
+    "service": "办理事项",
+    "applicant_name": "申请人姓名",
+    "name": "姓名",
+    "id_number": "身份证号",
+    "phone": "手机号码",
+    "phone_last4": "手机号后四位",
+    "description": "投诉内容",
+    "content": "建议内容",
+    "stars": "评分",
+    "comment": "评价内容",
+    "sender": "用户标识",
+    "message": "消息内容",
+    "summary": "工单摘要",
+    "status": "状态",
+    "username": "用户名",
+    "password": "密码",
+    "role": "角色",
+    "q": "查询内容",
+    "k": "返回条数",
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status_code: int, code: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+
+def _field_message(error: dict[str, Any]) -> str:
+    loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+    label = FIELD_LABELS.get(loc[-1], loc[-1]) if loc else "请求"
+    kind = error.get("type", "")
+    if kind == "missing":
+        return f"{label}：必填项未填写"
+    if kind == "value_error":
+        return f"{label}：{error['ctx']['error']}"
+    if kind in ("string_too_long",):
+        return f"{label}：内容过长，最多{error['ctx']['max_length']}个字"
+    if kind in ("string_too_short",):
+        return f"{label}：内容过短，至少{error['ctx']['min_length']}个字"
+    if kind in ("greater_than_equal", "less_than_equal", "int_parsing", "int_from_float"):
+        return f"{label}：取值不正确"
+    if kind == "json_invalid":
+        return "请求内容不是有效的 JSON"
+    return f"{label}：格式不正确"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse({"detail": exc.code, "message": exc.message, **exc.extra}, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": e.get("msg")} for e in exc.errors()]
+        message = "；".join(dict.fromkeys(_field_message(e) for e in exc.errors()))
+        return JSONResponse({"detail": errors, "message": message}, status_code=422)

@@ -1,0 +1,64 @@
+"""The gateway application: `uvicorn api.main:app` (or `create_app()` in tests)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from api.catalogue import sync_catalogue
+from api.errors import install_error_handlers
+from api.logging_setup import configure_logging
+from api.rasa_client import RasaClient
+from api.routes import auth, chat, consultations, health, residents, staff, tickets
+from api.runtime import Runtime
+from api.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+
+def load_knowledge(runtime: Runtime) -> None:
+    """Load the retrieval index (built if missing) and bring the case store's catalogue in step."""
+    from knowledge import KnowledgeBase  # heavy (embedding model): only when the app starts
+
+    runtime.knowledge = KnowledgeBase.from_settings()
+    count = sync_catalogue(runtime.sessions, runtime.knowledge.services)
+    logger.info("knowledge base loaded", extra={"services": count})
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Building the app is cheap; settings, connections and models are resolved when it starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        active = settings or get_settings()
+        configure_logging(active.log_level)
+        runtime = Runtime.start(active)
+        app.state.runtime = runtime
+        app.state.rasa = RasaClient(active.rasa_url, active.rasa_timeout_seconds)
+        if active.knowledge_enabled:
+            await run_in_threadpool(load_knowledge, runtime)
+        app.state.knowledge = runtime.knowledge
+        try:
+            yield
+        finally:
+            await app.state.rasa.close()
+            runtime.close()
+
+    app = FastAPI(
+        title="六安政务智能助手 API",
+        description="Gateway of the Lu'an government service assistant: resident cases, knowledge search, "
+        "chat, and the 12345 staff endpoints.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    for module in (health, residents, consultations, tickets, chat, auth, staff):
+        app.include_router(module.router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,294 @@
+"""The case store: SQLAlchemy models.
+
+Every case kind (application, complaint, suggestion, hotline ticket, and later budget proposals or grid
+incident reports) is a subclass of `Case` (joined-table inheritance): the shared columns (number, status,
+deadline, department, contact) live in `cases`, so status lookups, staff lists, deadlines and audit work
+for every kind, and adding a kind is a new subclass with its prefix and status pipeline.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from api.personal_data import decrypt, encrypt
+from api.settings import get_settings
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes on every backend (SQLite drops the offset otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class EncryptedText(TypeDecorator[str]):
+    """Personal data encrypted at rest with PII_KEY; plaintext never reaches the database."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        return encrypt(value, get_settings().pii_key) if value is not None else None
+
+    def process_result_value(self, value: str | None, dialect: Any) -> str | None:
+        return decrypt(value, get_settings().pii_key) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Service(Base):
+    """Service catalogue, synchronised from the knowledge base files at start-up and on reload."""
+
+    __tablename__ = "services"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    department: Mapped[str] = mapped_column(String(64), index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    online: Mapped[bool] = mapped_column(Boolean)
+    process_days: Mapped[int] = mapped_column(Integer)
+    fee: Mapped[str] = mapped_column(String(200))
+    place: Mapped[str] = mapped_column(Text)
+    materials: Mapped[list[Any]]
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    KIND: ClassVar[str]
+    PREFIX: ClassVar[str]
+    INITIAL_STATUS: ClassVar[str]
+    TRANSITIONS: ClassVar[dict[str, frozenset[str]]]
+    DEADLINE_WORKDAYS: ClassVar[str | None] = None  # name of the setting giving the deadline, if any
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(24), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    service: Mapped[str | None] = mapped_column(String(64), index=True)
+    department: Mapped[str | None] = mapped_column(String(64), index=True)
+    category: Mapped[str | None] = mapped_column(String(64))
+    contact_name: Mapped[str | None] = mapped_column(EncryptedText)
+    contact_phone: Mapped[str | None] = mapped_column(EncryptedText)
+    phone_last4: Mapped[str | None] = mapped_column(String(4))
+    sender: Mapped[str | None] = mapped_column(String(128), index=True)
+    channel: Mapped[str] = mapped_column(String(16), default="api")
+    assigned_to: Mapped[str | None] = mapped_column(String(64), index=True)
+    deadline: Mapped[datetime | None] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"polymorphic_on": "kind"}
+
+    @classmethod
+    def can_move(cls, current: str, target: str) -> bool:
+        return target in cls.TRANSITIONS.get(current, frozenset())
+
+    @property
+    def is_closed(self) -> bool:
+        return not self.TRANSITIONS.get(self.status)
+
+
+class Application(Case):
+    """在线申请."""
+
+    __tablename__ = "applications"
+    KIND = "application"
+    PREFIX = "LA"
+    INITIAL_STATUS = "submitted"
+    TRANSITIONS = {
+        "submitted": frozenset({"accepted", "rejected"}),
+        "accepted": frozenset({"processing", "rejected"}),
+        "processing": frozenset({"done", "rejected"}),
+    }
+    __mapper_args__ = {"polymorphic_identity": KIND}
+
+    id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    id_number: Mapped[str] = mapped_column(EncryptedText)
+    address: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    expected_completion: Mapped[date] = mapped_column(Date)
+
+
+class Complaint(Case):
+    """投诉: due 3 working days after filing."""
+
+    __tablename__ = "complaints"
+    KIND = "complaint"
+    PREFIX = "TS"
+    INITIAL_STATUS = "pending"
+    TRANSITIONS = {"pending": frozenset({"processing", "resolved"}), "processing": frozenset({"resolved"})}
+    DEADLINE_WORKDAYS = "complaint_deadline_workdays"
+    __mapper_args__ = {"polymorphic_identity": KIND}
+
+    id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    description: Mapped[str] = mapped_column(Text)
+
+
+class Consultation(Base):
+    """意见征集: a topic on which the city asks residents for suggestions."""
+
+    __tablename__ = "consultations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    summary: Mapped[str] = mapped_column(Text)
+    department: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    closes_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConsultationView(Base):
+    """A resident who opened a consultation: the denominator of the participation rate."""
+
+    __tablename__ = "consultation_views"
+    __table_args__ = (UniqueConstraint("consultation_id", "sender"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    sender: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Suggestion(Case):
+    """意见建议 on a consultation or a free topic."""
+
+    __tablename__ = "suggestions"
+    KIND = "suggestion"
+    PREFIX = "JY"
+    INITIAL_STATUS = "received"
+    TRANSITIONS = {"received": frozenset({"adopted", "noted"})}
+    __mapper_args__ = {"polymorphic_identity": KIND}
+
+    id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultations.id"), index=True)
+    topic: Mapped[str | None] = mapped_column(String(120))
+    content: Mapped[str] = mapped_column(Text)
+    likes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SuggestionLike(Base):
+    __tablename__ = "suggestion_likes"
+    __table_args__ = (UniqueConstraint("suggestion_id", "voter"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"))
+    voter: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Ticket(Case):
+    """12345 hotline ticket (工单): escalated from the assistant or created by an agent."""
+
+    __tablename__ = "tickets"
+    KIND = "ticket"
+    PREFIX = "GD"
+    INITIAL_STATUS = "open"
+    TRANSITIONS = {
+        "open": frozenset({"dispatched", "resolved"}),
+        "dispatched": frozenset({"resolved", "open"}),
+    }
+    DEADLINE_WORKDAYS = "ticket_deadline_workdays"
+    __mapper_args__ = {"polymorphic_identity": KIND}
+
+    id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    summary: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(16))  # "bot" (escalation) or "agent"
+    transcript: Mapped[list[Any]] = mapped_column(default=list)
+    suggestions: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class Evaluation(Base):
+    """服务评价: 1-5 stars on a case or a service."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_number: Mapped[str | None] = mapped_column(String(24), index=True)
+    service: Mapped[str | None] = mapped_column(String(64), index=True)
+    stars: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    sender: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseCounter(Base):
+    """Per prefix and day sequence behind case numbers (atomic increment, no collisions)."""
+
+    __tablename__ = "case_counters"
+    prefix: Mapped[str] = mapped_column(String(4), primary_key=True)
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what to which case and when: every write, and every staff read of personal data."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    target: Mapped[str | None] = mapped_column(String(64), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+CASE_KINDS: dict[str, type[Case]] = {cls.KIND: cls for cls in (Application, Complaint, Suggestion, Ticket)}
+KIND_BY_PREFIX: dict[str, type[Case]] = {cls.PREFIX: cls for cls in CASE_KINDS.values()}
+
+__all__ = [
+    "CASE_KINDS",
+    "KIND_BY_PREFIX",
+    "Application",
+    "AuditEntry",
+    "Base",
+    "Case",
+    "CaseCounter",
+    "Complaint",
+    "Consultation",
+    "ConsultationView",
+    "Evaluation",
+    "Service",
+    "StaffUser",
+    "Suggestion",
+    "SuggestionLike",
+    "Ticket",
+]

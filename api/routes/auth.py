@@ -1,0 +1,49 @@
+"""Staff login."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from api import audit
+from api.db import transaction
+from api.deps import RuntimeDep, client_ip
+from api.errors import ApiError
+from api.models import StaffUser
+from api.schemas import TokenPublic
+from api.security import Role, issue_token, verify_password
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+
+class Login(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=128)
+
+
+@router.post("/login", response_model=TokenPublic)
+def login(body: Login, request: Request, runtime: RuntimeDep) -> TokenPublic:
+    if not runtime.limiter.allow(f"login:{client_ip(request, runtime)}"):
+        raise ApiError(429, "rate_limited", "登录尝试过于频繁，请稍后再试")
+    with transaction(runtime.sessions) as session:
+        user = session.scalars(select(StaffUser).where(StaffUser.username == body.username)).first()
+        ok = user is not None and user.active and verify_password(user.password_hash, body.password)
+        # Failed attempts are audited too, so the entry must be committed before refusing.
+        audit.record(
+            session, body.username, user.role if ok and user else "unknown", "login" if ok else "login_failed", None
+        )
+        answer = (
+            TokenPublic(
+                access_token=issue_token(
+                    user.username, Role(user.role), runtime.settings.jwt_secret, runtime.settings.token_ttl_minutes
+                ),
+                role=user.role,
+                display_name=user.display_name,
+            )
+            if ok and user
+            else None
+        )
+    if answer is None:
+        raise ApiError(401, "bad_credentials", "用户名或密码错误")
+    return answer

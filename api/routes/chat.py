@@ -1,0 +1,56 @@
+"""`POST /api/chat`: one resident message in, the assistant's replies out (through Rasa)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, StringConstraints, ValidationError
+
+from api.deps import ResidentLimit, RuntimeDep
+from api.errors import ApiError
+
+router = APIRouter(prefix="/api", tags=["chat"], dependencies=[ResidentLimit])
+
+
+class ChatIn(BaseModel):
+    sender: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+
+
+class ChatOut(BaseModel):
+    messages: list[dict[str, Any]]
+
+
+async def read_chat_body(request: Request) -> ChatIn:
+    """JSON body, also when a client sends it as text/plain (some embeds cannot set the content type)."""
+    raw = await request.body()
+    try:
+        return ChatIn.model_validate(json.loads(raw or b"null"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ApiError(422, "invalid_json", "请求内容不是有效的 JSON") from None
+    except ValidationError as exc:
+        fields = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
+        message = "消息内容不能为空，且不超过1000字" if "message" in fields else "缺少用户标识（sender）"
+        raise ApiError(
+            422, "invalid_chat", message, errors=exc.errors(include_url=False, include_context=False)
+        ) from None
+
+
+@router.post(
+    "/chat",
+    response_model=ChatOut,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ChatIn.model_json_schema()}},
+        }
+    },
+)
+async def chat(request: Request, runtime: RuntimeDep) -> ChatOut:
+    body = await read_chat_body(request)
+    if not runtime.limiter.allow(f"sender:{body.sender}"):
+        raise ApiError(429, "rate_limited", "您发送消息太频繁了，请稍等一分钟再试。")
+    messages = await request.app.state.rasa.send(body.sender, body.message, {"channel": "web"})
+    return ChatOut(messages=messages)

@@ -1,0 +1,47 @@
+"""12345 hotline tickets filed by the assistant on escalation (internal: service token)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.cases import file_case
+from api.db import transaction
+from api.deps import RuntimeDep, ServiceTokenDep
+from api.models import Service, Ticket
+from api.schemas import CaseCreated, TicketCreate
+
+router = APIRouter(prefix="/api", tags=["tickets"])
+
+
+def new_ticket(body: TicketCreate, origin: str) -> Ticket:
+    return Ticket(
+        summary=body.summary,
+        origin=origin,
+        sender=body.sender,
+        channel=body.channel,
+        contact_phone=body.phone,
+        contact_name=body.name,
+        category=body.category,
+        department=body.department,
+        service=body.service,
+        transcript=[line.model_dump(mode="json") for line in body.transcript],
+        suggestions=body.suggestions,
+    )
+
+
+@router.post("/tickets", status_code=201, response_model=CaseCreated, dependencies=[ServiceTokenDep])
+def escalate(body: TicketCreate, runtime: RuntimeDep) -> CaseCreated:
+    with transaction(runtime.sessions) as session:
+        ticket = new_ticket(body, origin="bot")
+        if ticket.service and not ticket.department:
+            service = session.get(Service, ticket.service)
+            ticket.department = service.department if service else None
+        file_case(session, ticket, runtime.settings, runtime.calendar, actor="assistant", role="system")
+        return CaseCreated(
+            number=ticket.number,
+            kind=ticket.kind,
+            status=ticket.status,
+            deadline=ticket.deadline,
+            department=ticket.department,
+            service=ticket.service,
+        )

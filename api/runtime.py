@@ -1,0 +1,53 @@
+"""What the gateway holds while it runs: built in the app's lifespan, never at import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import redis
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.db import make_engine, make_session_factory
+from api.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from api.settings import Settings
+from api.workdays import WorkCalendar
+
+if TYPE_CHECKING:
+    from knowledge import KnowledgeBase
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    calendar: WorkCalendar
+    limiter: RateLimiter
+    redis: redis.Redis | None
+    knowledge: KnowledgeBase | None
+
+    @classmethod
+    def start(cls, settings: Settings) -> Runtime:
+        engine = make_engine(settings.database_url)
+        client = redis.Redis.from_url(settings.redis_url) if settings.redis_url else None
+        limiter: RateLimiter = (
+            RedisRateLimiter(client, settings.redis_prefix, settings.rate_limit_per_minute)
+            if client is not None
+            else MemoryRateLimiter(settings.rate_limit_per_minute)
+        )
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=make_session_factory(engine),
+            calendar=WorkCalendar.from_file(settings.holidays_file, settings.timezone),
+            limiter=limiter,
+            redis=client,
+            knowledge=None,
+        )
+
+    def close(self) -> None:
+        if self.redis is not None:
+            self.redis.close()
+        self.engine.dispose()

@@ -1,0 +1,50 @@
+"""Staff passwords (argon2) and access tokens (signed JWT), and the role order."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+
+_hasher = PasswordHasher()
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def allows(self, needed: Role) -> bool:
+        return self.rank >= needed.rank
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False
+
+
+def issue_token(username: str, role: Role, secret: str, ttl_minutes: int) -> str:
+    now = datetime.now(UTC)
+    claims = {"sub": username, "role": role.value, "iat": now, "exp": now + timedelta(minutes=ttl_minutes)}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def read_token(token: str, secret: str) -> tuple[str, Role] | None:
+    try:
+        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["sub", "role", "exp"]})
+        return str(claims["sub"]), Role(claims["role"])
+    except (jwt.PyJWTError, ValueError):
+        return None

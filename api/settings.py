@@ -1,0 +1,56 @@
+"""Gateway settings, read from the environment in this one place."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = REPO_ROOT / "var"
+
+
+def _local_secret(name: str) -> str:
+    """A secret kept under var/ so that `make run` works unconfigured and data stays readable across runs."""
+    path = VAR_DIR / name
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    database_url: str = f"sqlite:///{VAR_DIR / 'luan.db'}"
+    redis_url: str | None = None
+    redis_prefix: str = "luan:"
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_timeout_seconds: float = 20.0
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+
+    # Secrets: generated under var/ when not configured (development); set them in production.
+    jwt_secret: str = Field(default_factory=lambda: _local_secret("jwt.secret"))
+    pii_key: str = Field(default_factory=lambda: _local_secret("pii.key"))
+    service_token: str = Field(default_factory=lambda: _local_secret("service.token"))
+    token_ttl_minutes: int = 8 * 60
+
+    rate_limit_per_minute: int = 60
+    trust_forwarded_for: bool = False
+
+    complaint_deadline_workdays: int = 3
+    ticket_deadline_workdays: int = 5
+    timezone: str = "Asia/Shanghai"
+    holidays_file: Path = Path(__file__).resolve().parent / "data" / "holidays.yaml"
+    knowledge_enabled: bool = True
+    log_level: str = "INFO"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

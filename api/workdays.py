@@ -1,0 +1,83 @@
+"""Working-day arithmetic for deadlines: weekends and the holiday calendar in data/holidays.yaml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+
+
+class Card(StrEnum):
+    """Deadline warning shown to agents: yellow when less than one working day is left, red when overdue."""
+
+    NONE = "none"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    holidays: frozenset[date]
+    extra_workdays: frozenset[date]
+    tz: ZoneInfo
+
+    @classmethod
+    def from_file(cls, path: Path, tz: str = "Asia/Shanghai") -> WorkCalendar:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return cls(
+            holidays=frozenset(data.get("holidays") or ()),
+            extra_workdays=frozenset(data.get("workdays") or ()),
+            tz=ZoneInfo(tz),
+        )
+
+    def is_workday(self, day: date) -> bool:
+        if day in self.extra_workdays:
+            return True
+        return day.weekday() < 5 and day not in self.holidays
+
+    def add_workdays(self, start: date, count: int) -> date:
+        """The `count`-th working day after `start` (start itself not counted)."""
+        day = start
+        left = count
+        while left > 0:
+            day += timedelta(days=1)
+            if self.is_workday(day):
+                left -= 1
+        return day
+
+    def deadline(self, filed_at: datetime, workdays: int) -> datetime:
+        """End of the `workdays`-th working day after the filing day, in local time."""
+        local_day = filed_at.astimezone(self.tz).date()
+        due = self.add_workdays(local_day, workdays)
+        return datetime.combine(due, time(23, 59, 59), tzinfo=self.tz)
+
+    def working_days_left(self, now: datetime, deadline: datetime) -> float:
+        """Working time left until the deadline, in working days (fractions for the current day)."""
+        now_local = now.astimezone(self.tz)
+        end_local = deadline.astimezone(self.tz)
+        if now_local >= end_local:
+            return 0.0
+        left = 0.0
+        today = now_local.date()
+        if self.is_workday(today):
+            midnight = datetime.combine(today + timedelta(days=1), time(0), tzinfo=self.tz)
+            left += (min(midnight, end_local) - now_local).total_seconds() / 86400
+        day = today + timedelta(days=1)
+        while day <= end_local.date():
+            if self.is_workday(day):
+                left += 1.0
+            day += timedelta(days=1)
+        return left
+
+    def card(self, now: datetime, deadline: datetime | None) -> Card:
+        if deadline is None:
+            return Card.NONE
+        if now >= deadline:
+            return Card.RED
+        if self.working_days_left(now, deadline) < 1.0:
+            return Card.YELLOW
+        return Card.NONE
