@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, StringConstraints, ValidationError
 
+from api.conversation import converse
 from api.deps import ResidentLimit, RuntimeDep
 from api.errors import ApiError
 
@@ -52,5 +53,5 @@ async def chat(request: Request, runtime: RuntimeDep) -> ChatOut:
     body = await read_chat_body(request)
     if not runtime.limiter.allow(f"sender:{body.sender}"):
         raise ApiError(429, "rate_limited", "您发送消息太频繁了，请稍等一分钟再试。")
-    messages = await request.app.state.rasa.send(body.sender, body.message, {"channel": "web"})
+    messages = await converse(request.app, "web", body.sender, body.message)
     return ChatOut(messages=messages)
