@@ -1,0 +1,62 @@
+# 六安政务智能助手 — every target does its own set-up, so `make run` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+PY := .venv/bin/python
+RASA := .venv-rasa/bin/rasa
+export PYTHONPATH := $(CURDIR)
+# Tests use the machine's PostgreSQL and Redis; override to point elsewhere.
+export POSTGRES_TEST_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/test
+export REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: help setup envs run test lint unit rasa-test eval bench train index lock clean
+
+help:
+	@echo "make run    start the whole stack (gateway :8000, Rasa :5005, actions :5055)"
+	@echo "make test   lint, unit/API/integration tests, Rasa validation and conversation tests"
+	@echo "make eval   retrieval and NLU evaluation figures;  make bench  performance figures"
+
+envs:
+	@bash scripts/ensure_venv.sh app
+	@bash scripts/ensure_venv.sh rasa
+
+index: envs
+	@$(PY) -m knowledge build
+
+train: envs
+	@bash scripts/train_if_stale.sh
+
+setup: envs train index
+	@$(PY) -m api migrate
+
+run: setup
+	@$(PY) -m api seed-demo
+	@$(PY) scripts/run_stack.py
+
+lint: envs
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check api knowledge scripts tests
+	$(PY) -m mypy api knowledge scripts
+
+unit: envs
+	@bash scripts/ensure_chromium.sh
+	$(PY) -m pytest -q
+
+rasa-test: train
+	$(RASA) data validate --data nlu_data --domain domain.yml --config config.yml --fail-on-warnings
+	$(RASA) test core --stories tests/rasa --model models --fail-on-prediction-errors --out var/rasa-results
+
+test: setup lint unit rasa-test
+
+eval: setup
+	$(PY) -m knowledge eval
+	$(RASA) test nlu --nlu tests/nlu/holdout.yml --model models --out var/nlu-results
+	$(PY) scripts/nlu_report.py var/nlu-results
+
+bench: setup
+	$(PY) -m knowledge bench
+	$(PY) scripts/bench_api.py
+
+lock:
+	$(PY) -m pip freeze --exclude-editable > requirements/app.lock
+
+clean:
+	rm -rf var/index var/rasa-results var/nlu-results models test-artifacts
