@@ -19,9 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("--mode", choices=MODES, action="append", help="only these modes (default: all)")
     evaluate.add_argument("--misses", choices=("tune", "test"), help="also list the failures of this split")
     bench = commands.add_parser("bench", help="search latency and throughput")
-    bench.add_argument(
-        "--synthetic", type=int, default=10_000, help="entries of the synthetic knowledge base"
-    )
+    bench.add_argument("--synthetic", type=int, default=10_000, help="entries of the synthetic knowledge base")
     search = commands.add_parser("search", help="answer one question (JSON as the API returns it)")
     search.add_argument("question")
     search.add_argument("-k", type=int, default=3)

@@ -53,9 +53,7 @@ def _fee(service: Service, budget: int) -> str:
 def _online(service: Service, budget: int) -> str:
     if service.online:
         return _steps("可以网上办。", service.steps_online, budget)
-    return _steps(
-        f"{service.name}暂时不能网上办理，请到{service.place.hall}办理：", service.steps_offline, budget
-    )
+    return _steps(f"{service.name}暂时不能网上办理，请到{service.place.hall}办理：", service.steps_offline, budget)
 
 
 def _general(service: Service, budget: int) -> str:

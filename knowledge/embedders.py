@@ -34,9 +34,7 @@ def create_embedder(settings: KnowledgeSettings) -> Embedder:
         return HashingEmbedder()
     if settings.embedder == "sentence-transformers":
         return SentenceTransformerEmbedder(settings.model)
-    raise ValueError(
-        f"KNOWLEDGE_EMBEDDER must be 'sentence-transformers' or 'fake', not {settings.embedder!r}"
-    )
+    raise ValueError(f"KNOWLEDGE_EMBEDDER must be 'sentence-transformers' or 'fake', not {settings.embedder!r}")
 
 
 class SentenceTransformerEmbedder:

@@ -54,8 +54,7 @@ def read_questions(path: Path) -> list[Question]:
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
     questions = [
-        Question(row["question"].strip(), (row["service"] or "").strip(), row["split"].strip())
-        for row in rows
+        Question(row["question"].strip(), (row["service"] or "").strip(), row["split"].strip()) for row in rows
     ]
     unknown = {q.split for q in questions} - set(SPLITS)
     if unknown:
@@ -102,22 +101,16 @@ def run_evaluation(kb: KnowledgeBase, questions_file: Path, modes: Sequence[str]
     usable = [q for q in questions if not q.service or q.service in known]
     lines = [f"questions: {len(usable)} of {len(questions)} usable, {len(kb.services)} services loaded"]
     if missing:
-        lines.append(
-            f"skipped questions of {len(missing)} services not in the knowledge base: {', '.join(missing)}"
-        )
+        lines.append(f"skipped questions of {len(missing)} services not in the knowledge base: {', '.join(missing)}")
     for mode in modes:
-        by_split = {
-            split: split_scores(kb, [q for q in usable if q.split == split], mode) for split in SPLITS
-        }
+        by_split = {split: split_scores(kb, [q for q in usable if q.split == split], mode) for split in SPLITS}
         threshold = choose_threshold(by_split["tune"])
         lines.append("")
         lines.append(
-            f"== {mode}  (threshold chosen on tune: {threshold:.3f}; configured: "
-            f"{kb.settings.thresholds[mode]:.3f})"
+            f"== {mode}  (threshold chosen on tune: {threshold:.3f}; configured: {kb.settings.thresholds[mode]:.3f})"
         )
         lines.append(
-            f"{'split':6} {'n_in':>5} {'n_oos':>5} {'top1':>7} {'top3':>7} {'MRR':>6} "
-            f"{'OOS rej':>8} {'in rej':>7}"
+            f"{'split':6} {'n_in':>5} {'n_oos':>5} {'top1':>7} {'top3':>7} {'MRR':>6} {'OOS rej':>8} {'in rej':>7}"
         )
         for split, scores in by_split.items():
             lines.append(
@@ -126,9 +119,7 @@ def run_evaluation(kb: KnowledgeBase, questions_file: Path, modes: Sequence[str]
                 f"{scores.false_rejected(threshold):7.1%}"
             )
         lines.append("threshold curve on tune (threshold: OOS rejected / in-scope rejected):")
-        lines.append(
-            "  " + "  ".join(f"{t:.3f}: {o:.0%}/{f:.0%}" for t, o, f in threshold_curve(by_split["tune"]))
-        )
+        lines.append("  " + "  ".join(f"{t:.3f}: {o:.0%}/{f:.0%}" for t, o, f in threshold_curve(by_split["tune"])))
     return "\n".join(lines)
 
 
@@ -143,9 +134,7 @@ def misses(kb: KnowledgeBase, questions_file: Path, split: str, mode: str) -> li
     for question, row in zip(questions, scores, strict=True):
         best = int(np.argmax(row))
         if question.service and (names[best] != question.service or row[best] < threshold):
-            report.append(
-                f"MISS {question.text} | want {question.service} | got {names[best]} {row[best]:.3f}"
-            )
+            report.append(f"MISS {question.text} | want {question.service} | got {names[best]} {row[best]:.3f}")
         elif not question.service and row[best] >= threshold:
             report.append(f"OOS  {question.text} | got {names[best]} {row[best]:.3f}")
     return report

@@ -78,9 +78,7 @@ def manifest_stamp(index_dir: Path) -> tuple[int, int] | None:
     return stat.st_mtime_ns, stat.st_size
 
 
-def ensure_index(
-    index_dir: Path, services: list[Service], embedder: Embedder, force: bool = False
-) -> DenseIndex:
+def ensure_index(index_dir: Path, services: list[Service], embedder: Embedder, force: bool = False) -> DenseIndex:
     """The stored index if it matches ``services`` and the embedder, else a freshly built and stored one."""
     passages = passages_of(services)
     if not force:
@@ -116,15 +114,10 @@ def _load_matching(
 
 
 def _manifest_passages(services: list[Service], passages: list[Passage]) -> list[dict[str, str]]:
-    return [
-        {"service": services[p.service].name, "kind": p.kind, "text": p.text, "hash": p.hash}
-        for p in passages
-    ]
+    return [{"service": services[p.service].name, "kind": p.kind, "text": p.text, "hash": p.hash} for p in passages]
 
 
-def _build(
-    index_dir: Path, services: list[Service], passages: list[Passage], embedder: Embedder
-) -> DenseIndex:
+def _build(index_dir: Path, services: list[Service], passages: list[Passage], embedder: Embedder) -> DenseIndex:
     index_dir.mkdir(parents=True, exist_ok=True)
     cache_file = index_dir / "cache" / f"{_slug(embedder.name)}-{embedder.dim}.npz"
     cache = _read_cache(cache_file, embedder.dim)

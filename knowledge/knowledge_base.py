@@ -18,7 +18,7 @@ from knowledge.lexical import LexicalIndex
 from knowledge.results import Hit, SearchResult
 from knowledge.schema import KnowledgeFormatError, Service, load_categories, load_services
 from knowledge.settings import MODES, KnowledgeSettings
-from knowledge.text import Analyzer
+from knowledge.text import Segmenter
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class KnowledgeBase:
     def __init__(self, settings: KnowledgeSettings, embedder: Embedder) -> None:
         self.settings = settings
         self.embedder = embedder
-        self.analyzer = Analyzer(settings.dict_dir)
+        self.segmenter = Segmenter(settings.dict_dir)
         self._reload_lock = threading.Lock()
         self._next_check = 0.0
         self._loaded = self._load(force=False)
@@ -83,9 +83,7 @@ class KnowledgeBase:
         dense = self._dense_scores(queries, loaded) if mode != "lexical" else np.zeros(shape, np.float32)
         if mode == "dense":
             return dense
-        lexical = (
-            np.stack([loaded.lexical.scores(query) for query in queries]) if queries else np.zeros(shape)
-        )
+        lexical = np.stack([loaded.lexical.scores(query) for query in queries]) if queries else np.zeros(shape)
         if mode == "lexical":
             return lexical
         weight = self.settings.dense_weight
@@ -126,7 +124,7 @@ class KnowledgeBase:
             services=services,
             dense=dense,
             passage_service=np.asarray([p.service for p in dense.passages], dtype=np.int64),
-            lexical=LexicalIndex.build(self.analyzer, documents),
+            lexical=LexicalIndex.build(self.segmenter, documents),
         )
 
     def _refresh_if_rebuilt(self) -> None:

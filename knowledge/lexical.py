@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge.text import Analyzer, Features
+from knowledge.text import Analyzer, Features, Segmenter
 
 # How much each view counts; words carry most meaning, the n-gram views rescue typos and pinyin.
 FIELD_WEIGHTS = {"words": 0.5, "chars": 0.3, "pinyin": 0.2}
@@ -44,8 +44,8 @@ class BM25:
     def idf(self, df: int) -> float:
         return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
 
-    def scores(self, terms: Sequence[str]) -> np.ndarray:
-        """Per document, BM25 divided by the query's upper bound (every term matched, saturated)."""
+    def scores(self, terms: Sequence[str]) -> tuple[np.ndarray, float]:
+        """Per document BM25, and the query's upper bound (every term matched, saturated)."""
         scores = np.zeros(self.size, dtype=np.float32)
         bound = 0.0
         for term in set(terms):
@@ -55,7 +55,7 @@ class BM25:
             bound += self.idf(len(posting[0]) if posting else 0) * (self.k1 + 1)
             if posting is not None:
                 scores[posting[0]] += posting[1]
-        return scores / bound if bound else scores
+        return scores, bound
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,8 @@ class LexicalIndex:
     fields: dict[str, BM25]
 
     @classmethod
-    def build(cls, analyzer: Analyzer, documents: Sequence[str]) -> LexicalIndex:
-        analyzer.learn_syllables(documents)
+    def build(cls, segmenter: Segmenter, documents: Sequence[str]) -> LexicalIndex:
+        analyzer = Analyzer(segmenter, documents)
         features = [analyzer.features(doc) for doc in documents]
         return cls(analyzer, {name: BM25([getattr(f, name) for f in features]) for name in FIELD_WEIGHTS})
 
@@ -73,7 +73,12 @@ class LexicalIndex:
         return self.scores_for(self.analyzer.features(query))
 
     def scores_for(self, features: Features) -> np.ndarray:
+        """Weighted BM25 over the fields, divided by the weighted bound: a field the question has no terms
+        in (no Chinese characters in typed pinyin) neither helps nor hurts."""
         total = np.zeros(next(iter(self.fields.values())).size, dtype=np.float32)
+        bound = 0.0
         for name, weight in FIELD_WEIGHTS.items():
-            total += weight * self.fields[name].scores(getattr(features, name))
-        return total
+            scores, field_bound = self.fields[name].scores(getattr(features, name))
+            total += weight * scores
+            bound += weight * field_bound
+        return total / bound if bound else total

@@ -77,9 +77,7 @@ def load_services(services_dir: Path, categories: Iterable[str] | None = None) -
     for path in sorted(services_dir.glob("*.yaml")):
         service = parse_service(path, allowed)
         if service.name in seen:
-            raise KnowledgeFormatError(
-                path, "name", f"'{service.name}' is already defined in {seen[service.name]}"
-            )
+            raise KnowledgeFormatError(path, "name", f"'{service.name}' is already defined in {seen[service.name]}")
         seen[service.name] = path
         services.append(service)
     if not services:
@@ -102,9 +100,7 @@ def load_categories(categories_file: Path) -> list[str] | None:
         return [str(name) for name in data]
     if isinstance(data, list):
         return [str(item["name"]) if isinstance(item, Mapping) else str(item) for item in data]
-    raise KnowledgeFormatError(
-        categories_file, "categories", "expected a list or a mapping of category names"
-    )
+    raise KnowledgeFormatError(categories_file, "categories", "expected a list or a mapping of category names")
 
 
 def parse_service(path: Path, categories: set[str] | None = None) -> Service:
@@ -130,9 +126,7 @@ def parse_service(path: Path, categories: set[str] | None = None) -> Service:
         )
     process_days = fields.get("process_days", int)
     if process_days < 0:
-        raise KnowledgeFormatError(
-            path, "process_days", "must be 0 (on the spot) or a positive number of days"
-        )
+        raise KnowledgeFormatError(path, "process_days", "must be 0 (on the spot) or a positive number of days")
     place_fields = _Fields(path, place, "place.")
     return Service(
         slug=path.stem,

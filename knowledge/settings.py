@@ -36,9 +36,7 @@ class KnowledgeSettings:
     dense_weight: float = 0.5
     # A question is answered from the knowledge base only when the best score reaches this value;
     # one threshold per mode because their score scales differ. Chosen on split=tune by the eval.
-    thresholds: Mapping[str, float] = field(
-        default_factory=lambda: {"dense": 0.45, "lexical": 0.25, "hybrid": 0.35}
-    )
+    thresholds: Mapping[str, float] = field(default_factory=lambda: {"dense": 0.45, "lexical": 0.25, "hybrid": 0.35})
     # A loaded knowledge base checks the index manifest for a rebuild at most this often.
     reload_check_seconds: float = 1.0
 
@@ -73,9 +71,7 @@ class KnowledgeSettings:
             mode=mode,
             dense_weight=float(env.get("KNOWLEDGE_DENSE_WEIGHT", defaults.dense_weight)),
             thresholds=thresholds,
-            reload_check_seconds=float(
-                env.get("KNOWLEDGE_RELOAD_CHECK_SECONDS", defaults.reload_check_seconds)
-            ),
+            reload_check_seconds=float(env.get("KNOWLEDGE_RELOAD_CHECK_SECONDS", defaults.reload_check_seconds)),
         )
 
 

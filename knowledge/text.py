@@ -1,5 +1,9 @@
-"""Chinese text analysis for lexical retrieval: normalization, synonyms, jieba words, character and
-pinyin n-grams (the last two make typos, homophones and typed pinyin match: 社保咔, 公基金, shebaoka).
+"""Chinese text analysis for lexical retrieval.
+
+Residents type typos, homophones and pinyin (社保咔, 公基金, 医宝, shebaoka). Besides jieba words and
+synonyms, a question is therefore read through pinyin: any stretch of it whose pinyin spells a word of
+the knowledge base is taken to mean that word too (社保咔 -> 社保卡, juzhuzheng -> 居住证), and
+character and pinyin bigrams give partial matches their share of the score.
 """
 
 from __future__ import annotations
@@ -7,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -15,8 +20,9 @@ from typing import Any
 
 from pypinyin import lazy_pinyin
 
-_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
-_LATIN_RUN = re.compile(r"[a-z]+")
+_CJK = re.compile(r"[\u3400-\u9fff]+")
+_LATIN = re.compile(r"[a-z]+")
+_RUNS = re.compile(r"[\u3400-\u9fff]+|[a-z]+")
 _SPACES = re.compile(r"\s+")
 # Pinyin syllables are at most 6 letters (zhuang, shuang).
 _MAX_SYLLABLE = 6
@@ -49,41 +55,44 @@ def read_synonyms(path: Path) -> dict[str, str]:
     return table
 
 
-def read_word_list(path: Path) -> set[str]:
-    return {
-        normalize(line)
+def read_word_list(path: Path) -> list[str]:
+    """First column of each line ('#' comments skipped): reads stopwords.txt and jieba's userdict.txt."""
+    return [
+        normalize(line).split(" ")[0]
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
-    }
+    ]
 
 
-class Analyzer:
-    """Turns questions and knowledge passages into lexical features.
+class Segmenter:
+    """jieba with the project dictionaries, the synonym table and the stopwords; shared across reloads.
 
-    jieba and the dictionaries load on first use, in a private ``jieba.Tokenizer`` so that the global
-    jieba state (used by Rasa's JiebaTokenizer) is left alone.
+    jieba loads on first use, in a private ``jieba.Tokenizer`` so that the global jieba state (used by
+    Rasa's JiebaTokenizer) is left alone.
     """
 
     def __init__(self, dict_dir: Path) -> None:
         self.dict_dir = dict_dir
         self._lock = threading.Lock()
         self._tokenizer: Any = None
-        # Syllables that occur in the indexed texts; typed pinyin is split into these.
-        self.syllables: set[str] = set()
 
     @cached_property
     def synonyms(self) -> dict[str, str]:
         return read_synonyms(self.dict_dir / "synonyms.tsv")
 
     @cached_property
+    def stopwords(self) -> frozenset[str]:
+        return frozenset(read_word_list(self.dict_dir / "stopwords.txt"))
+
+    @cached_property
+    def user_words(self) -> list[str]:
+        return read_word_list(self.dict_dir / "userdict.txt")
+
+    @cached_property
     def _synonym_keys(self) -> list[str]:
         return sorted(self.synonyms, key=len, reverse=True)
 
-    @cached_property
-    def stopwords(self) -> set[str]:
-        return read_word_list(self.dict_dir / "stopwords.txt")
-
-    def _jieba(self) -> Any:
+    def jieba(self) -> Any:
         with self._lock:
             if self._tokenizer is None:
                 import jieba
@@ -96,44 +105,125 @@ class Analyzer:
                 self._tokenizer = tokenizer
             return self._tokenizer
 
-    def expand(self, text: str) -> str:
-        """The normalized text followed by the canonical form of every colloquial phrase in it."""
-        text = normalize(text)
-        canonical = [self.synonyms[key] for key in self._synonym_keys if key in text]
-        return " ".join([text, *canonical]) if canonical else text
+    def is_dictionary_word(self, word: str) -> bool:
+        return self.jieba().FREQ.get(word, 0) > 0
 
-    def learn_syllables(self, texts: Iterable[str]) -> None:
-        for text in texts:
-            for run in _CJK_RUN.findall(normalize(text)):
-                self.syllables.update(lazy_pinyin(run))
+    def canonical_forms(self, text: str) -> list[str]:
+        """The canonical form of every colloquial phrase of the synonym table found in ``text``."""
+        return [self.synonyms[key] for key in self._synonym_keys if key in text]
+
+
+class Analyzer:
+    """Features of questions and knowledge texts, knowing the vocabulary of one knowledge base."""
+
+    def __init__(self, segmenter: Segmenter, corpus: Iterable[str]) -> None:
+        self.segmenter = segmenter
+        self.vocabulary: set[str] = set()
+        self._by_pinyin: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        self.syllables: set[str] = set()
+        texts = [normalize(text) for text in corpus]
+        words = [
+            *(word for text in texts for word in segmenter.jieba().lcut_for_search(text)),
+            *segmenter.user_words,
+            *segmenter.synonyms,
+            *segmenter.synonyms.values(),
+        ]
+        for word in words:
+            if len(word) >= 2 and _CJK.fullmatch(word) and word not in segmenter.stopwords:
+                self.vocabulary.add(word)
+        for word in self.vocabulary:
+            syllables = tuple(lazy_pinyin(word))
+            self._by_pinyin[syllables].add(word)
+            self.syllables.update(syllables)
+        self._longest = max((len(key) for key in self._by_pinyin), default=0)
+
+    def expand(self, text: str) -> str:
+        """The normalized text, then the vocabulary words its typos or pinyin stand for, then the
+        canonical forms of its colloquial phrases."""
+        text = normalize(text)
+        additions = self.sound_alikes(text)
+        additions += self.segmenter.canonical_forms(" ".join([text, *additions]))
+        return " ".join([text, *dict.fromkeys(additions)])
+
+    def sound_alikes(self, text: str) -> list[str]:
+        """Vocabulary words spelled, in pinyin, by a stretch of the text that is not that word itself."""
+        found: list[str] = []
+        for run in _RUNS.findall(text):
+            if _CJK.fullmatch(run):
+                syllables = lazy_pinyin(run)
+                if len(syllables) != len(run):
+                    continue
+                found += self._match_syllables(syllables, run)
+            else:
+                found += self._match_syllables(self.split_pinyin(run), None)
+        return found
+
+    def _match_syllables(self, syllables: list[str], chars: str | None) -> list[str]:
+        found: list[str] = []
+        start = 0
+        while start < len(syllables):
+            step = 1
+            for size in range(min(self._longest, len(syllables) - start), 1, -1):
+                words = self._by_pinyin.get(tuple(syllables[start : start + size]))
+                if not words:
+                    continue
+                written = chars[start : start + size] if chars is not None else None
+                if written is not None and (
+                    written in self.vocabulary or (size == 2 and self.segmenter.is_dictionary_word(written))
+                ):
+                    # Already a word (失业), or a different real word that only sounds alike (事业).
+                    break
+                found += sorted(words)
+                step = size
+                break
+            start += step
+        return found
 
     def features(self, text: str) -> Features:
         expanded = self.expand(text)
+        runs = self.content_runs(expanded)
         return Features(
             words=self.words(expanded),
-            chars=char_bigrams(expanded),
-            pinyin=self.pinyin_bigrams(expanded),
+            chars=[gram for run in runs for gram in char_bigrams(run)],
+            pinyin=[gram for run in runs for gram in self.pinyin_bigrams(run)],
         )
 
     def words(self, text: str) -> list[str]:
         return [
             word
-            for word in self._jieba().lcut_for_search(text)
-            if word.strip() and word not in self.stopwords and (_CJK_RUN.fullmatch(word) or word.isalnum())
+            for word in self.segmenter.jieba().lcut_for_search(text)
+            if word not in self.segmenter.stopwords
+            and (_CJK.fullmatch(word) or (_LATIN.fullmatch(word) and not self.split_pinyin(word)))
         ]
 
-    def pinyin_bigrams(self, text: str) -> list[str]:
-        """Adjacent syllable pairs of the Chinese runs and of typed pinyin runs of the text."""
-        terms: list[str] = []
-        for run in re.findall(r"[\u3400-\u9fff]+|[a-z]+", text):
-            syllables = lazy_pinyin(run) if _CJK_RUN.fullmatch(run) else self.split_pinyin(run)
-            terms.extend(f"{a}{b}" for a, b in zip(syllables, syllables[1:], strict=False))
-        return terms
+    def content_runs(self, text: str) -> list[str]:
+        """The stretches of the text between stopwords and punctuation ("社保咔怎么申请" -> 社保咔, 申请).
+
+        N-grams are taken inside these runs only, so that function words ("什么时候") match nothing.
+        """
+        runs: list[str] = []
+        current = ""
+        for word in self.segmenter.jieba().lcut(text):
+            if word in self.segmenter.stopwords or not _RUNS.fullmatch(word):
+                runs.append(current)
+                current = ""
+            elif current and bool(_LATIN.fullmatch(word)) != bool(_LATIN.fullmatch(current[-1])):
+                runs.append(current)  # Chinese next to typed pinyin: separate runs
+                current = word
+            else:
+                current += word
+        runs.append(current)
+        return [run for run in runs if run]
+
+    def pinyin_bigrams(self, run: str) -> list[str]:
+        """Adjacent syllable pairs of a Chinese run or of a run of typed pinyin."""
+        syllables = lazy_pinyin(run) if _CJK.fullmatch(run) else self.split_pinyin(run)
+        return [f"{a}{b}" for a, b in zip(syllables, syllables[1:], strict=False)]
 
     def split_pinyin(self, letters: str) -> list[str]:
-        """Split toneless typed pinyin (``shebaoka``) into known syllables, fewest syllables first.
+        """Split toneless typed pinyin (``shebaoka``) into syllables of the vocabulary, fewest first.
 
-        Returns [] when the letters are not pinyin (``app``, ``abc``).
+        Returns [] when the letters are not pinyin (``app``, ``etc``).
         """
         best: list[list[str] | None] = [None] * (len(letters) + 1)
         best[0] = []
@@ -149,9 +239,8 @@ class Analyzer:
         return best[len(letters)] or []
 
 
-def char_bigrams(text: str) -> list[str]:
-    """Adjacent character pairs inside each Chinese run (single characters for one-character runs)."""
-    terms: list[str] = []
-    for run in _CJK_RUN.findall(text):
-        terms.extend(run[i : i + 2] for i in range(max(1, len(run) - 1)))
-    return terms
+def char_bigrams(run: str) -> list[str]:
+    """Adjacent character pairs of a Chinese run (the character itself for a one-character run)."""
+    if not _CJK.fullmatch(run):
+        return []
+    return [run[i : i + 2] for i in range(max(1, len(run) - 1))]
