@@ -50,6 +50,17 @@ class Settings(BaseSettings):
     knowledge_enabled: bool = True
     log_level: str = "INFO"
 
+    # WeChat Official Account channel (docs/wechat.md): `/wechat` answers 503 until the token is set.
+    wechat_token: str | None = None
+    wechat_app_id: str | None = None
+    wechat_app_secret: str | None = None
+    wechat_aes_key: str | None = None  # EncodingAESKey, 43 characters: enables compatible and safe mode
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_api_timeout_seconds: float = 5.0
+    wechat_reply_budget_seconds: float = 4.0  # WeChat drops a passive reply after 5 s and retries
+    wechat_dedupe_seconds: int = 300  # longer than WeChat's three retries
+    wechat_choices_seconds: int = 1800  # how long "回复数字" still refers to the last numbered choices
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -1,0 +1,191 @@
+"""The WeChat Official Account channel: one push in, one answer out, delivered exactly once.
+
+WeChat waits 5 seconds for the passive reply and then retries the same push (up to three times), possibly
+while the first one is still being answered. The first copy of a push claims it in the channel store; a
+retry waits for the first one's outcome and repeats its passive reply, or answers `success` when the answer
+goes through the customer-service API (客服消息) because it was not ready within the reply budget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI
+from wechatpy.messages import BaseMessage
+
+from api.channels.wechat_api import CustomerService, mask_openid
+from api.channels.wechat_envelope import Envelope
+from api.channels.wechat_store import ChannelStore, MemoryChannelStore, RedisChannelStore
+from api.channels.wechat_text import chosen_payload, render
+from api.conversation import converse
+from api.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+WELCOME = (
+    "您好，欢迎关注六安政务智能助手！我可以帮您：\n"
+    "· 咨询政务服务事项的办理条件、材料和流程\n"
+    "· 在线申请办理事项，提交投诉或政策建议\n"
+    "· 查询办件和投诉的办理进度\n"
+    "· 转接12345人工客服\n"
+    "请直接输入您的问题，例如“新生儿怎么办理户口”。"
+)
+TEXT_ONLY = "抱歉，我暂时还不能识别图片、语音和位置信息，请直接输入文字描述您要咨询或办理的事项。"
+EMPTY_TEXT = "请直接输入文字描述您要咨询或办理的事项。"
+TOO_FAST = "您发送消息太频繁了，请稍等一分钟再试。"
+
+_MEDIA = {"image", "voice", "location", "video", "shortvideo", "link"}
+_WELCOMED_EVENTS = {"subscribe", "subscribe_scan"}
+_MAX_MESSAGE_CHARS = 1000  # as for POST /api/chat
+_POLL_SECONDS = 0.05
+_DRAIN_SECONDS = 10.0
+
+# States of a push in the store: being answered, answered passively with this text, or nothing to say
+# passively (the answer, if any, goes through the customer-service API).
+PENDING = "pending"
+REPLIED = "replied:"
+LATER = "later"
+
+Converse = Callable[[str, str], Awaitable[list[dict[str, Any]]]]
+
+
+class WeChatChannel:
+    def __init__(
+        self,
+        *,
+        envelope: Envelope | None,
+        store: ChannelStore,
+        customer_service: CustomerService,
+        converse: Converse,
+        allow: Callable[[str], bool],
+        reply_budget_seconds: float,
+        dedupe_seconds: int,
+        choices_seconds: int,
+    ) -> None:
+        self.envelope = envelope  # None while WECHAT_TOKEN is not set
+        self._store = store
+        self._customer_service = customer_service
+        self._converse = converse
+        self._allow = allow
+        self._budget = reply_budget_seconds
+        self._dedupe_seconds = dedupe_seconds
+        self._choices_seconds = choices_seconds
+        self._deliveries: set[asyncio.Task[None]] = set()
+
+    @classmethod
+    def start(cls, app: FastAPI, runtime: Runtime) -> WeChatChannel:
+        settings = runtime.settings
+        store: ChannelStore = (
+            RedisChannelStore(runtime.redis, f"{settings.redis_prefix}wechat:")
+            if runtime.redis is not None
+            else MemoryChannelStore()
+        )
+        return cls(
+            envelope=Envelope.from_settings(settings),
+            store=store,
+            customer_service=CustomerService.from_settings(settings, runtime.redis),
+            converse=functools.partial(converse, app, "wechat"),
+            allow=runtime.limiter.allow,
+            reply_budget_seconds=settings.wechat_reply_budget_seconds,
+            dedupe_seconds=settings.wechat_dedupe_seconds,
+            choices_seconds=settings.wechat_choices_seconds,
+        )
+
+    async def reply(self, message: BaseMessage) -> str | None:
+        """The passive reply to a push, or None to answer `success` (nothing to say, or said through 客服消息)."""
+        key = f"push:{message.id}" if message.id else f"push:{message.source}:{message.time}"
+        if not self._store.add(key, PENDING, self._dedupe_seconds):
+            return await self._outcome_of_first(key)
+        logger.info("wechat push", extra={"type": message.type, "from": mask_openid(message.source)})
+        answer = asyncio.create_task(self._answer(message))
+        done, _ = await asyncio.wait({answer}, timeout=self._budget)
+        if done and answer.exception() is None:
+            parts = answer.result()
+            if parts and self._store.replace(key, PENDING, REPLIED + parts[0], self._dedupe_seconds):
+                self._deliver_later(message.source, answer, skip=1)  # the rest of a long answer
+                return parts[0]
+        self._store.replace(key, PENDING, LATER, self._dedupe_seconds)
+        self._deliver_later(message.source, answer, skip=0)
+        return None
+
+    async def deliver(self, sender: str, messages: list[dict[str, Any]]) -> bool:
+        """Outbound sender (agent replies after a handoff): numbered choices and parts as for the assistant."""
+        rendered = render(messages)
+        self._remember_choices(sender, rendered.choices)
+        return await self._customer_service.send_texts(sender, rendered.parts)
+
+    async def aclose(self) -> None:
+        """Let answers still on their way through 客服消息 go out before the app stops."""
+        if self._deliveries:
+            await asyncio.wait(self._deliveries, timeout=_DRAIN_SECONDS)
+        for task in self._deliveries:
+            task.cancel()
+
+    async def _outcome_of_first(self, key: str) -> str | None:
+        """A retry: repeat the first copy's passive reply, or `success` if there is none."""
+        deadline = asyncio.get_running_loop().time() + self._budget
+        while True:
+            state = self._store.get(key)
+            if state is not None and state.startswith(REPLIED):
+                return state.removeprefix(REPLIED)
+            if state != PENDING:
+                return None
+            if asyncio.get_running_loop().time() >= deadline:
+                # Hand the answer to 客服消息 so that neither copy can still reply passively: exactly one delivery.
+                if self._store.replace(key, PENDING, LATER, self._dedupe_seconds):
+                    return None
+                continue
+            await asyncio.sleep(_POLL_SECONDS)
+
+    async def _answer(self, message: BaseMessage) -> list[str]:
+        """The texts to send for one push, in order (empty: nothing to say)."""
+        if message.type == "text":
+            return await self._ask_assistant(message.source, message.content or "")
+        if message.type == "voice" and message.recognition:
+            return await self._ask_assistant(message.source, message.recognition)
+        if message.type in _MEDIA:
+            return [TEXT_ONLY]
+        if message.type == "event" and message.event in _WELCOMED_EVENTS:
+            return [WELCOME]
+        return []
+
+    async def _ask_assistant(self, openid: str, text: str) -> list[str]:
+        text = text.strip()
+        if not text:
+            return [EMPTY_TEXT]
+        if not self._allow(f"sender:{openid}"):
+            return [TOO_FAST]
+        payload = chosen_payload(text, self._recall_choices(openid))
+        rendered = render(await self._converse(openid, payload or text[:_MAX_MESSAGE_CHARS]))
+        self._remember_choices(openid, rendered.choices)
+        return rendered.parts
+
+    def _deliver_later(self, openid: str, answer: asyncio.Task[list[str]], skip: int) -> None:
+        task = asyncio.create_task(self._deliver(openid, answer, skip))
+        self._deliveries.add(task)
+        task.add_done_callback(self._deliveries.discard)
+
+    async def _deliver(self, openid: str, answer: asyncio.Task[list[str]], skip: int) -> None:
+        try:
+            parts = (await answer)[skip:]
+        except Exception:
+            logger.exception("wechat answer failed", extra={"to": mask_openid(openid)})
+            return
+        if parts:
+            await self._customer_service.send_texts(openid, parts)
+
+    def _remember_choices(self, openid: str, choices: list[str]) -> None:
+        # A reply without buttons clears them: a later "5" is then a rating or an answer, not a choice.
+        if choices:
+            self._store.put(f"choices:{openid}", json.dumps(choices, ensure_ascii=False), self._choices_seconds)
+        else:
+            self._store.delete(f"choices:{openid}")
+
+    def _recall_choices(self, openid: str) -> list[str]:
+        stored = self._store.get(f"choices:{openid}")
+        return list(json.loads(stored)) if stored else []

@@ -1,0 +1,69 @@
+"""The assistant's replies as WeChat text: numbered choices instead of buttons, parts within WeChat's limit."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+TEXT_LIMIT_BYTES = 2048  # WeChat's limit for one text message (passive reply and customer-service API)
+MAX_PARTS = 5  # more messages in a row would flood the resident's chat; the rest is trimmed
+TRIMMED_NOTE = "……\n（内容较长，未尽事项请拨打12345政务服务便民热线咨询）"
+
+_NUMBER = re.compile(r"^\d{1,2}$")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    parts: list[str]  # texts to send in order, each within TEXT_LIMIT_BYTES
+    choices: list[str]  # button payloads, in the order of the numbers shown
+
+
+def render(messages: list[dict[str, Any]]) -> Rendered:
+    """Join the assistant's messages into WeChat texts; the last message's buttons become numbered choices."""
+    texts = [m["text"].strip() for m in messages if m.get("text", "").strip()]
+    buttons: list[dict[str, str]] = next((m["buttons"] for m in reversed(messages) if m.get("buttons")), [])
+    if buttons:
+        numbered = [f"{i}. {b['title']}" for i, b in enumerate(buttons, start=1)]
+        hint = "回复数字1选择" if len(buttons) == 1 else f"回复数字1-{len(buttons)}选择"
+        texts.append("\n".join([*numbered, hint]))
+    return Rendered(parts=split("\n\n".join(texts)), choices=[b["payload"] for b in buttons])
+
+
+def chosen_payload(text: str, choices: list[str]) -> str | None:
+    """The payload of the numbered choice the resident replied with, if the reply is such a number."""
+    number = unicodedata.normalize("NFKC", text).strip()  # full-width digits from Chinese keyboards
+    if not choices or not _NUMBER.match(number):
+        return None
+    index = int(number)
+    return choices[index - 1] if 1 <= index <= len(choices) else None
+
+
+def split(text: str, limit: int = TEXT_LIMIT_BYTES, max_parts: int = MAX_PARTS) -> list[str]:
+    """Split at line breaks where possible (never inside a character), at most `max_parts` parts."""
+    parts: list[str] = []
+    rest = text
+    while rest and len(parts) < max_parts:
+        if _size(rest) <= limit:
+            parts.append(rest)
+            return parts
+        head = _cut(rest, limit)
+        parts.append(head.rstrip())
+        rest = rest[len(head) :].lstrip("\n")
+    if rest:
+        parts[-1] = _cut(parts[-1], limit - _size(TRIMMED_NOTE)).rstrip() + TRIMMED_NOTE
+    return parts
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _cut(text: str, limit: int) -> str:
+    """The longest prefix within `limit` bytes, ending at a line break when one is in its second half."""
+    if _size(text) <= limit:
+        return text
+    prefix = text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
+    line_end = prefix.rfind("\n")
+    return prefix[: line_end + 1] if line_end > len(prefix) // 2 else prefix
