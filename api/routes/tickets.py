@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from anyio import from_thread
+from fastapi import APIRouter, Request
 
 from api.cases import file_case
 from api.db import transaction
@@ -30,14 +31,14 @@ def new_ticket(body: TicketCreate, origin: str) -> Ticket:
 
 
 @router.post("/tickets", status_code=201, response_model=CaseCreated, dependencies=[ServiceTokenDep])
-def escalate(body: TicketCreate, runtime: RuntimeDep) -> CaseCreated:
+def escalate(body: TicketCreate, runtime: RuntimeDep, request: Request) -> CaseCreated:
     with transaction(runtime.sessions) as session:
         ticket = new_ticket(body, origin="bot")
         if ticket.service and not ticket.department:
             service = session.get(Service, ticket.service)
             ticket.department = service.department if service else None
         file_case(session, ticket, runtime.settings, runtime.calendar, actor="assistant", role="system")
-        return CaseCreated(
+        created = CaseCreated(
             number=ticket.number,
             kind=ticket.kind,
             status=ticket.status,
@@ -45,3 +46,7 @@ def escalate(body: TicketCreate, runtime: RuntimeDep) -> CaseCreated:
             department=ticket.department,
             service=ticket.service,
         )
+    if body.sender:
+        # The resident now waits for an agent; this route runs in a worker thread, the hub on the event loop.
+        from_thread.run(request.app.state.handoff.escalate, body.sender, body.channel, created.number)
+    return created
