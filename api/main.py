@@ -11,9 +11,10 @@ from starlette.concurrency import run_in_threadpool
 
 from api.catalogue import sync_catalogue
 from api.errors import install_error_handlers
+from api.handoff import HandoffHub
 from api.logging_setup import configure_logging
 from api.rasa_client import RasaClient
-from api.routes import auth, chat, consultations, health, residents, staff, tickets
+from api.routes import auth, chat, consultations, handoff, health, residents, staff, tickets, web
 from api.runtime import Runtime
 from api.settings import Settings, get_settings
 
@@ -42,9 +43,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if active.knowledge_enabled:
             await run_in_threadpool(load_knowledge, runtime)
         app.state.knowledge = runtime.knowledge
+        app.state.handoff = await HandoffHub.start(active)
         try:
             yield
         finally:
+            await app.state.handoff.close()
             await app.state.rasa.close()
             runtime.close()
 
@@ -58,6 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (health, residents, consultations, tickets, chat, auth, staff):
         app.include_router(module.router)
+    app.include_router(handoff.resident_router)
+    app.include_router(handoff.router)
+    app.include_router(web.router)
     return app
 
 
