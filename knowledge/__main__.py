@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     evaluate = commands.add_parser("eval", help="retrieval quality on knowledge/eval/questions.tsv")
     evaluate.add_argument("--mode", choices=MODES, action="append", help="only these modes (default: all)")
     evaluate.add_argument("--misses", choices=("tune", "test"), help="also list the failures of this split")
+    commands.add_parser("tune", help="hybrid quality on split=tune for a range of dense weights")
     bench = commands.add_parser("bench", help="search latency and throughput")
     bench.add_argument("--synthetic", type=int, default=10_000, help="entries of the synthetic knowledge base")
     search = commands.add_parser("search", help="answer one question (JSON as the API returns it)")
@@ -47,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
             for mode in args.mode or [settings.mode]:
                 print(f"\n-- misses on {args.misses} ({mode})")
                 print("\n".join(misses(kb, settings.eval_file, args.misses, mode)))
+    elif args.command == "tune":
+        from knowledge.evaluation import tune_dense_weight
+
+        print(tune_dense_weight(kb, settings.eval_file))
     elif args.command == "bench":
         from knowledge.bench import run_bench
 

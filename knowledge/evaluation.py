@@ -63,8 +63,11 @@ def read_questions(path: Path) -> list[Question]:
 
 
 def split_scores(kb: KnowledgeBase, questions: Sequence[Question], mode: str) -> SplitScores:
+    return scores_of(kb, questions, kb.score([q.text for q in questions], mode))
+
+
+def scores_of(kb: KnowledgeBase, questions: Sequence[Question], scores: np.ndarray) -> SplitScores:
     names = [service.name for service in kb.services]
-    scores = kb.score([q.text for q in questions], mode)
     in_best, ranks, oos_best = [], [], []
     for question, row in zip(questions, scores, strict=True):
         if question.service:
@@ -104,10 +107,11 @@ def run_evaluation(kb: KnowledgeBase, questions_file: Path, modes: Sequence[str]
         lines.append(f"skipped questions of {len(missing)} services not in the knowledge base: {', '.join(missing)}")
     for mode in modes:
         by_split = {split: split_scores(kb, [q for q in usable if q.split == split], mode) for split in SPLITS}
-        threshold = choose_threshold(by_split["tune"])
+        threshold = kb.settings.thresholds[mode]
         lines.append("")
         lines.append(
-            f"== {mode}  (threshold chosen on tune: {threshold:.3f}; configured: {kb.settings.thresholds[mode]:.3f})"
+            f"== {mode}  (configured threshold {threshold:.3f}; "
+            f"split=tune would choose {choose_threshold(by_split['tune']):.3f})"
         )
         lines.append(
             f"{'split':6} {'n_in':>5} {'n_oos':>5} {'top1':>7} {'top3':>7} {'MRR':>6} {'OOS rej':>8} {'in rej':>7}"
@@ -120,6 +124,22 @@ def run_evaluation(kb: KnowledgeBase, questions_file: Path, modes: Sequence[str]
             )
         lines.append("threshold curve on tune (threshold: OOS rejected / in-scope rejected):")
         lines.append("  " + "  ".join(f"{t:.3f}: {o:.0%}/{f:.0%}" for t, o, f in threshold_curve(by_split["tune"])))
+    return "\n".join(lines)
+
+
+def tune_dense_weight(kb: KnowledgeBase, questions_file: Path) -> str:
+    """Hybrid quality on split=tune for dense weights 0..1: how ``KNOWLEDGE_DENSE_WEIGHT`` is chosen."""
+    tune = [q for q in read_questions(questions_file) if q.split == "tune"]
+    texts = [q.text for q in tune]
+    dense, lexical = kb.score(texts, "dense"), kb.score(texts, "lexical")
+    lines = [f"{'weight':>6} {'top1':>7} {'top3':>7} {'MRR':>6} {'threshold':>9} {'OOS rej':>8} {'in rej':>7}"]
+    for weight in np.linspace(0, 1, 11):
+        scores = scores_of(kb, tune, weight * dense + (1 - weight) * lexical)
+        threshold = choose_threshold(scores)
+        lines.append(
+            f"{weight:6.1f} {scores.top(1):7.1%} {scores.top(3):7.1%} {scores.mrr:6.3f} {threshold:9.3f} "
+            f"{scores.oos_rejected(threshold):8.1%} {scores.false_rejected(threshold):7.1%}"
+        )
     return "\n".join(lines)
 
 

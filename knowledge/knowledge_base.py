@@ -75,26 +75,32 @@ class KnowledgeBase:
         return [self._result(query, row, k, loaded) for query, row in zip(queries, scores, strict=True)]
 
     def score(self, queries: Sequence[str], mode: str, loaded: _Loaded | None = None) -> np.ndarray:
-        """(len(queries), len(services)) relevance scores in the given mode (dense, lexical or hybrid)."""
+        """(len(queries), len(services)) relevance scores in the given mode (dense, lexical or hybrid).
+
+        Both retrievers see the question expanded with what its typos, pinyin and colloquial words
+        stand for: the embedding model knows neither pinyin nor this synonym table.
+        """
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
         loaded = loaded or self._loaded
+        expanded = [loaded.lexical.analyzer.expand(query) for query in queries]
         shape = (len(queries), len(loaded.services))
-        dense = self._dense_scores(queries, loaded) if mode != "lexical" else np.zeros(shape, np.float32)
+        dense = self._dense_scores(expanded, loaded) if mode != "lexical" else np.zeros(shape, np.float32)
         if mode == "dense":
             return dense
-        lexical = np.stack([loaded.lexical.scores(query) for query in queries]) if queries else np.zeros(shape)
+        lexical = np.zeros(shape, np.float32)
+        for row, text in enumerate(expanded):
+            lexical[row] = loaded.lexical.scores(text)
         if mode == "lexical":
             return lexical
         weight = self.settings.dense_weight
         return weight * dense + (1 - weight) * lexical
 
-    def _dense_scores(self, queries: Sequence[str], loaded: _Loaded) -> np.ndarray:
+    def _dense_scores(self, texts: list[str], loaded: _Loaded) -> np.ndarray:
         """Per service, the best cosine between the question and any of its passages."""
-        vectors = self.embedder.encode(list(queries))
-        similarities = vectors @ loaded.dense.vectors.T
-        scores = np.full((len(queries), len(loaded.services)), -1.0, dtype=np.float32)
-        for row in range(len(queries)):
+        similarities = self.embedder.encode(texts) @ loaded.dense.vectors.T
+        scores = np.full((len(texts), len(loaded.services)), -1.0, dtype=np.float32)
+        for row in range(len(texts)):
             np.maximum.at(scores[row], loaded.passage_service, similarities[row])
         return scores
 

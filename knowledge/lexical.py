@@ -69,8 +69,9 @@ class LexicalIndex:
         features = [analyzer.features(doc) for doc in documents]
         return cls(analyzer, {name: BM25([getattr(f, name) for f in features]) for name in FIELD_WEIGHTS})
 
-    def scores(self, query: str) -> np.ndarray:
-        return self.scores_for(self.analyzer.features(query))
+    def scores(self, expanded_query: str) -> np.ndarray:
+        """Scores of a question already expanded by ``self.analyzer.expand``."""
+        return self.scores_for(self.analyzer.features_of_expanded(expanded_query))
 
     def scores_for(self, features: Features) -> np.ndarray:
         """Weighted BM25 over the fields, divided by the weighted bound: a field the question has no terms

@@ -180,7 +180,10 @@ class Analyzer:
         return found
 
     def features(self, text: str) -> Features:
-        expanded = self.expand(text)
+        return self.features_of_expanded(self.expand(text))
+
+    def features_of_expanded(self, expanded: str) -> Features:
+        """Features of a text that :meth:`expand` has already expanded."""
         runs = self.content_runs(expanded)
         return Features(
             words=self.words(expanded),
