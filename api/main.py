@@ -22,12 +22,20 @@ logger = logging.getLogger(__name__)
 
 
 def load_knowledge(runtime: Runtime) -> None:
-    """Load the retrieval index (built if missing) and bring the case store's catalogue in step."""
-    from knowledge import KnowledgeBase  # heavy (embedding model): only when the app starts
+    """Bring the case store's catalogue in step with the knowledge files, and load retrieval if enabled."""
+    from knowledge.schema import load_categories, load_services
+    from knowledge.settings import KnowledgeSettings
 
-    runtime.knowledge = KnowledgeBase.from_settings()
-    count = sync_catalogue(runtime.sessions, runtime.knowledge.services)
-    logger.info("knowledge base loaded", extra={"services": count})
+    if runtime.settings.knowledge_enabled:
+        from knowledge import KnowledgeBase  # heavy (embedding model): only when the app starts
+
+        runtime.knowledge = KnowledgeBase.from_settings()
+        services = list(runtime.knowledge.services)
+    else:
+        paths = KnowledgeSettings.from_env()
+        services = load_services(paths.services_dir, load_categories(paths.categories_file))
+    count = sync_catalogue(runtime.sessions, services)
+    logger.info("service catalogue synchronised", extra={"services": count})
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -40,8 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime = Runtime.start(active)
         app.state.runtime = runtime
         app.state.rasa = RasaClient(active.rasa_url, active.rasa_timeout_seconds)
-        if active.knowledge_enabled:
-            await run_in_threadpool(load_knowledge, runtime)
+        await run_in_threadpool(load_knowledge, runtime)
         app.state.knowledge = runtime.knowledge
         app.state.handoff = await HandoffHub.start(active)
         try:
