@@ -10,11 +10,12 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from api.catalogue import sync_catalogue
+from api.channels.wechat import WeChatChannel
 from api.errors import install_error_handlers
 from api.handoff import HandoffHub
 from api.logging_setup import configure_logging
 from api.rasa_client import RasaClient
-from api.routes import auth, chat, consultations, handoff, health, residents, staff, tickets, web
+from api.routes import auth, chat, consultations, handoff, health, residents, staff, tickets, web, wechat
 from api.runtime import Runtime
 from api.settings import Settings, get_settings
 
@@ -51,9 +52,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(load_knowledge, runtime)
         app.state.knowledge = runtime.knowledge
         app.state.handoff = await HandoffHub.start(active)
+        app.state.outbound = getattr(app.state, "outbound", {})
+        app.state.outbound["wechat"] = WeChatChannel.start(app, runtime)
         try:
             yield
         finally:
+            await app.state.outbound["wechat"].aclose()
             await app.state.handoff.close()
             await app.state.rasa.close()
             runtime.close()
@@ -66,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (health, residents, consultations, tickets, chat, auth, staff):
+    for module in (health, residents, consultations, tickets, chat, auth, staff, wechat):
         app.include_router(module.router)
     app.include_router(handoff.resident_router)
     app.include_router(handoff.router)
