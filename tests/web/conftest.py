@@ -1,0 +1,160 @@
+"""Handoff, widget and console fixtures: a real gateway (uvicorn on a free port) with a stand-in Rasa server
+that speaks the REST webhook protocol and escalates through the real `POST /api/tickets`."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from api.db import make_engine, make_session_factory, transaction
+from api.main import create_app
+from api.migrate import upgrade
+from api.models import StaffUser
+from api.security import hash_password
+from api.settings import Settings
+from tests.gateway.conftest import PASSWORD, make_settings
+from tests.gateway.server import free_port, serve
+
+ANSWER = "办理社会保障卡，请携带本人身份证到就近的社保卡服务网点申领，也可以在线申请。"
+ESCALATED = "已为您转接12345热线人工服务，工单编号：{number}。工作人员会在这里回复您，请稍候。"
+
+
+@dataclass
+class FakeRasa:
+    """The Rasa server as the gateway sees it: answers, escalates on “人工”, records resume events."""
+
+    url: str = ""
+    gateway_url: str = ""
+    service_token: str = ""
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)
+
+    def reply(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        self.messages.append(body)
+        text = str(body.get("message", ""))
+        if "人工" not in text:
+            buttons = [{"title": "转人工客服", "payload": "转人工"}]
+            return [{"recipient_id": body["sender"], "text": ANSWER, "buttons": buttons}]
+        ticket = httpx.post(
+            f"{self.gateway_url}/api/tickets",
+            headers={"X-Service-Token": self.service_token},
+            json={
+                "sender": body["sender"],
+                "channel": body.get("metadata", {}).get("channel", "web"),
+                "summary": "居民咨询社会保障卡办理，要求转人工",
+                "transcript": [
+                    {"role": "resident", "text": m["message"]} for m in self.messages if m["sender"] == body["sender"]
+                ],
+            },
+            timeout=10,
+        )
+        ticket.raise_for_status()
+        return [{"recipient_id": body["sender"], "text": ESCALATED.format(number=ticket.json()["number"])}]
+
+
+def _handler(rasa: FakeRasa) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+            if self.path == "/webhooks/rest/webhook":
+                payload: Any = rasa.reply(body)
+            elif self.path.startswith("/conversations/") and body.get("event") == "resume":
+                rasa.resumed.append(self.path.split("/")[2])
+                payload = {}
+            else:
+                self.send_error(404)
+                return
+            data = json.dumps(payload, ensure_ascii=False).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+    return Handler
+
+
+@pytest.fixture
+def fake_rasa() -> Iterator[FakeRasa]:
+    rasa = FakeRasa()
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), _handler(rasa))
+    rasa.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield rasa
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One knowledge index for the session: built by the first gateway, reused by the others."""
+    return tmp_path_factory.mktemp("index")
+
+
+@pytest.fixture
+def handoff_settings(
+    index_dir: Path,
+    tmp_path: Path,
+    fake_rasa: FakeRasa,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> Settings:
+    """SQLite in a temp dir, knowledge search with the fast deterministic embedder, the fake Rasa."""
+    database_url = f"sqlite:///{tmp_path / 'handoff.db'}"
+    upgrade(database_url)
+    monkeypatch.setenv("KNOWLEDGE_EMBEDDER", "fake")
+    monkeypatch.setenv("KNOWLEDGE_INDEX_DIR", str(index_dir))
+    redis_overrides: dict[str, Any] = {}
+    if getattr(request, "param", "memory") == "redis":
+        redis_overrides = {
+            "redis_url": request.getfixturevalue("redis_url"),
+            "redis_prefix": request.getfixturevalue("redis_prefix"),
+        }
+    settings = make_settings(database_url, knowledge_enabled=True, rasa_url=fake_rasa.url, **redis_overrides)
+    fake_rasa.service_token = settings.service_token
+    return settings
+
+
+@dataclass
+class Gateway:
+    app: FastAPI
+    url: str
+    settings: Settings
+
+
+@pytest.fixture
+def gateway(handoff_settings: Settings, fake_rasa: FakeRasa) -> Iterator[Gateway]:
+    """The gateway served by uvicorn on a free port; the fake Rasa escalates through it."""
+    app = create_app(handoff_settings)
+    with serve(app) as url:
+        fake_rasa.gateway_url = url
+        yield Gateway(app, url, handoff_settings)
+
+
+@pytest.fixture
+def make_staff(handoff_settings: Settings) -> Callable[[str, str], None]:
+    """Create a staff account directly in the case store (as `python -m api create-admin` does)."""
+    sessions = make_session_factory(make_engine(handoff_settings.database_url))
+
+    def create(username: str, role: str) -> None:
+        with transaction(sessions) as session:
+            session.add(
+                StaffUser(
+                    username=username, display_name=f"{username}坐席", role=role, password_hash=hash_password(PASSWORD)
+                )
+            )
+
+    return create

@@ -1,0 +1,245 @@
+"""Human handoff through the gateway's HTTP API: escalation, the silent bot, agent replies, dispatch,
+resolve and rating, hand-back, auth failures and bad input; in-process and with Redis as the hub's store."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from api.conversation import ACKNOWLEDGEMENT, THANKS_FOR_RATING
+from api.db import make_engine, make_session_factory, transaction
+from api.models import AuditEntry, Evaluation, Ticket
+from tests.gateway.conftest import PASSWORD
+from tests.web.conftest import ANSWER, FakeRasa, Gateway
+
+Staff = Callable[[str, str], None]
+BOTH_STORES = pytest.mark.parametrize(
+    "handoff_settings", ["memory", pytest.param("redis", marks=pytest.mark.redis)], indirect=True
+)
+
+
+@pytest.fixture
+def http(gateway: Gateway) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=gateway.url, timeout=20) as client:
+        yield client
+
+
+@pytest.fixture
+def agent(http: httpx.Client, make_staff: Staff) -> dict[str, str]:
+    make_staff("agent7", "agent")
+    token = http.post("/api/auth/login", json={"username": "agent7", "password": PASSWORD}).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def chat(http: httpx.Client, sender: str, text: str) -> list[dict[str, Any]]:
+    response = http.post("/api/chat", json={"sender": sender, "message": text})
+    assert response.status_code == 200, response.text
+    return list(response.json()["messages"])
+
+
+def escalate(http: httpx.Client, sender: str) -> str:
+    reply = chat(http, sender, "我要转人工")[0]["text"]
+    match = re.search(r"工单编号：(GD\d{8,})", reply)
+    assert match, reply
+    return match.group(1)
+
+
+def ticket_of(gateway: Gateway, number: str) -> Ticket:
+    sessions = make_session_factory(make_engine(gateway.settings.database_url))
+    with transaction(sessions) as session:
+        ticket = session.scalars(select(Ticket).where(Ticket.number == number)).one()
+        session.expunge(ticket)
+        return ticket
+
+
+@BOTH_STORES
+def test_full_handoff_over_the_api(
+    http: httpx.Client, agent: dict[str, str], gateway: Gateway, fake_rasa: FakeRasa
+) -> None:
+    sender = "web-api-resident"
+    assert chat(http, sender, "社保卡怎么办")[0]["text"] == ANSWER
+    number = escalate(http, sender)
+    asked = len(fake_rasa.messages)
+
+    # While waiting, the bot is silent: only the first message is acknowledged, none reaches Rasa.
+    assert chat(http, sender, "我的电话是13812345678，社保卡丢了") == [{"text": ACKNOWLEDGEMENT}]
+    assert chat(http, sender, "请尽快处理") == []
+    assert len(fake_rasa.messages) == asked
+
+    queue = http.get("/api/staff/handoff/queue", headers=agent).json()
+    row = next(c for c in queue["conversations"] if c["sender"] == sender)
+    assert row["ticket"] == number and row["state"] == "waiting" and row["card"] == "green"
+    assert row["last_message"] == "请尽快处理"
+    assert any(t["number"] == number for t in queue["tickets"])
+
+    view = http.get(f"/api/staff/handoff/conversations/{sender}", headers=agent).json()
+    texts = [line["text"] for line in view["lines"]]
+    assert "我的电话是138****5678，社保卡丢了" in texts  # personal numbers never reach the console unmasked
+    assert view["ticket"]["number"] == number and view["ticket"]["transcript"]
+    assert view["suggestions"]["query"] == "请尽快处理" and len(view["suggestions"]["hits"]) == 3
+
+    sent = http.post(
+        f"/api/staff/handoff/conversations/{sender}/reply", json={"text": "您好，已为您登记挂失。"}, headers=agent
+    )
+    assert sent.status_code == 200 and sent.json()["agent"] == "agent7坐席"
+    polled = http.get("/api/handoff/messages", params={"sender": sender}).json()
+    assert polled["state"] == "agent" and [line["text"] for line in polled["lines"]] == ["您好，已为您登记挂失。"]
+    assert ticket_of(gateway, number).assigned_to == "agent7"
+
+    dispatch = {"category": "劳动和社会保障", "subcategory": "社会保障卡"}
+    dispatched = http.post(f"/api/staff/handoff/tickets/{number}/dispatch", json=dispatch, headers=agent).json()
+    assert dispatched["status"] == "dispatched" and dispatched["department"] == "市人力资源和社会保障局"
+    assert dispatched["category"] == "劳动和社会保障/社会保障卡"
+
+    resolved = http.post(f"/api/staff/handoff/conversations/{sender}/resolve", headers=agent)
+    assert resolved.status_code == 200 and resolved.json()["state"] == "rating"
+    assert fake_rasa.resumed == [sender]
+    prompt = http.get("/api/handoff/messages", params={"sender": sender, "after": 1}).json()["lines"][-1]
+    assert [b["payload"] for b in prompt["buttons"]] == ["5", "4", "3", "2", "1"]
+    assert all(
+        c["sender"] != sender for c in http.get("/api/staff/handoff/queue", headers=agent).json()["conversations"]
+    )
+
+    assert chat(http, sender, "4分") == [{"text": THANKS_FOR_RATING}]
+    ticket = ticket_of(gateway, number)
+    assert ticket.status == "resolved"
+    assert [line["role"] for line in ticket.transcript[-3:]] == ["resident", "resident", "agent"]
+    sessions = make_session_factory(make_engine(gateway.settings.database_url))
+    with transaction(sessions) as session:
+        evaluation = session.scalars(select(Evaluation).where(Evaluation.case_number == number)).one()
+        assert (evaluation.stars, evaluation.sender) == (4, sender)
+        actions = set(session.scalars(select(AuditEntry.action).where(AuditEntry.target == number)))
+        assert {"handoff_reply", "dispatch", "handoff_resolve", "status"} <= actions
+
+    # The conversation is the bot's again.
+    assert chat(http, sender, "公积金怎么提取")[0]["text"] == ANSWER
+    assert http.get(f"/api/staff/handoff/conversations/{sender}", headers=agent).status_code == 404
+
+
+def test_a_message_that_is_not_a_rating_goes_to_the_bot(http: httpx.Client, agent: dict[str, str]) -> None:
+    sender = "web-skip-rating"
+    escalate(http, sender)
+    http.post(f"/api/staff/handoff/conversations/{sender}/resolve", headers=agent).raise_for_status()
+    assert chat(http, sender, "社保卡补办要带什么")[0]["text"] == ANSWER
+
+
+def test_hand_back_to_the_bot_keeps_the_ticket_open(
+    http: httpx.Client, agent: dict[str, str], gateway: Gateway, fake_rasa: FakeRasa
+) -> None:
+    sender = "web-hand-back"
+    number = escalate(http, sender)
+    released = http.post(f"/api/staff/handoff/conversations/{sender}/release", headers=agent)
+    assert released.status_code == 200 and released.json() == {"state": "bot", "ticket": number}
+    assert fake_rasa.resumed == [sender]
+    assert ticket_of(gateway, number).status == "open"
+    last = http.get("/api/handoff/messages", params={"sender": sender}).json()
+    assert last["state"] == "bot" and "智能助手继续为您服务" in last["lines"][-1]["text"]
+    assert chat(http, sender, "社保卡怎么办")[0]["text"] == ANSWER
+
+
+def test_agent_replies_reach_other_channels_through_their_outbound_sender(
+    http: httpx.Client, agent: dict[str, str], gateway: Gateway
+) -> None:
+    delivered: list[tuple[str, list[dict[str, Any]]]] = []
+
+    class Recorder:
+        async def deliver(self, sender: str, messages: list[dict[str, Any]]) -> None:
+            delivered.append((sender, messages))
+
+    gateway.app.state.outbound = {**getattr(gateway.app.state, "outbound", {}), "wechat": Recorder()}
+    openid = "oAbC123_wechat"
+    ticket = http.post(
+        "/api/tickets",
+        headers={"X-Service-Token": gateway.settings.service_token},
+        json={"sender": openid, "channel": "wechat", "summary": "居民在微信上要求人工服务"},
+    )
+    assert ticket.status_code == 201
+    http.post(
+        f"/api/staff/handoff/conversations/{openid}/reply", json={"text": "您好"}, headers=agent
+    ).raise_for_status()
+    assert delivered == [(openid, [{"text": "【人工客服】您好"}])]
+
+
+def test_the_widget_stream_delivers_replies_and_replays_after_a_reconnect(
+    http: httpx.Client, agent: dict[str, str], gateway: Gateway
+) -> None:
+    sender = "web-stream"
+    escalate(http, sender)
+    received: list[dict[str, Any]] = []
+    ready = threading.Event()
+
+    def listen() -> None:
+        with httpx.stream("GET", f"{gateway.url}/api/handoff/stream", params={"sender": sender}, timeout=20) as stream:
+            ready.set()
+            for raw in stream.iter_lines():
+                if raw.startswith("data:"):
+                    received.append(json.loads(raw[5:]))
+                    return
+
+    listener = threading.Thread(target=listen)
+    listener.start()
+    assert ready.wait(10)
+    reply = f"/api/staff/handoff/conversations/{sender}/reply"
+    http.post(reply, json={"text": "第一条回复"}, headers=agent).raise_for_status()
+    listener.join(10)
+    assert [line["text"] for line in received] == ["第一条回复"]
+
+    http.post(reply, json={"text": "第二条回复"}, headers=agent).raise_for_status()
+    headers = {"Last-Event-ID": str(received[0]["seq"])}
+    with httpx.stream("GET", f"{gateway.url}/api/handoff/stream", params={"sender": sender}, headers=headers) as stream:
+        replayed = next(json.loads(raw[5:]) for raw in stream.iter_lines() if raw.startswith("data:"))
+    assert replayed["text"] == "第二条回复" and replayed["seq"] > received[0]["seq"]
+
+
+def test_handoff_endpoints_need_an_agent_token(http: httpx.Client) -> None:
+    for method, path in (
+        ("GET", "/api/staff/handoff/queue"),
+        ("GET", "/api/staff/handoff/events"),
+        ("GET", "/api/staff/handoff/categories"),
+        ("GET", "/api/staff/handoff/conversations/x"),
+        ("POST", "/api/staff/handoff/conversations/x/reply"),
+        ("POST", "/api/staff/handoff/conversations/x/resolve"),
+        ("POST", "/api/staff/handoff/conversations/x/release"),
+        ("POST", "/api/staff/handoff/tickets/GD2025010100001/dispatch"),
+    ):
+        assert http.request(method, path, json={}).status_code == 401, path
+        bad = http.request(method, path, json={}, headers={"Authorization": "Bearer forged"})
+        assert bad.status_code == 401 and bad.json()["message"] == "登录已失效，请重新登录"
+
+
+def test_bad_input_is_refused_with_a_clear_message(http: httpx.Client, agent: dict[str, str]) -> None:
+    assert http.get("/api/staff/handoff/conversations/nobody", headers=agent).status_code == 404
+    missing = http.post("/api/staff/handoff/conversations/nobody/reply", json={"text": "你好"}, headers=agent)
+    assert missing.status_code == 404 and "不在人工队列" in missing.json()["message"]
+
+    sender = "web-bad-input"
+    number = escalate(http, sender)
+    for body in ({}, {"text": "   "}, {"text": "长" * 2001}):
+        reply = http.post(f"/api/staff/handoff/conversations/{sender}/reply", json=body, headers=agent)
+        assert reply.status_code == 422, body
+
+    path = f"/api/staff/handoff/tickets/{number}/dispatch"
+    cases = (
+        ({"category": "不存在的分类", "subcategory": "社会保障卡"}, "unknown_category"),
+        ({"category": "劳动和社会保障", "subcategory": "噪声扰民"}, "unknown_subcategory"),
+        ({"category": "劳动和社会保障", "subcategory": "社会保障卡", "department": "某某局"}, "unknown_department"),
+    )
+    for body, code in cases:
+        response = http.post(path, json=body, headers=agent)
+        assert response.status_code == 422 and response.json()["detail"] == code, response.text
+    unknown = http.post(
+        "/api/staff/handoff/tickets/GD2020010100001/dispatch",
+        json=cases[0][0] | {"category": "民政", "subcategory": "婚姻登记"},
+        headers=agent,
+    )
+    assert unknown.status_code == 404
+
+    assert http.get("/api/handoff/messages", params={"sender": ""}).status_code == 422
+    assert http.get("/api/handoff/messages", params={"sender": "x", "after": -1}).status_code == 422
