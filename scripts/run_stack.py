@@ -96,7 +96,11 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 proc.kill()
 
-    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    def terminate(*_: object) -> None:
+        stop()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, terminate)
     gateway = f"http://{host}:{gateway_port}"
     try:
         up = wait_until_up(f"{gateway}/health", 180) and wait_until_up(f"http://127.0.0.1:{rasa_port}/", 300)
