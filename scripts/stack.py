@@ -1,0 +1,115 @@
+"""The three processes of the assistant (Rasa server, action server, gateway) as one unit.
+
+Used by `make run` (scripts/run_stack.py), the chat benchmark and the end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA = str(ROOT / ".venv-rasa" / "bin" / "rasa")
+UVICORN = str(ROOT / ".venv" / "bin" / "uvicorn")
+
+
+def rasa_env(base: dict[str, str]) -> tuple[dict[str, str], str]:
+    """Rasa's Redis tracker/lock stores take host/port/db, not a URL: derive them from REDIS_URL."""
+    env = dict(base)
+    redis_url = env.get("REDIS_URL")
+    if not redis_url:
+        return env, "endpoints.yml"
+    parsed = urlparse(redis_url)
+    env.update(
+        REDIS_HOST=parsed.hostname or "127.0.0.1",
+        REDIS_PORT=str(parsed.port or 6379),
+        REDIS_DB=(parsed.path.lstrip("/") or "0"),
+        REDIS_PASSWORD=parsed.password or "",
+        REDIS_PREFIX=env.get("REDIS_PREFIX", "luan:"),
+    )
+    return env, "endpoints.redis.yml"
+
+
+def wait_until_up(url: str, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+@dataclass
+class Stack:
+    """Start with `with Stack(...) as stack:`; ports and environment are the caller's."""
+
+    env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    workers: int = 1
+    quiet: bool = False
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://{self.host}:{self.gateway_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def commands(self) -> dict[str, tuple[list[str], dict[str, str]]]:
+        base = dict(self.env, PYTHONPATH=str(ROOT))
+        base.setdefault("RASA_URL", self.rasa_url)
+        base.setdefault("GATEWAY_URL", self.gateway_url)
+        base.setdefault("ACTION_SERVER_URL", f"http://127.0.0.1:{self.actions_port}/webhook")
+        env_rasa, endpoints = rasa_env(base)
+        rasa = [RASA, "run", "--enable-api", "--model", "models", "--endpoints", endpoints]
+        rasa += ["--credentials", "credentials.yml", "--port", str(self.rasa_port), "-i", "127.0.0.1"]
+        gateway = [UVICORN, "api.main:app", "--host", self.host, "--port", str(self.gateway_port)]
+        gateway += ["--workers", str(self.workers), "--no-access-log"]
+        return {
+            "actions": ([RASA, "run", "actions", "--actions", "actions", "--port", str(self.actions_port)], env_rasa),
+            "rasa": (rasa, env_rasa),
+            "gateway": (gateway, base),
+        }
+
+    def start(self) -> None:
+        output = subprocess.DEVNULL if self.quiet else None
+        for name, (cmd, env) in self.commands().items():
+            self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=output, stderr=output)
+
+    def wait_ready(self, seconds: float = 300) -> bool:
+        return wait_until_up(f"{self.gateway_url}/health", seconds) and wait_until_up(f"{self.rasa_url}/", seconds)
+
+    def running(self) -> bool:
+        return all(proc.poll() is None for proc in self.procs.values())
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def __enter__(self) -> Stack:
+        self.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
