@@ -6,6 +6,7 @@ Used by `make run` (scripts/run_stack.py), the chat benchmark and the end-to-end
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -32,7 +33,8 @@ def rasa_env(base: dict[str, str]) -> tuple[dict[str, str], str]:
         REDIS_PORT=str(parsed.port or 6379),
         REDIS_DB=(parsed.path.lstrip("/") or "0"),
         REDIS_PASSWORD=parsed.password or "",
-        REDIS_PREFIX=env.get("REDIS_PREFIX", "luan:"),
+        # Rasa silently ignores key prefixes that are not alphanumeric.
+        REDIS_PREFIX=re.sub(r"[^A-Za-z0-9]", "", env.get("REDIS_PREFIX", "luan")) or "luan",
     )
     return env, "endpoints.redis.yml"
 
