@@ -1,0 +1,119 @@
+"""NLU component that runs the knowledge retrieval on every message.
+
+It adds `knowledge` = {confident, aspect, hits: [{service, department, score, answer, source}]} to the
+parse result (so the action server answers without a second search and without loading a model), and
+maps the `service` entity to a canonical service name: an entity DIET found is replaced by the
+confident match of its own text; a confident match is added as the entity when DIET found none.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+if TYPE_CHECKING:
+    from knowledge import KnowledgeBase
+
+logger = logging.getLogger(__name__)
+
+KNOWLEDGE_KEY = "knowledge"
+SERVICE_ENTITY = "service"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class KnowledgeRetriever(GraphComponent):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            "top_k": 3,
+            # Below this share of the "confident" threshold a hit is not even offered as a choice.
+            "candidate_fraction": 0.6,
+            # Load the model when the server starts rather than on the first resident's message.
+            "preload": True,
+        }
+
+    def __init__(self, config: dict[str, Any], knowledge_base: KnowledgeBase | None = None) -> None:
+        self._config = config
+        self._kb = knowledge_base
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> KnowledgeRetriever:
+        # Training does not need the knowledge base: it is loaded lazily on the first message.
+        return cls(config)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> KnowledgeRetriever:
+        component = cls(config)
+        if config["preload"]:
+            component.knowledge_base  # noqa: B018 - warm up: loads the index and the embedding model
+        return component
+
+    @property
+    def knowledge_base(self) -> KnowledgeBase:
+        if self._kb is None:
+            from knowledge import KnowledgeBase  # heavy (embedding model): imported on first use
+
+            self._kb = KnowledgeBase.from_settings()
+            logger.info("knowledge base loaded: %d services", len(self._kb.services))
+        return self._kb
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            # "/intent{...}" button payloads are not questions (Rasa parses them by regex).
+            if not text.strip() or text.startswith("/"):
+                continue
+            self._process_one(message, text)
+        return messages
+
+    def _process_one(self, message: Message, text: str) -> None:
+        kb = self.knowledge_base
+        result = kb.search(text, k=self._config["top_k"])
+        floor = self._config["candidate_fraction"] * kb.settings.threshold
+        hits = [hit.to_dict() for hit in result.hits if hit.score >= floor]
+        knowledge = {"confident": result.confident, "aspect": result.aspect, "hits": hits}
+        message.set(KNOWLEDGE_KEY, knowledge, add_to_output=True)
+        message.set(ENTITIES, self._canonical_entities(message, text, knowledge), add_to_output=True)
+
+    def _canonical_entities(self, message: Message, text: str, knowledge: dict[str, Any]) -> list[dict[str, Any]]:
+        entities = [dict(entity) for entity in message.get(ENTITIES, [])]
+        known = {hit["service"] for hit in knowledge["hits"]}
+        services = [entity for entity in entities if entity["entity"] == SERVICE_ENTITY]
+        for entity in services:
+            if entity["value"] in known:
+                continue
+            mapped = self.knowledge_base.search(str(entity["value"]), k=1)
+            if mapped.confident:
+                entity["value"] = mapped.hits[0].service
+        if not services and knowledge["confident"]:
+            entities.append(
+                {
+                    "entity": SERVICE_ENTITY,
+                    "value": knowledge["hits"][0]["service"],
+                    "start": 0,
+                    "end": len(text),
+                    "confidence_entity": knowledge["hits"][0]["score"],
+                    "extractor": self.__class__.__name__,
+                }
+            )
+        return entities
