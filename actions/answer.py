@@ -54,9 +54,7 @@ def answer_with_hit(dispatcher: CollectingDispatcher, hit: dict[str, Any]) -> li
     return [SlotSet("answered_service", hit["service"])]
 
 
-async def answer_question(
-    dispatcher: CollectingDispatcher, tracker: Tracker, api: CaseApi
-) -> list[EventType]:
+async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, api: CaseApi) -> list[EventType]:
     """Answer when retrieval is confident, ask which service was meant when it is not, else say so."""
     latest = tracker.latest_message
     knowledge = knowledge_of(latest)
@@ -80,7 +78,5 @@ class ActionAnswerService(WithCaseApi, Action):
     def name(self) -> str:
         return "action_answer_service"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         return await answer_question(dispatcher, tracker, self.api)

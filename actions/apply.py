@@ -96,9 +96,7 @@ class ActionAskApplyConfirmed(Action):
     def name(self) -> str:
         return "action_ask_apply_confirmed"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(
             text=(
                 "请核对申请信息：\n"
@@ -120,9 +118,7 @@ class ActionSubmitApplication(WithCaseApi, Action):
     def name(self) -> str:
         return "action_submit_application"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if tracker.get_slot("apply_confirmed") is not True:
             # The form ended without a confirmed application (offline-only service): nothing to file.
             return reset_form_slots("apply_form")
@@ -138,9 +134,7 @@ class ActionSubmitApplication(WithCaseApi, Action):
             )
         except CaseApiError as error:
             if error.code == "not_online":
-                dispatcher.utter_message(
-                    text=error.message or "这项业务暂不支持在线申请，请到政务服务中心窗口办理。"
-                )
+                dispatcher.utter_message(text=error.message or "这项业务暂不支持在线申请，请到政务服务中心窗口办理。")
                 return reset_form_slots("apply_form")
             # Slots are kept, so "重新提交" files the same application again without retyping.
             dispatcher.utter_message(

@@ -16,9 +16,7 @@ class ActionCancelForm(Action):
     def name(self) -> str:
         return "action_cancel_form"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         form = tracker.active_loop_name
         if form not in FORM_SLOTS:
             dispatcher.utter_message(text="好的。还有其他需要帮忙的吗？")

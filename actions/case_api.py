@@ -180,9 +180,7 @@ class CaseApi:
         if department:
             payload["department"] = department
         body = await self._request("POST", "/api/complaints", json=payload)
-        return ComplaintReceipt(
-            number=body["number"], deadline=body["deadline"], department=body.get("department")
-        )
+        return ComplaintReceipt(number=body["number"], deadline=body["deadline"], department=body.get("department"))
 
     async def open_consultations(self) -> list[Consultation]:
         body = await self._request("GET", "/api/consultations")
@@ -211,9 +209,7 @@ class CaseApi:
         return str(body["number"])
 
     async def top_suggestions(self, consultation_id: str, n: int = 5) -> list[TopSuggestion]:
-        body = await self._request(
-            "GET", f"/api/consultations/{consultation_id}/suggestions/top", params={"n": n}
-        )
+        body = await self._request("GET", f"/api/consultations/{consultation_id}/suggestions/top", params={"n": n})
         return [TopSuggestion(number=i["number"], content=i["content"], likes=int(i["likes"])) for i in body]
 
     async def like_suggestion(self, number: str, sender: str) -> int:

@@ -47,9 +47,7 @@ class ActionSubmitComplaint(WithCaseApi, Action):
     def name(self) -> str:
         return "action_submit_complaint"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         sender, channel = sender_channel(tracker)
         try:
             receipt = await self.api.submit_complaint(

@@ -71,9 +71,7 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, api: Case
             phone=tracker.get_slot("phone"),
         )
     except CaseApiError:
-        dispatcher.utter_message(
-            text="抱歉，转人工暂时没有成功。您可以直接拨打12345政务服务热线，工作人员会为您处理。"
-        )
+        dispatcher.utter_message(text="抱歉，转人工暂时没有成功。您可以直接拨打12345政务服务热线，工作人员会为您处理。")
         return []
     deadline = f"，最晚{replies.chinese_date(ticket.deadline)}前" if ticket.deadline else ""
     dispatcher.utter_message(
@@ -92,9 +90,7 @@ class ActionEscalateToHuman(WithCaseApi, Action):
     def name(self) -> str:
         return "action_escalate_to_human"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         return await escalate(dispatcher, tracker, self.api)
 
 
@@ -115,9 +111,7 @@ class ActionHandleFallback(WithCaseApi, Action):
     def name(self) -> str:
         return "action_handle_fallback"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         api = self.api
         knowledge = knowledge_of(tracker.latest_message)
         if knowledge and knowledge.get("confident"):

@@ -67,7 +67,8 @@ class FormValidation(FormValidationAction, ABC):
 
 def is_activation_message(tracker: Tracker, intent: str) -> bool:
     """True while the form is being started by the message that asked for it."""
-    return tracker.active_loop_name is None and tracker.get_intent_of_latest_message() == intent
+    latest_intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return tracker.active_loop_name is None and latest_intent == intent
 
 
 def sender_channel(tracker: Tracker) -> tuple[str, str]:

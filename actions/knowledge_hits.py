@@ -31,6 +31,4 @@ def suggestions_of(knowledge: dict[str, Any] | None) -> list[dict[str, Any]]:
     """What a hotline ticket carries: the candidate services and their scores."""
     if not knowledge:
         return []
-    return [
-        {"service": h["service"], "score": round(float(h["score"]), 4)} for h in knowledge.get("hits", [])
-    ]
+    return [{"service": h["service"], "score": round(float(h["score"]), 4)} for h in knowledge.get("hits", [])]

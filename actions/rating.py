@@ -57,9 +57,7 @@ class ActionSubmitRating(WithCaseApi, Action):
     def name(self) -> str:
         return "action_submit_rating"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         stars = int(tracker.get_slot("stars"))
         comment = tracker.get_slot("rating_comment")
         try:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-HOTLINE_APOLOGY = (
-    "抱歉，系统暂时出了点问题，这次没有提交成功，您填写的内容没有丢失。请稍后再试，或拨打12345热线办理。"
-)
+HOTLINE_APOLOGY = "抱歉，系统暂时出了点问题，这次没有提交成功，您填写的内容没有丢失。请稍后再试，或拨打12345热线办理。"
 OFFER_HUMAN_AFTER_TRIES = "如果不方便输入，也可以转人工客服帮您办理。"
 BAD_PHONE = "手机号格式好像不对，请输入11位手机号码，比如13812345678。"
 CANCELLED = "好的，已为您取消，刚才填写的信息不会提交。还有其他需要帮忙的吗？"

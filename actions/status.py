@@ -70,13 +70,9 @@ class ActionCheckStatus(WithCaseApi, Action):
     def name(self) -> str:
         return "action_check_status"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         try:
-            status = await self.api.case_status(
-                tracker.get_slot("case_number"), tracker.get_slot("phone_last4")
-            )
+            status = await self.api.case_status(tracker.get_slot("case_number"), tracker.get_slot("phone_last4"))
         except CaseApiError:
             dispatcher.utter_message(text="抱歉，查询系统暂时没有响应，请稍后再试，或拨打12345热线查询。")
             return reset_form_slots("status_form")

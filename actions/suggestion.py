@@ -31,21 +31,15 @@ class ActionAskConsultation(WithCaseApi, Action):
     def name(self) -> str:
         return "action_ask_consultation"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         try:
             consultations = await self.api.open_consultations()
         except CaseApiError:
             consultations = []
         if not consultations:
-            dispatcher.utter_message(
-                text="您的建议是关于哪方面的？用几个字概括一下就行，比如“老城区停车难”。"
-            )
+            dispatcher.utter_message(text="您的建议是关于哪方面的？用几个字概括一下就行，比如“老城区停车难”。")
             return []
-        buttons = [
-            {"title": c.title, "payload": _payload("inform", consultation=c.id)} for c in consultations[:5]
-        ]
+        buttons = [{"title": c.title, "payload": _payload("inform", consultation=c.id)} for c in consultations[:5]]
         buttons.append({"title": "其他话题", "payload": _payload("inform", consultation=FREE_TOPIC)})
         dispatcher.utter_message(
             text="目前正在征集意见的有下面几项，您的建议是关于哪一项？也可以选“其他话题”。", buttons=buttons
@@ -91,9 +85,7 @@ class ValidateSuggestForm(WithCaseApi, FormValidation):
         # Typed instead of picked: what the resident wrote is the free topic.
         if 2 <= len(text) <= 50:
             return {**self.accept("consultation", FREE_TOPIC, tracker), "suggestion_topic": text}
-        return self.reject(
-            "consultation", "请选择一个征集专题，或者用几个字说说建议的主题。", dispatcher, tracker
-        )
+        return self.reject("consultation", "请选择一个征集专题，或者用几个字说说建议的主题。", dispatcher, tracker)
 
     def validate_suggestion_topic(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -101,9 +93,7 @@ class ValidateSuggestForm(WithCaseApi, FormValidation):
         text = str(value).strip()
         if 2 <= len(text) <= 50:
             return self.accept("suggestion_topic", text, tracker)
-        return self.reject(
-            "suggestion_topic", "主题用2到50个字概括就好，比如“公交线路”。", dispatcher, tracker
-        )
+        return self.reject("suggestion_topic", "主题用2到50个字概括就好，比如“公交线路”。", dispatcher, tracker)
 
     def validate_suggestion_content(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -113,9 +103,7 @@ class ValidateSuggestForm(WithCaseApi, FormValidation):
             return self.accept("suggestion_content", text[:2000], tracker)
         if is_activation_message(tracker, "give_suggestion"):
             return {"suggestion_content": None}
-        return self.reject(
-            "suggestion_content", "能再具体一点吗？说说您希望怎么改、为什么。", dispatcher, tracker
-        )
+        return self.reject("suggestion_content", "能再具体一点吗？说说您希望怎么改、为什么。", dispatcher, tracker)
 
     def validate_suggestion_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -135,9 +123,7 @@ class ActionSubmitSuggestion(WithCaseApi, Action):
     def name(self) -> str:
         return "action_submit_suggestion"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         consultation = tracker.get_slot("consultation")
         consultation_id = None if consultation == FREE_TOPIC else consultation
         phone = tracker.get_slot("suggestion_phone")
@@ -175,9 +161,7 @@ class ActionListSuggestions(WithCaseApi, Action):
     def name(self) -> str:
         return "action_list_suggestions"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         wanted = next(tracker.get_latest_entity_values("consultation"), None)
         try:
             consultations = await self.api.open_consultations()
@@ -185,9 +169,7 @@ class ActionListSuggestions(WithCaseApi, Action):
                 consultations[0] if consultations else None
             )
             if consultation is None:
-                dispatcher.utter_message(
-                    text="目前没有正在征集意见的专题。您有想法的话，随时可以说“我要提建议”。"
-                )
+                dispatcher.utter_message(text="目前没有正在征集意见的专题。您有想法的话，随时可以说“我要提建议”。")
                 return []
             top = await self.api.top_suggestions(consultation.id)
         except CaseApiError:
@@ -210,9 +192,7 @@ class ActionLikeSuggestion(WithCaseApi, Action):
     def name(self) -> str:
         return "action_like_suggestion"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         number = next(tracker.get_latest_entity_values("case_number"), None)
         # The number only names the liked suggestion; it must not prefill a later status check.
         forget = [SlotSet("case_number", None)]

@@ -1,0 +1,140 @@
+import asyncio
+
+from rasa_sdk.events import SlotSet
+
+from actions.apply import ActionAskApplyConfirmed, ActionSubmitApplication, ValidateApplyForm
+from tests.actions.conftest import knowledge, user_event
+
+ONLINE = {"name": "居住证办理", "department": "市公安局", "online": True, "steps": {"offline": ["到派出所"]}}
+OFFLINE = {
+    "name": "结婚登记",
+    "department": "市民政局",
+    "online": False,
+    "steps": {"offline": ["双方带户口簿和身份证", "到婚姻登记处现场办理"]},
+    "place": {"hall": "六安市婚姻登记处"},
+}
+FILLED = {
+    "service": "居住证办理",
+    "applicant_name": "张三",
+    "id_number": "11010519491231002X",
+    "phone": "13812345678",
+    "apply_confirmed": True,
+}
+
+
+def test_online_service_is_accepted_by_its_canonical_name(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("GET", "/api/services")] = (200, [OFFLINE, ONLINE])
+    action = ValidateApplyForm(gateway.client())
+    tracker = make_tracker(events=[user_event("我要办居住证", "apply_service")])
+    result = asyncio.run(action.validate_service("居住证办理", dispatcher, tracker, domain))
+    assert result["service"] == "居住证办理"
+    assert dispatcher.messages == []
+
+
+def test_offline_service_gives_the_steps_and_ends_the_form_before_any_personal_data(
+    gateway, dispatcher, make_tracker, domain
+):
+    gateway.routes[("GET", "/api/services")] = (200, [OFFLINE])
+    tracker = make_tracker(events=[user_event("我要结婚登记", "apply_service")])
+    result = asyncio.run(ValidateApplyForm(gateway.client()).validate_service("结婚登记", dispatcher, tracker, domain))
+    assert result == {"service": None, "requested_slot": None}
+    text = dispatcher.messages[0]["text"]
+    assert "不能在线申请" in text and "1. 双方带户口簿和身份证" in text and "六安市婚姻登记处" in text
+
+
+def test_unknown_service_offers_the_knowledge_candidates(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("GET", "/api/services")] = (200, [ONLINE])
+    candidates = knowledge(False, ("社会保障卡申领", 0.3), ("社会保障卡挂失补换", 0.28))
+    tracker = make_tracker(events=[user_event("办个卡", "apply_service", candidates)])
+    result = asyncio.run(ValidateApplyForm(gateway.client()).validate_service("卡", dispatcher, tracker, domain))
+    assert result == {"service": None}
+    buttons = dispatcher.messages[0]["buttons"]
+    assert [b["title"] for b in buttons] == ["社会保障卡申领", "社会保障卡挂失补换"]
+    assert buttons[0]["payload"] == '/inform{"service": "社会保障卡申领"}'
+
+
+def test_gateway_down_while_checking_the_service_apologises(gateway, dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event("我要办居住证", "apply_service")])
+    result = asyncio.run(
+        ValidateApplyForm(gateway.client()).validate_service("居住证办理", dispatcher, tracker, domain)
+    )
+    assert result["service"] is None
+    assert "12345" in dispatcher.messages[0]["text"]
+
+
+def test_bad_id_number_is_reprompted_and_the_third_failure_offers_a_human(dispatcher, make_tracker, domain):
+    action = ValidateApplyForm()
+    attempts = None
+    for attempt in range(1, 4):
+        tracker = make_tracker(slots={"failed_attempts": attempts})
+        result = action.validate_id_number("110105194912310021", dispatcher, tracker, domain)
+        attempts = result["failed_attempts"]
+        assert result["id_number"] is None and attempts == {"id_number": attempt}
+    assert "buttons" not in dispatcher.messages[0] or not dispatcher.messages[0]["buttons"]
+    assert dispatcher.messages[2]["buttons"] == [{"title": "转人工客服", "payload": "/request_human"}]
+
+
+def test_valid_answer_clears_the_failure_count(dispatcher, make_tracker, domain):
+    tracker = make_tracker(slots={"failed_attempts": {"id_number": 2}})
+    result = ValidateApplyForm().validate_id_number("11010519491231002x", dispatcher, tracker, domain)
+    assert result == {"id_number": "11010519491231002X", "failed_attempts": None}
+
+
+def test_name_and_phone_validation(dispatcher, make_tracker, domain):
+    action, tracker = ValidateApplyForm(), make_tracker()
+    assert action.validate_applicant_name("我叫王五", dispatcher, tracker, domain)["applicant_name"] == "王五"
+    assert action.validate_applicant_name("不知道啊123", dispatcher, tracker, domain)["applicant_name"] is None
+    assert action.validate_phone("138-1234-5678", dispatcher, tracker, domain)["phone"] == "13812345678"
+    assert action.validate_phone("12345", dispatcher, tracker, domain)["phone"] is None
+
+
+def test_denied_confirmation_starts_the_personal_data_again(dispatcher, make_tracker, domain):
+    result = ValidateApplyForm().validate_apply_confirmed(False, dispatcher, make_tracker(), domain)
+    assert result == {"apply_confirmed": None, "applicant_name": None, "id_number": None, "phone": None}
+
+
+def test_confirmation_shows_masked_data_only(dispatcher, make_tracker, domain):
+    asyncio.run(ActionAskApplyConfirmed().run(dispatcher, make_tracker(slots=FILLED), domain))
+    text = dispatcher.messages[0]["text"]
+    assert "张*" in text and "110105********002X" in text and "138****5678" in text
+    assert "张三" not in text and "11010519491231002X" not in text and "13812345678" not in text
+
+
+def test_confirmed_application_is_filed_and_personal_slots_are_forgotten(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("POST", "/api/applications")] = (
+        201,
+        {
+            "number": "LA2024060100042",
+            "kind": "application",
+            "status": "submitted",
+            "service": "居住证办理",
+            "department": "市公安局",
+            "expected_completion": "2024-06-14",
+        },
+    )
+    events = asyncio.run(
+        ActionSubmitApplication(gateway.client()).run(dispatcher, make_tracker(slots=FILLED, sender="web-7"), domain)
+    )
+    sent = gateway.sent_json()
+    assert sent["id_number"] == "11010519491231002X" and sent["applicant_name"] == "张三"
+    assert sent["sender"] == "web-7"
+    text = dispatcher.messages[0]["text"]
+    assert "LA2024060100042" in text and "2024年6月14日" in text
+    for slot in ("applicant_name", "id_number", "phone", "service"):
+        assert SlotSet(slot, None) in events
+    assert SlotSet("last_case_number", "LA2024060100042") in events
+
+
+def test_failed_submission_keeps_the_data_and_offers_a_retry(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("POST", "/api/applications")] = (500, {"detail": "boom", "message": "内部错误"})
+    events = asyncio.run(ActionSubmitApplication(gateway.client()).run(dispatcher, make_tracker(slots=FILLED), domain))
+    assert events == []
+    message = dispatcher.messages[0]
+    assert "没有提交成功" in message["text"] and "12345" in message["text"]
+    assert message["buttons"][0]["payload"] == "/apply_service"
+
+
+def test_unconfirmed_form_end_files_nothing(gateway, dispatcher, make_tracker, domain):
+    events = asyncio.run(ActionSubmitApplication(gateway.client()).run(dispatcher, make_tracker(), domain))
+    assert gateway.requests == [] and dispatcher.messages == []
+    assert SlotSet("service", None) in events

@@ -1,0 +1,129 @@
+"""Complaint, status check and rating."""
+
+import asyncio
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+from actions.complaint import ActionSubmitComplaint, ValidateComplaintForm
+from actions.rating import ActionSubmitRating, ValidateRateForm, parse_stars
+from actions.status import ActionCheckStatus, ValidateStatusForm
+from tests.actions.conftest import user_event
+
+
+def test_bare_complaint_trigger_is_not_a_description_and_is_not_scolded(dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event("我要投诉", "submit_complaint")])
+    result = ValidateComplaintForm().validate_complaint_description("我要投诉", dispatcher, tracker, domain)
+    assert result == {"complaint_description": None}
+    assert dispatcher.messages == []
+
+
+def test_complaint_that_already_says_what_happened_is_kept(dispatcher, make_tracker, domain):
+    text = "我要投诉，社保窗口排队三个小时没人管"
+    tracker = make_tracker(events=[user_event(text, "submit_complaint")])
+    result = ValidateComplaintForm().validate_complaint_description(text, dispatcher, tracker, domain)
+    assert result["complaint_description"] == text
+
+
+def test_too_short_description_inside_the_form_is_reprompted(dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event("太慢", "inform")], active_loop="complaint_form")
+    result = ValidateComplaintForm().validate_complaint_description("太慢", dispatcher, tracker, domain)
+    assert result["complaint_description"] is None
+    assert "具体" in dispatcher.messages[0]["text"]
+
+
+def test_complaint_is_filed_with_optional_service_and_deadline(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("POST", "/api/complaints")] = (
+        201,
+        {
+            "number": "TS2024060100009",
+            "kind": "complaint",
+            "status": "pending",
+            "deadline": "2024-06-05T17:00:00+08:00",
+            "department": "市人力资源和社会保障局",
+        },
+    )
+    slots = {"complaint_description": "社保窗口排队三个小时", "phone": "13812345678", "service": "社会保障卡申领"}
+    events = asyncio.run(ActionSubmitComplaint(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
+    sent = gateway.sent_json()
+    assert sent["service"] == "社会保障卡申领" and "department" not in sent
+    text = dispatcher.messages[0]["text"]
+    assert "TS2024060100009" in text and "2024年6月5日" in text and "市人力资源和社会保障局" in text
+    assert SlotSet("complaint_description", None) in events and SlotSet("phone", None) in events
+
+
+def test_complaint_gateway_timeout_is_an_apology_and_keeps_the_slots(gateway, dispatcher, make_tracker, domain):
+    slots = {"complaint_description": "社保窗口排队三个小时", "phone": "13812345678"}
+    events = asyncio.run(ActionSubmitComplaint(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
+    assert events == [] and "没有提交成功" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("la2024060100001", "LA2024060100001"),
+        ("编号 TS 2024060100009", "TS2024060100009"),
+        ("XX2024060100001", None),
+        ("LA123", None),
+    ],
+)
+def test_case_number_validation(text, expected, dispatcher, make_tracker, domain):
+    assert (
+        ValidateStatusForm().validate_case_number(text, dispatcher, make_tracker(), domain)["case_number"] == expected
+    )
+
+
+def test_phone_last4_validation(dispatcher, make_tracker, domain):
+    action, tracker = ValidateStatusForm(), make_tracker()
+    assert action.validate_phone_last4("尾号5678", dispatcher, tracker, domain)["phone_last4"] == "5678"
+    assert action.validate_phone_last4("567", dispatcher, tracker, domain)["phone_last4"] is None
+
+
+def test_status_found(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("GET", "/api/status/TS2024060100009")] = (
+        200,
+        {"number": "TS2024060100009", "kind": "complaint", "status": "in_progress", "department": "市医疗保障局"},
+    )
+    slots = {"case_number": "TS2024060100009", "phone_last4": "5678"}
+    asyncio.run(ActionCheckStatus(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
+    assert gateway.requests[0].url.params["phone_last4"] == "5678"
+    assert dispatcher.messages[0]["text"] == "投诉 TS2024060100009 当前状态：办理中。承办部门：市医疗保障局。"
+
+
+def test_status_mismatch_does_not_say_which_part_was_wrong(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("GET", "/api/status/TS2024060100009")] = (404, {"detail": "not_found", "message": "未找到"})
+    slots = {"case_number": "TS2024060100009", "phone_last4": "0000"}
+    events = asyncio.run(ActionCheckStatus(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
+    assert "核对编号和手机号后四位" in dispatcher.messages[0]["text"]
+    assert SlotSet("case_number", None) in events and SlotSet("phone_last4", None) in events
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("5", 5),
+        ("五星", 5),
+        ("4颗星", 4),
+        ("给3分吧", 3),
+        ("⭐⭐", 2),
+        ("0", None),
+        ("6星", None),
+        ("10", None),
+        ("很好", None),
+    ],
+)
+def test_parse_stars(text, expected):
+    assert parse_stars(text) == expected
+
+
+def test_no_comment_is_recorded_as_none(dispatcher, make_tracker, domain):
+    result = ValidateRateForm().validate_rating_comment("没有。", dispatcher, make_tracker(), domain)
+    assert result["rating_comment"] == "无"
+
+
+def test_rating_refers_to_the_last_case_and_low_stars_offer_a_human(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("POST", "/api/evaluations")] = (201, {"id": 1})
+    slots = {"stars": "2", "rating_comment": "无", "last_case_number": "LA2024060100042"}
+    asyncio.run(ActionSubmitRating(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
+    assert gateway.sent_json() == {"stars": 2, "sender": "resident-1", "case_number": "LA2024060100042"}
+    assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_human"

@@ -1,0 +1,111 @@
+"""Answers from the knowledge base, fallback, hand-over and cancel."""
+
+import asyncio
+
+from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
+
+from actions.answer import ActionAnswerService
+from actions.cancel import ActionCancelForm
+from actions.escalation import ActionEscalateToHuman, ActionHandleFallback
+from tests.actions.conftest import bot_event, knowledge, user_event
+
+TICKET = (201, {"number": "GD2024060100003", "deadline": "2024-06-01T18:00:00+08:00"})
+
+
+def test_confident_question_is_answered_with_its_source(dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event("居住证怎么办", "ask_service", knowledge(True, ("居住证办理", 0.8)))])
+    events = asyncio.run(ActionAnswerService().run(dispatcher, tracker, domain))
+    text = dispatcher.messages[0]["text"]
+    assert text.startswith("居住证办理的办理指南") and "来源：六安市政务服务中心·居住证办理办事指南" in text
+    assert events == [SlotSet("answered_service", "居住证办理")]
+
+
+def test_unsure_question_asks_which_service_was_meant(dispatcher, make_tracker, domain):
+    found = knowledge(False, ("社会保障卡申领", 0.3), ("社会保障卡挂失补换", 0.29), ("医保电子凭证激活", 0.25))
+    tracker = make_tracker(events=[user_event("卡的事", "ask_service", found)])
+    events = asyncio.run(ActionAnswerService().run(dispatcher, tracker, domain))
+    message = dispatcher.messages[0]
+    assert message["text"] == "您想问的是哪一项？" and len(message["buttons"]) == 3
+    assert message["buttons"][1]["payload"] == '/ask_service{"service": "社会保障卡挂失补换"}'
+    assert events == []
+
+
+def test_nothing_fits_says_so_and_never_answers(dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event("火星移民怎么办", "ask_service", knowledge(False))])
+    asyncio.run(ActionAnswerService().run(dispatcher, tracker, domain))
+    message = dispatcher.messages[0]
+    assert "没有找到可靠的答案" in message["text"] and "12345" in message["text"]
+    assert message["buttons"] == [{"title": "转人工客服", "payload": "/request_human"}]
+
+
+def test_picked_button_answers_from_the_earlier_matches_without_a_new_search(gateway, dispatcher, make_tracker, domain):
+    found = knowledge(False, ("社会保障卡申领", 0.3), ("社会保障卡挂失补换", 0.29))
+    events = [
+        user_event("卡的事", "ask_service", found),
+        bot_event("您想问的是哪一项？"),
+        user_event('/ask_service{"service": "社会保障卡挂失补换"}', "ask_service"),
+    ]
+    tracker = make_tracker(events=events, entities=[{"entity": "service", "value": "社会保障卡挂失补换"}])
+    asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, tracker, domain))
+    assert dispatcher.messages[0]["text"].startswith("社会保障卡挂失补换的办理指南")
+    assert gateway.requests == []
+
+
+def conversation():
+    return [
+        user_event("我的社保卡丢了", "ask_service", knowledge(False, ("社会保障卡挂失补换", 0.31))),
+        bot_event("您想问的是哪一项？"),
+        user_event("我叫张三 电话13812345678 身份证11010519491231002X", "inform"),
+        bot_event("抱歉，我没太明白您的意思。"),
+        user_event("/request_human", "request_human"),
+    ]
+
+
+def test_hand_over_files_a_ticket_with_masked_transcript_and_pauses(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("POST", "/api/tickets")] = TICKET
+    tracker = make_tracker(events=conversation(), slots={"phone": "13812345678"}, active_loop="apply_form")
+    events = asyncio.run(ActionEscalateToHuman(gateway.client()).run(dispatcher, tracker, domain))
+    request = gateway.requests[0]
+    assert request.headers["X-Service-Token"] == "test-token"
+    sent = gateway.sent_json()
+    texts = [line["text"] for line in sent["transcript"]]
+    assert texts[0] == "我的社保卡丢了" and texts[-1] == "[点击按钮] request_human"
+    assert "13812345678" not in str(texts) and "138****5678" in texts[2]
+    assert [line["role"] for line in sent["transcript"]] == ["resident", "bot", "resident", "bot", "resident"]
+    assert sent["suggestions"] == [{"service": "社会保障卡挂失补换", "score": 0.31}]
+    assert sent["phone"] == "13812345678" and sent["summary"].startswith("我叫张三")
+    assert "GD2024060100003" in dispatcher.messages[0]["text"]
+    assert events[0] == ActiveLoop(None) and events[-1] == ConversationPaused()
+
+
+def test_hand_over_failure_points_to_the_hotline_and_does_not_pause(gateway, dispatcher, make_tracker, domain):
+    events = asyncio.run(
+        ActionEscalateToHuman(gateway.client()).run(dispatcher, make_tracker(events=conversation()), domain)
+    )
+    assert events == [] and "12345" in dispatcher.messages[0]["text"]
+
+
+def test_first_fallback_rephrases_second_in_a_row_hands_over(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("POST", "/api/tickets")] = TICKET
+    once = [user_event("啊吧啊吧", "nlu_fallback", knowledge(False))]
+    first = asyncio.run(ActionHandleFallback(gateway.client()).run(dispatcher, make_tracker(events=once), domain))
+    assert first == [] and "换个说法" in dispatcher.messages[0]["text"] and gateway.requests == []
+    twice = [*once, bot_event("抱歉，我没太明白您的意思。"), user_event("嗯嗯嗯", "nlu_fallback", knowledge(False))]
+    second = asyncio.run(ActionHandleFallback(gateway.client()).run(dispatcher, make_tracker(events=twice), domain))
+    assert second[-1] == ConversationPaused() and len(gateway.requests) == 1
+
+
+def test_fallback_still_answers_when_the_knowledge_base_is_sure(dispatcher, make_tracker, domain):
+    events = [user_event("公积金咋取", "nlu_fallback", knowledge(True, ("住房公积金提取", 0.7)))]
+    result = asyncio.run(ActionHandleFallback().run(dispatcher, make_tracker(events=events), domain))
+    assert result == [SlotSet("answered_service", "住房公积金提取")]
+
+
+def test_cancel_stops_the_form_and_forgets_its_slots(dispatcher, make_tracker, domain):
+    tracker = make_tracker(
+        slots={"phone": "13812345678"}, active_loop="complaint_form", requested_slot="complaint_description"
+    )
+    events = asyncio.run(ActionCancelForm().run(dispatcher, tracker, domain))
+    assert events[0] == ActiveLoop(None)
+    assert SlotSet("phone", None) in events and SlotSet("requested_slot", None) in events
+    assert "已为您取消" in dispatcher.messages[0]["text"]
