@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Browser tests drive Debian's Chromium (never a downloaded browser build); install it when missing.
+# Browser tests drive Debian's Chromium (never a downloaded browser build), with a CJK font so that
+# screenshots show Chinese text; install both when missing.
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then exit 0; fi
-if [ "$(id -u)" != 0 ]; then echo "chromium is missing: run 'sudo apt-get install -y chromium'" >&2; exit 1; fi
-echo ">> installing Debian chromium for the browser tests"
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing+=(fonts-noto-cjk)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then echo "missing: ${missing[*]}; run 'sudo apt-get install -y ${missing[*]}'" >&2; exit 1; fi
+echo ">> installing Debian packages for the browser tests: ${missing[*]}"
 apt-get update -qq >/dev/null
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
