@@ -29,7 +29,7 @@ class _Loaded:
 
     services: list[Service]
     dense: DenseIndex
-    passage_service: np.ndarray  # service position of each passage row
+    service_starts: np.ndarray  # first passage row of each service (passages are grouped by service)
     lexical: LexicalIndex
 
 
@@ -99,10 +99,8 @@ class KnowledgeBase:
     def _dense_scores(self, texts: list[str], loaded: _Loaded) -> np.ndarray:
         """Per service, the best cosine between the question and any of its passages."""
         similarities = self.embedder.encode(texts) @ loaded.dense.vectors.T
-        scores = np.full((len(texts), len(loaded.services)), -1.0, dtype=np.float32)
-        for row in range(len(texts)):
-            np.maximum.at(scores[row], loaded.passage_service, similarities[row])
-        return scores
+        # Passages are stored service by service, so each service is one contiguous block of columns.
+        return np.maximum.reduceat(similarities, loaded.service_starts, axis=1)
 
     def _result(self, query: str, scores: np.ndarray, k: int, loaded: _Loaded) -> SearchResult:
         aspect = detect_aspect(query)
@@ -122,15 +120,20 @@ class KnowledgeBase:
         confident = bool(hits) and hits[0].score >= self.settings.threshold
         return SearchResult(query=query, confident=confident, hits=hits, aspect=aspect)
 
+    def _read_services(self) -> list[Service]:
+        return load_services(self.settings.services_dir, load_categories(self.settings.categories_file))
+
     def _load(self, force: bool) -> _Loaded:
-        services = load_services(self.settings.services_dir, load_categories(self.settings.categories_file))
+        services = self._read_services()
         dense = ensure_index(self.settings.index_dir, services, self.embedder, force=force)
-        documents = [" ".join(p.text for p in dense.passages if p.service == i) for i in range(len(services))]
+        texts: list[list[str]] = [[] for _ in services]
+        for passage in dense.passages:
+            texts[passage.service].append(passage.text)
         return _Loaded(
             services=services,
             dense=dense,
-            passage_service=np.asarray([p.service for p in dense.passages], dtype=np.int64),
-            lexical=LexicalIndex.build(self.segmenter, documents),
+            service_starts=np.searchsorted([p.service for p in dense.passages], np.arange(len(services))),
+            lexical=LexicalIndex.build(self.segmenter, [" ".join(parts) for parts in texts]),
         )
 
     def _refresh_if_rebuilt(self) -> None:
