@@ -14,7 +14,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -65,16 +65,10 @@ def read_word_list(path: Path) -> list[str]:
 
 
 class Segmenter:
-    """jieba with the project dictionaries, the synonym table and the stopwords; shared across reloads.
-
-    jieba loads on first use, in a private ``jieba.Tokenizer`` so that the global jieba state (used by
-    Rasa's JiebaTokenizer) is left alone.
-    """
+    """jieba with the project dictionaries, the synonym table and the stopwords; shared across reloads."""
 
     def __init__(self, dict_dir: Path) -> None:
         self.dict_dir = dict_dir
-        self._lock = threading.Lock()
-        self._tokenizer: Any = None
 
     @cached_property
     def synonyms(self) -> dict[str, str]:
@@ -93,17 +87,7 @@ class Segmenter:
         return sorted(self.synonyms, key=len, reverse=True)
 
     def jieba(self) -> Any:
-        with self._lock:
-            if self._tokenizer is None:
-                import jieba
-
-                jieba.setLogLevel(60)  # its INFO lines about the prefix dict cache are noise here
-                tokenizer = jieba.Tokenizer()
-                tokenizer.load_userdict(str(self.dict_dir / "userdict.txt"))
-                for word in self.synonyms.values():
-                    tokenizer.add_word(word)
-                self._tokenizer = tokenizer
-            return self._tokenizer
+        return _jieba_with_dictionaries(self.dict_dir, tuple(sorted(set(self.synonyms.values()))))
 
     def is_dictionary_word(self, word: str) -> bool:
         return self.jieba().FREQ.get(word, 0) > 0
@@ -111,6 +95,24 @@ class Segmenter:
     def canonical_forms(self, text: str) -> list[str]:
         """The canonical form of every colloquial phrase of the synonym table found in ``text``."""
         return [self.synonyms[key] for key in self._synonym_keys if key in text]
+
+
+_jieba_lock = threading.Lock()
+
+
+@lru_cache(maxsize=4)
+def _jieba_with_dictionaries(dict_dir: Path, extra_words: tuple[str, ...]) -> Any:
+    """A private ``jieba.Tokenizer`` (Rasa's JiebaTokenizer uses the global one), loaded once per process."""
+    with _jieba_lock:
+        import jieba
+
+        jieba.setLogLevel(60)  # its INFO lines about the prefix dict cache are noise here
+        tokenizer = jieba.Tokenizer()
+        tokenizer.load_userdict(str(dict_dir / "userdict.txt"))
+        for word in extra_words:
+            tokenizer.add_word(word)
+        tokenizer.lcut("预热")  # loads the main dictionary now, under the lock
+        return tokenizer
 
 
 class Analyzer:
