@@ -163,6 +163,8 @@ class WeChatServer:
     mode: str = "plaintext"  # or "compatible" / "safe"
     token: str = TOKEN
     app_id: str = APP_ID
+    # One client for all pushes: building an httpx client per request costs more than the gateway's work.
+    http: httpx.Client = field(default_factory=httpx.Client, repr=False)
 
     def message(self, openid: str, msg_type: str, msg_id: int | None = None, **fields: Any) -> str:
         data: dict[str, Any] = {
@@ -198,7 +200,7 @@ class WeChatServer:
     def push(self, xml: str, timeout: float = 10.0) -> httpx.Response:
         timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
         params, body = self.envelope(xml, timestamp, nonce)
-        return httpx.post(f"{self.gateway_url}/wechat", params=params, content=body, timeout=timeout)
+        return self.http.post(f"{self.gateway_url}/wechat", params=params, content=body, timeout=timeout)
 
     def reply_text(self, response: httpx.Response) -> str | None:
         """The text of a passive reply (decrypted in compatible/safe mode); None for `success`."""

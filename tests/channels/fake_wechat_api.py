@@ -17,6 +17,11 @@ from urllib.parse import parse_qs, urlsplit
 JsonHandler = Callable[[str, str, dict[str, str], Any], tuple[int, Any]]  # method, path, query, body
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default backlog (5) resets connections under the load test
+    daemon_threads = True
+
+
 class LocalHttpServer:
     """A JSON-over-HTTP server in a daemon thread; subclasses implement `handle`."""
 
@@ -47,8 +52,7 @@ class LocalHttpServer:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep test output quiet
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

@@ -165,9 +165,9 @@ def test_workers_share_one_access_token_through_redis(
     settings = make_settings(wechat_reply_budget_seconds=0.2, **shared_redis)
     workers = [WeChatServer(start_gateway(settings).url), WeChatServer(start_gateway(settings).url)]
     rasa.delay = 0.4
-    for number, wechat in enumerate(workers, start=9):
-        assert wechat.reply_text(wechat.push(wechat.text(OPENID, f"问题{number}", msg_id=number))) is None
-        assert wechat_api.wait_until(lambda n=number: len(wechat_api.sent) == n - 8, timeout=10)
+    for delivered, wechat in enumerate(workers, start=1):
+        assert wechat.reply_text(wechat.push(wechat.text(OPENID, f"问题{delivered}", msg_id=8 + delivered))) is None
+        assert wechat_api.wait_until(lambda: len(wechat_api.sent) == delivered, timeout=10)  # noqa: B023 - waited for in this iteration
     assert wechat_api.token_fetches == 1
 
 
@@ -176,6 +176,7 @@ def test_agent_replies_go_out_as_customer_service_messages(
 ) -> None:
     with TestClient(create_app(make_settings())) as client:
         outbound = client.app.state.outbound["wechat"]  # type: ignore[attr-defined]
+        assert client.portal is not None  # the app runs on the client's event loop
         buttons = [{"title": "已解决", "payload": "/affirm"}, {"title": "未解决", "payload": "/deny"}]
         delivered = client.portal.call(
             outbound.deliver, OPENID, [{"text": "【人工客服】已为您加急办理", "buttons": buttons}]
