@@ -66,7 +66,7 @@ class LexicalIndex:
     @classmethod
     def build(cls, segmenter: Segmenter, documents: Sequence[str]) -> LexicalIndex:
         analyzer = Analyzer(segmenter, documents)
-        features = [analyzer.features(doc) for doc in documents]
+        features = [analyzer.document_features(doc) for doc in documents]
         return cls(analyzer, {name: BM25([getattr(f, name) for f in features]) for name in FIELD_WEIGHTS})
 
     def scores(self, expanded_query: str) -> np.ndarray:

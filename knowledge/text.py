@@ -64,6 +64,20 @@ def read_word_list(path: Path) -> list[str]:
     ]
 
 
+@lru_cache(maxsize=65536)
+def _char_pinyin(char: str) -> str:
+    return lazy_pinyin(char)[0]
+
+
+def syllables_of(run: str) -> list[str]:
+    """Toneless pinyin of each character of a Chinese run, character by character (cached: fast).
+
+    The reading of a character out of context may be the wrong one for a polyphone; both questions and
+    knowledge texts are read the same way, so they still match.
+    """
+    return [_char_pinyin(char) for char in run]
+
+
 class Segmenter:
     """jieba with the project dictionaries, the synonym table and the stopwords; shared across reloads."""
 
@@ -134,9 +148,10 @@ class Analyzer:
             if len(word) >= 2 and _CJK.fullmatch(word) and word not in segmenter.stopwords:
                 self.vocabulary.add(word)
         for word in self.vocabulary:
-            syllables = tuple(lazy_pinyin(word))
-            self._by_pinyin[syllables].add(word)
-            self.syllables.update(syllables)
+            # In context (重新 = chong xin) for typed pinyin, and character by character for typos.
+            for syllables in (tuple(lazy_pinyin(word)), tuple(syllables_of(word))):
+                self._by_pinyin[syllables].add(word)
+                self.syllables.update(syllables)
         self._longest = max((len(key) for key in self._by_pinyin), default=0)
 
     def expand(self, text: str) -> str:
@@ -152,10 +167,7 @@ class Analyzer:
         found: list[str] = []
         for run in _RUNS.findall(text):
             if _CJK.fullmatch(run):
-                syllables = lazy_pinyin(run)
-                if len(syllables) != len(run):
-                    continue
-                found += self._match_syllables(syllables, run)
+                found += self._match_syllables(syllables_of(run), run)
             else:
                 found += self._match_syllables(self.split_pinyin(run), None)
         return found
@@ -183,6 +195,11 @@ class Analyzer:
 
     def features(self, text: str) -> Features:
         return self.features_of_expanded(self.expand(text))
+
+    def document_features(self, text: str) -> Features:
+        """Features of a knowledge text: its colloquial phrases are expanded, but it has no typos to read."""
+        text = normalize(text)
+        return self.features_of_expanded(" ".join([text, *self.segmenter.canonical_forms(text)]))
 
     def features_of_expanded(self, expanded: str) -> Features:
         """Features of a text that :meth:`expand` has already expanded."""
@@ -222,7 +239,7 @@ class Analyzer:
 
     def pinyin_bigrams(self, run: str) -> list[str]:
         """Adjacent syllable pairs of a Chinese run or of a run of typed pinyin."""
-        syllables = lazy_pinyin(run) if _CJK.fullmatch(run) else self.split_pinyin(run)
+        syllables = syllables_of(run) if _CJK.fullmatch(run) else self.split_pinyin(run)
         return [f"{a}{b}" for a, b in zip(syllables, syllables[1:], strict=False)]
 
     def split_pinyin(self, letters: str) -> list[str]:

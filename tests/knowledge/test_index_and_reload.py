@@ -51,9 +51,7 @@ def test_reload_takes_new_content_without_restart(kb: KnowledgeBase, services_di
     assert result.hits[0].score > before
 
 
-def test_a_running_knowledge_base_notices_a_rebuilt_index(
-    settings: KnowledgeSettings, services_dir: Path
-) -> None:
+def test_a_running_knowledge_base_notices_a_rebuilt_index(settings: KnowledgeSettings, services_dir: Path) -> None:
     running = KnowledgeBase.from_settings(settings)
     before = running.search(NEW_QUESTION).hits[0].score
     _add_question(services_dir / "gaoling-jintie-shenling.yaml", NEW_QUESTION)
