@@ -19,10 +19,12 @@ logger = logging.getLogger(__name__)
 
 
 def offline_steps_text(info: ServiceInfo) -> str:
-    lines = [f"“{info.name}”目前还不能在线申请，需要到现场办理："]
+    lines = [f"“{info.name}”目前还不能在线申请，需要到现场办理。"]
     lines += [f"{i}. {step}" for i, step in enumerate(info.offline_steps, start=1)]
-    if info.hall:
-        lines.append(f"办理地点：{info.hall}")
+    if info.materials:
+        lines.append(f"需要带：{'、'.join(info.materials)}")
+    if info.place:
+        lines.append(f"办理地点：{info.place}")
     return "\n".join(lines)
 
 

@@ -82,8 +82,9 @@ class ServiceInfo:
     name: str
     department: str
     online: bool
+    place: str = ""
+    materials: list[str] = field(default_factory=list)
     offline_steps: list[str] = field(default_factory=list)
-    hall: str | None = None
 
 
 @dataclass(frozen=True)
@@ -271,14 +272,13 @@ class CaseApi:
         body = await self._request("GET", "/api/services")
         for item in body:
             if item.get("name") == name:
-                steps = item.get("steps") or {}
-                place = item.get("place") or {}
                 return ServiceInfo(
                     name=item["name"],
                     department=item.get("department", ""),
                     online=bool(item.get("online", False)),
-                    offline_steps=list(steps.get("offline") or []),
-                    hall=place.get("hall"),
+                    place=str(item.get("place") or ""),
+                    materials=[str(m) for m in item.get("materials") or []],
+                    offline_steps=[str(step) for step in item.get("offline_steps") or []],
                 )
         return None
 

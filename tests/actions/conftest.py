@@ -110,7 +110,7 @@ def make_tracker() -> Callable[..., Tracker]:
         sender: str = "resident-1",
     ) -> Tracker:
         events = list(events or [])
-        latest = next((e["parse_data"] for e in reversed(events) if e.get("event") == "user"), {})
+        latest: dict[str, Any] = next((e["parse_data"] for e in reversed(events) if e.get("event") == "user"), {})
         latest = {**latest, "entities": entities or latest.get("entities", [])}
         all_slots = {**(slots or {}), "requested_slot": requested_slot}
         return Tracker(

@@ -5,13 +5,14 @@ from rasa_sdk.events import SlotSet
 from actions.apply import ActionAskApplyConfirmed, ActionSubmitApplication, ValidateApplyForm
 from tests.actions.conftest import knowledge, user_event
 
-ONLINE = {"name": "居住证办理", "department": "市公安局", "online": True, "steps": {"offline": ["到派出所"]}}
+ONLINE = {"name": "居住证办理", "department": "市公安局", "online": True, "place": "派出所户籍窗口", "materials": []}
 OFFLINE = {
     "name": "结婚登记",
     "department": "市民政局",
     "online": False,
-    "steps": {"offline": ["双方带户口簿和身份证", "到婚姻登记处现场办理"]},
-    "place": {"hall": "六安市婚姻登记处"},
+    "place": "六安市婚姻登记处",
+    "materials": ["户口簿", "身份证"],
+    "offline_steps": ["双方一起到场", "现场填表并拍照"],
 }
 FILLED = {
     "service": "居住证办理",
@@ -39,7 +40,8 @@ def test_offline_service_gives_the_steps_and_ends_the_form_before_any_personal_d
     result = asyncio.run(ValidateApplyForm(gateway.client()).validate_service("结婚登记", dispatcher, tracker, domain))
     assert result == {"service": None, "requested_slot": None}
     text = dispatcher.messages[0]["text"]
-    assert "不能在线申请" in text and "1. 双方带户口簿和身份证" in text and "六安市婚姻登记处" in text
+    assert "不能在线申请" in text and "1. 双方一起到场" in text and "需要带：户口簿、身份证" in text
+    assert "办理地点：六安市婚姻登记处" in text
 
 
 def test_unknown_service_offers_the_knowledge_candidates(gateway, dispatcher, make_tracker, domain):
