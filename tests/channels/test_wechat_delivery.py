@@ -41,7 +41,7 @@ def test_slow_answer_gets_success_in_time_then_a_customer_service_message(
     started = time.monotonic()
     response = wechat.push(wechat.text(OPENID, "公积金怎么提取", msg_id=1), timeout=6)
     elapsed = time.monotonic() - started
-    assert wechat.reply_text(response) is None and 3.9 <= elapsed < 4.8
+    assert wechat.reply_text(response) is None and 3.9 <= elapsed < 5.0  # WeChat gives up at 5 s
     assert wechat_api.wait_until(lambda: bool(wechat_api.sent), timeout=10)
     assert wechat_api.texts_to(OPENID) == [FakeRasa.echo("公积金怎么提取")]
     assert rasa.messages() == ["公积金怎么提取"]
