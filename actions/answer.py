@@ -44,8 +44,12 @@ async def _hit_for_chosen_service(tracker: Tracker, service: str, api: CaseApi) 
 
 
 def answer_with_hit(dispatcher: CollectingDispatcher, hit: dict[str, Any]) -> list[EventType]:
+    text = hit["answer"]
+    # Answers composed by the knowledge base already end with their source; never show it twice.
+    if hit["source"] not in text:
+        text += f"\n来源：{hit['source']}"
     dispatcher.utter_message(
-        text=f"{hit['answer']}\n（来源：{hit['source']}）",
+        text=text,
         buttons=[
             {"title": "解决了，评价一下", "payload": "/rate_service"},
             {"title": "没解决，转人工", "payload": "/not_satisfied"},

@@ -11,9 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
 from actions.case_api import CaseApiError, ServiceInfo, WithCaseApi
-from actions.form_base import FormValidation, reset_form_slots, sender_channel
+from actions.form_base import FormValidation, reset_form_slots
 from actions.knowledge_hits import knowledge_of, service_buttons
 from actions.pii import mask_id_number, mask_name, mask_phone, normalize_id_number, normalize_name
+from actions.tracker_info import sender_channel
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
-from actions.form_base import FormValidation, is_activation_message, reset_form_slots, sender_channel
+from actions.form_base import FormValidation, is_activation_message, reset_form_slots
+from actions.tracker_info import sender_channel
 
 MIN_DESCRIPTION_CHARS = 6
 _TRIGGER = re.compile(r"^(我)?(要|想)?(投诉|举报|反映)(一下)?(个|一个)?(问题|情况)?[，,。:：]?")

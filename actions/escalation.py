@@ -15,6 +15,7 @@ from actions.answer import answer_question
 from actions.case_api import CaseApi, CaseApiError, TranscriptLine, WithCaseApi
 from actions.knowledge_hits import knowledge_of, suggestions_of
 from actions.pii import mask_text
+from actions.tracker_info import sender_channel
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def _summary(tracker: Tracker) -> str:
 
 
 async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, api: CaseApi) -> list[EventType]:
-    sender, channel = tracker.sender_id, tracker.get_latest_input_channel() or "rest"
+    sender, channel = sender_channel(tracker)
     try:
         ticket = await api.create_ticket(
             sender=sender,

@@ -69,7 +69,3 @@ def is_activation_message(tracker: Tracker, intent: str) -> bool:
     """True while the form is being started by the message that asked for it."""
     latest_intent = (tracker.latest_message.get("intent") or {}).get("name")
     return tracker.active_loop_name is None and latest_intent == intent
-
-
-def sender_channel(tracker: Tracker) -> tuple[str, str]:
-    return tracker.sender_id, tracker.get_latest_input_channel() or "rest"

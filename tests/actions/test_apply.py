@@ -119,7 +119,7 @@ def test_confirmed_application_is_filed_and_personal_slots_are_forgotten(gateway
     )
     sent = gateway.sent_json()
     assert sent["id_number"] == "11010519491231002X" and sent["applicant_name"] == "张三"
-    assert sent["sender"] == "web-7"
+    assert sent["sender"] == "web-7" and sent["channel"] == "api"  # no channel metadata: direct API use
     text = dispatcher.messages[0]["text"]
     assert "LA2024060100042" in text and "2024年6月14日" in text
     for slot in ("applicant_name", "id_number", "phone", "service"):

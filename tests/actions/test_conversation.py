@@ -20,6 +20,15 @@ def test_confident_question_is_answered_with_its_source(dispatcher, make_tracker
     assert events == [SlotSet("answered_service", "居住证办理")]
 
 
+def test_source_already_in_the_answer_is_not_repeated(dispatcher, make_tracker, domain):
+    found = knowledge(True, ("居住证办理", 0.8))
+    hit = found["hits"][0]
+    hit["answer"] += f"\n来源：{hit['source']}"
+    tracker = make_tracker(events=[user_event("居住证怎么办", "ask_service", found)])
+    asyncio.run(ActionAnswerService().run(dispatcher, tracker, domain))
+    assert dispatcher.messages[0]["text"].count("来源：") == 1
+
+
 def test_unsure_question_asks_which_service_was_meant(dispatcher, make_tracker, domain):
     found = knowledge(False, ("社会保障卡申领", 0.3), ("社会保障卡挂失补换", 0.29), ("医保电子凭证激活", 0.25))
     tracker = make_tracker(events=[user_event("卡的事", "ask_service", found)])
@@ -57,7 +66,7 @@ def conversation():
         bot_event("您想问的是哪一项？"),
         user_event("我叫张三 电话13812345678 身份证11010519491231002X", "inform"),
         bot_event("抱歉，我没太明白您的意思。"),
-        user_event("/request_human", "request_human"),
+        user_event("/request_human", "request_human", metadata={"channel": "web"}),
     ]
 
 
@@ -74,6 +83,7 @@ def test_hand_over_files_a_ticket_with_masked_transcript_and_pauses(gateway, dis
     assert [line["role"] for line in sent["transcript"]] == ["resident", "bot", "resident", "bot", "resident"]
     assert sent["suggestions"] == [{"service": "社会保障卡挂失补换", "score": 0.31}]
     assert sent["phone"] == "13812345678" and sent["summary"].startswith("我叫张三")
+    assert sent["channel"] == "web" and sent["sender"] == "resident-1"
     assert "GD2024060100003" in dispatcher.messages[0]["text"]
     assert events[0] == ActiveLoop(None) and events[-1] == ConversationPaused()
 
