@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
-from actions.form_base import FormValidation, is_activation_message, reset_form_slots
+from actions.form_base import FormValidation, only_states_intent, reset_form_slots
 from actions.tracker_info import sender_channel
 
 MIN_DESCRIPTION_CHARS = 6
@@ -33,7 +33,7 @@ class ValidateComplaintForm(FormValidation):
         text = str(value).strip()
         if len(description_content(text)) >= MIN_DESCRIPTION_CHARS:
             return self.accept("complaint_description", text, tracker)
-        if is_activation_message(tracker, "submit_complaint"):
+        if only_states_intent(tracker, "submit_complaint"):
             # Only "我要投诉": let the form ask its question instead of scolding.
             return {"complaint_description": None}
         return self.reject(

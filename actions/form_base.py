@@ -65,7 +65,7 @@ class FormValidation(FormValidationAction, ABC):
         return self.accept("phone", phone, tracker)
 
 
-def is_activation_message(tracker: Tracker, intent: str) -> bool:
-    """True while the form is being started by the message that asked for it."""
-    latest_intent = (tracker.latest_message.get("intent") or {}).get("name")
-    return tracker.active_loop_name is None and latest_intent == intent
+def only_states_intent(tracker: Tracker, intent: str) -> bool:
+    """True when the latest message is the form's trigger ("我要投诉"): a too-short answer then gets the
+    form's own question, not a complaint about its length (validation runs twice on activation)."""
+    return (tracker.latest_message.get("intent") or {}).get("name") == intent

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
 from actions.case_api import CaseApiError, Consultation, WithCaseApi
-from actions.form_base import FormValidation, is_activation_message, reset_form_slots
+from actions.form_base import FormValidation, only_states_intent, reset_form_slots
 from actions.pii import normalize_phone
 
 FREE_TOPIC = "other"
@@ -101,7 +101,7 @@ class ValidateSuggestForm(WithCaseApi, FormValidation):
         text = str(value).strip()
         if len(_TRIGGER.sub("", text).strip()) >= MIN_SUGGESTION_CHARS:
             return self.accept("suggestion_content", text[:2000], tracker)
-        if is_activation_message(tracker, "give_suggestion"):
+        if only_states_intent(tracker, "give_suggestion"):
             return {"suggestion_content": None}
         return self.reject("suggestion_content", "能再具体一点吗？说说您希望怎么改、为什么。", dispatcher, tracker)
 

@@ -11,8 +11,9 @@ from actions.status import ActionCheckStatus, ValidateStatusForm
 from tests.actions.conftest import user_event
 
 
-def test_bare_complaint_trigger_is_not_a_description_and_is_not_scolded(dispatcher, make_tracker, domain):
-    tracker = make_tracker(events=[user_event("我要投诉", "submit_complaint")])
+@pytest.mark.parametrize("active_loop", [None, "complaint_form"])  # Rasa validates twice on activation
+def test_bare_complaint_trigger_is_not_a_description_and_is_not_scolded(active_loop, dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event("我要投诉", "submit_complaint")], active_loop=active_loop)
     result = ValidateComplaintForm().validate_complaint_description("我要投诉", dispatcher, tracker, domain)
     assert result == {"complaint_description": None}
     assert dispatcher.messages == []
