@@ -157,12 +157,21 @@ class ActionSubmitSuggestion(WithCaseApi, Action):
         return [*reset_form_slots("suggest_form"), SlotSet("last_case_number", number)]
 
 
+def _last_picked_consultation(tracker: Tracker) -> str | None:
+    """The consultation this resident last wrote a suggestion for (its slot is reset after filing)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") == "consultation":
+            if event.get("value") not in (None, FREE_TOPIC):
+                return str(event["value"])
+    return None
+
+
 class ActionListSuggestions(WithCaseApi, Action):
     def name(self) -> str:
         return "action_list_suggestions"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        wanted = next(tracker.get_latest_entity_values("consultation"), None)
+        wanted = next(tracker.get_latest_entity_values("consultation"), None) or _last_picked_consultation(tracker)
         try:
             consultations = await self.api.open_consultations()
             consultation = next((c for c in consultations if c.id == wanted), None) or (
@@ -176,9 +185,9 @@ class ActionListSuggestions(WithCaseApi, Action):
             dispatcher.utter_message(text="抱歉，暂时获取不到建议列表，请稍后再试。")
             return []
         if not top:
-            dispatcher.utter_message(text=f"“{consultation.title}”还没有人提建议，欢迎您来提第一条！")
+            dispatcher.utter_message(text=f"「{consultation.title}」还没有人提建议，欢迎您来提第一条！")
             return []
-        lines = [f"“{consultation.title}”点赞最多的建议："]
+        lines = [f"「{consultation.title}」点赞最多的建议："]
         lines += [f"{i}. {s.content}（{s.likes}个赞，编号{s.number}）" for i, s in enumerate(top, start=1)]
         buttons = [
             {"title": f"为第{i}条点赞", "payload": _payload("like_suggestion", case_number=s.number)}

@@ -83,7 +83,7 @@ def test_top_suggestions_listed_with_like_buttons(gateway, dispatcher, make_trac
     entities = [{"entity": "consultation", "value": "2"}]
     asyncio.run(ActionListSuggestions(gateway.client()).run(dispatcher, make_tracker(entities=entities), domain))
     message = dispatcher.messages[0]
-    assert "公交线路优化" in message["text"] and "增加夜班公交（12个赞" in message["text"]
+    assert "「公交线路优化」" in message["text"] and "增加夜班公交（12个赞" in message["text"]
     assert message["buttons"][0]["payload"] == '/like_suggestion{"case_number": "JY2024060100001"}'
 
 
@@ -98,3 +98,14 @@ def test_like_twice_is_refused_politely(gateway, dispatcher, make_tracker, domai
     )
     assert "点过赞" in dispatcher.messages[0]["text"]
     assert events == [SlotSet("case_number", None)]
+
+
+def test_without_a_choice_the_list_is_for_the_consultation_just_suggested_on(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("GET", "/api/consultations")] = (200, CONSULTATIONS)
+    gateway.routes[("GET", "/api/consultations/2/suggestions/top")] = (200, [])
+    events = [
+        {"event": "slot", "name": "consultation", "value": "2"},
+        {"event": "slot", "name": "consultation", "value": None},
+    ]
+    asyncio.run(ActionListSuggestions(gateway.client()).run(dispatcher, make_tracker(events=events), domain))
+    assert dispatcher.messages[0]["text"] == "「公交线路优化」还没有人提建议，欢迎您来提第一条！"
