@@ -43,18 +43,19 @@ async def _hit_for_chosen_service(tracker: Tracker, service: str, api: CaseApi) 
     return next((h for h in hits if h["service"] == service), None)
 
 
-def answer_with_hit(dispatcher: CollectingDispatcher, hit: dict[str, Any]) -> list[EventType]:
+FEEDBACK_BUTTONS = [
+    {"title": "解决了，评价一下", "payload": "/rate_service"},
+    {"title": "没解决，转人工", "payload": "/not_satisfied"},
+]
+
+
+def answer_with_hit(dispatcher: CollectingDispatcher, tracker: Tracker, hit: dict[str, Any]) -> list[EventType]:
     text = hit["answer"]
     # Answers composed by the knowledge base already end with their source; never show it twice.
     if hit["source"] not in text:
         text += f"\n来源：{hit['source']}"
-    dispatcher.utter_message(
-        text=text,
-        buttons=[
-            {"title": "解决了，评价一下", "payload": "/rate_service"},
-            {"title": "没解决，转人工", "payload": "/not_satisfied"},
-        ],
-    )
+    # Inside a form the resident goes back to the form's question; feedback buttons would derail it.
+    dispatcher.utter_message(text=text, buttons=None if tracker.active_loop_name else FEEDBACK_BUTTONS)
     return [SlotSet("answered_service", hit["service"])]
 
 
@@ -67,9 +68,9 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, ap
         # A button press (or a service named outright): answer for exactly that service.
         hit = await _hit_for_chosen_service(tracker, chosen, api)
         if hit:
-            return answer_with_hit(dispatcher, hit)
+            return answer_with_hit(dispatcher, tracker, hit)
     if knowledge and knowledge.get("confident") and knowledge["hits"]:
-        return answer_with_hit(dispatcher, knowledge["hits"][0])
+        return answer_with_hit(dispatcher, tracker, knowledge["hits"][0])
     buttons = service_buttons(knowledge, intent="ask_service")
     if buttons:
         dispatcher.utter_message(text="您想问的是哪一项？", buttons=buttons)

@@ -119,3 +119,11 @@ def test_cancel_stops_the_form_and_forgets_its_slots(dispatcher, make_tracker, d
     assert events[0] == ActiveLoop(None)
     assert SlotSet("phone", None) in events and SlotSet("requested_slot", None) in events
     assert "已为您取消" in dispatcher.messages[0]["text"]
+
+
+def test_answer_inside_a_form_has_no_feedback_buttons(dispatcher, make_tracker, domain):
+    events = [user_event("社保卡要带什么", "ask_service", knowledge(True, ("社会保障卡申领", 0.8)))]
+    tracker = make_tracker(events=events, active_loop="apply_form", requested_slot="applicant_name")
+    asyncio.run(ActionAnswerService().run(dispatcher, tracker, domain))
+    assert dispatcher.messages[0]["text"].startswith("社会保障卡申领的办理指南")
+    assert not dispatcher.messages[0]["buttons"]
