@@ -15,7 +15,7 @@ from api.errors import install_error_handlers
 from api.handoff import HandoffHub
 from api.logging_setup import configure_logging
 from api.rasa_client import RasaClient
-from api.routes import auth, chat, consultations, handoff, health, residents, staff, tickets, web, wechat
+from api.routes import auth, chat, consultations, handoff, health, knowledge, residents, staff, tickets, web, wechat
 from api.runtime import Runtime
 from api.settings import Settings, get_settings
 
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (health, residents, consultations, tickets, chat, auth, staff, wechat):
+    for module in (health, residents, consultations, tickets, chat, knowledge, auth, staff, wechat):
         app.include_router(module.router)
     app.include_router(handoff.resident_router)
     app.include_router(handoff.router)
