@@ -88,32 +88,29 @@ class KnowledgeRetriever(GraphComponent):
 
     def _process_one(self, message: Message, text: str) -> None:
         kb = self.knowledge_base
-        result = kb.search(text, k=self._config["top_k"])
+        canonical = {service.name for service in kb.services}
+        entities = [dict(entity) for entity in message.get(ENTITIES, [])]
+        services = [entity for entity in entities if entity["entity"] == SERVICE_ENTITY]
+        to_map = [entity for entity in services if entity["value"] not in canonical]
+        # One embedding batch for the message and every service mention that needs mapping.
+        result, *mapped = kb.search_many([text, *(str(e["value"]) for e in to_map)], k=self._config["top_k"])
+        for entity, mapping in zip(to_map, mapped, strict=True):
+            if mapping.confident:
+                entity["value"] = mapping.hits[0].service
         floor = self._config["candidate_fraction"] * kb.settings.threshold
         hits = [hit.to_dict() for hit in result.hits if hit.score >= floor]
-        knowledge = {"confident": result.confident, "aspect": result.aspect, "hits": hits}
-        message.set(KNOWLEDGE_KEY, knowledge, add_to_output=True)
-        message.set(ENTITIES, self._canonical_entities(message, text, knowledge), add_to_output=True)
-
-    def _canonical_entities(self, message: Message, text: str, knowledge: dict[str, Any]) -> list[dict[str, Any]]:
-        entities = [dict(entity) for entity in message.get(ENTITIES, [])]
-        known = {hit["service"] for hit in knowledge["hits"]}
-        services = [entity for entity in entities if entity["entity"] == SERVICE_ENTITY]
-        for entity in services:
-            if entity["value"] in known:
-                continue
-            mapped = self.knowledge_base.search(str(entity["value"]), k=1)
-            if mapped.confident:
-                entity["value"] = mapped.hits[0].service
-        if not services and knowledge["confident"]:
+        if not services and result.confident:
             entities.append(
                 {
                     "entity": SERVICE_ENTITY,
-                    "value": knowledge["hits"][0]["service"],
+                    "value": hits[0]["service"],
                     "start": 0,
                     "end": len(text),
-                    "confidence_entity": knowledge["hits"][0]["score"],
+                    "confidence_entity": hits[0]["score"],
                     "extractor": self.__class__.__name__,
                 }
             )
-        return entities
+        message.set(
+            KNOWLEDGE_KEY, {"confident": result.confident, "aspect": result.aspect, "hits": hits}, add_to_output=True
+        )
+        message.set(ENTITIES, entities, add_to_output=True)

@@ -1,0 +1,61 @@
+"""The NLU component over a real knowledge base (the deterministic test embedder, a private index)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("rasa", reason="the NLU component runs in the Rasa environment (.venv-rasa)")
+
+from rasa.shared.nlu.training_data.message import Message  # noqa: E402
+
+from bot.knowledge_component import KnowledgeRetriever  # noqa: E402
+from knowledge import KnowledgeBase  # noqa: E402
+from knowledge.settings import KnowledgeSettings  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def retriever(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeRetriever:
+    settings = KnowledgeSettings.from_env({}).with_changes(
+        embedder="fake", index_dir=tmp_path_factory.mktemp("index"), mode="lexical"
+    )
+    kb = KnowledgeBase.from_settings(settings)
+    return KnowledgeRetriever({**KnowledgeRetriever.get_default_config(), "preload": False}, kb)
+
+
+def parse(retriever: KnowledgeRetriever, text: str, entities: list[dict] | None = None) -> Message:
+    message = Message(data={"text": text, "entities": entities or []})
+    retriever.process([message])
+    return message
+
+
+def test_every_message_gets_the_knowledge_matches(retriever: KnowledgeRetriever) -> None:
+    message = parse(retriever, "住房公积金怎么提取")
+    knowledge = message.get("knowledge")
+    assert knowledge["confident"] is True
+    assert knowledge["hits"][0]["service"] == "住房公积金提取"
+    assert {"service", "department", "score", "answer", "source"} <= set(knowledge["hits"][0])
+    assert "knowledge" in message.as_dict(only_output_properties=True)
+
+
+def test_confident_match_becomes_the_service_entity(retriever: KnowledgeRetriever) -> None:
+    entities = parse(retriever, "住房公积金怎么提取").get("entities")
+    assert [(e["entity"], e["value"], e["extractor"]) for e in entities] == [
+        ("service", "住房公积金提取", "KnowledgeRetriever")
+    ]
+
+
+def test_colloquial_service_entity_is_mapped_to_its_canonical_name(retriever: KnowledgeRetriever) -> None:
+    found = {"entity": "service", "value": "公积金提取", "start": 0, "end": 5, "extractor": "DIETClassifier"}
+    entities = parse(retriever, "公积金提取要多久", [found]).get("entities")
+    assert len(entities) == 1 and entities[0]["value"] == "住房公积金提取"
+    assert entities[0]["extractor"] == "DIETClassifier"
+
+
+def test_unrelated_message_is_not_confident_and_gets_no_entity(retriever: KnowledgeRetriever) -> None:
+    message = parse(retriever, "今天天气怎么样")
+    assert message.get("knowledge")["confident"] is False
+    assert message.get("entities") == []
+
+
+def test_button_payloads_are_not_searched(retriever: KnowledgeRetriever) -> None:
+    assert parse(retriever, '/ask_service{"service": "居住证办理"}').get("knowledge") is None
