@@ -3,6 +3,9 @@
 import asyncio
 
 import pytest
+
+pytest.importorskip("rasa_sdk", reason="actions run in the Rasa environment (.venv-rasa)")
+
 from rasa_sdk.events import SlotSet
 
 from actions.complaint import ActionSubmitComplaint, ValidateComplaintForm

@@ -2,6 +2,10 @@
 
 import asyncio
 
+import pytest
+
+pytest.importorskip("rasa_sdk", reason="actions run in the Rasa environment (.venv-rasa)")
+
 from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
 
 from actions.answer import ActionAnswerService

@@ -1,5 +1,9 @@
 import asyncio
 
+import pytest
+
+pytest.importorskip("rasa_sdk", reason="actions run in the Rasa environment (.venv-rasa)")
+
 from rasa_sdk.events import SlotSet
 
 from actions.suggestion import (
