@@ -125,6 +125,7 @@ class WeChatChannel:
             await asyncio.wait(self._deliveries, timeout=_DRAIN_SECONDS)
         for task in self._deliveries:
             task.cancel()
+        self._customer_service.close()
 
     async def _outcome_of_first(self, key: str) -> str | None:
         """A retry: repeat the first copy's passive reply, or `success` if there is none."""

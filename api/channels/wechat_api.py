@@ -56,6 +56,9 @@ class WeChatApiClient(WeChatClient):
         )
         return result
 
+    def close(self) -> None:
+        self._http.close()
+
 
 def mask_openid(openid: str) -> str:
     return f"{openid[:4]}****{openid[-4:]}" if len(openid) > 8 else "****"
@@ -84,6 +87,10 @@ class CustomerService:
             settings.wechat_api_timeout_seconds,
         )
         return cls(client)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
 
     async def send_texts(self, openid: str, texts: list[str]) -> bool:
         """Send the texts in order; stop at the first refusal, since the rest would not make sense alone."""

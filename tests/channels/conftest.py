@@ -3,6 +3,7 @@ server on one side and, on the other, a local Rasa REST endpoint and a fake WeCh
 
 from __future__ import annotations
 
+import shutil
 import socket
 import threading
 import time
@@ -79,10 +80,19 @@ def wechat_api() -> Iterator[FakeWeChatApi]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrated once; each test gets its own copy (the gateway syncs the catalogue into it on start)."""
+    path = tmp_path_factory.mktemp("wechat") / "cases.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture
-def make_settings(tmp_path: Path, rasa: FakeRasa, wechat_api: FakeWeChatApi) -> Callable[..., Settings]:
-    database_url = f"sqlite:///{tmp_path / 'cases.db'}"
-    upgrade(database_url)
+def make_settings(
+    tmp_path: Path, migrated_database: Path, rasa: FakeRasa, wechat_api: FakeWeChatApi
+) -> Callable[..., Settings]:
+    database_url = f"sqlite:///{shutil.copy(migrated_database, tmp_path / 'cases.db')}"
 
     def build(**overrides: Any) -> Settings:
         values: dict[str, Any] = {
@@ -114,10 +124,12 @@ def shared_redis(redis_url: str, redis_prefix: str) -> dict[str, str]:
 
 @dataclass
 class Gateway:
-    """One gateway worker: create_app() served by uvicorn on a free local port."""
+    """One gateway worker: create_app() served by uvicorn on a free local port, and a client for it."""
 
     settings: Settings
     url: str = ""
+    # One client for all requests: building an httpx client per request costs more than the gateway's work.
+    http: httpx.Client = field(default_factory=httpx.Client, repr=False)
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = field(default=None, repr=False)
 
@@ -125,6 +137,7 @@ class Gateway:
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        self.http.base_url = httpx.URL(self.url)
         config = uvicorn.Config(create_app(self.settings), log_level="warning", lifespan="on")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -137,6 +150,7 @@ class Gateway:
 
     def stop(self) -> None:
         assert self._server is not None and self._thread is not None
+        self.http.close()
         self._server.should_exit = True
         self._thread.join(timeout=30)
 
@@ -159,12 +173,10 @@ def start_gateway() -> Iterator[Callable[[Settings], Gateway]]:
 class WeChatServer:
     """Plays WeChat's server: signs (and in compatible/safe mode encrypts) pushes, reads the replies."""
 
-    gateway_url: str
+    gateway: Gateway
     mode: str = "plaintext"  # or "compatible" / "safe"
     token: str = TOKEN
     app_id: str = APP_ID
-    # One client for all pushes: building an httpx client per request costs more than the gateway's work.
-    http: httpx.Client = field(default_factory=httpx.Client, repr=False)
 
     def message(self, openid: str, msg_type: str, msg_id: int | None = None, **fields: Any) -> str:
         data: dict[str, Any] = {
@@ -200,7 +212,7 @@ class WeChatServer:
     def push(self, xml: str, timeout: float = 10.0) -> httpx.Response:
         timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
         params, body = self.envelope(xml, timestamp, nonce)
-        return self.http.post(f"{self.gateway_url}/wechat", params=params, content=body, timeout=timeout)
+        return self.gateway.http.post("/wechat", params=params, content=body, timeout=timeout)
 
     def reply_text(self, response: httpx.Response) -> str | None:
         """The text of a passive reply (decrypted in compatible/safe mode); None for `success`."""

@@ -36,7 +36,7 @@ def test_slow_answer_gets_success_in_time_then_a_customer_service_message(
     rasa: FakeRasa,
     wechat_api: FakeWeChatApi,
 ) -> None:
-    wechat = WeChatServer(start_gateway(make_settings(**shared_redis)).url, mode="safe")
+    wechat = WeChatServer(start_gateway(make_settings(**shared_redis)), mode="safe")
     rasa.delay = 5.5  # longer than WeChat's 5 seconds
     started = time.monotonic()
     response = wechat.push(wechat.text(OPENID, "公积金怎么提取", msg_id=1), timeout=6)
@@ -54,7 +54,7 @@ def test_concurrent_retries_reach_the_assistant_once(
     rasa: FakeRasa,
     wechat_api: FakeWeChatApi,
 ) -> None:
-    wechat = WeChatServer(start_gateway(make_settings(**store)).url, mode="safe")
+    wechat = WeChatServer(start_gateway(make_settings(**store)), mode="safe")
     rasa.delay = 1.0
     push = wechat.text(OPENID, "居住证怎么办", msg_id=2)
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -72,7 +72,7 @@ def test_retry_after_the_budget_gets_success_and_the_answer_comes_once(
     rasa: FakeRasa,
     wechat_api: FakeWeChatApi,
 ) -> None:
-    wechat = WeChatServer(start_gateway(make_settings(wechat_reply_budget_seconds=1.0, **store)).url)
+    wechat = WeChatServer(start_gateway(make_settings(wechat_reply_budget_seconds=1.0, **store)))
     rasa.delay = 2.5
     push = wechat.text(OPENID, "医保卡丢了", msg_id=3)
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -97,7 +97,7 @@ def test_a_retry_that_gives_up_first_hands_the_answer_to_customer_service(
     waiting, so the first copy must not reply passively any more: the answer goes out once, as 客服消息."""
     patient = start_gateway(make_settings(wechat_reply_budget_seconds=3.0, **shared_redis))
     hasty = start_gateway(make_settings(wechat_reply_budget_seconds=0.5, **shared_redis))
-    first, retry = WeChatServer(patient.url), WeChatServer(hasty.url)
+    first, retry = WeChatServer(patient), WeChatServer(hasty)
     rasa.delay = 1.5
     push = first.text(OPENID, "不动产登记要什么材料", msg_id=4)
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -118,7 +118,7 @@ def test_outside_the_48_hour_window_is_logged_masked_and_not_retried(
     wechat_api: FakeWeChatApi,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    wechat = WeChatServer(start_gateway(make_settings(wechat_reply_budget_seconds=0.5)).url)
+    wechat = WeChatServer(start_gateway(make_settings(wechat_reply_budget_seconds=0.5)))
     wechat_api.refuse(OPENID, 45015)
     rasa.delay = 1.0
     with caplog.at_level(logging.INFO):
@@ -138,7 +138,7 @@ def test_expired_token_is_refreshed_once(
     rasa: FakeRasa,
     wechat_api: FakeWeChatApi,
 ) -> None:
-    wechat = WeChatServer(start_gateway(make_settings(wechat_reply_budget_seconds=0.3, **shared_redis)).url)
+    wechat = WeChatServer(start_gateway(make_settings(wechat_reply_budget_seconds=0.3, **shared_redis)))
     rasa.delay = 0.6
     assert wechat.reply_text(wechat.push(wechat.text(OPENID, "第一问", msg_id=6))) is None
     assert wechat_api.wait_until(lambda: len(wechat_api.sent) == 1, timeout=10)
@@ -163,7 +163,7 @@ def test_workers_share_one_access_token_through_redis(
     wechat_api: FakeWeChatApi,
 ) -> None:
     settings = make_settings(wechat_reply_budget_seconds=0.2, **shared_redis)
-    workers = [WeChatServer(start_gateway(settings).url), WeChatServer(start_gateway(settings).url)]
+    workers = [WeChatServer(start_gateway(settings)), WeChatServer(start_gateway(settings))]
     rasa.delay = 0.4
     for delivered, wechat in enumerate(workers, start=1):
         assert wechat.reply_text(wechat.push(wechat.text(OPENID, f"问题{delivered}", msg_id=8 + delivered))) is None

@@ -33,7 +33,7 @@ def test_fifty_concurrent_pushes_lose_nothing_and_duplicate_nothing(
     wechat_api: FakeWeChatApi,
 ) -> None:
     settings = make_settings(wechat_reply_budget_seconds=budget, **shared_redis)
-    workers = [WeChatServer(start_gateway(settings).url, mode="safe") for _ in range(2)]
+    workers = [WeChatServer(start_gateway(settings), mode="safe") for _ in range(2)]
     rasa.delay = assistant_delay
     messages = [
         (msg_id, openid, f"{openid[-2:]}号居民问{question}")

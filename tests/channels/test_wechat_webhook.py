@@ -35,16 +35,16 @@ def gateway(make_settings: Callable[..., Settings], start_gateway: StartGateway)
 
 @pytest.fixture(params=MODES)
 def wechat(request: pytest.FixtureRequest, gateway: Gateway) -> WeChatServer:
-    return WeChatServer(gateway.url, mode=request.param)
+    return WeChatServer(gateway, mode=request.param)
 
 
 def test_url_verification_echoes_only_for_our_token(gateway: Gateway) -> None:
     query = {"timestamp": "1700000000", "nonce": "n0nce", "echostr": "4821930557"}
-    good = httpx.get(f"{gateway.url}/wechat", params={**query, "signature": sign(TOKEN, "1700000000", "n0nce")})
+    good = gateway.http.get("/wechat", params={**query, "signature": sign(TOKEN, "1700000000", "n0nce")})
     assert good.status_code == 200 and good.text == "4821930557"
-    forged = httpx.get(f"{gateway.url}/wechat", params={**query, "signature": sign("other", "1700000000", "n0nce")})
+    forged = gateway.http.get("/wechat", params={**query, "signature": sign("other", "1700000000", "n0nce")})
     assert forged.status_code == 403
-    assert httpx.get(f"{gateway.url}/wechat", params={"echostr": "1"}).status_code == 403
+    assert gateway.http.get("/wechat", params={"echostr": "1"}).status_code == 403
 
 
 def test_text_goes_to_the_assistant_with_the_openid_as_sender(wechat: WeChatServer, rasa: FakeRasa) -> None:
@@ -80,14 +80,14 @@ def test_subscribe_gets_the_welcome(wechat: WeChatServer, rasa: FakeRasa) -> Non
 def test_media_gets_a_polite_please_type(
     gateway: Gateway, rasa: FakeRasa, msg_type: str, fields: dict[str, Any]
 ) -> None:
-    wechat = WeChatServer(gateway.url, mode="safe")
+    wechat = WeChatServer(gateway, mode="safe")
     response = wechat.push(wechat.message(OPENID, msg_type, msg_id=2000 + len(msg_type), **fields))
     assert wechat.reply_text(response) == TEXT_ONLY
     assert "请直接输入文字" in TEXT_ONLY and rasa.calls == []
 
 
 def test_voice_with_recognition_goes_to_the_assistant(gateway: Gateway, rasa: FakeRasa) -> None:
-    wechat = WeChatServer(gateway.url)
+    wechat = WeChatServer(gateway)
     push = wechat.message(OPENID, "voice", msg_id=2100, MediaId="m3", Format="amr", Recognition="社保卡丢了怎么办")
     assert wechat.reply_text(wechat.push(push)) == FakeRasa.echo("社保卡丢了怎么办")
     assert rasa.messages() == ["社保卡丢了怎么办"]
@@ -113,7 +113,7 @@ def test_buttons_become_numbered_choices_and_a_number_picks_one(wechat: WeChatSe
 def test_long_answer_is_split_within_the_limit(gateway: Gateway, rasa: FakeRasa, wechat_api: FakeWeChatApi) -> None:
     paragraphs = [f"第{i}条：" + "办理材料包括身份证原件及复印件、户口簿、近期免冠照片。" * 4 for i in range(1, 21)]
     rasa.answer("材料有哪些", {"text": "\n".join(paragraphs)})
-    wechat = WeChatServer(gateway.url, mode="safe")
+    wechat = WeChatServer(gateway, mode="safe")
     first = wechat.reply_text(wechat.push(wechat.text(OPENID, "材料有哪些", msg_id=4001)))
     assert first is not None and len(first.encode()) <= 2048
     assert wechat_api.wait_until(lambda: len(wechat_api.sent) >= 2, timeout=10)
@@ -125,7 +125,7 @@ def test_long_answer_is_split_within_the_limit(gateway: Gateway, rasa: FakeRasa,
 
 @pytest.mark.parametrize("mode", ["compatible", "safe"])
 def test_bad_pushes_are_refused_without_reaching_the_assistant(gateway: Gateway, rasa: FakeRasa, mode: str) -> None:
-    wechat = WeChatServer(gateway.url, mode=mode)
+    wechat = WeChatServer(gateway, mode=mode)
     timestamp, nonce = str(int(time.time())), "abc123"
     params, body = wechat.envelope(wechat.text(OPENID, "我的身份证号是什么", msg_id=5001), timestamp, nonce)
     encrypt = xmltodict.parse(body)["xml"]["Encrypt"]
@@ -135,7 +135,7 @@ def test_bad_pushes_are_refused_without_reaching_the_assistant(gateway: Gateway,
     tampered_body = body.replace(encrypt.encode(), tampered.encode())
 
     def post(query: dict[str, str], content: bytes) -> httpx.Response:
-        return httpx.post(f"{gateway.url}/wechat", params=query, content=content)
+        return gateway.http.post("/wechat", params=query, content=content)
 
     # Not signed with our token, or ciphertext changed after WeChat signed it: 403.
     assert post({**params, "signature": sign("not-our-token", timestamp, nonce)}, body).status_code == 403
@@ -145,7 +145,7 @@ def test_bad_pushes_are_refused_without_reaching_the_assistant(gateway: Gateway,
     refused = post(resigned, tampered_body)
     assert refused.status_code == 400 and "身份证" not in refused.text
     # Encrypted for another official account: 400.
-    other = WeChatServer(gateway.url, mode=mode, app_id="wx0000000000000000")
+    other = WeChatServer(gateway, mode=mode, app_id="wx0000000000000000")
     assert post(*other.envelope(other.text(OPENID, "你好", msg_id=5002), timestamp, nonce)).status_code == 400
     # Safe-mode query without the message signature, or a body that is not a push: 400.
     assert post({k: v for k, v in params.items() if k != "msg_signature"}, body).status_code == 400
@@ -158,14 +158,14 @@ def test_bad_pushes_are_refused_without_reaching_the_assistant(gateway: Gateway,
     [b"", b"not xml", b"<xml><MsgType>text</MsgType></xml>", b"<html/>", "<xml>\u4e2d".encode("gbk")],
 )
 def test_malformed_plaintext_push_is_400_not_500(gateway: Gateway, rasa: FakeRasa, body: bytes) -> None:
-    wechat = WeChatServer(gateway.url)
-    response = httpx.post(f"{gateway.url}/wechat", params=wechat.query("1700000000", "n"), content=body)
+    wechat = WeChatServer(gateway)
+    response = gateway.http.post("/wechat", params=wechat.query("1700000000", "n"), content=body)
     assert response.status_code == 400
     assert rasa.calls == []
 
 
 def test_plaintext_push_with_a_wrong_signature_is_403(gateway: Gateway, rasa: FakeRasa) -> None:
-    wechat = WeChatServer(gateway.url, token="guessed-token")
+    wechat = WeChatServer(gateway, token="guessed-token")
     assert wechat.push(wechat.text(OPENID, "你好", msg_id=6001)).status_code == 403
     assert rasa.calls == []
 
@@ -174,5 +174,5 @@ def test_channel_is_closed_until_configured(
     make_settings: Callable[..., Settings], start_gateway: StartGateway
 ) -> None:
     gateway = start_gateway(make_settings(wechat_token=None, wechat_aes_key=None))
-    wechat = WeChatServer(gateway.url)
+    wechat = WeChatServer(gateway)
     assert wechat.push(wechat.text(OPENID, "你好", msg_id=7001)).status_code == 503
