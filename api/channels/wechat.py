@@ -107,7 +107,8 @@ class WeChatChannel:
         if done and answer.exception() is None:
             parts = answer.result()
             if parts and self._store.replace(key, PENDING, REPLIED + parts[0], self._dedupe_seconds):
-                self._deliver_later(message.source, answer, skip=1)  # the rest of a long answer
+                if len(parts) > 1:
+                    self._deliver_later(message.source, answer, skip=1)  # the rest of a long answer
                 return parts[0]
         self._store.replace(key, PENDING, LATER, self._dedupe_seconds)
         self._deliver_later(message.source, answer, skip=0)
