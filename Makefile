@@ -3,6 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 RASA := .venv-rasa/bin/rasa
 export PYTHONPATH := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
 # Tests use the machine's PostgreSQL and Redis; override to point elsewhere.
 export POSTGRES_TEST_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
@@ -38,11 +39,12 @@ lint: envs
 
 unit: envs
 	@bash scripts/ensure_chromium.sh
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --ignore=tests/actions
+	RASA_TELEMETRY_ENABLED=false .venv-rasa/bin/python -m pytest -q -p no:cacheprovider --confcutdir=tests/actions tests/actions
 
 rasa-test: train
 	$(RASA) data validate --data nlu_data --domain domain.yml --config config.yml --fail-on-warnings
-	$(RASA) test core --stories tests/rasa --model models --fail-on-prediction-errors --out var/rasa-results
+	$(RASA) test core --stories tests/rasa --model models/luan.tar.gz --fail-on-prediction-errors --out var/rasa-results
 
 test: setup lint unit rasa-test
 
