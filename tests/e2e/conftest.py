@@ -1,0 +1,94 @@
+"""The whole assistant for real: trained Rasa model, action server and gateway, on PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from scripts.stack import ROOT, Stack
+from tests.conftest import POSTGRES_ADMIN_URL, REDIS_TEST_URL
+from tests.gateway.server import free_port
+
+MODEL = ROOT / "models" / "luan.tar.gz"
+
+
+@dataclass
+class LiveStack:
+    gateway: str
+    database_url: str
+
+    def chat(self, sender: str, message: str) -> list[dict[str, Any]]:
+        response = httpx.post(f"{self.gateway}/api/chat", json={"sender": sender, "message": message}, timeout=60)
+        assert response.status_code == 200, response.text
+        messages: list[dict[str, Any]] = response.json()["messages"]
+        return messages
+
+    def query(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+        with psycopg.connect(self.database_url) as conn:
+            return list(conn.execute(sql, params).fetchall())
+
+
+@pytest.fixture(scope="session")
+def live_stack() -> Iterator[LiveStack]:
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does it)")
+    name = f"luan_e2e_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    database_url = f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    prefix = f"e2e{uuid.uuid4().hex[:8]}"
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        REDIS_URL=REDIS_TEST_URL,
+        REDIS_PREFIX=prefix,
+        SERVICE_TOKEN=secrets.token_urlsafe(16),
+        RATE_LIMIT_PER_MINUTE="100000",
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
+    for command in ("migrate", "seed-demo"):
+        subprocess.run([sys.executable, "-m", "api", command], env=env, cwd=ROOT, check=True)
+    stack = Stack(
+        env=env,
+        gateway_port=free_port(),
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        quiet=not os.environ.get("E2E_VERBOSE"),
+    )
+    try:
+        stack.start()
+        assert stack.wait_ready(600), "the stack did not come up"
+        yield LiveStack(stack.gateway_url, database_url)
+    finally:
+        stack.stop()
+        import redis
+
+        client = redis.Redis.from_url(REDIS_TEST_URL)
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)
+        client.close()
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def text_of(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+def payloads(messages: list[dict[str, Any]]) -> list[str]:
+    return [b["payload"] for m in messages for b in m.get("buttons", [])]
+
+
+__all__ = ["LiveStack", "Path", "payloads", "text_of"]
