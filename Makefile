@@ -56,6 +56,7 @@ eval: setup
 bench: setup
 	$(PY) -m knowledge bench
 	$(PY) scripts/bench_api.py
+	$(PY) scripts/bench_chat.py
 
 lock:
 	$(PY) -m pip freeze --exclude-editable > requirements/app.lock

@@ -1,0 +1,139 @@
+"""`make bench` (assistant part): messages through `POST /api/chat` with the trained model.
+
+Starts the whole stack (gateway with 2 workers, Rasa server, action server) on PostgreSQL and Redis,
+then measures knowledge answers:
+- 1 resident, messages back to back;
+- 20 residents chatting at once, each waiting THINK_SECONDS (default 1 s) before the next message
+  (people read and type; this is the load the latency goal is about);
+- 20 residents with no pause at all (saturation throughput, the worst case).
+Also prints each process's resident memory (RSS) at rest. Everything stays on loopback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from scripts.bench_api import percentile
+from scripts.stack import ROOT, Stack
+
+ADMIN_URL = os.environ.get("POSTGRES_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/0")
+THINK_SECONDS = float(os.environ.get("THINK_SECONDS", "1.0"))
+QUESTIONS = [
+    "社保卡丢了怎么补办",
+    "公积金提取需要什么材料",
+    "新生儿上户口去哪里办",
+    "居住证多久能办好",
+    "无犯罪记录证明怎么开",
+    "驾驶证到期换证要钱吗",
+    "异地就医备案怎么弄",
+    "低保申请要什么条件",
+    "个体户营业执照怎么办",
+    "孩子上小学怎么报名",
+]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (uvicorn workers), in MB."""
+    total = 0
+    pids = [pid]
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    pids += [int(c) for c in children]
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            continue
+    return total / 1024
+
+
+async def resident(http: httpx.AsyncClient, sender: str, count: int, think: float, latencies: list[float]) -> None:
+    for i in range(count):
+        question = QUESTIONS[(hash(sender) + i) % len(QUESTIONS)]
+        started = time.perf_counter()
+        response = await http.post("/api/chat", json={"sender": sender, "message": question})
+        latencies.append((time.perf_counter() - started) * 1000)
+        text = " ".join(m.get("text", "") for m in response.json()["messages"])
+        if response.status_code != 200 or "来源" not in text:
+            raise RuntimeError(f"not a knowledge answer for {question!r}: {response.status_code} {text[:120]}")
+        if think:
+            await asyncio.sleep(think * random.uniform(0.5, 1.5))
+
+
+async def scenario(base: str, residents: int, per_resident: int, think: float) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=residents + 5)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
+        started = time.perf_counter()
+        run = uuid.uuid4().hex[:6]
+        await asyncio.gather(
+            *(resident(http, f"bench-{run}-{r}", per_resident, think, latencies) for r in range(residents))
+        )
+        elapsed = time.perf_counter() - started
+    return len(latencies) / elapsed, latencies
+
+
+def show(name: str, rate: float, latencies: list[float]) -> None:
+    print(
+        f"{name:<44} {rate:7.1f} msg/s   p50 {statistics.median(latencies):6.1f} ms"
+        f"   p99 {percentile(latencies, 0.99):6.1f} ms   (n={len(latencies)})",
+        flush=True,
+    )
+
+
+def main() -> int:
+    name = f"luan_chatbench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}",
+        REDIS_URL=REDIS_URL,
+        REDIS_PREFIX=f"bench{uuid.uuid4().hex[:6]}",
+        SERVICE_TOKEN=secrets.token_urlsafe(16),
+        RATE_LIMIT_PER_MINUTE="1000000",
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
+    subprocess.run([sys.executable, "-m", "api", "migrate"], env=env, cwd=ROOT, check=True)
+    stack = Stack(env=env, gateway_port=8098, rasa_port=5098, actions_port=5099, workers=2, quiet=True)
+    try:
+        stack.start()
+        if not stack.wait_ready(600):
+            print("the stack did not come up", file=sys.stderr)
+            return 1
+        base = stack.gateway_url
+        asyncio.run(scenario(base, 2, 10, 0))  # warm-up: first requests load lazy parts
+        time.sleep(2)
+        print(f"stack: gateway (2 workers), Rasa server, action server on PostgreSQL + Redis, {os.cpu_count()} cores")
+        for proc_name, proc in stack.procs.items():
+            print(f"RSS at rest {proc_name:<10} {rss_mb(proc.pid):8.0f} MB")
+        show("knowledge answer, 1 resident", *asyncio.run(scenario(base, 1, 60, 0)))
+        show(
+            f"knowledge answer, 20 residents ({THINK_SECONDS:g} s think)",
+            *asyncio.run(scenario(base, 20, 10, THINK_SECONDS)),
+        )
+        show("knowledge answer, 20 residents (no pause)", *asyncio.run(scenario(base, 20, 10, 0)))
+    finally:
+        stack.stop()
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
