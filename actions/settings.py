@@ -16,7 +16,6 @@ class Settings:
     gateway_url: str
     service_token: str
     case_api_timeout: float
-    hotline: str
     max_slot_attempts: int
 
 
@@ -31,6 +30,5 @@ def get_settings() -> Settings:
         gateway_url=os.environ.get("GATEWAY_URL", "http://127.0.0.1:8000").rstrip("/"),
         service_token=os.environ.get("SERVICE_TOKEN") or _local_service_token(),
         case_api_timeout=float(os.environ.get("CASE_API_TIMEOUT", "5")),
-        hotline=os.environ.get("HOTLINE", "12345"),
         max_slot_attempts=int(os.environ.get("MAX_SLOT_ATTEMPTS", "3")),
     )

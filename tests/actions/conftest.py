@@ -31,7 +31,6 @@ SETTINGS = Settings(
     gateway_url="http://gateway.test",
     service_token="test-token",
     case_api_timeout=1.0,
-    hotline="12345",
     max_slot_attempts=3,
 )
 
