@@ -69,10 +69,11 @@ def build(settings: KnowledgeSettings) -> str:
 
     services = load_services(settings.services_dir, load_categories(settings.categories_file))
     embedder = create_embedder(settings)
-    index = ensure_index(settings.index_dir, services, embedder, force=True)
+    index = ensure_index(settings.index_dir, services, embedder, ann_min_passages=settings.ann_min_passages, force=True)
+    graph = "with" if index.graph is not None else "without"
     return (
         f"index: {len(services)} services, {len(index.passages)} passages ({index.embedded} embedded now), "
-        f"model {embedder.name} ({embedder.dim}-d) -> {settings.index_dir}"
+        f"{graph} passage graph, model {embedder.name} ({embedder.dim}-d) -> {settings.index_dir}"
     )
 
 

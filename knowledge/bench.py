@@ -27,10 +27,11 @@ def run_bench(kb: KnowledgeBase, synthetic_size: int) -> str:
     if synthetic_size:
         with tempfile.TemporaryDirectory(prefix="knowledge-bench-") as index_dir:
             started = time.perf_counter()
-            large = _SyntheticKnowledgeBase(kb, synthetic_size, Path(index_dir))
+            large = SyntheticKnowledgeBase(kb, synthetic_size, Path(index_dir))
+            index = large._loaded.dense.index
             lines.append(
-                f"synthetic knowledge base: {synthetic_size} services, {len(large._loaded.dense.passages)} "
-                f"passages, built in {time.perf_counter() - started:.0f}s"
+                f"synthetic knowledge base: {synthetic_size} services, {len(index.passages)} passages, "
+                f"{'with' if index.graph else 'without'} passage graph, built in {time.perf_counter() - started:.0f}s"
             )
             lines += _measure(f"synthetic ({synthetic_size} services)", large, queries)
     return "\n".join(lines)
@@ -88,7 +89,7 @@ def synthetic_services(services: Sequence[Service], size: int) -> list[Service]:
     return made
 
 
-class _SyntheticKnowledgeBase(KnowledgeBase):
+class SyntheticKnowledgeBase(KnowledgeBase):
     """The same search code over synthetic services, with its own temporary index."""
 
     def __init__(self, real: KnowledgeBase, size: int, index_dir: Path) -> None:

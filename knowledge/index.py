@@ -3,8 +3,9 @@
 Layout of the index directory::
 
     manifest.json          model, dim, corpus hash, one {service, kind, text, hash} per passage,
-                           and the name of the vectors file; replaced atomically, written last
+                           and the names of the vectors and graph files; replaced atomically, written last
     vectors-<hash>.npy     the normalized passage embeddings, row i = passage i
+    graph-<hash>.hnsw      the HNSW passage graph (``ann.py``), only at ``ann_min_passages`` passages or more
     cache/<model>.npz      every embedding computed so far with this model, keyed by text hash, so a
                            rebuild only embeds new or changed passages
 """
@@ -17,7 +18,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,12 +26,14 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.ann import PassageGraph
 from knowledge.embedders import Embedder
 from knowledge.schema import Service
 
 logger = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
+TEMPORARY_PREFIX = ".tmp-"
 FORMAT_VERSION = 1
 
 
@@ -51,6 +54,7 @@ class DenseIndex:
     vectors: np.ndarray  # (len(passages), dim) float32, rows L2-normalized
     stamp: tuple[int, int]  # manifest (mtime_ns, size) when loaded: a different one means "rebuilt"
     embedded: int  # passages embedded by this call (0 when the stored index was up to date)
+    graph: PassageGraph | None  # None below the passage count where brute force stops being fast
 
 
 def text_hash(text: str) -> str:
@@ -78,18 +82,22 @@ def manifest_stamp(index_dir: Path) -> tuple[int, int] | None:
     return stat.st_mtime_ns, stat.st_size
 
 
-def ensure_index(index_dir: Path, services: list[Service], embedder: Embedder, force: bool = False) -> DenseIndex:
-    """The stored index if it matches ``services`` and the embedder, else a freshly built and stored one."""
+def ensure_index(
+    index_dir: Path, services: list[Service], embedder: Embedder, *, ann_min_passages: int, force: bool = False
+) -> DenseIndex:
+    """The stored index if it matches ``services``, the embedder and the graph setting, else a freshly
+    built and stored one (with a passage graph when there are at least ``ann_min_passages`` passages)."""
     passages = passages_of(services)
+    with_graph = len(passages) >= ann_min_passages
     if not force:
-        stored = _load_matching(index_dir, services, passages, embedder)
+        stored = _load_matching(index_dir, services, passages, embedder, with_graph)
         if stored is not None:
             return stored
-    return _build(index_dir, services, passages, embedder)
+    return _build(index_dir, services, passages, embedder, with_graph)
 
 
 def _load_matching(
-    index_dir: Path, services: list[Service], passages: list[Passage], embedder: Embedder
+    index_dir: Path, services: list[Service], passages: list[Passage], embedder: Embedder, with_graph: bool
 ) -> DenseIndex | None:
     stamp = manifest_stamp(index_dir)
     if stamp is None:
@@ -102,22 +110,26 @@ def _load_matching(
             or manifest.get("model") != embedder.name
             or manifest.get("dim") != embedder.dim
             or manifest.get("passages") != expected
+            or bool(manifest.get("graph")) != with_graph
         ):
             return None
         vectors = np.load(index_dir / manifest["vectors"])
-    except (OSError, ValueError, KeyError) as error:
+        if vectors.shape != (len(passages), embedder.dim):
+            return None
+        graph = PassageGraph.load(index_dir / manifest["graph"], embedder.dim, len(passages)) if with_graph else None
+    except (OSError, ValueError, KeyError, RuntimeError) as error:
         logger.warning("ignoring unreadable index in %s: %s", index_dir, error)
         return None
-    if vectors.shape != (len(passages), embedder.dim):
-        return None
-    return DenseIndex(passages, vectors.astype(np.float32, copy=False), stamp, embedded=0)
+    return DenseIndex(passages, vectors.astype(np.float32, copy=False), stamp, embedded=0, graph=graph)
 
 
 def _manifest_passages(services: list[Service], passages: list[Passage]) -> list[dict[str, str]]:
     return [{"service": services[p.service].name, "kind": p.kind, "text": p.text, "hash": p.hash} for p in passages]
 
 
-def _build(index_dir: Path, services: list[Service], passages: list[Passage], embedder: Embedder) -> DenseIndex:
+def _build(
+    index_dir: Path, services: list[Service], passages: list[Passage], embedder: Embedder, with_graph: bool
+) -> DenseIndex:
     index_dir.mkdir(parents=True, exist_ok=True)
     cache_file = index_dir / "cache" / f"{_slug(embedder.name)}-{embedder.dim}.npz"
     cache = _read_cache(cache_file, embedder.dim)
@@ -135,7 +147,12 @@ def _build(index_dir: Path, services: list[Service], passages: list[Passage], em
     manifest_passages = _manifest_passages(services, passages)
     corpus_hash = text_hash(json.dumps(manifest_passages, ensure_ascii=False) + embedder.name)
     vectors_name = f"vectors-{corpus_hash[:16]}.npy"
-    _atomic_write(index_dir / vectors_name, lambda handle: np.save(handle, vectors))
+    _atomic_write(index_dir / vectors_name, lambda temporary: np.save(temporary, vectors))
+    graph, graph_name = None, None
+    if with_graph:
+        logger.info("building the passage graph over %d passages", len(passages))
+        graph, graph_name = PassageGraph.build(vectors), f"graph-{corpus_hash[:16]}.hnsw"
+        _atomic_write(index_dir / graph_name, graph.save)
     manifest: dict[str, Any] = {
         "format": FORMAT_VERSION,
         "model": embedder.name,
@@ -144,14 +161,15 @@ def _build(index_dir: Path, services: list[Service], passages: list[Passage], em
         "corpus_hash": corpus_hash,
         "services": len(services),
         "vectors": vectors_name,
+        "graph": graph_name,
         "passages": manifest_passages,
     }
     payload = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
-    _atomic_write(index_dir / MANIFEST, lambda handle: handle.write(payload))
-    _remove_stale_vectors(index_dir, keep=vectors_name)
+    _atomic_write(index_dir / MANIFEST, lambda temporary: temporary.write_bytes(payload))
+    _remove_stale(index_dir, keep={vectors_name, graph_name})
     stamp = manifest_stamp(index_dir)
     assert stamp is not None
-    return DenseIndex(passages, vectors, stamp, embedded=len(missing))
+    return DenseIndex(passages, vectors, stamp, embedded=len(missing), graph=graph)
 
 
 def _read_cache(path: Path, dim: int) -> dict[str, np.ndarray]:
@@ -172,27 +190,29 @@ def _write_cache(path: Path, cache: dict[str, np.ndarray]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     keys = np.array(list(cache), dtype="U64")
     vectors = np.stack(list(cache.values())).astype(np.float32)
-    _atomic_write(path, lambda handle: np.savez(handle, keys=keys, vectors=vectors))
+    _atomic_write(path, lambda temporary: np.savez(temporary, keys=keys, vectors=vectors))
 
 
-def _atomic_write(path: Path, write: Any) -> None:
-    """Write a temporary file beside ``path``, then rename it over ``path``: readers never see half a file."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
+    """Have ``write`` fill a temporary file beside ``path``, then rename it over ``path``: readers never see
+    half a file. The temporary name ends with the real one, so numpy adds no suffix of its own."""
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=TEMPORARY_PREFIX, suffix=f"-{path.name}")
+    os.close(descriptor)
+    temporary = Path(name)
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            write(handle)
+        write(temporary)
         os.chmod(temporary, 0o644)  # mkstemp creates 0600; other local services read the index too
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
-def _remove_stale_vectors(index_dir: Path, keep: str) -> None:
-    # A reader that has just read the old manifest may still open the old vectors file: it then
-    # sees FileNotFoundError and rebuilds/reloads, which is harmless.
-    for path in index_dir.glob("vectors-*.npy"):
-        if path.name != keep:
+def _remove_stale(index_dir: Path, keep: set[str | None]) -> None:
+    # A reader that has just read the old manifest may still open the old vectors or graph file: it
+    # then sees an error and rebuilds/reloads, which is harmless.
+    for path in [*index_dir.glob("vectors-*.npy"), *index_dir.glob("graph-*.hnsw")]:
+        if path.name not in keep:
             path.unlink(missing_ok=True)
 
 

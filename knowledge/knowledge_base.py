@@ -12,8 +12,9 @@ import numpy as np
 
 from knowledge.answers import compose_answer, source_of
 from knowledge.aspects import detect_aspect
+from knowledge.dense import DenseScorer
 from knowledge.embedders import Embedder, create_embedder
-from knowledge.index import DenseIndex, ensure_index, manifest_stamp
+from knowledge.index import ensure_index, manifest_stamp
 from knowledge.lexical import LexicalIndex
 from knowledge.results import Hit, SearchResult
 from knowledge.schema import KnowledgeFormatError, Service, load_categories, load_services
@@ -28,8 +29,7 @@ class _Loaded:
     """Everything a search needs, swapped as one object on reload (searches in flight keep the old one)."""
 
     services: list[Service]
-    dense: DenseIndex
-    service_starts: np.ndarray  # first passage row of each service (passages are grouped by service)
+    dense: DenseScorer
     lexical: LexicalIndex
 
 
@@ -84,23 +84,23 @@ class KnowledgeBase:
             raise ValueError(f"unknown mode {mode!r}")
         loaded = loaded or self._loaded
         expanded = [loaded.lexical.analyzer.expand(query) for query in queries]
-        shape = (len(queries), len(loaded.services))
-        dense = self._dense_scores(expanded, loaded) if mode != "lexical" else np.zeros(shape, np.float32)
         if mode == "dense":
-            return dense
-        lexical = np.zeros(shape, np.float32)
+            return loaded.dense.scores(self.embedder.encode(expanded))
+        lexical = np.zeros((len(queries), len(loaded.services)), np.float32)
         for row, text in enumerate(expanded):
             lexical[row] = loaded.lexical.scores(text)
         if mode == "lexical":
             return lexical
+        dense = loaded.dense.scores(self.embedder.encode(expanded), self._lexical_favourites(lexical, loaded))
         weight = self.settings.dense_weight
         return weight * dense + (1 - weight) * lexical
 
-    def _dense_scores(self, texts: list[str], loaded: _Loaded) -> np.ndarray:
-        """Per service, the best cosine between the question and any of its passages."""
-        similarities = self.embedder.encode(texts) @ loaded.dense.vectors.T
-        # Passages are stored service by service, so each service is one contiguous block of columns.
-        return np.maximum.reduceat(similarities, loaded.service_starts, axis=1)
+    def _lexical_favourites(self, lexical: np.ndarray, loaded: _Loaded) -> np.ndarray | None:
+        """The best lexical services per question, which the dense passage graph may not propose itself."""
+        count = min(self.settings.ann_candidates, lexical.shape[1])
+        if loaded.dense.index.graph is None or count == 0:
+            return None
+        return np.argpartition(-lexical, count - 1, axis=1)[:, :count]
 
     def _result(self, query: str, scores: np.ndarray, k: int, loaded: _Loaded) -> SearchResult:
         aspect = detect_aspect(query)
@@ -125,14 +125,19 @@ class KnowledgeBase:
 
     def _load(self, force: bool) -> _Loaded:
         services = self._read_services()
-        dense = ensure_index(self.settings.index_dir, services, self.embedder, force=force)
+        dense = ensure_index(
+            self.settings.index_dir,
+            services,
+            self.embedder,
+            ann_min_passages=self.settings.ann_min_passages,
+            force=force,
+        )
         texts: list[list[str]] = [[] for _ in services]
         for passage in dense.passages:
             texts[passage.service].append(passage.text)
         return _Loaded(
             services=services,
-            dense=dense,
-            service_starts=np.searchsorted([p.service for p in dense.passages], np.arange(len(services))),
+            dense=DenseScorer(dense, len(services), self.settings.ann_candidates),
             lexical=LexicalIndex.build(self.segmenter, [" ".join(parts) for parts in texts]),
         )
 
@@ -143,10 +148,10 @@ class KnowledgeBase:
             return
         self._next_check = now + self.settings.reload_check_seconds
         stamp = manifest_stamp(self.settings.index_dir)
-        if stamp is None or stamp == self._loaded.dense.stamp:
+        if stamp is None or stamp == self._loaded.dense.index.stamp:
             return
         with self._reload_lock:
-            if manifest_stamp(self.settings.index_dir) == self._loaded.dense.stamp:
+            if manifest_stamp(self.settings.index_dir) == self._loaded.dense.index.stamp:
                 return  # another thread reloaded meanwhile
             try:
                 self._loaded = self._load(force=False)

@@ -40,6 +40,13 @@ class KnowledgeSettings:
     thresholds: Mapping[str, float] = field(default_factory=lambda: {"dense": 0.598, "lexical": 0.19, "hybrid": 0.477})
     # A loaded knowledge base checks the index manifest for a rebuild at most this often.
     reload_check_seconds: float = 1.0
+    # From this many passages on, dense search goes through an HNSW passage graph instead of scoring every
+    # passage: around here the brute-force matrix product starts to cost more than the rest of a query.
+    # The catalogue (about 700 passages) stays exact.
+    ann_min_passages: int = 10_000
+    # With the graph: the nearest passages it proposes per question, and the best lexical services hybrid
+    # search adds; the passages of these candidate services are then scored exactly.
+    ann_candidates: int = 100
 
     @property
     def threshold(self) -> float:
@@ -73,6 +80,8 @@ class KnowledgeSettings:
             dense_weight=float(env.get("KNOWLEDGE_DENSE_WEIGHT", defaults.dense_weight)),
             thresholds=thresholds,
             reload_check_seconds=float(env.get("KNOWLEDGE_RELOAD_CHECK_SECONDS", defaults.reload_check_seconds)),
+            ann_min_passages=int(env.get("KNOWLEDGE_ANN_MIN_PASSAGES", defaults.ann_min_passages)),
+            ann_candidates=int(env.get("KNOWLEDGE_ANN_CANDIDATES", defaults.ann_candidates)),
         )
 
 

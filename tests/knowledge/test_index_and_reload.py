@@ -11,7 +11,7 @@ import yaml
 
 from knowledge import KnowledgeBase, KnowledgeFormatError, KnowledgeSettings
 from knowledge.embedders import HashingEmbedder
-from knowledge.index import MANIFEST, ensure_index, text_hash
+from knowledge.index import MANIFEST, TEMPORARY_PREFIX, ensure_index, text_hash
 from knowledge.schema import load_services
 
 NEW_QUESTION = "银杏树叶子黄了能不能给发个观赏补贴"
@@ -34,11 +34,12 @@ def test_manifest_describes_the_index(kb: KnowledgeBase, settings: KnowledgeSett
 
 def test_unchanged_passages_are_not_embedded_again(settings: KnowledgeSettings, services_dir: Path) -> None:
     services = load_services(services_dir)
-    first = ensure_index(settings.index_dir, services, HashingEmbedder())
+    exact = settings.ann_min_passages
+    first = ensure_index(settings.index_dir, services, HashingEmbedder(), ann_min_passages=exact)
     assert first.embedded == len({p.text for p in first.passages})
-    assert ensure_index(settings.index_dir, services, HashingEmbedder()).embedded == 0
+    assert ensure_index(settings.index_dir, services, HashingEmbedder(), ann_min_passages=exact).embedded == 0
     _add_question(services_dir / "gaoling-jintie-shenling.yaml", NEW_QUESTION)
-    changed = ensure_index(settings.index_dir, load_services(services_dir), HashingEmbedder())
+    changed = ensure_index(settings.index_dir, load_services(services_dir), HashingEmbedder(), ann_min_passages=exact)
     assert changed.embedded == 1
 
 
@@ -75,5 +76,5 @@ def test_index_is_built_when_missing(settings: KnowledgeSettings) -> None:
     assert not (settings.index_dir / MANIFEST).exists()
     KnowledgeBase.from_settings(settings)
     assert (settings.index_dir / MANIFEST).is_file()
-    leftovers = [p.name for p in settings.index_dir.rglob("*.tmp")]
+    leftovers = [p.name for p in settings.index_dir.rglob(f"{TEMPORARY_PREFIX}*")]
     assert leftovers == []
