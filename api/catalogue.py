@@ -27,6 +27,7 @@ def sync_catalogue(sessions: sessionmaker[Session], services: Iterable[Knowledge
                     fee=item.fee,
                     place=f"{item.place.hall}（{item.place.address}，{item.place.hours}）",
                     materials=list(item.materials),
+                    offline_steps=list(item.steps_offline),
                 )
             )
         names = [item.name for item in services]

@@ -78,6 +78,7 @@ class Service(Base):
     fee: Mapped[str] = mapped_column(String(200))
     place: Mapped[str] = mapped_column(Text)
     materials: Mapped[list[Any]]
+    offline_steps: Mapped[list[Any]] = mapped_column(default=list)
 
 
 class Case(Base):

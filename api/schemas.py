@@ -159,6 +159,7 @@ class ServicePublic(BaseModel):
     fee: str
     place: str
     materials: list[Any]
+    offline_steps: list[Any]
 
 
 class StatusChange(Strict):

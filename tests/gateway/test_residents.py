@@ -118,8 +118,10 @@ def test_evaluation_of_a_case_counts_for_its_service(client: TestClient) -> None
 
 
 def test_service_catalogue_is_loaded_from_the_knowledge_files(client: TestClient) -> None:
-    names = {s["name"] for s in client.get("/api/services").json()}
-    assert {"社会保障卡申领", "住房公积金提取", "个人所得税年度汇算"} <= names
+    services = {s["name"]: s for s in client.get("/api/services").json()}
+    assert {"社会保障卡申领", "住房公积金提取", "个人所得税年度汇算"} <= services.keys()
+    marriage = services["结婚登记"]
+    assert marriage["online"] is False and marriage["offline_steps"] and marriage["materials"]
 
 
 def test_chat_accepts_text_plain_and_answers_politely_when_rasa_is_down(client: TestClient) -> None:
