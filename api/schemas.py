@@ -104,6 +104,19 @@ class CaseCreated(BaseModel):
     expected_completion: date | None = None
     service: str | None = None
 
+    @classmethod
+    def of(cls, case: Any) -> CaseCreated:
+        """The answer to any filing: the fields every case kind has, plus an expected date if it has one."""
+        return cls(
+            number=case.number,
+            kind=case.kind,
+            status=case.status,
+            department=case.department,
+            deadline=case.deadline,
+            expected_completion=getattr(case, "expected_completion", None),
+            service=case.service,
+        )
+
 
 class CaseStatusPublic(BaseModel):
     number: str

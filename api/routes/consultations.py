@@ -98,9 +98,7 @@ def create_suggestion(body: SuggestionCreate, runtime: RuntimeDep) -> CaseCreate
         if body.consultation_id is not None:
             # Writing a suggestion means having seen the consultation, even through a chat shortcut.
             _mark_viewed(session, body.consultation_id, body.sender)
-        return CaseCreated(
-            number=suggestion.number, kind=suggestion.kind, status=suggestion.status, department=department
-        )
+        return CaseCreated.of(suggestion)
 
 
 @router.post("/suggestions/{number}/likes")

@@ -26,18 +26,6 @@ from api.schemas import (
 router = APIRouter(prefix="/api", tags=["residents"], dependencies=[ResidentLimit])
 
 
-def _created(case: Application | Complaint) -> CaseCreated:
-    return CaseCreated(
-        number=case.number,
-        kind=case.kind,
-        status=case.status,
-        department=case.department,
-        deadline=case.deadline,
-        expected_completion=getattr(case, "expected_completion", None),
-        service=case.service,
-    )
-
-
 @router.get("/services", response_model=list[ServicePublic])
 def list_services(runtime: RuntimeDep) -> list[Service]:
     with transaction(runtime.sessions) as session:
@@ -73,7 +61,7 @@ def create_application(body: ApplicationCreate, runtime: RuntimeDep) -> CaseCrea
             expected_completion=runtime.calendar.add_workdays(today, service.process_days),
         )
         file_case(session, application, runtime.settings, runtime.calendar, now=now)
-        return _created(application)
+        return CaseCreated.of(application)
 
 
 @router.post("/complaints", status_code=201, response_model=CaseCreated)
@@ -93,7 +81,7 @@ def create_complaint(body: ComplaintCreate, runtime: RuntimeDep) -> CaseCreated:
             channel=body.channel,
         )
         file_case(session, complaint, runtime.settings, runtime.calendar)
-        return _created(complaint)
+        return CaseCreated.of(complaint)
 
 
 @router.post("/evaluations", status_code=201)

@@ -126,13 +126,7 @@ def create_ticket(body: TicketCreate, staff: AgentDep, runtime: RuntimeDep) -> C
         ticket = new_ticket(body, origin="agent")
         ticket.assigned_to = staff.username
         file_case(session, ticket, runtime.settings, runtime.calendar, actor=staff.username, role=staff.role)
-        return CaseCreated(
-            number=ticket.number,
-            kind=ticket.kind,
-            status=ticket.status,
-            deadline=ticket.deadline,
-            department=ticket.department,
-        )
+        return CaseCreated.of(ticket)
 
 
 @router.post("/consultations", status_code=201, response_model=ConsultationPublic)

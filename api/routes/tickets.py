@@ -38,14 +38,7 @@ def escalate(body: TicketCreate, runtime: RuntimeDep, request: Request) -> CaseC
             service = session.get(Service, ticket.service)
             ticket.department = service.department if service else None
         file_case(session, ticket, runtime.settings, runtime.calendar, actor="assistant", role="system")
-        created = CaseCreated(
-            number=ticket.number,
-            kind=ticket.kind,
-            status=ticket.status,
-            deadline=ticket.deadline,
-            department=ticket.department,
-            service=ticket.service,
-        )
+        created = CaseCreated.of(ticket)
     if body.sender:
         # The resident now waits for an agent; this route runs in a worker thread, the hub on the event loop.
         from_thread.run(request.app.state.handoff.escalate, body.sender, body.channel, created.number)
