@@ -9,6 +9,7 @@ from sqlalchemy import distinct, func, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api import audit
 from api.cases import file_case, find_case
 from api.db import transaction
 from api.deps import ResidentLimit, RuntimeDep
@@ -111,6 +112,7 @@ def like_suggestion(number: str, body: LikeCreate, runtime: RuntimeDep) -> dict[
             session.add(SuggestionLike(suggestion_id=suggestion.id, voter=body.sender))
             session.flush()
             suggestion.likes += 1
+            audit.record(session, body.sender, audit.RESIDENT, "like", suggestion.number)
             if suggestion.consultation_id is not None:
                 _mark_viewed(session, suggestion.consultation_id, body.sender)
             return {"number": suggestion.number, "likes": suggestion.likes}

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import select
 
+from api import audit
 from api.cases import STATUS_TEXT, file_case, find_case
 from api.db import transaction
 from api.deps import ResidentLimit, RuntimeDep
@@ -96,6 +97,9 @@ def create_evaluation(body: EvaluationCreate, runtime: RuntimeDep) -> dict[str, 
         )
         session.add(evaluation)
         session.flush()
+        audit.record(
+            session, body.sender or audit.RESIDENT, audit.RESIDENT, "evaluate", body.case_number, stars=body.stars
+        )
         return {"id": evaluation.id, "stars": evaluation.stars, "service": service, "case_number": body.case_number}
 
 

@@ -94,6 +94,9 @@ def test_agent_ticket_and_stats(client: TestClient, staff_token: Token) -> None:
     client.post("/api/evaluations", json={"stars": 5, "service": "住房公积金提取"})
     client.post("/api/evaluations", json={"stars": 2, "service": "住房公积金提取"})
     stats = client.get("/api/staff/stats", headers=auth(agent)).json()
+    admin = staff_token("admin")
+    evaluations = [e for e in client.get("/api/staff/audit", headers=auth(admin)).json() if e["action"] == "evaluate"]
+    assert sorted(e["detail"]["stars"] for e in evaluations) == [2, 5]
     assert stats["cases"]["ticket"]["open"] == 1
     assert stats["top_categories"][0] == {"category": "城乡建设", "count": 1}
     gjj = next(s for s in stats["satisfaction"] if s["service"] == "住房公积金提取")
