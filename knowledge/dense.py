@@ -9,6 +9,8 @@ true dense score), and only the passages of those services are scored, exactly. 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from knowledge.index import DenseIndex
@@ -23,6 +25,10 @@ class DenseScorer:
         counts = np.bincount(self.passage_service, minlength=service_count)
         self.ends = np.cumsum(counts)
         self.starts = self.ends - counts
+
+    def without_graph(self) -> DenseScorer:
+        """The exact scorer over the same passages (what the graph path is measured against)."""
+        return DenseScorer(replace(self.index, graph=None), len(self.starts), self.candidates)
 
     def scores(self, vectors: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
         """(len(vectors), services) scores of embedded questions; ``extra`` = more candidate services per
