@@ -2,9 +2,9 @@
 
 The gazetteers are read at training and stored in the model: the `district` and `department` lookup
 tables with their synonyms (nlu_data/lookups, nlu_data/synonyms.yml), the departments, service names and
-aliases of knowledge/services, and the `service` lookup table. An entity's value is the canonical name
-when the gazetteers give exactly one; a mention they cannot resolve alone ("社保卡": applying for one or
-replacing it?) keeps its text, and KnowledgeRetriever, which runs next, maps it by retrieval.
+aliases of knowledge/services, and the `service` lookup table. Every entity's value is a canonical name. A mention
+the gazetteers cannot resolve alone ("社保卡": applying for one or replacing it? "身份证" in "身份证号码")
+is no pattern: DIET sees its context, and KnowledgeRetriever, which runs next, the whole question.
 
 When the model loads, the patterns go into a blank `zh` spaCy pipeline segmented by jieba. That is the
 global jieba which JiebaTokenizer (earlier in the pipeline) gave the project dictionary, so the ruler and
@@ -18,7 +18,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -41,6 +41,7 @@ from knowledge.settings import KnowledgeSettings
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.pipeline import EntityRuler
 
 logger = logging.getLogger(__name__)
 
@@ -162,23 +163,25 @@ def build_patterns(
             if target in names:
                 values[label, mention].add(target)
     labels_of: dict[str, set[str]] = defaultdict(set)
-    for label, mention in values:
-        labels_of[mention].add(label)
+    for (label, mention), found in values.items():
+        if found:
+            labels_of[mention].add(label)
     return [
-        {"label": label, "pattern": mention, "id": next(iter(found)) if len(found) == 1 else mention}
+        {"label": label, "pattern": mention, "id": next(iter(found))}
         for (label, mention), found in sorted(values.items())
-        # A mention listed under two entity types is left to DIET, which sees the context.
-        if len(labels_of[mention]) == 1
+        # A mention of several services or of two entity types is left to DIET, which sees the context,
+        # and to retrieval, which sees the whole question.
+        if len(found) == 1 and len(labels_of[mention]) == 1
     ]
 
 
-def build_ruler(patterns: list[dict[str, str]]) -> Language:
+def build_ruler(patterns: list[dict[str, Any]]) -> Language:
     import spacy  # heavy (thinc, torch detection): imported when a model loads, not with this module
 
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     # LOWER: pinyin mentions ("liuan") match whatever their case, like EntitySynonymMapper.
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
-    ruler.add_patterns(patterns)  # type: ignore[attr-defined]
+    ruler = cast("EntityRuler", nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"}))
+    ruler.add_patterns(patterns)
     return nlp
 
 
