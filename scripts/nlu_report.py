@@ -44,7 +44,8 @@ def intent_lines(report: dict[str, Any]) -> list[str]:
         }
     )
     if confusions:
-        worst = ", ".join(f"{a}→{b} ×{n}" for (a, b), n in confusions.most_common(5))
+        ranked = sorted(confusions.items(), key=lambda item: (-item[1], item[0]))
+        worst = ", ".join(f"{a}→{b} ×{n}" for (a, b), n in ranked[:5])
         lines.append(f"  most confused: {worst}")
     return lines
 
