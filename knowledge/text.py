@@ -26,6 +26,9 @@ _RUNS = re.compile(r"[\u3400-\u9fff]+|[a-z]+")
 _SPACES = re.compile(r"\s+")
 # Pinyin syllables are at most 6 letters (zhuang, shuang).
 _MAX_SYLLABLE = 6
+# jieba's user dictionary has a folder of its own: Rasa's JiebaTokenizer loads every file of the folder it
+# is given, and the synonym table and the stopwords beside it would become dictionary words.
+JIEBA_USERDICT = Path("jieba") / "userdict.txt"
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ def read_synonyms(path: Path) -> dict[str, str]:
 
 
 def read_word_list(path: Path) -> list[str]:
-    """First column of each line ('#' comments skipped): reads stopwords.txt and jieba's userdict.txt."""
+    """First column of each line ('#' comments skipped): reads stopwords.txt and jieba's user dictionary."""
     return [
         normalize(line).split(" ")[0]
         for line in path.read_text(encoding="utf-8").splitlines()
@@ -94,7 +97,7 @@ class Segmenter:
 
     @cached_property
     def user_words(self) -> list[str]:
-        return read_word_list(self.dict_dir / "userdict.txt")
+        return read_word_list(self.dict_dir / JIEBA_USERDICT)
 
     @cached_property
     def _synonym_keys(self) -> list[str]:
@@ -122,7 +125,7 @@ def _jieba_with_dictionaries(dict_dir: Path, extra_words: tuple[str, ...]) -> An
 
         jieba.setLogLevel(60)  # its INFO lines about the prefix dict cache are noise here
         tokenizer = jieba.Tokenizer()
-        tokenizer.load_userdict(str(dict_dir / "userdict.txt"))
+        tokenizer.load_userdict(str(dict_dir / JIEBA_USERDICT))
         for word in extra_words:
             tokenizer.add_word(word)
         tokenizer.lcut("预热")  # loads the main dictionary now, under the lock
