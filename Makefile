@@ -54,6 +54,7 @@ eval: setup
 	$(PY) scripts/nlu_report.py var/nlu-results
 
 bench: setup
+	@command -v wrk >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; } || true
 	$(PY) -m knowledge bench
 	$(PY) scripts/bench_api.py
 	$(PY) scripts/bench_chat.py
