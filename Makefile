@@ -50,7 +50,7 @@ test: setup lint unit rasa-test
 
 eval: setup
 	$(PY) -m knowledge eval
-	$(RASA) test nlu --nlu tests/nlu/holdout.yml --model models --out var/nlu-results
+	$(RASA) test nlu --nlu tests/nlu/holdout.yml --model models/luan.tar.gz --out var/nlu-results --successes
 	$(PY) scripts/nlu_report.py var/nlu-results
 
 bench: setup
