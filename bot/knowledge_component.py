@@ -94,8 +94,15 @@ class KnowledgeRetriever(GraphComponent):
         to_map = [entity for entity in services if entity["value"] not in canonical]
         # One embedding batch for the message and every service mention that needs mapping.
         result, *mapped = kb.search_many([text, *(str(e["value"]) for e in to_map)], k=self._config["top_k"])
+        ranked = [hit.service for hit in result.hits] if result.confident else []
         for entity, mapping in zip(to_map, mapped, strict=True):
-            if mapping.confident:
+            # A short mention ("社保") fits several services; the whole question says which one:
+            # take the mention's match that the question ranks best, else the mention's own best.
+            candidates = {hit.service for hit in mapping.hits}
+            agreed = next((service for service in ranked if service in candidates), None)
+            if agreed:
+                entity["value"] = agreed
+            elif mapping.confident:
                 entity["value"] = mapping.hits[0].service
         floor = self._config["candidate_fraction"] * kb.settings.threshold
         hits = [hit.to_dict() for hit in result.hits if hit.score >= floor]

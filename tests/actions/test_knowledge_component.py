@@ -51,6 +51,15 @@ def test_colloquial_service_entity_is_mapped_to_its_canonical_name(retriever: Kn
     assert entities[0]["extractor"] == "DIETClassifier"
 
 
+def test_short_mention_takes_the_service_the_whole_question_is_about(retriever: KnowledgeRetriever) -> None:
+    # "公积金" alone could be withdrawing, a loan or the balance (alone it ranks 提取 first);
+    # the question is about a loan.
+    found = {"entity": "service", "value": "公积金", "start": 0, "end": 3, "extractor": "DIETClassifier"}
+    message = parse(retriever, "公积金贷款怎么申请", [found])
+    assert message.get("knowledge")["hits"][0]["service"] == "住房公积金贷款申请"
+    assert message.get("entities")[0]["value"] == "住房公积金贷款申请"
+
+
 def test_unrelated_message_is_not_confident_and_gets_no_entity(retriever: KnowledgeRetriever) -> None:
     message = parse(retriever, "今天天气怎么样")
     assert message.get("knowledge")["confident"] is False
