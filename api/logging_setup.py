@@ -35,7 +35,11 @@ def configure_logging(level: str = "INFO") -> None:
     handler.setFormatter(JsonFormatter())
     root.handlers = [handler]
     root.setLevel(level.upper())
-    # uvicorn's access log carries query strings (phone_last4 is harmless, but keep one format).
+    # uvicorn's own loggers write in the same JSON format; its access log only if it is switched on
+    # (--no-access-log leaves that logger without handlers: keep it silent then).
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        logging.getLogger(name).handlers = []
-        logging.getLogger(name).propagate = True
+        uvicorn_logger = logging.getLogger(name)
+        if name == "uvicorn.access" and not uvicorn_logger.handlers:
+            continue
+        uvicorn_logger.handlers = []
+        uvicorn_logger.propagate = True
