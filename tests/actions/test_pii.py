@@ -58,7 +58,9 @@ def test_phone_numbers(text: str, expected: str | None) -> None:
         ("我叫李小明", "李小明"),
         ("阿依古丽·买买提", "阿依古丽·买买提"),
         ("张", None),
-        ("zhang san", None),
+        ("张 三", "张三"),
+        # Latin letters are a name too: foreign permanent residents' ID cards also have 18 characters.
+        ("John Smith", "John Smith"),
         ("13812345678", None),
     ],
 )
