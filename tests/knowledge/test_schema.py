@@ -80,3 +80,15 @@ def test_broken_yaml_reports_the_line(services_dir: Path, one_file: Path) -> Non
     one_file.write_text("sample: true\nname: [未闭合\n", encoding="utf-8")
     with pytest.raises(KnowledgeFormatError, match=r"not valid YAML \(line \d+\)"):
         load_services(services_dir)
+
+
+def test_jieba_dictionary_folder_holds_only_jieba_dictionaries() -> None:
+    """Rasa's JiebaTokenizer loads every file of its folder: anything else there would become 'words'."""
+    from knowledge.settings import KnowledgeSettings
+
+    folder = KnowledgeSettings().dict_dir / "jieba"
+    files = sorted(path.name for path in folder.iterdir())
+    assert files == ["userdict.txt"]
+    for line in (folder / "userdict.txt").read_text(encoding="utf-8").splitlines():
+        word, *rest = line.split()
+        assert word and not word.startswith("#") and len(rest) <= 2, line
