@@ -34,8 +34,8 @@ run: setup
 
 lint: envs
 	$(PY) -m ruff check .
-	$(PY) -m ruff format --check api knowledge scripts tests
-	$(PY) -m mypy api knowledge scripts
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy api knowledge actions bot scripts
 
 unit: envs
 	@bash scripts/ensure_chromium.sh
