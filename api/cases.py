@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.errors import ApiError
-from api.models import KIND_BY_PREFIX, Case, utcnow
+from api.models import KIND_BY_PREFIX, Case, Service, utcnow
 from api.numbering import next_number
 from api.settings import Settings
 from api.workdays import WorkCalendar
@@ -39,8 +39,14 @@ def file_case(
     role: str = audit.RESIDENT,
     now: datetime | None = None,
 ) -> Case:
-    """Give the case its number, initial status and deadline, store it and audit the creation."""
+    """Give the case its number, initial status and deadline, store it and audit the creation.
+
+    A case about a known service without a department goes to that service's department.
+    """
     now = now or utcnow()
+    if case.service and not case.department:
+        service = session.get(Service, case.service)
+        case.department = service.department if service else None
     case.number = next_number(session, case.PREFIX, now, calendar.tz)
     case.status = case.INITIAL_STATUS
     case.created_at = now

@@ -68,14 +68,10 @@ def create_application(body: ApplicationCreate, runtime: RuntimeDep) -> CaseCrea
 @router.post("/complaints", status_code=201, response_model=CaseCreated)
 def create_complaint(body: ComplaintCreate, runtime: RuntimeDep) -> CaseCreated:
     with transaction(runtime.sessions) as session:
-        department = body.department
-        if body.service and not department:
-            service = session.get(Service, body.service)
-            department = service.department if service else None
         complaint = Complaint(
             description=body.description,
             service=body.service,
-            department=department,
+            department=body.department,
             contact_phone=body.phone,
             contact_name=body.name,
             sender=body.sender,

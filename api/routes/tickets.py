@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from api.cases import file_case
 from api.db import transaction
 from api.deps import RuntimeDep, ServiceTokenDep
-from api.models import Service, Ticket
+from api.models import Ticket
 from api.schemas import CaseCreated, TicketCreate
 
 router = APIRouter(prefix="/api", tags=["tickets"])
@@ -34,9 +34,6 @@ def new_ticket(body: TicketCreate, origin: str) -> Ticket:
 def escalate(body: TicketCreate, runtime: RuntimeDep, request: Request) -> CaseCreated:
     with transaction(runtime.sessions) as session:
         ticket = new_ticket(body, origin="bot")
-        if ticket.service and not ticket.department:
-            service = session.get(Service, ticket.service)
-            ticket.department = service.department if service else None
         file_case(session, ticket, runtime.settings, runtime.calendar, actor="assistant", role="system")
         created = CaseCreated.of(ticket)
     if body.sender:
