@@ -7,8 +7,7 @@ near each other. The model is loaded on first use, once per process, and shared 
 
 from __future__ import annotations
 
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -21,16 +20,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-if TYPE_CHECKING:
-    from knowledge.embedders import Embedder
-
-
-@cache
-def shared_embedder(model: str) -> Embedder:
-    """The embedder of ``model``, created once per process (torch and the weights load here, not at import)."""
-    from knowledge.embedders import SentenceTransformerEmbedder
-
-    return SentenceTransformerEmbedder(model)
+from knowledge.embedders import shared_embedder
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -33,8 +34,14 @@ def create_embedder(settings: KnowledgeSettings) -> Embedder:
     if settings.embedder == "fake":
         return HashingEmbedder()
     if settings.embedder == "sentence-transformers":
-        return SentenceTransformerEmbedder(settings.model)
+        return shared_embedder(settings.model)
     raise ValueError(f"KNOWLEDGE_EMBEDDER must be 'sentence-transformers' or 'fake', not {settings.embedder!r}")
+
+
+@cache
+def shared_embedder(model: str) -> SentenceTransformerEmbedder:
+    """One embedder per model and process: the knowledge base and Rasa's sentence featurizer share it."""
+    return SentenceTransformerEmbedder(model)
 
 
 class SentenceTransformerEmbedder:

