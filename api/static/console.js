@@ -227,12 +227,16 @@
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
     });
     view.querySelector(".resolve").addEventListener("click", function () {
+      // The conversation is leaving the queue: a live update arriving meanwhile must not reopen it.
+      current = null;
       api(path + "/resolve", { method: "POST" }).then(function () {
         showNote("工单已办结，已邀请居民评价。");
         refreshQueue();
       }).catch(function (error) { showNote(error.message); });
     });
     view.querySelector(".release").addEventListener("click", function () {
+      // The conversation is leaving the queue: a live update arriving meanwhile must not reopen it.
+      current = null;
       api(path + "/release", { method: "POST" }).then(function () {
         showNote("会话已转回智能助手，工单仍保持未办结。");
         refreshQueue();
