@@ -19,13 +19,12 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
-from urllib.parse import quote
 
-import httpx
 import redis.asyncio as aioredis
 from fastapi import FastAPI
 
 from api.personal_data import mask_text
+from api.rasa_client import RasaClient
 from api.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -259,22 +258,21 @@ class EventBus:
 
 
 class HandoffHub:
-    def __init__(self, store: Store, bus: EventBus, rasa_url: str, timeout: float) -> None:
+    def __init__(self, store: Store, bus: EventBus, rasa: RasaClient) -> None:
         self.store = store
         self.bus = bus
-        self._rasa = httpx.AsyncClient(base_url=rasa_url, timeout=timeout)
+        self._rasa = rasa
 
     @classmethod
-    async def start(cls, settings: Settings) -> HandoffHub:
+    async def start(cls, settings: Settings, rasa: RasaClient) -> HandoffHub:
         client = aioredis.Redis.from_url(settings.redis_url, decode_responses=True) if settings.redis_url else None
         store: Store = RedisStore(client, settings.redis_prefix) if client is not None else MemoryStore()
         bus = EventBus(client, settings.redis_prefix)
         await bus.start()
-        return cls(store, bus, settings.rasa_url, settings.rasa_timeout_seconds)
+        return cls(store, bus, rasa)
 
     async def close(self) -> None:
         await self.bus.close()
-        await self._rasa.aclose()
         await self.store.close()
 
     async def conversation(self, sender: str) -> Conversation | None:
@@ -334,14 +332,7 @@ class HandoffHub:
 
     async def resume_bot(self, sender: str) -> bool:
         """Undo the assistant's ConversationPaused so it answers this resident again."""
-        path = f"/conversations/{quote(sender, safe='')}/tracker/events"
-        try:
-            response = await self._rasa.post(path, json={"event": "resume"})
-            response.raise_for_status()
-        except httpx.HTTPError as exc:
-            logger.warning("rasa resume failed: %s", type(exc).__name__)
-            return False
-        return True
+        return await self._rasa.resume(sender)
 
     async def _announce(self, conversation: Conversation, line: Line) -> None:
         event = {"type": "line", "line": line.public()}

@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.rasa = RasaClient(active.rasa_url, active.rasa_timeout_seconds)
         await run_in_threadpool(load_knowledge, runtime)
         app.state.knowledge = runtime.knowledge
-        app.state.handoff = await HandoffHub.start(active)
+        app.state.handoff = await HandoffHub.start(active, app.state.rasa)
         app.state.outbound = getattr(app.state, "outbound", {})
         app.state.outbound["wechat"] = WeChatChannel.start(app, runtime)
         try:

@@ -1,9 +1,18 @@
-"""The gateway's client of the Rasa server (REST channel and HTTP API)."""
+"""The gateway's client of the Rasa servers (REST channel and HTTP API).
+
+`RASA_URL` names one server or several (comma-separated) that share the tracker and lock stores in Redis.
+A resident always goes to the same server (a stable hash of the sender), so two servers never wait on each
+other's lock for one conversation; when that server cannot be reached, the next one takes over, which the
+shared tracker store makes safe. Only a refused connection moves on: after a timeout the message may
+already have been handled, and sending it twice would file a case twice.
+"""
 
 from __future__ import annotations
 
 import logging
+import zlib
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -12,30 +21,63 @@ logger = logging.getLogger(__name__)
 UNAVAILABLE = "抱歉，智能助手暂时无法回复，请稍后再试，或拨打12345政务服务便民热线。"
 
 
+def server_urls(setting: str) -> list[str]:
+    urls = [url.strip() for url in setting.split(",") if url.strip()]
+    if not urls:
+        raise ValueError("RASA_URL names no Rasa server")
+    return urls
+
+
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float) -> None:
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+    def __init__(self, base_urls: str, timeout: float) -> None:
+        self._servers = [httpx.AsyncClient(base_url=url, timeout=timeout) for url in server_urls(base_urls)]
+
+    def servers_for(self, sender: str) -> list[httpx.AsyncClient]:
+        """The sender's own server first, then the others in a fixed order."""
+        first = zlib.crc32(sender.encode()) % len(self._servers)
+        return self._servers[first:] + self._servers[:first]
+
+    async def _post(self, sender: str, path: str, payload: dict[str, Any]) -> httpx.Response:
+        servers = self.servers_for(sender)
+        for server in servers[:-1]:
+            try:
+                return (await server.post(path, json=payload)).raise_for_status()
+            except httpx.ConnectError:
+                logger.warning("rasa server %s unreachable, trying the next", server.base_url)
+        return (await servers[-1].post(path, json=payload)).raise_for_status()
 
     async def send(self, sender: str, message: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """The assistant's replies to one resident message, in the contract's shape."""
         payload = {"sender": sender, "message": message, "metadata": metadata or {}}
         try:
-            response = await self._http.post("/webhooks/rest/webhook", json=payload)
-            response.raise_for_status()
-            replies = response.json()
+            replies = (await self._post(sender, "/webhooks/rest/webhook", payload)).json()
         except (httpx.HTTPError, ValueError) as exc:
             logger.warning("rasa unavailable: %s", type(exc).__name__)
             return [{"text": UNAVAILABLE}]
         return [to_message(r) for r in replies if r.get("text") or r.get("buttons")]
 
-    async def is_up(self) -> bool:
+    async def resume(self, sender: str) -> bool:
+        """Undo the assistant's ConversationPaused so it answers this resident again."""
         try:
-            return (await self._http.get("/", timeout=2)).status_code == 200
-        except httpx.HTTPError:
+            await self._post(sender, f"/conversations/{quote(sender, safe='')}/tracker/events", {"event": "resume"})
+        except httpx.HTTPError as exc:
+            logger.warning("rasa resume failed: %s", type(exc).__name__)
             return False
+        return True
+
+    async def servers_up(self) -> tuple[int, int]:
+        """How many servers answer, out of how many are configured."""
+        up = 0
+        for server in self._servers:
+            try:
+                up += (await server.get("/", timeout=2)).status_code == 200
+            except httpx.HTTPError:
+                pass
+        return up, len(self._servers)
 
     async def close(self) -> None:
-        await self._http.aclose()
+        for server in self._servers:
+            await server.aclose()
 
 
 def to_message(reply: dict[str, Any]) -> dict[str, Any]:

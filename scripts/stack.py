@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(ROOT / ".venv-rasa" / "bin" / "rasa")
+RASA_PYTHON = str(ROOT / ".venv-rasa" / "bin" / "python")
 UVICORN = str(ROOT / ".venv" / "bin" / "uvicorn")
 
 
@@ -60,6 +61,8 @@ class Stack:
     rasa_port: int = 5005
     actions_port: int = 5055
     workers: int = 1
+    # Rasa servers on rasa_port, rasa_port + 1, ...; more than one needs REDIS_URL (shared trackers and locks).
+    rasa_servers: int = 1
     quiet: bool = False
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
@@ -68,24 +71,33 @@ class Stack:
         return f"http://{self.host}:{self.gateway_port}"
 
     @property
+    def rasa_urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{self.rasa_port + i}" for i in range(self.rasa_servers)]
+
+    @property
     def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}"
+        return self.rasa_urls[0]
 
     def commands(self) -> dict[str, tuple[list[str], dict[str, str]]]:
         base = dict(self.env, PYTHONPATH=str(ROOT))
-        base.setdefault("RASA_URL", self.rasa_url)
+        if self.rasa_servers > 1 and not base.get("REDIS_URL"):
+            raise ValueError("several Rasa servers share conversations through Redis: set REDIS_URL")
+        base.setdefault("RASA_URL", ",".join(self.rasa_urls))
         base.setdefault("GATEWAY_URL", self.gateway_url)
         base.setdefault("ACTION_SERVER_URL", f"http://127.0.0.1:{self.actions_port}/webhook")
         env_rasa, endpoints = rasa_env(base)
-        rasa = [RASA, "run", "--enable-api", "--model", "models", "--endpoints", endpoints]
-        rasa += ["--credentials", "credentials.yml", "--port", str(self.rasa_port), "-i", "127.0.0.1"]
+        actions = [RASA, "run", "actions", "--actions", "actions", "--port", str(self.actions_port)]
         gateway = [UVICORN, "api.main:app", "--host", self.host, "--port", str(self.gateway_port)]
         gateway += ["--workers", str(self.workers), "--no-access-log"]
-        return {
-            "actions": ([RASA, "run", "actions", "--actions", "actions", "--port", str(self.actions_port)], env_rasa),
-            "rasa": (rasa, env_rasa),
-            "gateway": (gateway, base),
-        }
+        commands = {"actions": (actions, env_rasa)}
+        for i, url in enumerate(self.rasa_urls):
+            # bot.serve is `rasa` with a fix for the cost of every custom action (see its docstring).
+            rasa = [RASA_PYTHON, "-m", "bot.serve", "run", "--enable-api", "--model", "models"]
+            rasa += ["--endpoints", endpoints, "--credentials", "credentials.yml"]
+            rasa += ["--port", url.rsplit(":", 1)[1], "-i", "127.0.0.1"]
+            commands["rasa" if i == 0 else f"rasa{i + 1}"] = (rasa, env_rasa)
+        commands["gateway"] = (gateway, base)
+        return commands
 
     def start(self) -> None:
         output = subprocess.DEVNULL if self.quiet else None
@@ -93,7 +105,9 @@ class Stack:
             self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=output, stderr=output)
 
     def wait_ready(self, seconds: float = 300) -> bool:
-        return wait_until_up(f"{self.gateway_url}/health", seconds) and wait_until_up(f"{self.rasa_url}/", seconds)
+        return wait_until_up(f"{self.gateway_url}/health", seconds) and all(
+            wait_until_up(f"{url}/", seconds) for url in self.rasa_urls
+        )
 
     def running(self) -> bool:
         return all(proc.poll() is None for proc in self.procs.values())

@@ -27,7 +27,8 @@ async def health(request: Request, runtime: RuntimeDep) -> JSONResponse:
             checks["redis"] = {"ok": bool(runtime.redis.ping())}
         except Exception as exc:  # noqa: BLE001
             checks["redis"] = {"ok": False, "error": type(exc).__name__}
-    checks["rasa"] = {"ok": await request.app.state.rasa.is_up()}
+    up, configured = await request.app.state.rasa.servers_up()
+    checks["rasa"] = {"ok": up == configured, "servers_up": up, "servers": configured}
     kb = runtime.knowledge
     checks["knowledge"] = {"ok": kb is not None, "services": len(kb.services) if kb is not None else 0}
     # Rasa may still be loading its model: the gateway is up and answers residents with a polite fallback.

@@ -1,0 +1,87 @@
+"""The gateway's Rasa client with several Rasa servers: a resident sticks to one, and moves on when it is down."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import ThreadingHTTPServer
+
+import pytest
+
+from api.rasa_client import UNAVAILABLE, RasaClient, server_urls
+from tests.gateway.server import free_port
+from tests.web.conftest import FakeRasa, _handler
+
+
+@contextmanager
+def rasa_servers(count: int) -> Iterator[list[tuple[FakeRasa, ThreadingHTTPServer]]]:
+    servers = []
+    for _ in range(count):
+        rasa = FakeRasa()
+        server = ThreadingHTTPServer(("127.0.0.1", free_port()), _handler(rasa))
+        rasa.url = f"http://127.0.0.1:{server.server_address[1]}"
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append((rasa, server))
+    try:
+        yield servers
+    finally:
+        for _, server in servers:
+            server.shutdown()
+            server.server_close()
+
+
+def test_several_urls_are_read_from_one_setting() -> None:
+    assert server_urls(" http://a:5005, http://b:5006 ,") == ["http://a:5005", "http://b:5006"]
+    with pytest.raises(ValueError, match="RASA_URL"):
+        server_urls(" , ")
+
+
+def test_each_resident_sticks_to_one_server_and_residents_spread() -> None:
+    senders = [f"resident-{i}" for i in range(40)]
+
+    async def scenario(urls: str) -> None:
+        client = RasaClient(urls, 5.0)
+        try:
+            for sender in senders:
+                for _ in range(2):
+                    assert (await client.send(sender, "社保卡怎么办"))[0]["text"] != UNAVAILABLE
+                assert await client.resume(sender)
+        finally:
+            await client.close()
+
+    with rasa_servers(2) as servers:
+        asyncio.run(scenario(",".join(rasa.url for rasa, _ in servers)))
+        seen = [{m["sender"] for m in rasa.messages} for rasa, _ in servers]
+        assert seen[0].isdisjoint(seen[1]) and seen[0] | seen[1] == set(senders)
+        assert min(len(s) for s in seen) >= 10  # both servers take a fair share
+        for (rasa, _), own in zip(servers, seen, strict=True):
+            assert len(rasa.messages) == 2 * len(own)
+            assert set(rasa.resumed) == own  # resuming goes where the conversation is
+
+
+def test_a_server_that_cannot_be_reached_is_skipped() -> None:
+    async def scenario(urls: str) -> list[list[dict[str, object]]]:
+        client = RasaClient(urls, 5.0)
+        try:
+            return [await client.send(f"resident-{i}", "公积金怎么提取") for i in range(10)]
+        finally:
+            await client.close()
+
+    with rasa_servers(1) as [(rasa, _)]:
+        down = f"http://127.0.0.1:{free_port()}"
+        replies = asyncio.run(scenario(f"{down},{rasa.url}"))
+    assert all(reply[0]["text"] != UNAVAILABLE for reply in replies)
+    assert len(rasa.messages) == 10
+
+
+def test_no_server_reachable_gives_the_polite_fallback() -> None:
+    async def scenario() -> list[dict[str, object]]:
+        client = RasaClient(f"http://127.0.0.1:{free_port()},http://127.0.0.1:{free_port()}", 2.0)
+        try:
+            return await client.send("resident-x", "你好")
+        finally:
+            await client.close()
+
+    assert asyncio.run(scenario()) == [{"text": UNAVAILABLE}]
