@@ -1,6 +1,7 @@
 """`make bench` (assistant part): messages through `POST /api/chat` with the trained model.
 
-Starts the whole stack (gateway with 2 workers, Rasa server, action server) on PostgreSQL and Redis,
+Starts the whole stack (gateway with 2 workers, RASA_SERVERS Rasa servers (default 2), action server) on
+PostgreSQL and Redis,
 then measures knowledge answers:
 - 1 resident, messages back to back;
 - 20 residents chatting at once, each waiting THINK_SECONDS (default 1 s) before the next message
@@ -31,6 +32,8 @@ from scripts.stack import ROOT, Stack
 ADMIN_URL = os.environ.get("POSTGRES_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/0")
 THINK_SECONDS = float(os.environ.get("THINK_SECONDS", "1.0"))
+# One Rasa server per core: each is one Python process, so a second one is what uses the second core.
+RASA_SERVERS = int(os.environ.get("RASA_SERVERS", "2"))
 QUESTIONS = [
     "社保卡丢了怎么补办",
     "公积金提取需要什么材料",
@@ -110,7 +113,9 @@ def main() -> int:
         PYTHONPATH=str(ROOT),
     )
     subprocess.run([sys.executable, "-m", "api", "migrate"], env=env, cwd=ROOT, check=True)
-    stack = Stack(env=env, gateway_port=8098, rasa_port=5098, actions_port=5099, workers=2, quiet=True)
+    stack = Stack(
+        env=env, gateway_port=8098, rasa_port=5096, actions_port=5099, workers=2, rasa_servers=RASA_SERVERS, quiet=True
+    )
     try:
         stack.start()
         if not stack.wait_ready(600):
@@ -119,7 +124,10 @@ def main() -> int:
         base = stack.gateway_url
         asyncio.run(scenario(base, 2, 10, 0))  # warm-up: first requests load lazy parts
         time.sleep(2)
-        print(f"stack: gateway (2 workers), Rasa server, action server on PostgreSQL + Redis, {os.cpu_count()} cores")
+        print(
+            f"stack: gateway (2 workers), {RASA_SERVERS} Rasa server(s), action server on PostgreSQL + Redis, "
+            f"{os.cpu_count()} cores"
+        )
         for proc_name, proc in stack.procs.items():
             print(f"RSS at rest {proc_name:<10} {rss_mb(proc.pid):8.0f} MB")
         show("knowledge answer, 1 resident", *asyncio.run(scenario(base, 1, 60, 0)))
