@@ -34,6 +34,7 @@ REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/0")
 THINK_SECONDS = float(os.environ.get("THINK_SECONDS", "1.0"))
 # One Rasa server per core: each is one Python process, so a second one is what uses the second core.
 RASA_SERVERS = int(os.environ.get("RASA_SERVERS", "2"))
+CONVERSATION_LENGTH = 10
 QUESTIONS = [
     "社保卡丢了怎么补办",
     "公积金提取需要什么材料",
@@ -65,10 +66,13 @@ def rss_mb(pid: int) -> float:
 
 
 async def resident(http: httpx.AsyncClient, sender: str, count: int, think: float, latencies: list[float]) -> None:
+    """`count` questions, in conversations of CONVERSATION_LENGTH (a resident who comes back later is a new
+    conversation session; Rasa's cost per message grows with the length of the current session)."""
     for i in range(count):
         question = QUESTIONS[(hash(sender) + i) % len(QUESTIONS)]
         started = time.perf_counter()
-        response = await http.post("/api/chat", json={"sender": sender, "message": question})
+        payload = {"sender": f"{sender}-{i // CONVERSATION_LENGTH}", "message": question}
+        response = await http.post("/api/chat", json=payload)
         latencies.append((time.perf_counter() - started) * 1000)
         text = " ".join(m.get("text", "") for m in response.json()["messages"])
         if response.status_code != 200 or "来源" not in text:

@@ -86,6 +86,10 @@ class Stack:
         base.setdefault("GATEWAY_URL", self.gateway_url)
         base.setdefault("ACTION_SERVER_URL", f"http://127.0.0.1:{self.actions_port}/webhook")
         env_rasa, endpoints = rasa_env(base)
+        # One TensorFlow thread per Rasa server: the servers already share the cores, and extra threads
+        # only contend with each other (measured: slightly less CPU and lower latency per message).
+        env_rasa.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
+        env_rasa.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
         actions = [RASA, "run", "actions", "--actions", "actions", "--port", str(self.actions_port)]
         gateway = [UVICORN, "api.main:app", "--host", self.host, "--port", str(self.gateway_port)]
         gateway += ["--workers", str(self.workers), "--no-access-log"]
