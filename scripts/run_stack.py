@@ -1,7 +1,7 @@
 """`make run`: start the Rasa server, the action server and the gateway; Ctrl-C stops all three.
 
 Ports and hosts come from the environment (GATEWAY_HOST, GATEWAY_PORT, RASA_PORT, ACTIONS_PORT,
-GATEWAY_WORKERS); the defaults are the contract's.
+GATEWAY_WORKERS, RASA_SERVERS); the defaults are the contract's.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ def main() -> int:
         rasa_port=int(os.environ.get("RASA_PORT", "5005")),
         actions_port=int(os.environ.get("ACTIONS_PORT", "5055")),
         workers=int(os.environ.get("GATEWAY_WORKERS", "1")),
+        rasa_servers=int(os.environ.get("RASA_SERVERS", "1")),
     )
 
     def terminate(*_: object) -> None:
@@ -28,7 +29,11 @@ def main() -> int:
         sys.exit(0)
 
     signal.signal(signal.SIGTERM, terminate)
-    stack.start()
+    try:
+        stack.start()
+    except ValueError as exc:  # a configuration that cannot work, e.g. several Rasa servers without Redis
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 2
     gateway = stack.gateway_url
     try:
         up = stack.wait_ready()
@@ -38,7 +43,7 @@ def main() -> int:
             f"  12345 agent console             {gateway}/console\n"
             f"  API docs (OpenAPI)              {gateway}/docs\n"
             f"  health                          {gateway}/health\n"
-            f"  Rasa server                     {stack.rasa_url}  (actions on :{stack.actions_port})\n"
+            f"  Rasa server(s)                  {', '.join(stack.rasa_urls)}  (actions on :{stack.actions_port})\n"
             "  first admin: ADMIN_PASSWORD=... .venv/bin/python -m api create-admin\n"
             "Press Ctrl-C to stop everything.\n",
             flush=True,
