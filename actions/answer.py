@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
@@ -84,4 +84,9 @@ class ActionAnswerService(WithCaseApi, Action):
         return "action_answer_service"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        return await answer_question(dispatcher, tracker, self.api)
+        events = await answer_question(dispatcher, tracker, self.api)
+        if tracker.active_loop_name:
+            return events  # the form asks its question again (rules)
+        # Outside a form an answer always ends the bot's turn (the rules and stories say so); saying it here
+        # spares Rasa one policy prediction per question, about 5 ms of its ~40 ms CPU (docs/assistant.md).
+        return [*events, FollowupAction("action_listen")]

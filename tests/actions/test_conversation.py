@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("rasa_sdk", reason="actions run in the Rasa environment (.venv-rasa)")
 
-from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
+from rasa_sdk.events import ActiveLoop, ConversationPaused, FollowupAction, SlotSet
 
 from actions.answer import ActionAnswerService
 from actions.cancel import ActionCancelForm
@@ -21,7 +21,18 @@ def test_confident_question_is_answered_with_its_source(dispatcher, make_tracker
     events = asyncio.run(ActionAnswerService().run(dispatcher, tracker, domain))
     text = dispatcher.messages[0]["text"]
     assert text.startswith("居住证办理的办理指南") and "来源：六安市政务服务中心·居住证办理办事指南" in text
+    assert events == [SlotSet("answered_service", "居住证办理"), FollowupAction("action_listen")]
+
+
+def test_inside_a_form_the_answer_leaves_the_next_step_to_the_form(dispatcher, make_tracker, domain):
+    tracker = make_tracker(
+        events=[user_event("居住证怎么办", "ask_service", knowledge(True, ("居住证办理", 0.8)))],
+        active_loop="complaint_form",
+        requested_slot="phone",
+    )
+    events = asyncio.run(ActionAnswerService().run(dispatcher, tracker, domain))
     assert events == [SlotSet("answered_service", "居住证办理")]
+    assert "buttons" not in dispatcher.messages[0] or not dispatcher.messages[0]["buttons"]
 
 
 def test_source_already_in_the_answer_is_not_repeated(dispatcher, make_tracker, domain):
@@ -40,7 +51,7 @@ def test_unsure_question_asks_which_service_was_meant(dispatcher, make_tracker, 
     message = dispatcher.messages[0]
     assert message["text"] == "您想问的是哪一项？" and len(message["buttons"]) == 3
     assert message["buttons"][1]["payload"] == '/ask_service{"service": "社会保障卡挂失补换"}'
-    assert events == []
+    assert events == [FollowupAction("action_listen")]
 
 
 def test_nothing_fits_says_so_and_never_answers(dispatcher, make_tracker, domain):
