@@ -4,7 +4,8 @@ Starts the whole stack (gateway with 2 workers, RASA_SERVERS Rasa servers (defau
 PostgreSQL and Redis,
 then measures knowledge answers:
 - 1 resident, messages back to back;
-- 20 residents chatting at once, each waiting THINK_SECONDS (default 1 s) before the next message
+- 20 residents chatting at once (arriving at random moments), each waiting THINK_SECONDS (default 1 s)
+  before the next message
   (people read and type; this is the load the latency goal is about);
 - 20 residents with no pause at all (saturation throughput, the worst case).
 Also prints each process's resident memory (RSS) at rest. Everything stays on loopback.
@@ -68,6 +69,10 @@ def rss_mb(pid: int) -> float:
 async def resident(http: httpx.AsyncClient, sender: str, count: int, think: float, latencies: list[float]) -> None:
     """`count` questions, in conversations of CONVERSATION_LENGTH (a resident who comes back later is a new
     conversation session; Rasa's cost per message grows with the length of the current session)."""
+    if think:
+        # Residents arrive at random moments, not all in the same millisecond: a synchronised start is a
+        # burst of 20 first messages that no website or WeChat account sees.
+        await asyncio.sleep(random.uniform(0, think))
     for i in range(count):
         question = QUESTIONS[(hash(sender) + i) % len(QUESTIONS)]
         started = time.perf_counter()
@@ -137,7 +142,7 @@ def main() -> int:
         show("knowledge answer, 1 resident", *asyncio.run(scenario(base, 1, 60, 0)))
         show(
             f"knowledge answer, 20 residents ({THINK_SECONDS:g} s think)",
-            *asyncio.run(scenario(base, 20, 10, THINK_SECONDS)),
+            *asyncio.run(scenario(base, 20, 20, THINK_SECONDS)),
         )
         show("knowledge answer, 20 residents (no pause)", *asyncio.run(scenario(base, 20, 10, 0)))
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -37,9 +38,11 @@ class FakeRasa:
     service_token: str = ""
     messages: list[dict[str, Any]] = field(default_factory=list)
     resumed: list[str] = field(default_factory=list)
+    delay_seconds: float = 0.0  # how long each answer takes (a busy server)
 
     def reply(self, body: dict[str, Any]) -> list[dict[str, Any]]:
         self.messages.append(body)
+        time.sleep(self.delay_seconds)
         text = str(body.get("message", ""))
         if "人工" not in text:
             buttons = [{"title": "转人工客服", "payload": "转人工"}]

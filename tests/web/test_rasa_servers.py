@@ -38,7 +38,7 @@ def test_several_urls_are_read_from_one_setting() -> None:
         server_urls(" , ")
 
 
-def test_each_resident_sticks_to_one_server_and_residents_spread() -> None:
+def test_one_at_a_time_each_resident_sticks_to_one_server_and_residents_spread() -> None:
     senders = [f"resident-{i}" for i in range(40)]
 
     async def scenario(urls: str) -> None:
@@ -59,6 +59,26 @@ def test_each_resident_sticks_to_one_server_and_residents_spread() -> None:
         for (rasa, _), own in zip(servers, seen, strict=True):
             assert len(rasa.messages) == 2 * len(own)
             assert set(rasa.resumed) == own  # resuming goes where the conversation is
+
+
+def test_a_busy_server_is_passed_over() -> None:
+    async def scenario(client: RasaClient, senders: list[str]) -> None:
+        slow = asyncio.create_task(client.send(senders[0], "第一条"))
+        await asyncio.sleep(0.2)  # the first message is now in flight on its server
+        for sender in senders[1:]:
+            await client.send(sender, "第二条")
+        await slow
+
+    with rasa_servers(2) as servers:
+        client = RasaClient(",".join(rasa.url for rasa, _ in servers), 5.0)
+        # Residents whose own server is the first one, which is slow to answer.
+        senders = [s for s in (f"resident-{i}" for i in range(50)) if client.servers_for(s)[0] == 0][:4]
+        servers[0][0].delay_seconds = 1.0
+        asyncio.run(scenario(client, senders))
+        asyncio.run(client.close())
+        assert [m["sender"] for m in servers[0][0].messages] == senders[:1]
+        # one at a time, each of the others found the first server busy and went to the second
+        assert {m["sender"] for m in servers[1][0].messages} == set(senders[1:])
 
 
 def test_a_server_that_cannot_be_reached_is_skipped() -> None:
