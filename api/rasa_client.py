@@ -3,10 +3,10 @@
 `RASA_URL` names one server or several (comma-separated) that share the tracker and lock stores in Redis,
 so any of them can answer any resident. Each message goes to the server with the fewest messages in flight
 from this gateway process; among equally busy servers the sender's own (a stable hash) comes first, so a
-resident usually stays on one server. Routing by the hash alone left one server with most of the load now
-and then (measured: p99 up by about 100 ms with 20 residents). A server that refuses the connection is
-skipped; after a timeout the message may already have been handled, and sending it again could file a case
-twice, so it is not retried.
+resident usually stays on one server. The hash alone would often leave one server with most of the load
+(20 residents rarely split 10/10), and its queue is what a resident waits in. A server that refuses the
+connection is skipped; after a timeout the message may already have been handled, and sending it again
+could file a case twice, so it is not retried.
 """
 
 from __future__ import annotations
