@@ -1,7 +1,7 @@
 """`make bench` (assistant part): messages through `POST /api/chat` with the trained model.
 
-Starts the whole stack (gateway with 2 workers, RASA_SERVERS Rasa servers (default 2), action server) on
-PostgreSQL and Redis,
+Starts the whole stack (gateway with GATEWAY_WORKERS workers and RASA_SERVERS Rasa servers, 2 of each by
+default, and the action server) on PostgreSQL and Redis,
 then measures knowledge answers:
 - 1 resident, messages back to back;
 - 20 residents chatting at once (arriving at random moments), each waiting THINK_SECONDS (default 1 s)
@@ -26,6 +26,7 @@ from pathlib import Path
 
 import httpx
 import psycopg
+import redis
 
 from scripts.bench_api import percentile
 from scripts.stack import ROOT, Stack
@@ -35,6 +36,7 @@ REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/0")
 THINK_SECONDS = float(os.environ.get("THINK_SECONDS", "1.0"))
 # One Rasa server per core: each is one Python process, so a second one is what uses the second core.
 RASA_SERVERS = int(os.environ.get("RASA_SERVERS", "2"))
+GATEWAY_WORKERS = int(os.environ.get("GATEWAY_WORKERS", "2"))
 CONVERSATION_LENGTH = 10
 QUESTIONS = [
     "社保卡丢了怎么补办",
@@ -109,13 +111,14 @@ def show(name: str, rate: float, latencies: list[float]) -> None:
 
 def main() -> int:
     name = f"luan_chatbench_{uuid.uuid4().hex[:8]}"
+    prefix = f"bench{uuid.uuid4().hex[:6]}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     env = dict(
         os.environ,
         DATABASE_URL=f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}",
         REDIS_URL=REDIS_URL,
-        REDIS_PREFIX=f"bench{uuid.uuid4().hex[:6]}",
+        REDIS_PREFIX=prefix,
         SERVICE_TOKEN=secrets.token_urlsafe(16),
         RATE_LIMIT_PER_MINUTE="1000000",
         LOG_LEVEL="WARNING",
@@ -123,7 +126,13 @@ def main() -> int:
     )
     subprocess.run([sys.executable, "-m", "api", "migrate"], env=env, cwd=ROOT, check=True)
     stack = Stack(
-        env=env, gateway_port=8098, rasa_port=5096, actions_port=5099, workers=2, rasa_servers=RASA_SERVERS, quiet=True
+        env=env,
+        gateway_port=8098,
+        rasa_port=5096,
+        actions_port=5099,
+        workers=GATEWAY_WORKERS,
+        rasa_servers=RASA_SERVERS,
+        quiet=True,
     )
     try:
         stack.start()
@@ -134,8 +143,8 @@ def main() -> int:
         asyncio.run(scenario(base, 2, 10, 0))  # warm-up: first requests load lazy parts
         time.sleep(2)
         print(
-            f"stack: gateway (2 workers), {RASA_SERVERS} Rasa server(s), action server on PostgreSQL + Redis, "
-            f"{os.cpu_count()} cores"
+            f"stack: gateway ({GATEWAY_WORKERS} workers), {RASA_SERVERS} Rasa server(s), action server on "
+            f"PostgreSQL + Redis, {os.cpu_count()} cores"
         )
         for proc_name, proc in stack.procs.items():
             print(f"RSS at rest {proc_name:<10} {rss_mb(proc.pid):8.0f} MB")
@@ -149,6 +158,9 @@ def main() -> int:
         stack.stop()
         with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with redis.Redis.from_url(REDIS_URL) as client:  # conversations, locks, rate limits of this run
+            for key in client.scan_iter(f"{prefix}*"):
+                client.delete(key)
     return 0
 
 
