@@ -88,8 +88,12 @@ class Stack:
         env_rasa, endpoints = rasa_env(base)
         # One TensorFlow thread per Rasa server: the servers already share the cores, and extra threads
         # only contend with each other (measured: slightly less CPU and lower latency per message).
-        env_rasa.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
-        env_rasa.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
+        # Only the servers get these: with them set, `rasa run actions` imports TensorFlow (+300 MB).
+        env_server = {
+            "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+            "TF_INTER_OP_PARALLELISM_THREADS": "1",
+            **env_rasa,
+        }
         actions = [RASA, "run", "actions", "--actions", "actions", "--port", str(self.actions_port)]
         gateway = [UVICORN, "api.main:app", "--host", self.host, "--port", str(self.gateway_port)]
         gateway += ["--workers", str(self.workers), "--no-access-log"]
@@ -99,7 +103,7 @@ class Stack:
             rasa = [RASA_PYTHON, "-m", "bot.serve", "run", "--enable-api", "--model", "models"]
             rasa += ["--endpoints", endpoints, "--credentials", "credentials.yml"]
             rasa += ["--port", url.rsplit(":", 1)[1], "-i", "127.0.0.1"]
-            commands["rasa" if i == 0 else f"rasa{i + 1}"] = (rasa, env_rasa)
+            commands["rasa" if i == 0 else f"rasa{i + 1}"] = (rasa, env_server)
         commands["gateway"] = (gateway, base)
         return commands
 
