@@ -57,10 +57,10 @@ class SessionRedisTrackerStore(RedisTrackerStore):
     async def save(self, tracker: DialogueStateTracker, timeout: float | None = None) -> None:
         await self.stream_events(tracker)
         key = self.key_prefix + tracker.sender_id
-        # Round-tripped through JSON so that it compares equal to the stored form of the same event.
-        dialogue = json.loads(self.serialise_tracker(tracker))
+        dialogue = tracker.as_dialogue().as_dict()
         stored = self.red.get(key)
         if stored is not None:
-            first_new = dialogue["events"][0] if dialogue["events"] else None
+            # Only the first event is compared, in its stored (JSON) form.
+            first_new = json.loads(json.dumps(dialogue["events"][0])) if dialogue["events"] else None
             dialogue["events"] = earlier_events(json.loads(stored)["events"], first_new) + dialogue["events"]
         self.red.set(key, json.dumps(dialogue), ex=timeout or self.record_exp)
