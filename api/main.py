@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         configure_logging(active.log_level)
         runtime = Runtime.start(active)
         app.state.runtime = runtime
-        app.state.rasa = RasaClient(active.rasa_url, active.rasa_timeout_seconds)
+        app.state.rasa = RasaClient(active.rasa_urls, active.rasa_timeout_seconds)
         await run_in_threadpool(load_knowledge, runtime)
         app.state.knowledge = runtime.knowledge
         app.state.handoff = await HandoffHub.start(active, app.state.rasa)

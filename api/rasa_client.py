@@ -1,12 +1,12 @@
 """The gateway's client of the Rasa servers (REST channel and HTTP API).
 
-`RASA_URL` names one server or several (comma-separated) that share the tracker and lock stores in Redis,
-so any of them can answer any resident. Each message goes to the server with the fewest messages in flight
-from this gateway process; among equally busy servers the sender's own (a stable hash) comes first, so a
-resident usually stays on one server. The hash alone would often leave one server with most of the load
-(20 residents rarely split 10/10), and its queue is what a resident waits in. A server that refuses the
-connection is skipped; after a timeout the message may already have been handled, and sending it again
-could file a case twice, so it is not retried.
+`RASA_URL` (`Settings.rasa_urls`) names one server or several (comma-separated) that share the tracker
+and lock stores in Redis, so any of them can answer any resident. Each message goes to the server with the
+fewest messages in flight from this gateway process; among equally busy servers the sender's own (a stable
+hash) comes first, so a resident usually stays on one server. The hash alone would often leave one server
+with most of the load (20 residents rarely split 10/10), and its queue is what a resident waits in. A
+server that refuses the connection is skipped; after a timeout the message may already have been handled,
+and sending it again could file a case twice, so it is not retried.
 """
 
 from __future__ import annotations
@@ -23,16 +23,9 @@ logger = logging.getLogger(__name__)
 UNAVAILABLE = "抱歉，智能助手暂时无法回复，请稍后再试，或拨打12345政务服务便民热线。"
 
 
-def server_urls(setting: str) -> list[str]:
-    urls = [url.strip() for url in setting.split(",") if url.strip()]
-    if not urls:
-        raise ValueError("RASA_URL names no Rasa server")
-    return urls
-
-
 class RasaClient:
-    def __init__(self, base_urls: str, timeout: float) -> None:
-        self._servers = [httpx.AsyncClient(base_url=url, timeout=timeout) for url in server_urls(base_urls)]
+    def __init__(self, base_urls: list[str], timeout: float) -> None:
+        self._servers = [httpx.AsyncClient(base_url=url, timeout=timeout) for url in base_urls]
         self._in_flight = [0] * len(self._servers)
 
     def servers_for(self, sender: str) -> list[int]:

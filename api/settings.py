@@ -6,7 +6,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{VAR_DIR / 'luan.db'}"
     redis_url: str | None = None
     redis_prefix: str = "luan:"
+    # One Rasa server, or several sharing Redis, comma-separated (api/rasa_client.py).
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 20.0
     gateway_host: str = "127.0.0.1"
@@ -60,6 +61,17 @@ class Settings(BaseSettings):
     wechat_reply_budget_seconds: float = 4.0  # WeChat drops a passive reply after 5 s and retries
     wechat_dedupe_seconds: int = 300  # longer than WeChat's three retries
     wechat_choices_seconds: int = 1800  # how long "回复数字" still refers to the last numbered choices
+
+    @field_validator("rasa_url")
+    @classmethod
+    def _names_a_rasa_server(cls, value: str) -> str:
+        if not any(url.strip() for url in value.split(",")):
+            raise ValueError("RASA_URL names no Rasa server")
+        return value
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        return [url.strip() for url in self.rasa_url.split(",") if url.strip()]
 
 
 @lru_cache

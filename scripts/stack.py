@@ -74,10 +74,6 @@ class Stack:
     def rasa_urls(self) -> list[str]:
         return [f"http://127.0.0.1:{self.rasa_port + i}" for i in range(self.rasa_servers)]
 
-    @property
-    def rasa_url(self) -> str:
-        return self.rasa_urls[0]
-
     def commands(self) -> dict[str, tuple[list[str], dict[str, str]]]:
         base = dict(self.env, PYTHONPATH=str(ROOT))
         if self.rasa_servers > 1 and not base.get("REDIS_URL"):

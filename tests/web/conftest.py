@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -89,16 +90,25 @@ def _handler(rasa: FakeRasa) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def fake_rasa() -> Iterator[FakeRasa]:
+@contextmanager
+def serve_fake_rasa() -> Iterator[FakeRasa]:
+    """A FakeRasa listening on a free port until the block ends."""
     rasa = FakeRasa()
     server = ThreadingHTTPServer(("127.0.0.1", free_port()), _handler(rasa))
     rasa.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield rasa
-    server.shutdown()
-    server.server_close()
+    try:
+        yield rasa
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def fake_rasa() -> Iterator[FakeRasa]:
+    with serve_fake_rasa() as rasa:
+        yield rasa
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.redis
 
 async def _workers(redis_url: str, prefix: str, count: int = 2) -> list[HandoffHub]:
     settings = make_settings("sqlite://", redis_url=redis_url, redis_prefix=prefix, rasa_url="http://127.0.0.1:9")
-    return [await HandoffHub.start(settings, RasaClient(settings.rasa_url, 1.0)) for _ in range(count)]
+    return [await HandoffHub.start(settings, RasaClient(settings.rasa_urls, 1.0)) for _ in range(count)]
 
 
 def test_two_workers_share_state_and_events(redis_url: str, redis_prefix: str) -> None:
