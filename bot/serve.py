@@ -1,11 +1,15 @@
-"""Rasa's command line with a fix for a cost Rasa 3.6 pays on every custom action.
+"""Rasa's command line with fixes for two costs Rasa 3.6 pays on every message.
 
 `python -m bot.serve run --enable-api ...` is `rasa run --enable-api ...` plus `apply_fixes()`.
 
-Rasa checks each action server response with `jsonschema.validate`, which first checks the schema itself
-against the JSON Schema meta-schema, on every call: about 13 ms of the roughly 65 ms of CPU that a
-knowledge answer cost in the Rasa server. Responses are now checked against one validator built once,
-and only an invalid response goes through Rasa's own check, so errors read exactly as before.
+- Rasa checks each action server response with `jsonschema.validate`, which first checks the schema itself
+  against the JSON Schema meta-schema, on every call: about 13 ms of the roughly 65 ms of CPU that a
+  knowledge answer cost in the Rasa server. Responses are now checked against one validator built once,
+  and only an invalid response goes through Rasa's own check, so errors read exactly as before.
+- Rasa finds the class of every stored event it reads back (`Event.resolve_by_type`) by walking all
+  subclasses of `Event` and asking `inspect` whether each is abstract, for every event of every tracker
+  read. The classes are now looked up by name in a table built once (rebuilt when a name is missing, as a
+  custom event class may be imported later); unknown names still go through Rasa's own function.
 """
 
 from __future__ import annotations
@@ -27,7 +31,41 @@ def response_validator() -> Validator:
     return validator_class(schema)
 
 
+@cache
+def event_classes() -> dict[str, type]:
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    classes: dict[str, type] = {}
+    for event_class in all_subclasses(Event):
+        classes.setdefault(event_class.type_name, event_class)  # Rasa's own lookup takes the first match
+    return classes
+
+
 def apply_fixes() -> None:
+    _fix_action_result_validation()
+    _fix_event_type_lookup()
+
+
+def _fix_event_type_lookup() -> None:
+    from rasa.shared.core.events import Event
+
+    original = Event.resolve_by_type
+    if getattr(original, "fixed", False):
+        return
+
+    def resolve_by_type(type_name: str, default: type | None = None) -> type | None:
+        found = event_classes().get(type_name)
+        if found is None:
+            event_classes.cache_clear()
+            found = event_classes().get(type_name)
+        return found or original(type_name, default)  # None, the default or Rasa's ValueError
+
+    resolve_by_type.fixed = True  # type: ignore[attr-defined]
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
+def _fix_action_result_validation() -> None:
     from rasa.core.actions.action import RemoteAction
 
     original = RemoteAction._validate_action_result

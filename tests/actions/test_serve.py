@@ -1,4 +1,5 @@
-"""The Rasa launcher's fix: action server responses are still validated, errors unchanged."""
+"""The Rasa launcher's fixes: action server responses are still validated, errors unchanged; stored events
+resolve to the same classes as with Rasa's own lookup."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ pytest.importorskip("rasa")
 
 from jsonschema import ValidationError  # noqa: E402
 from rasa.core.actions.action import RemoteAction  # noqa: E402
+from rasa.shared.core.events import ActionExecuted, Event, UserUttered  # noqa: E402
+from rasa.shared.utils.common import all_subclasses  # noqa: E402
 from rasa.utils.endpoints import EndpointConfig  # noqa: E402
 
 from bot.serve import apply_fixes  # noqa: E402
@@ -30,6 +33,7 @@ def test_fix_is_applied_once() -> None:
     apply_fixes()
     assert getattr(fixed, "fixed", False)
     assert RemoteAction._validate_action_result is fixed
+    assert getattr(Event.resolve_by_type, "fixed", False)
 
 
 def test_valid_response_passes(action: RemoteAction) -> None:
@@ -47,3 +51,37 @@ def test_valid_response_passes(action: RemoteAction) -> None:
 def test_invalid_response_raises_rasas_error(action: RemoteAction, response: dict) -> None:
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         action._validate_action_result(response)
+
+
+def test_every_event_type_resolves_as_rasa_resolves_it() -> None:
+    apply_fixes()
+    for event_class in all_subclasses(Event):
+        rasas_choice = next(c for c in all_subclasses(Event) if c.type_name == event_class.type_name)
+        assert Event.resolve_by_type(event_class.type_name) is rasas_choice
+
+
+def test_stored_events_read_back_unchanged() -> None:
+    apply_fixes()
+    events = [
+        UserUttered("社保卡怎么补办", {"name": "ask_service", "confidence": 0.9}),
+        ActionExecuted("action_listen"),
+    ]
+    assert [Event.from_parameters(event.as_dict()) for event in events] == events
+
+
+def test_unknown_event_types_behave_as_in_rasa() -> None:
+    apply_fixes()
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("no_such_event", default=UserUttered) is UserUttered
+    with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+        Event.resolve_by_type("no_such_event")
+
+
+def test_event_class_defined_after_the_first_lookup_resolves() -> None:
+    apply_fixes()
+    Event.resolve_by_type("user")  # builds the table
+
+    class LateEvent(ActionExecuted):
+        type_name = "late_event_for_test"
+
+    assert Event.resolve_by_type("late_event_for_test") is LateEvent
