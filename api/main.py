@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import redis.asyncio as aioredis
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
@@ -15,6 +16,7 @@ from api.errors import install_error_handlers
 from api.handoff import HandoffHub
 from api.logging_setup import configure_logging
 from api.rasa_client import RasaClient
+from api.rasa_load import InFlight, RedisInFlight
 from api.routes import auth, chat, consultations, handoff, health, knowledge, residents, staff, tickets, web, wechat
 from api.runtime import Runtime
 from api.settings import Settings, get_settings
@@ -39,6 +41,14 @@ def load_knowledge(runtime: Runtime) -> None:
     logger.info("service catalogue synchronised", extra={"services": count})
 
 
+def rasa_in_flight(settings: Settings) -> InFlight | None:
+    """Several Rasa servers are shared by all gateway workers: count their load in Redis when there is one."""
+    if settings.redis_url is None or len(settings.rasa_urls) < 2:
+        return None
+    client = aioredis.Redis.from_url(settings.redis_url)
+    return RedisInFlight(client, settings.redis_prefix, settings.rasa_urls, settings.rasa_timeout_seconds)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Building the app is cheap; settings, connections and models are resolved when it starts."""
 
@@ -48,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         configure_logging(active.log_level)
         runtime = Runtime.start(active)
         app.state.runtime = runtime
-        app.state.rasa = RasaClient(active.rasa_urls, active.rasa_timeout_seconds)
+        app.state.rasa = RasaClient(active.rasa_urls, active.rasa_timeout_seconds, rasa_in_flight(active))
         await run_in_threadpool(load_knowledge, runtime)
         app.state.knowledge = runtime.knowledge
         app.state.handoff = await HandoffHub.start(active, app.state.rasa)

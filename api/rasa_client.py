@@ -2,11 +2,12 @@
 
 `RASA_URL` (`Settings.rasa_urls`) names one server or several (comma-separated) that share the tracker
 and lock stores in Redis, so any of them can answer any resident. Each message goes to the server with the
-fewest messages in flight from this gateway process; among equally busy servers the sender's own (a stable
-hash) comes first, so a resident usually stays on one server. The hash alone would often leave one server
-with most of the load (20 residents rarely split 10/10), and its queue is what a resident waits in. A
-server that refuses the connection is skipped; after a timeout the message may already have been handled,
-and sending it again could file a case twice, so it is not retried.
+fewest messages in flight (from all gateway workers when Redis is configured, api/rasa_load.py); among
+equally busy servers the sender's own (a stable hash) comes first, so a resident usually stays on one
+server. The hash alone would often leave one server with most of the load (20 residents rarely split
+10/10), and its queue is what a resident waits in. A server that refuses the connection is skipped; after
+a timeout the message may already have been handled, and sending it again could file a case twice, so it
+is not retried.
 """
 
 from __future__ import annotations
@@ -19,24 +20,29 @@ from urllib.parse import quote
 
 import httpx
 
+from api.rasa_load import InFlight, LocalInFlight
+
 logger = logging.getLogger(__name__)
 
 UNAVAILABLE = "抱歉，智能助手暂时无法回复，请稍后再试，或拨打12345政务服务便民热线。"
 
 
 class RasaClient:
-    def __init__(self, base_urls: list[str], timeout: float) -> None:
+    def __init__(self, base_urls: list[str], timeout: float, in_flight: InFlight | None = None) -> None:
         self._servers = [httpx.AsyncClient(base_url=url, timeout=timeout) for url in base_urls]
-        self._in_flight = [0] * len(self._servers)
+        self._in_flight = in_flight or LocalInFlight(len(self._servers))
 
-    def servers_for(self, sender: str) -> list[int]:
+    async def servers_for(self, sender: str) -> list[int]:
         """Server indexes in the order to try: least busy first, the sender's own first among equals."""
+        if len(self._servers) == 1:
+            return [0]
         first = zlib.crc32(sender.encode()) % len(self._servers)
         by_hash = [(first + i) % len(self._servers) for i in range(len(self._servers))]
-        return sorted(by_hash, key=lambda index: self._in_flight[index])  # sorted() is stable
+        counts = await self._in_flight.counts()
+        return sorted(by_hash, key=lambda index: counts[index])  # sorted() is stable
 
     async def _post(self, sender: str, path: str, payload: dict[str, Any]) -> httpx.Response:
-        order = self.servers_for(sender)
+        order = await self.servers_for(sender)
         for index in order[:-1]:
             try:
                 return await self._post_to(index, path, payload)
@@ -45,11 +51,11 @@ class RasaClient:
         return await self._post_to(order[-1], path, payload)
 
     async def _post_to(self, index: int, path: str, payload: dict[str, Any]) -> httpx.Response:
-        self._in_flight[index] += 1
+        token = await self._in_flight.start(index)
         try:
             return (await self._servers[index].post(path, json=payload)).raise_for_status()
         finally:
-            self._in_flight[index] -= 1
+            await self._in_flight.finish(index, token)
 
     async def send(self, sender: str, message: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """The assistant's replies to one resident message, in the contract's shape."""
@@ -78,6 +84,7 @@ class RasaClient:
     async def close(self) -> None:
         for server in self._servers:
             await server.aclose()
+        await self._in_flight.close()
 
 
 async def _answers(server: httpx.AsyncClient) -> bool:
