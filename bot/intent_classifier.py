@@ -19,7 +19,14 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers import LABEL_RANKING_LENGTH
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.exceptions import InvalidConfigException
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    FEATURE_TYPE_SENTENCE,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy import sparse
@@ -82,15 +89,14 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         labels = np.asarray([example.get(INTENT) for example in examples])
         if len(set(labels)) < 2:
             return self._resource
-        counts = sparse.vstack([_counts(example) for example in examples]).tocsr()
-        documents = np.bincount(counts.indices, minlength=counts.shape[1])
+        counts = np.vstack([_sentence_features(example)[0] for example in examples])
+        documents = (counts > 0).sum(axis=0)
         # Smoothed IDF as sklearn's TfidfTransformer computes it; unseen columns get the highest weight.
         idf = np.log((1 + len(examples)) / (1 + documents)) + 1.0
-        weights = {"idf": idf}
-        features = sparse.vstack([self._features(example, weights) for example in examples]).tocsr()
+        features = sparse.csr_matrix(np.vstack([_vector(example, idf) for example in examples]))
         model = LogisticRegression(C=self._config["C"], max_iter=5000).fit(features, labels)
         self._weights = {
-            "idf": idf,
+            "idf": idf.astype(np.float32),
             "coef": model.coef_.astype(np.float32),
             "intercept": model.intercept_.astype(np.float32),
             "classes": np.asarray(model.classes_, dtype=str),
@@ -108,8 +114,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return messages
 
     def _classify(self, message: Message, weights: dict[str, np.ndarray]) -> None:
-        scores = self._features(message, weights) @ weights["coef"].T + weights["intercept"]
-        scores = np.asarray(scores).ravel()
+        scores = weights["coef"] @ _vector(message, weights["idf"]) + weights["intercept"]
         probabilities = np.exp(scores - scores.max())
         probabilities /= probabilities.sum()
         named = zip(weights["classes"].tolist(), probabilities.tolist(), strict=True)
@@ -123,26 +128,33 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             INTENT, {INTENT_NAME_KEY: ranking[0][0], PREDICTED_CONFIDENCE_KEY: ranking[0][1]}, add_to_output=True
         )
 
-    def _features(self, message: Message, weights: dict[str, np.ndarray]) -> sparse.csr_matrix:
-        """Sublinear TF-IDF of the n-gram counts, unit length, next to the (unit-length) sentence embedding."""
-        counts = _counts(message).astype(np.float64)
-        counts.data = (1.0 + np.log(counts.data)) * weights["idf"][counts.indices]
-        norm = np.sqrt((counts.data**2).sum())
-        if norm:
-            counts.data /= norm
-        _, dense = message.get_dense_features(TEXT)
-        blocks = [counts]
-        if dense is not None:
-            blocks.append(sparse.csr_matrix(dense.features.reshape(1, -1)))
-        return sparse.hstack(blocks).tocsr()
+
+def _vector(message: Message, idf: np.ndarray) -> np.ndarray:
+    """Sublinear TF-IDF of the n-gram counts, unit length, next to the (unit-length) sentence embedding."""
+    counts, dense = _sentence_features(message)
+    weighted = np.zeros_like(counts)
+    seen = counts > 0
+    weighted[seen] = (1.0 + np.log(counts[seen])) * idf[seen]
+    norm = np.linalg.norm(weighted)
+    if norm:
+        weighted /= norm
+    return np.concatenate([weighted, dense])
 
 
-def _counts(message: Message) -> sparse.csr_matrix:
-    """The sentence-level counts of every sparse featurizer before this component (n-grams, regexes)."""
-    _, sentence = message.get_sparse_features(TEXT)
-    if sentence is None:
+def _sentence_features(message: Message) -> tuple[np.ndarray, np.ndarray]:
+    """The sentence-level features of every featurizer before this component, in pipeline order: the sparse
+    ones (n-gram counts, regexes) and the dense ones (the embedding), each block concatenated. This is what
+    Rasa's `get_sparse_features` / `get_dense_features` combine, without their deep copies (4 ms a message).
+    """
+    counts: list[np.ndarray] = []
+    dense: list[np.ndarray] = []
+    for feature in message.features:
+        if feature.attribute != TEXT or feature.type != FEATURE_TYPE_SENTENCE:
+            continue
+        if feature.is_sparse():
+            counts.append(np.asarray(feature.features.toarray(), dtype=np.float32).ravel())
+        else:
+            dense.append(np.asarray(feature.features, dtype=np.float32).ravel())
+    if not counts:
         raise InvalidConfigException("LinearIntentClassifier needs sparse featurizers (CountVectors) before it")
-    matrix = sparse.csr_matrix(sentence.features)
-    matrix.sum_duplicates()
-    matrix.eliminate_zeros()  # log(0) below
-    return matrix
+    return np.concatenate(counts), np.concatenate(dense) if dense else np.zeros(0, np.float32)
