@@ -89,11 +89,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         labels = np.asarray([example.get(INTENT) for example in examples])
         if len(set(labels)) < 2:
             return self._resource
-        counts = np.vstack([_sentence_features(example)[0] for example in examples])
+        found = [_sentence_features(example) for example in examples]
+        counts = np.vstack([example_counts for example_counts, _ in found])
         documents = (counts > 0).sum(axis=0)
         # Smoothed IDF as sklearn's TfidfTransformer computes it; unseen columns get the highest weight.
         idf = np.log((1 + len(examples)) / (1 + documents)) + 1.0
-        features = sparse.csr_matrix(np.vstack([_vector(example, idf) for example in examples]))
+        features = sparse.csr_matrix(np.vstack([_vector(*example, idf) for example in found]))
         model = LogisticRegression(C=self._config["C"], max_iter=5000).fit(features, labels)
         self._weights = {
             "idf": idf.astype(np.float32),
@@ -114,7 +115,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return messages
 
     def _classify(self, message: Message, weights: dict[str, np.ndarray]) -> None:
-        scores = weights["coef"] @ _vector(message, weights["idf"]) + weights["intercept"]
+        scores = weights["coef"] @ _vector(*_sentence_features(message), weights["idf"]) + weights["intercept"]
         probabilities = np.exp(scores - scores.max())
         probabilities /= probabilities.sum()
         named = zip(weights["classes"].tolist(), probabilities.tolist(), strict=True)
@@ -129,9 +130,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         )
 
 
-def _vector(message: Message, idf: np.ndarray) -> np.ndarray:
+def _vector(counts: np.ndarray, dense: np.ndarray, idf: np.ndarray) -> np.ndarray:
     """Sublinear TF-IDF of the n-gram counts, unit length, next to the (unit-length) sentence embedding."""
-    counts, dense = _sentence_features(message)
     weighted = np.zeros_like(counts)
     seen = counts > 0
     weighted[seen] = (1.0 + np.log(counts[seen])) * idf[seen]
