@@ -133,7 +133,14 @@ def test_gateway_workers_see_each_others_messages_in_flight(redis_url: str, redi
 
 
 def _own_server(urls: list[str], sender: str) -> int:
-    return asyncio.run(RasaClient(urls, 1.0).servers_for(sender))[0]
+    async def first_choice() -> int:
+        client = RasaClient(urls, 1.0)
+        try:
+            return (await client.servers_for(sender))[0]
+        finally:
+            await client.close()
+
+    return asyncio.run(first_choice())
 
 
 @pytest.mark.redis
