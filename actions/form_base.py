@@ -21,6 +21,14 @@ FORM_SLOTS: dict[str, tuple[str, ...]] = {
     "status_form": ("case_number", "phone_last4"),
     "rate_form": ("stars", "rating_comment"),
 }
+# What each form does, as residents would name it ("刚才的投诉先不办了").
+FORM_TASKS: dict[str, str] = {
+    "apply_form": "办事申请",
+    "complaint_form": "投诉",
+    "suggest_form": "建议",
+    "status_form": "进度查询",
+    "rate_form": "评价",
+}
 
 
 def reset_form_slots(form: str) -> list[EventType]:

@@ -14,6 +14,11 @@ def human_buttons() -> list[dict[str, str]]:
     return [{"title": "转人工客服", "payload": "/request_human"}]
 
 
+def switched(task: str, filled: bool) -> str:
+    """Said when a resident leaves a form for another task (the new form's question follows)."""
+    return f"好的，刚才的{task}先不办了，已填写的信息不会提交。" if filled else f"好的，刚才的{task}先不办了。"
+
+
 def rate_buttons() -> list[dict[str, str]]:
     return [{"title": "评价本次服务", "payload": "/rate_service"}]
 

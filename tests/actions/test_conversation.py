@@ -9,8 +9,8 @@ pytest.importorskip("rasa_sdk", reason="actions run in the Rasa environment (.ve
 from rasa_sdk.events import ActiveLoop, ConversationPaused, FollowupAction, SlotSet
 
 from actions.answer import ActionAnswerService
-from actions.cancel import ActionCancelForm
 from actions.escalation import ActionEscalateToHuman, ActionHandleFallback
+from actions.leave_form import ActionCancelForm, ActionSwitchTask
 from tests.actions.conftest import bot_event, knowledge, user_event
 
 TICKET = (201, {"number": "GD2024060100003", "deadline": "2024-06-01T18:00:00+08:00"})
@@ -142,3 +142,53 @@ def test_answer_inside_a_form_has_no_feedback_buttons(dispatcher, make_tracker, 
     asyncio.run(ActionAnswerService().run(dispatcher, tracker, domain))
     assert dispatcher.messages[0]["text"].startswith("社会保障卡申领的办理指南")
     assert not dispatcher.messages[0]["buttons"]
+
+
+def test_switching_task_ends_the_form_and_keeps_what_the_switching_message_named(dispatcher, make_tracker, domain):
+    events = [
+        user_event("我要申请居住证", "apply_service"),
+        {"event": "slot", "name": "service", "value": "居住证办理"},
+        user_event("李四", "inform"),
+        {"event": "slot", "name": "applicant_name", "value": "李四"},
+        user_event("我要投诉", "submit_complaint"),
+        {"event": "slot", "name": "complaint_description", "value": "我要投诉"},
+    ]
+    tracker = make_tracker(
+        slots={"service": "居住证办理", "applicant_name": "李四", "complaint_description": "我要投诉"},
+        events=events,
+        active_loop="apply_form",
+        requested_slot="id_number",
+    )
+    result = asyncio.run(ActionSwitchTask().run(dispatcher, tracker, domain))
+    assert result[0] == ActiveLoop(None)
+    assert SlotSet("service", None) in result and SlotSet("applicant_name", None) in result
+    assert SlotSet("requested_slot", None) in result
+    # the complaint form starts next and finds the description the switching message gave
+    assert all(event["name"] != "complaint_description" for event in result[1:])
+    assert dispatcher.messages[0]["text"] == "好的，刚才的办事申请先不办了，已填写的信息不会提交。"
+
+
+def test_switching_before_anything_was_filled_says_nothing_about_lost_answers(dispatcher, make_tracker, domain):
+    events = [
+        user_event("我想查进度", "check_status"),
+        user_event("我要申请公积金提取", "apply_service"),
+        {"event": "slot", "name": "service", "value": "住房公积金提取"},
+    ]
+    tracker = make_tracker(
+        slots={"service": "住房公积金提取"}, events=events, active_loop="status_form", requested_slot="case_number"
+    )
+    result = asyncio.run(ActionSwitchTask().run(dispatcher, tracker, domain))
+    assert result == [
+        ActiveLoop(None),
+        SlotSet("case_number", None),
+        SlotSet("phone_last4", None),
+        SlotSet("requested_slot", None),
+        SlotSet("failed_attempts", None),
+    ]
+    assert dispatcher.messages[0]["text"] == "好的，刚才的进度查询先不办了。"
+
+
+def test_switching_without_a_form_does_nothing(dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event("我要投诉", "submit_complaint")])
+    assert asyncio.run(ActionSwitchTask().run(dispatcher, tracker, domain)) == []
+    assert dispatcher.messages == []

@@ -77,6 +77,19 @@ def test_application_is_filed_after_confirmation_with_masked_data(live_stack: Li
     assert ratings == [(5, "办得挺快的")]
 
 
+def test_a_complaint_asked_for_in_the_middle_of_an_application_replaces_it(live_stack: LiveStack) -> None:
+    sender = "e2e-switch"
+    live_stack.chat(sender, "我要在线申请居住证")
+    live_stack.chat(sender, "张三")
+    switched = text_of(live_stack.chat(sender, "我要投诉"))
+    assert "办事申请先不办了" in switched and "发生了什么" in switched
+    live_stack.chat(sender, "居住证窗口说我材料不全，又说不清缺什么，来回跑了三趟")
+    number = number_in(text_of(live_stack.chat(sender, "13812345678")), "TS")
+    rows = live_stack.query("SELECT number, kind FROM cases WHERE sender = %(s)s", s=sender)
+    # only the complaint was filed: the application the resident left was not
+    assert rows == [(number, "complaint")]
+
+
 def test_suggestion_on_an_open_consultation_and_a_like(live_stack: LiveStack) -> None:
     sender = "e2e-suggest"
     choices = live_stack.chat(sender, "我想提个建议")
