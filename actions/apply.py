@@ -14,7 +14,7 @@ from actions.case_api import CaseApiError, ServiceInfo, WithCaseApi
 from actions.form_base import FormValidation, reset_form_slots
 from actions.knowledge_hits import knowledge_of, service_buttons
 from actions.pii import mask_id_number, mask_name, mask_phone, normalize_id_number, normalize_name
-from actions.tracker_info import sender_channel
+from actions.tracker_info import sender_channel, slot_before_latest_message
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,10 @@ class ValidateApplyForm(WithCaseApi, FormValidation):
             dispatcher.utter_message(text=offline_steps_text(info))
             # Ending the form here: nothing personal is collected for an offline-only service.
             return {"service": None, "requested_slot": None}
+        earlier = slot_before_latest_message(tracker, "service")
+        if earlier and earlier != info.name:
+            # Another service named half way through replaces the first one; the resident should hear it.
+            dispatcher.utter_message(text=f"好的，办理事项改为“{info.name}”。")
         return self.accept("service", info.name, tracker)
 
     def validate_applicant_name(

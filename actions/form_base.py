@@ -45,6 +45,15 @@ class FormValidation(FormValidationAction, ABC):
     @abstractmethod
     def name(self) -> str: ...
 
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        # Leaving a form for another one clears the old form's slots in the same turn, and Rasa offers
+        # those cleared values to the new form as answers. A cleared slot is not an answer: validating
+        # it would complain about something the resident never said.
+        tracker.events = without_trailing_clears(tracker.events)
+        return await super().get_validation_events(dispatcher, tracker, domain)
+
     @staticmethod
     def accept(slot: str, value: Any, tracker: Tracker) -> dict[str, Any]:
         attempts = dict(tracker.get_slot("failed_attempts") or {})
@@ -71,6 +80,15 @@ class FormValidation(FormValidationAction, ABC):
         if phone is None:
             return self.reject("phone", replies.BAD_PHONE, dispatcher, tracker)
         return self.accept("phone", phone, tracker)
+
+
+def without_trailing_clears(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events without the slot resets (value None) at their end, where rasa-sdk looks for answers."""
+    end = len(events)
+    while end and events[end - 1].get("event") == "slot":
+        end -= 1
+    tail = [event for event in events[end:] if event.get("value") is not None]
+    return [*events[:end], *tail]
 
 
 def only_states_intent(tracker: Tracker, intent: str) -> bool:

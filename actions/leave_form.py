@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
 from actions.form_base import FORM_SLOTS, FORM_TASKS, reset_form_slots
+from actions.tracker_info import slots_set_by_latest_message
 
 
 class ActionCancelForm(Action):
@@ -46,13 +47,3 @@ class ActionSwitchTask(Action):
         filled = any(tracker.get_slot(slot) is not None for slot in FORM_SLOTS[form] if slot not in keep)
         dispatcher.utter_message(text=replies.switched(FORM_TASKS[form], filled))
         return [ActiveLoop(None), *(event for event in reset_form_slots(form) if event["name"] not in keep)]
-
-
-def slots_set_by_latest_message(tracker: Tracker) -> set[str]:
-    names: set[str] = set()
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            break
-        if event.get("event") == "slot":
-            names.add(event["name"])
-    return names

@@ -1,6 +1,8 @@
-"""Who is talking and through which channel, as the case API wants it."""
+"""What the tracker says: who is talking, through which channel, and what the latest message changed."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from rasa_sdk import Tracker
 
@@ -19,3 +21,24 @@ def sender_channel(tracker: Tracker) -> tuple[str, str]:
             if channel in CHANNELS:
                 return tracker.sender_id, channel
     return tracker.sender_id, "api"
+
+
+def slots_set_by_latest_message(tracker: Tracker) -> set[str]:
+    names: set[str] = set()
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "slot":
+            names.add(event["name"])
+    return names
+
+
+def slot_before_latest_message(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest message was taken in (None when it was not set)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None

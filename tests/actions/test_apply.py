@@ -36,6 +36,30 @@ def test_online_service_is_accepted_by_its_canonical_name(gateway, dispatcher, m
     assert dispatcher.messages == []
 
 
+def test_another_service_named_half_way_replaces_the_first_and_says_so(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("GET", "/api/services")] = (200, [OFFLINE, ONLINE])
+    events = [
+        user_event("我要申请社保卡", "apply_service"),
+        {"event": "slot", "name": "service", "value": "社会保障卡申领"},
+        user_event("张三", "inform"),
+        {"event": "slot", "name": "applicant_name", "value": "张三"},
+        user_event("不对，我要办居住证", "apply_service"),
+        {"event": "slot", "name": "service", "value": "居住证办理"},
+    ]
+    tracker = make_tracker(events=events, active_loop="apply_form", requested_slot="id_number")
+    result = asyncio.run(
+        ValidateApplyForm(gateway.client()).validate_service("居住证办理", dispatcher, tracker, domain)
+    )
+    assert result["service"] == "居住证办理"
+    assert dispatcher.messages[0]["text"] == "好的，办理事项改为“居住证办理”。"
+
+    # the same service named again is no change
+    events[1]["value"] = "居住证办理"
+    again = make_tracker(events=events, active_loop="apply_form", requested_slot="id_number")
+    asyncio.run(ValidateApplyForm(gateway.client()).validate_service("居住证办理", dispatcher, again, domain))
+    assert len(dispatcher.messages) == 1
+
+
 def test_offline_service_gives_the_steps_and_ends_the_form_before_any_personal_data(
     gateway, dispatcher, make_tracker, domain
 ):
@@ -144,3 +168,23 @@ def test_unconfirmed_form_end_files_nothing(gateway, dispatcher, make_tracker, d
     events = asyncio.run(ActionSubmitApplication(gateway.client()).run(dispatcher, make_tracker(), domain))
     assert gateway.requests == [] and dispatcher.messages == []
     assert SlotSet("service", None) in events
+
+
+def test_slots_cleared_by_leaving_another_form_are_not_validated_as_answers(gateway, dispatcher, make_tracker, domain):
+    # "我要申请居住证" while the complaint form asked for a phone: the switch cleared the complaint's
+    # slots in this turn, and Rasa offers those cleared values to the application form with the service.
+    gateway.routes[("GET", "/api/services")] = (200, [OFFLINE, ONLINE])
+    events = [
+        user_event("我要申请居住证", "apply_service"),
+        {"event": "slot", "name": "service", "value": "居住证办理"},
+        {"event": "action", "name": "action_switch_task"},
+        {"event": "active_loop", "name": None},
+        {"event": "slot", "name": "phone", "value": None},
+        {"event": "slot", "name": "id_number", "value": None},
+        {"event": "slot", "name": "service", "value": "居住证办理"},
+    ]
+    tracker = make_tracker(slots={"service": "居住证办理"}, events=events)
+    result = asyncio.run(ValidateApplyForm(gateway.client()).get_validation_events(dispatcher, tracker, domain))
+    assert SlotSet("service", "居住证办理") in result
+    assert not [event for event in result if event["name"] in ("phone", "id_number")]
+    assert dispatcher.messages == []
