@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import struct
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from xml.parsers.expat import ExpatError
@@ -32,6 +33,10 @@ class MalformedPush(Exception):
     """Signed, but not a push we can read: broken XML, bad ciphertext, another appid (HTTP 400)."""
 
 
+class StalePush(Exception):
+    """Signed, but sent longer ago than pushes are remembered: a replay could not be told apart (HTTP 403)."""
+
+
 @dataclass(frozen=True)
 class Push:
     message: BaseMessage
@@ -41,8 +46,13 @@ class Push:
 
 
 class Envelope:
-    def __init__(self, token: str, app_id: str | None = None, aes_key: str | None = None) -> None:
+    def __init__(
+        self, token: str, app_id: str | None = None, aes_key: str | None = None, max_age_seconds: int | None = None
+    ) -> None:
         self._token = token
+        # A signature never expires, so a recorded push could be sent again. Pushes are remembered (by MsgId,
+        # api/channels/wechat.py) for the dedupe window: within it a replay is a duplicate, beyond it refused.
+        self._max_age_seconds = max_age_seconds
         self._crypto: WeChatCrypto | None = None
         if aes_key:
             if len(aes_key) != 43 or not app_id:
@@ -54,7 +64,9 @@ class Envelope:
         """None while the channel is not configured (no token)."""
         if not settings.wechat_token:
             return None
-        return cls(settings.wechat_token, settings.wechat_app_id, settings.wechat_aes_key)
+        return cls(
+            settings.wechat_token, settings.wechat_app_id, settings.wechat_aes_key, settings.wechat_dedupe_seconds
+        )
 
     def check(self, params: Mapping[str, str]) -> None:
         """The `signature` every request from WeChat carries (URL verification and pushes, in every mode)."""
@@ -64,8 +76,9 @@ class Envelope:
             raise ForgedPush() from None
 
     def open(self, params: Mapping[str, str], body: bytes) -> Push:
-        """Check, decrypt if needed and parse one push; raises ForgedPush or MalformedPush."""
+        """Check, decrypt if needed and parse one push; raises ForgedPush, StalePush or MalformedPush."""
         self.check(params)
+        self._check_age(params["timestamp"])
         encrypted = params.get("encrypt_type", "raw") == "aes"
         try:
             xml = self._decrypt(params, body) if encrypted else body.decode("utf-8")
@@ -77,6 +90,12 @@ class Envelope:
         except _MALFORMED as exc:
             raise MalformedPush(type(exc).__name__) from None
         return Push(message, encrypted, params["nonce"], params["timestamp"])
+
+    def _check_age(self, timestamp: str) -> None:
+        if not timestamp.isdigit():
+            raise MalformedPush("timestamp is not a number")
+        if self._max_age_seconds is not None and abs(time.time() - int(timestamp)) > self._max_age_seconds:
+            raise StalePush()
 
     def _decrypt(self, params: Mapping[str, str], body: bytes) -> str:
         if self._crypto is None:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from api.channels.wechat import WeChatChannel
-from api.channels.wechat_envelope import Envelope, ForgedPush, MalformedPush
+from api.channels.wechat_envelope import Envelope, ForgedPush, MalformedPush, StalePush
 from api.errors import ApiError
 
 logger = logging.getLogger(__name__)
@@ -61,6 +61,9 @@ async def receive_push(request: Request, channel: ChannelDep, envelope: Envelope
         push = envelope.open(request.query_params, await _read_body(request))
     except ForgedPush:
         raise ApiError(403, "invalid_signature", "签名校验失败") from None
+    except StalePush:
+        logger.warning("wechat push refused: its timestamp is outside the replay window")
+        raise ApiError(403, "stale_push", "消息已过期") from None
     except MalformedPush as exc:
         logger.info("malformed wechat push: %s", exc)
         raise ApiError(400, "malformed_push", "消息格式不正确") from None

@@ -153,13 +153,39 @@ def test_bad_pushes_are_refused_without_reaching_the_assistant(gateway: Gateway,
     assert rasa.calls == []
 
 
+def test_a_push_older_than_the_dedupe_window_is_refused_as_a_possible_replay(
+    wechat: WeChatServer, gateway: Gateway, rasa: FakeRasa
+) -> None:
+    window = Settings(database_url="sqlite://").wechat_dedupe_seconds
+
+    def post_sent_seconds_ago(age: int, msg_id: int) -> httpx.Response:
+        timestamp = str(int(time.time()) - age)
+        params, body = wechat.envelope(wechat.text(OPENID, "社保卡怎么办", msg_id=msg_id), timestamp, "n0nce")
+        return gateway.http.post("/wechat", params=params, content=body)
+
+    # a push a minute old is a normal retry or a slow network: answered
+    assert post_sent_seconds_ago(60, msg_id=7001).status_code == 200
+    # signed with our token, but older than the window in which MsgIds are remembered: refused
+    stale = post_sent_seconds_ago(window + 60, msg_id=7002)
+    assert stale.status_code == 403 and stale.json()["detail"] == "stale_push"
+    assert post_sent_seconds_ago(-(window + 60), msg_id=7003).status_code == 403  # from the future
+    assert [c["message"] for c in rasa.calls] == ["社保卡怎么办"]
+
+
+def test_push_with_a_timestamp_that_is_not_a_number_is_400(gateway: Gateway, rasa: FakeRasa) -> None:
+    wechat = WeChatServer(gateway, mode="plaintext")
+    params, body = wechat.envelope(wechat.text(OPENID, "你好", msg_id=7101), "yesterday", "n0nce")
+    assert gateway.http.post("/wechat", params=params, content=body).status_code == 400
+    assert rasa.calls == []
+
+
 @pytest.mark.parametrize(
     "body",
     [b"", b"not xml", b"<xml><MsgType>text</MsgType></xml>", b"<html/>", "<xml>\u4e2d".encode("gbk")],
 )
 def test_malformed_plaintext_push_is_400_not_500(gateway: Gateway, rasa: FakeRasa, body: bytes) -> None:
     wechat = WeChatServer(gateway)
-    response = gateway.http.post("/wechat", params=wechat.query("1700000000", "n"), content=body)
+    response = gateway.http.post("/wechat", params=wechat.query(str(int(time.time())), "n"), content=body)
     assert response.status_code == 400
     assert rasa.calls == []
 
