@@ -60,6 +60,10 @@ class Conversation:
         return cls(**json.loads(raw))
 
 
+# Channels whose residents read the hub's stream (GET /api/handoff/stream) rather than getting pushes.
+STREAM_READERS = ("web", "api")
+
+
 @dataclass
 class Line:
     """One message of the handed-off part of a conversation; `seq` orders a sender's lines from 1."""
@@ -310,6 +314,12 @@ class HandoffHub:
         await self._announce(conversation, line)
         return line
 
+    async def note(self, conversation: Conversation, text: str) -> Line:
+        """A line for the agents only in practice: residents outside the web widget never read the stream."""
+        line = await self.store.append(conversation.sender, Line(role="system", text=text))
+        await self._announce(conversation, line)
+        return line
+
     async def ask_rating(self, conversation: Conversation, text: str, buttons: list[dict[str, str]]) -> Line:
         """The ticket is resolved: leave the queue, ask for stars, and let the bot answer again afterwards."""
         conversation.state = RATING
@@ -340,12 +350,16 @@ class HandoffHub:
         await self.bus.publish(AGENTS_TOPIC, {"type": "queue", "sender": conversation.sender})
 
 
-async def send_to_channel(app: FastAPI, conversation: Conversation, lines: list[Line]) -> None:
-    """Web residents read the hub's stream; other channels get the messages pushed by their sender."""
-    if conversation.channel == "web":
-        return
+async def send_to_channel(app: FastAPI, conversation: Conversation, lines: list[Line]) -> bool | None:
+    """Push the lines to a resident who does not read the hub's stream (WeChat) through the channel's sender.
+
+    None for the web widget and API clients, which read the stream; otherwise whether the lines arrived.
+    """
+    if conversation.channel in STREAM_READERS:
+        return None
     outbound = getattr(app.state, "outbound", {}).get(conversation.channel)
     if outbound is None:
         logger.warning("no outbound sender for channel %s", conversation.channel)
-        return
-    await outbound.deliver(conversation.sender, [line.message() for line in lines])
+        return False
+    delivered: bool = await outbound.deliver(conversation.sender, [line.message() for line in lines])
+    return delivered

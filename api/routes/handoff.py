@@ -51,6 +51,10 @@ RATING_BUTTONS = [
     {"title": title, "payload": str(stars)}
     for stars, title in ((5, "5分 非常满意"), (4, "4分 满意"), (3, "3分 一般"), (2, "2分 不满意"), (1, "1分 很不满意"))
 ]
+UNDELIVERED = (
+    "上一条回复没有送达居民（渠道发送失败；微信只能在居民最近一次留言后48小时内回复）。"
+    "请改用电话联系，或等居民再次留言后重发。"
+)
 HANDED_BACK = "人工客服已结束本次对话，接下来由智能助手继续为您服务。如需人工帮助，可以随时说“转人工”。"
 
 
@@ -243,8 +247,11 @@ async def reply(
     conversation = await held_conversation(hub, sender)
     await run_in_threadpool(audit_ticket, runtime, staff, conversation.ticket, "handoff_reply")
     line = await hub.from_agent(conversation, staff.username, staff.display_name, body.text)
-    await send_to_channel(request.app, conversation, [line])
-    return line.public()
+    delivered = await send_to_channel(request.app, conversation, [line])
+    if delivered is False:
+        # Kept in the conversation (and so in the ticket's transcript): the agent must not assume it arrived.
+        await hub.note(conversation, UNDELIVERED)
+    return {**line.public(), "delivered": delivered is not False}
 
 
 def archive(runtime: Runtime, staff: Staff, conversation: Conversation, lines: list[Line], resolve: bool) -> None:

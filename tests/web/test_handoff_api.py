@@ -16,6 +16,7 @@ from sqlalchemy import select
 from api.conversation import ACKNOWLEDGEMENT, THANKS_FOR_RATING
 from api.db import make_engine, make_session_factory, transaction
 from api.models import AuditEntry, Evaluation, Ticket
+from api.routes.handoff import UNDELIVERED
 from tests.gateway.conftest import PASSWORD
 from tests.web.conftest import ANSWER, FakeRasa, Gateway
 
@@ -150,8 +151,9 @@ def test_agent_replies_reach_other_channels_through_their_outbound_sender(
     delivered: list[tuple[str, list[dict[str, Any]]]] = []
 
     class Recorder:
-        async def deliver(self, sender: str, messages: list[dict[str, Any]]) -> None:
+        async def deliver(self, sender: str, messages: list[dict[str, Any]]) -> bool:
             delivered.append((sender, messages))
+            return True
 
     gateway.app.state.outbound = {**getattr(gateway.app.state, "outbound", {}), "wechat": Recorder()}
     openid = "oAbC123_wechat"
@@ -161,10 +163,33 @@ def test_agent_replies_reach_other_channels_through_their_outbound_sender(
         json={"sender": openid, "channel": "wechat", "summary": "居民在微信上要求人工服务"},
     )
     assert ticket.status_code == 201
-    http.post(
-        f"/api/staff/handoff/conversations/{openid}/reply", json={"text": "您好"}, headers=agent
-    ).raise_for_status()
+    reply = http.post(f"/api/staff/handoff/conversations/{openid}/reply", json={"text": "您好"}, headers=agent)
+    assert reply.status_code == 200 and reply.json()["delivered"] is True
     assert delivered == [(openid, [{"text": "【人工客服】您好"}])]
+
+
+@BOTH_STORES
+def test_a_reply_the_channel_could_not_deliver_is_marked_in_the_conversation(
+    http: httpx.Client, agent: dict[str, str], gateway: Gateway
+) -> None:
+    class Refusing:
+        """As the WeChat sender answers outside the 48-hour window (tests/channels: errcode 45015)."""
+
+        async def deliver(self, sender: str, messages: list[dict[str, Any]]) -> bool:
+            return False
+
+    gateway.app.state.outbound = {**getattr(gateway.app.state, "outbound", {}), "wechat": Refusing()}
+    openid = "oAbC123_wechat_quiet"
+    http.post(
+        "/api/tickets",
+        headers={"X-Service-Token": gateway.settings.service_token},
+        json={"sender": openid, "channel": "wechat", "summary": "居民在微信上要求人工服务"},
+    ).raise_for_status()
+    reply = http.post(f"/api/staff/handoff/conversations/{openid}/reply", json={"text": "您好"}, headers=agent)
+    assert reply.status_code == 200 and reply.json()["delivered"] is False
+    lines = http.get(f"/api/staff/handoff/conversations/{openid}", headers=agent).json()["lines"]
+    assert [line["role"] for line in lines[-2:]] == ["agent", "system"]
+    assert lines[-1]["text"] == UNDELIVERED
 
 
 def test_the_widget_stream_delivers_replies_and_replays_after_a_reconnect(
