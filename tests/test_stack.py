@@ -1,0 +1,34 @@
+"""How `make run` and the benches start the processes: what each one gets in its environment."""
+
+from __future__ import annotations
+
+import pytest
+
+from scripts.stack import Stack
+
+
+def environments(**env: str) -> dict[str, dict[str, str]]:
+    stack = Stack(env={"REDIS_URL": "redis://127.0.0.1:6379/0", **env}, rasa_servers=2)
+    return {name: process_env for name, (_, process_env) in stack.commands().items()}
+
+
+def test_every_process_does_its_math_on_one_thread() -> None:
+    envs = environments()
+    assert set(envs) == {"actions", "rasa", "rasa2", "gateway"}
+    for name, env in envs.items():
+        assert (env["OMP_NUM_THREADS"], env["OPENBLAS_NUM_THREADS"], env["MKL_NUM_THREADS"]) == ("1", "1", "1"), name
+
+
+def test_an_operator_setting_wins_over_the_default() -> None:
+    assert {env["OMP_NUM_THREADS"] for env in environments(OMP_NUM_THREADS="4").values()} == {"4"}
+
+
+def test_only_the_rasa_servers_get_the_tensorflow_thread_settings() -> None:
+    envs = environments()
+    assert envs["rasa"]["TF_INTER_OP_PARALLELISM_THREADS"] == envs["rasa2"]["TF_INTRA_OP_PARALLELISM_THREADS"] == "1"
+    assert "TF_INTER_OP_PARALLELISM_THREADS" not in envs["actions"]  # it would make the action server import TF
+
+
+def test_several_rasa_servers_need_redis() -> None:
+    with pytest.raises(ValueError, match="REDIS_URL"):
+        Stack(env={}, rasa_servers=2).commands()
