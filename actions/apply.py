@@ -13,8 +13,15 @@ from actions import replies
 from actions.case_api import CaseApiError, ServiceInfo, WithCaseApi
 from actions.form_base import FormValidation, reset_form_slots
 from actions.knowledge_hits import knowledge_of, service_buttons
-from actions.pii import mask_id_number, mask_name, mask_phone, normalize_id_number, normalize_name
-from actions.tracker_info import sender_channel, slot_before_latest_message
+from actions.pii import (
+    mask_id_number,
+    mask_name,
+    mask_phone,
+    normalize_id_number,
+    normalize_name,
+    states_a_name,
+)
+from actions.tracker_info import latest_intent, sender_channel, slot_before_latest_message
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +77,11 @@ class ValidateApplyForm(WithCaseApi, FormValidation):
     def validate_applicant_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
+        if latest_intent(tracker) == "bot_challenge" and not states_a_name(str(value)):
+            # "你是机器人吗" while the name is asked: answered, not a failed try, and the form asks again.
+            # (The name slot takes bot challenges, so that "名字是何文斌" is a name even when read as one.)
+            dispatcher.utter_message(response="utter_bot_challenge")
+            return {"applicant_name": None}
         name = normalize_name(str(value))
         if name is None:
             return self.reject(

@@ -13,6 +13,7 @@ from rasa_sdk.forms import FormValidationAction
 from actions import replies
 from actions.pii import normalize_phone
 from actions.settings import get_settings
+from actions.tracker_info import latest_intent
 
 FORM_SLOTS: dict[str, tuple[str, ...]] = {
     "apply_form": ("service", "applicant_name", "id_number", "phone", "apply_confirmed"),
@@ -94,4 +95,4 @@ def without_trailing_clears(events: list[dict[str, Any]]) -> list[dict[str, Any]
 def only_states_intent(tracker: Tracker, intent: str) -> bool:
     """True when the latest message is the form's trigger ("我要投诉"): a too-short answer then gets the
     form's own question, not a complaint about its length (validation runs twice on activation)."""
-    return (tracker.latest_message.get("intent") or {}).get("name") == intent
+    return latest_intent(tracker) == intent

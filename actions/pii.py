@@ -62,6 +62,12 @@ def normalize_phone(text: str) -> str | None:
         return None
 
 
+def states_a_name(text: str) -> bool:
+    """True for an answer that says it is a name ("名字是何文斌"), whatever else it could be read as."""
+    value = text.strip()
+    return any(value.startswith(prefix) and len(value) > len(prefix) for prefix in _NAME_PREFIXES)
+
+
 def normalize_name(text: str) -> str | None:
     """The person's name in a short answer such as "我叫张三" or "张三", or None."""
     # Spaces typed between Chinese characters are noise; between Latin words they belong to the name.

@@ -23,6 +23,10 @@ def sender_channel(tracker: Tracker) -> tuple[str, str]:
     return tracker.sender_id, "api"
 
 
+def latest_intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
 def slots_set_by_latest_message(tracker: Tracker) -> set[str]:
     names: set[str] = set()
     for event in reversed(tracker.events):

@@ -118,6 +118,19 @@ def test_name_and_phone_validation(dispatcher, make_tracker, domain):
     assert action.validate_phone("12345", dispatcher, tracker, domain)["phone"] is None
 
 
+def test_a_name_read_as_a_bot_challenge_is_still_the_name(dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event("名字是何文斌", "bot_challenge")], requested_slot="applicant_name")
+    result = ValidateApplyForm().validate_applicant_name("名字是何文斌", dispatcher, tracker, domain)
+    assert result["applicant_name"] == "何文斌" and dispatcher.messages == []
+
+
+def test_a_bot_challenge_at_the_name_step_is_answered_and_not_counted_as_a_failed_try(dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event("你是谁", "bot_challenge")], requested_slot="applicant_name")
+    result = ValidateApplyForm().validate_applicant_name("你是谁", dispatcher, tracker, domain)
+    assert result == {"applicant_name": None}  # "你是谁" would pass as a three-character name
+    assert [m["response"] for m in dispatcher.messages] == ["utter_bot_challenge"]
+
+
 def test_denied_confirmation_starts_the_personal_data_again(dispatcher, make_tracker, domain):
     result = ValidateApplyForm().validate_apply_confirmed(False, dispatcher, make_tracker(), domain)
     assert result == {"apply_confirmed": None, "applicant_name": None, "id_number": None, "phone": None}

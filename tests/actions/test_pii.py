@@ -8,6 +8,7 @@ from actions.pii import (
     normalize_id_number,
     normalize_name,
     normalize_phone,
+    states_a_name,
 )
 
 # The first is the example printed in GB 11643; the second's check digit was worked out by hand.
@@ -66,6 +67,14 @@ def test_phone_numbers(text: str, expected: str | None) -> None:
 )
 def test_names(text: str, expected: str | None) -> None:
     assert normalize_name(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("名字是何文斌", True), (" 我叫李四", True), ("何文斌", False), ("你是谁", False), ("名字是", False)],
+)
+def test_answers_that_say_they_are_a_name(text: str, expected: bool) -> None:
+    assert states_a_name(text) is expected
 
 
 def test_masks_show_only_what_the_resident_needs_to_recognise() -> None:
