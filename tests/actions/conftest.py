@@ -81,6 +81,10 @@ def user_event(text: str, intent: str, knowledge: dict[str, Any] | None = None, 
     return {"event": "user", "text": text, "parse_data": parse_data, "timestamp": 1717200000.0, **extra}
 
 
+def slot_event(name: str, value: Any) -> dict[str, Any]:
+    return {"event": "slot", "name": name, "value": value}
+
+
 def bot_event(text: str) -> dict[str, Any]:
     return {"event": "bot", "text": text, "timestamp": 1717200001.0}
 

@@ -7,7 +7,7 @@ pytest.importorskip("rasa_sdk", reason="actions run in the Rasa environment (.ve
 from rasa_sdk.events import SlotSet
 
 from actions.apply import ActionAskApplyConfirmed, ActionSubmitApplication, ValidateApplyForm
-from tests.actions.conftest import knowledge, user_event
+from tests.actions.conftest import knowledge, slot_event, user_event
 
 ONLINE = {"name": "居住证办理", "department": "市公安局", "online": True, "place": "派出所户籍窗口", "materials": []}
 OFFLINE = {
@@ -40,11 +40,11 @@ def test_another_service_named_half_way_replaces_the_first_and_says_so(gateway, 
     gateway.routes[("GET", "/api/services")] = (200, [OFFLINE, ONLINE])
     events = [
         user_event("我要申请社保卡", "apply_service"),
-        {"event": "slot", "name": "service", "value": "社会保障卡申领"},
+        slot_event("service", "社会保障卡申领"),
         user_event("张三", "inform"),
-        {"event": "slot", "name": "applicant_name", "value": "张三"},
+        slot_event("applicant_name", "张三"),
         user_event("不对，我要办居住证", "apply_service"),
-        {"event": "slot", "name": "service", "value": "居住证办理"},
+        slot_event("service", "居住证办理"),
     ]
     tracker = make_tracker(events=events, active_loop="apply_form", requested_slot="id_number")
     result = asyncio.run(
@@ -189,12 +189,12 @@ def test_slots_cleared_by_leaving_another_form_are_not_validated_as_answers(gate
     gateway.routes[("GET", "/api/services")] = (200, [OFFLINE, ONLINE])
     events = [
         user_event("我要申请居住证", "apply_service"),
-        {"event": "slot", "name": "service", "value": "居住证办理"},
+        slot_event("service", "居住证办理"),
         {"event": "action", "name": "action_switch_task"},
         {"event": "active_loop", "name": None},
-        {"event": "slot", "name": "phone", "value": None},
-        {"event": "slot", "name": "id_number", "value": None},
-        {"event": "slot", "name": "service", "value": "居住证办理"},
+        slot_event("phone", None),
+        slot_event("id_number", None),
+        slot_event("service", "居住证办理"),
     ]
     tracker = make_tracker(slots={"service": "居住证办理"}, events=events)
     result = asyncio.run(ValidateApplyForm(gateway.client()).get_validation_events(dispatcher, tracker, domain))

@@ -11,7 +11,7 @@ from rasa_sdk.events import ActiveLoop, ConversationPaused, FollowupAction, Slot
 from actions.answer import ActionAnswerService
 from actions.escalation import ActionEscalateToHuman, ActionHandleFallback
 from actions.leave_form import ActionCancelForm, ActionSwitchTask
-from tests.actions.conftest import bot_event, knowledge, user_event
+from tests.actions.conftest import bot_event, knowledge, slot_event, user_event
 
 TICKET = (201, {"number": "GD2024060100003", "deadline": "2024-06-01T18:00:00+08:00"})
 
@@ -147,11 +147,11 @@ def test_answer_inside_a_form_has_no_feedback_buttons(dispatcher, make_tracker, 
 def test_switching_task_ends_the_form_and_keeps_what_the_switching_message_named(dispatcher, make_tracker, domain):
     events = [
         user_event("我要申请居住证", "apply_service"),
-        {"event": "slot", "name": "service", "value": "居住证办理"},
+        slot_event("service", "居住证办理"),
         user_event("李四", "inform"),
-        {"event": "slot", "name": "applicant_name", "value": "李四"},
+        slot_event("applicant_name", "李四"),
         user_event("我要投诉", "submit_complaint"),
-        {"event": "slot", "name": "complaint_description", "value": "我要投诉"},
+        slot_event("complaint_description", "我要投诉"),
     ]
     tracker = make_tracker(
         slots={"service": "居住证办理", "applicant_name": "李四", "complaint_description": "我要投诉"},
@@ -172,7 +172,7 @@ def test_switching_before_anything_was_filled_says_nothing_about_lost_answers(di
     events = [
         user_event("我想查进度", "check_status"),
         user_event("我要申请公积金提取", "apply_service"),
-        {"event": "slot", "name": "service", "value": "住房公积金提取"},
+        slot_event("service", "住房公积金提取"),
     ]
     tracker = make_tracker(
         slots={"service": "住房公积金提取"}, events=events, active_loop="status_form", requested_slot="case_number"
