@@ -18,6 +18,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.sentence_featurizer import EMBEDDED_TEXT
+
 if TYPE_CHECKING:
     from knowledge import KnowledgeBase
 
@@ -93,7 +95,10 @@ class KnowledgeRetriever(GraphComponent):
         services = [entity for entity in entities if entity["entity"] == SERVICE_ENTITY]
         to_map = [entity for entity in services if entity["value"] not in canonical]
         # One embedding batch for the message and every service mention that needs mapping.
-        result, *mapped = kb.search_many([text, *(str(e["value"]) for e in to_map)], k=self._config["top_k"])
+        embedded = message.get(EMBEDDED_TEXT)
+        known = {embedded.text: embedded.vector} if embedded and embedded.model == kb.embedder.name else {}
+        queries = [text, *(str(e["value"]) for e in to_map)]
+        result, *mapped = kb.search_many(queries, k=self._config["top_k"], embedded=known)
         ranked = [hit.service for hit in result.hits] if result.confident else []
         for entity, mapping in zip(to_map, mapped, strict=True):
             # A short mention ("社保") fits several services; the whole question says which one:

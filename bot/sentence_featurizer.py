@@ -7,7 +7,7 @@ near each other. The model is loaded on first use, once per process, and shared 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -21,6 +21,15 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from knowledge.embedders import shared_embedder
+
+# Message property: the text this featurizer embedded and its vector (not part of the parse output).
+EMBEDDED_TEXT = "embedded_text"
+
+
+class EmbeddedText(NamedTuple):
+    model: str
+    text: str
+    vector: np.ndarray
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -57,15 +66,18 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
-        self._featurize(messages)
+        for message, vector in self._featurize(messages):
+            # The knowledge retrieval later in the pipeline reuses it instead of embedding the text again.
+            message.set(EMBEDDED_TEXT, EmbeddedText(self._config["model"], message.get(TEXT), vector))
         return messages
 
-    def _featurize(self, messages: list[Message]) -> None:
+    def _featurize(self, messages: list[Message]) -> list[tuple[Message, np.ndarray]]:
         # Examples without text (intent- or action-only messages of the dialogue data) have nothing to embed.
         with_text = [message for message in messages if message.get(TEXT)]
         if not with_text:
-            return
+            return []
         # One call: the embedder batches, which is what makes featurizing the training data fast.
         vectors = shared_embedder(self._config["model"]).encode([message.get(TEXT) for message in with_text])
         for message, vector in zip(with_text, vectors, strict=True):
             self.add_features_to_message(None, np.asarray(vector).reshape(1, -1), TEXT, message)
+        return list(zip(with_text, vectors, strict=True))

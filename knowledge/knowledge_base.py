@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,14 +67,27 @@ class KnowledgeBase:
     def search(self, query: str, k: int = 3) -> SearchResult:
         return self.search_many([query], k)[0]
 
-    def search_many(self, queries: Sequence[str], k: int = 3) -> list[SearchResult]:
-        """Search several questions at once (one embedding batch)."""
+    def search_many(
+        self, queries: Sequence[str], k: int = 3, embedded: Mapping[str, np.ndarray] | None = None
+    ) -> list[SearchResult]:
+        """Search several questions at once (one embedding batch).
+
+        `embedded` holds texts the caller has already embedded with this knowledge base's model (Rasa's
+        sentence featurizer embeds every message): a question whose expansion is one of them is not
+        embedded again.
+        """
         self._refresh_if_rebuilt()
         loaded = self._loaded
-        scores = self.score(queries, self.settings.mode, loaded)
+        scores = self.score(queries, self.settings.mode, loaded, embedded)
         return [self._result(query, row, k, loaded) for query, row in zip(queries, scores, strict=True)]
 
-    def score(self, queries: Sequence[str], mode: str, loaded: _Loaded | None = None) -> np.ndarray:
+    def score(
+        self,
+        queries: Sequence[str],
+        mode: str,
+        loaded: _Loaded | None = None,
+        embedded: Mapping[str, np.ndarray] | None = None,
+    ) -> np.ndarray:
         """(len(queries), len(services)) relevance scores in the given mode (dense, lexical or hybrid).
 
         Both retrievers see the question expanded with what its typos, pinyin and colloquial words
@@ -85,15 +98,25 @@ class KnowledgeBase:
         loaded = loaded or self._loaded
         expanded = [loaded.lexical.analyzer.expand(query) for query in queries]
         if mode == "dense":
-            return loaded.dense.scores(self.embedder.encode(expanded))
+            return loaded.dense.scores(self._embed(expanded, embedded or {}))
         lexical = np.zeros((len(queries), len(loaded.services)), np.float32)
         for row, text in enumerate(expanded):
             lexical[row] = loaded.lexical.scores(text)
         if mode == "lexical":
             return lexical
-        dense = loaded.dense.scores(self.embedder.encode(expanded), self._lexical_favourites(lexical, loaded))
+        vectors = self._embed(expanded, embedded or {})
+        dense = loaded.dense.scores(vectors, self._lexical_favourites(lexical, loaded))
         weight = self.settings.dense_weight
         return weight * dense + (1 - weight) * lexical
+
+    def _embed(self, texts: list[str], embedded: Mapping[str, np.ndarray]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.embedder.dim), np.float32)
+        missing = [text for text in dict.fromkeys(texts) if text not in embedded]
+        vectors = dict(zip(missing, self.embedder.encode(missing), strict=True)) if missing else {}
+        return np.stack(
+            [np.asarray(embedded[text] if text in embedded else vectors[text], np.float32) for text in texts]
+        )
 
     def _lexical_favourites(self, lexical: np.ndarray, loaded: _Loaded) -> np.ndarray | None:
         """The best lexical services per question, which the dense passage graph may not propose itself."""

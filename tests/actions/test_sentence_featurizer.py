@@ -102,3 +102,28 @@ def test_importing_the_component_loads_no_model() -> None:
         check=True,
     )
     assert loaded.stdout.strip() == "[]"
+
+
+def test_the_knowledge_retrieval_reuses_the_embedding_of_the_message(tmp_path: Path) -> None:
+    from bot.knowledge_component import KnowledgeRetriever
+    from bot.sentence_featurizer import EMBEDDED_TEXT
+    from knowledge import KnowledgeBase, KnowledgeSettings
+
+    message = Message(data={TEXT: "居住证怎么办理", "entities": []})  # its expansion is the same text
+    featurizer().process([message])
+    embedded = message.get(EMBEDDED_TEXT)
+    assert (embedded.model, embedded.text) == ("usem3", "居住证怎么办理")
+    assert np.allclose(embedded.vector, sentence_vector(message)[0])
+    assert EMBEDDED_TEXT not in message.as_dict(only_output_properties=True)
+
+    settings = KnowledgeSettings.from_env({}).with_changes(index_dir=tmp_path / "index", mode="hybrid")
+    kb = KnowledgeBase.from_settings(settings)
+    calls: list[list[str]] = []
+    encode = kb.embedder.encode
+    kb.embedder.encode = lambda texts: calls.append(list(texts)) or encode(texts)  # type: ignore[method-assign]
+    try:
+        KnowledgeRetriever({**KnowledgeRetriever.get_default_config(), "preload": False}, kb).process([message])
+    finally:
+        del kb.embedder.encode  # the embedder is shared by the process: give it back its own method
+    assert calls == []
+    assert message.get("knowledge")["hits"][0]["service"] == "居住证办理"
