@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
 from actions.form_base import FormValidation, reset_form_slots
+from actions.tracker_info import slot_before_latest_message
 
 NO_COMMENT = "无"
 _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
@@ -40,6 +41,10 @@ class ValidateRateForm(FormValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
         stars = parse_stars(str(value))
+        if stars is None and tracker.get_slot("requested_slot") != "stars":
+            # A "stars" mention that is no rating, found while the comment is asked ("办得挺快的" -> 挺快): part of
+            # the comment's words. The stars already given stay.
+            return {"stars": slot_before_latest_message(tracker, "stars")}
         if stars is None:
             return self.reject("stars", "请打1到5星，比如回复“5星”。", dispatcher, tracker)
         return self.accept("stars", str(stars), tracker)

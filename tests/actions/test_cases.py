@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from actions.complaint import ActionSubmitComplaint, ValidateComplaintForm
 from actions.rating import ActionSubmitRating, ValidateRateForm, parse_stars
 from actions.status import ActionCheckStatus, ValidateStatusForm
-from tests.actions.conftest import user_event
+from tests.actions.conftest import slot_event, user_event
 
 
 @pytest.mark.parametrize("active_loop", [None, "complaint_form"])  # Rasa validates twice on activation
@@ -123,6 +123,22 @@ def test_parse_stars(text, expected):
 def test_no_comment_is_recorded_as_none(dispatcher, make_tracker, domain):
     result = ValidateRateForm().validate_rating_comment("没有。", dispatcher, make_tracker(), domain)
     assert result["rating_comment"] == "无"
+
+
+def test_a_stars_mention_that_is_no_rating_in_the_comment_keeps_the_stars_given(dispatcher, make_tracker, domain):
+    events = [
+        user_event("5星", "rate_service"),
+        slot_event("stars", "5"),
+        user_event("办得挺快的", "rate_service"),
+        slot_event("stars", "挺快"),  # what DIET read as a stars entity
+    ]
+    tracker = make_tracker(events=events, active_loop="rate_form", requested_slot="rating_comment")
+    assert ValidateRateForm().validate_stars("挺快", dispatcher, tracker, domain) == {"stars": "5"}
+    assert dispatcher.messages == []
+    # while the stars are asked, the same answer gets the question again
+    asking = make_tracker(events=events[:1], active_loop="rate_form", requested_slot="stars")
+    assert ValidateRateForm().validate_stars("挺快", dispatcher, asking, domain)["stars"] is None
+    assert "1到5星" in dispatcher.messages[0]["text"]
 
 
 def test_rating_refers_to_the_last_case_and_low_stars_offer_a_human(gateway, dispatcher, make_tracker, domain):
