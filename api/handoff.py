@@ -314,9 +314,11 @@ class HandoffHub:
         await self._announce(conversation, line)
         return line
 
-    async def note(self, conversation: Conversation, text: str) -> Line:
-        """A line for the agents only in practice: residents outside the web widget never read the stream."""
-        line = await self.store.append(conversation.sender, Line(role="system", text=text))
+    async def system_line(
+        self, conversation: Conversation, text: str, buttons: list[dict[str, str]] | None = None
+    ) -> Line:
+        """A line from the system (not the resident or an agent), on the stream and in the agents' view."""
+        line = await self.store.append(conversation.sender, Line(role="system", text=text, buttons=buttons))
         await self._announce(conversation, line)
         return line
 
@@ -324,15 +326,13 @@ class HandoffHub:
         """The ticket is resolved: leave the queue, ask for stars, and let the bot answer again afterwards."""
         conversation.state = RATING
         await self.store.put(conversation)
-        line = await self.store.append(conversation.sender, Line(role="system", text=text, buttons=buttons))
-        await self._announce(conversation, line)
+        line = await self.system_line(conversation, text, buttons)
         await self.resume_bot(conversation.sender)
         return line
 
     async def hand_back(self, conversation: Conversation, text: str) -> Line:
         await self.store.drop(conversation.sender)
-        line = await self.store.append(conversation.sender, Line(role="system", text=text))
-        await self._announce(conversation, line)
+        line = await self.system_line(conversation, text)
         await self.resume_bot(conversation.sender)
         return line
 

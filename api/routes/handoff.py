@@ -250,7 +250,8 @@ async def reply(
     delivered = await send_to_channel(request.app, conversation, [line])
     if delivered is False:
         # Kept in the conversation (and so in the ticket's transcript): the agent must not assume it arrived.
-        await hub.note(conversation, UNDELIVERED)
+        # Residents outside the web widget never read the stream, so in practice only agents see it.
+        await hub.system_line(conversation, UNDELIVERED)
     return {**line.public(), "delivered": delivered is not False}
 
 
