@@ -13,7 +13,7 @@ from actions.suggestion import (
     ActionSubmitSuggestion,
     ValidateSuggestForm,
 )
-from tests.actions.conftest import user_event
+from tests.actions.conftest import slot_event, user_event
 
 CONSULTATIONS = [
     {"id": 1, "title": "老城区停车难治理", "summary": "征集停车治理意见", "status": "open", "closes_on": "2024-07-01"},
@@ -108,8 +108,8 @@ def test_without_a_choice_the_list_is_for_the_consultation_just_suggested_on(gat
     gateway.routes[("GET", "/api/consultations")] = (200, CONSULTATIONS)
     gateway.routes[("GET", "/api/consultations/2/suggestions/top")] = (200, [])
     events = [
-        {"event": "slot", "name": "consultation", "value": "2"},
-        {"event": "slot", "name": "consultation", "value": None},
+        slot_event("consultation", "2"),
+        slot_event("consultation", None),
     ]
     asyncio.run(ActionListSuggestions(gateway.client()).run(dispatcher, make_tracker(events=events), domain))
     assert dispatcher.messages[0]["text"] == "「公交线路优化」还没有人提建议，欢迎您来提第一条！"
