@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import re
 
-from api.personal_data import (
+from contract.personal_data import (
     PersonalDataError,
     mask_id_number,
     mask_name,
     mask_phone,
     mask_text,
 )
-from api.personal_data import normalize_id_number as _checked_id_number
-from api.personal_data import normalize_name as _checked_name
-from api.personal_data import normalize_phone as _checked_phone
+from contract.personal_data import normalize_id_number as _checked_id_number
+from contract.personal_data import normalize_name as _checked_name
+from contract.personal_data import normalize_phone as _checked_phone
 
 _ID_RE = re.compile(r"\d{17}[\dXx]")
 _PHONE_RE = re.compile(r"1[3-9]\d{9}")

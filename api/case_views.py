@@ -9,8 +9,8 @@ from sqlalchemy import inspect
 
 from api.cases import STATUS_TEXT
 from api.models import Case
-from api.personal_data import mask_id_number, mask_name, mask_phone, mask_text
 from api.workdays import WorkCalendar
+from contract.personal_data import mask_id_number, mask_name, mask_phone, mask_text
 
 _MASKS = {"contact_name": mask_name, "contact_phone": mask_phone, "id_number": mask_id_number}
 _HIDDEN = {"id", "phone_last4"}

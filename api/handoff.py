@@ -23,9 +23,9 @@ from typing import Any, Protocol
 import redis.asyncio as aioredis
 from fastapi import FastAPI
 
-from api.personal_data import mask_text
 from api.rasa_client import RasaClient
 from api.settings import Settings
+from contract.personal_data import mask_text
 
 logger = logging.getLogger(__name__)
 

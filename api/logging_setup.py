@@ -6,7 +6,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from api.personal_data import mask_text
+from contract.personal_data import mask_text
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
 

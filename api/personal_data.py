@@ -1,86 +1,13 @@
-"""Validation, masking and at-rest encryption of residents' personal data (身份证号, phone, name)."""
+"""At-rest encryption of residents' personal data; the validation rules and masks are in
+contract/personal_data.py, shared with the action server."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import re
-from datetime import date
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-_ID_RE = re.compile(r"^\d{17}[\dX]$")
-_PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-_NAME_RE = re.compile(r"^[\u4e00-\u9fff·•]{2,20}$|^[A-Za-z][A-Za-z .'-]{1,39}$")
-
-
-class PersonalDataError(ValueError):
-    """Raised with a message in Chinese that can be shown to the resident as is."""
-
-
-def normalize_id_number(raw: str) -> str:
-    """Validate a resident ID number (GB 11643-1999) and return it in canonical form (upper-case X)."""
-    value = raw.strip().upper()
-    if len(value) != 18:
-        raise PersonalDataError("身份证号应为18位，请核对后重新输入")
-    if not _ID_RE.match(value):
-        raise PersonalDataError("身份证号前17位应为数字，最后一位为数字或X")
-    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
-    if _ID_CHECK[total % 11] != value[17]:
-        raise PersonalDataError("身份证号校验位不正确，请核对是否输错")
-    try:
-        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
-        raise PersonalDataError("身份证号中的出生日期无效，请核对") from None
-    if not date(1900, 1, 1) <= born <= date.today():
-        raise PersonalDataError("身份证号中的出生日期不合理，请核对")
-    return value
-
-
-def normalize_phone(raw: str) -> str:
-    """Validate a mainland mobile number, accepting +86/spaces/dashes, and return its 11 digits."""
-    value = re.sub(r"[\s-]", "", raw.strip())
-    value = value.removeprefix("+86").removeprefix("0086")
-    if not _PHONE_RE.match(value):
-        raise PersonalDataError("请填写有效的11位手机号码，例如 13812345678")
-    return value
-
-
-def normalize_name(raw: str) -> str:
-    value = raw.strip()
-    if not _NAME_RE.match(value):
-        raise PersonalDataError("请填写真实姓名（2-20个汉字）")
-    return value
-
-
-def mask_id_number(value: str | None) -> str | None:
-    return None if not value else value[:6] + "*" * 8 + value[-4:]
-
-
-def mask_phone(value: str | None) -> str | None:
-    return None if not value else value[:3] + "****" + value[-4:]
-
-
-def mask_name(value: str | None) -> str | None:
-    if not value:
-        return None
-    return value[0] + "*" * max(1, len(value) - 1)
-
-
-_MASK_PATTERNS = (
-    (re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)"), r"\1********\2"),
-    (re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)"), r"\1****\2"),
-)
-
-
-def mask_text(text: str) -> str:
-    """Mask ID and phone numbers inside free text (log lines, transcripts shown to staff)."""
-    for pattern, replacement in _MASK_PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text
 
 
 @lru_cache(maxsize=4)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from api.personal_data import PersonalDataError, normalize_id_number, normalize_name, normalize_phone
+from contract.personal_data import PersonalDataError, normalize_id_number, normalize_name, normalize_phone
 
 
 def _wrap(fn: Any) -> Any:

@@ -31,8 +31,8 @@ from api.handoff import (
     send_to_channel,
 )
 from api.models import Service, Ticket, utcnow
-from api.personal_data import mask_text
 from api.runtime import Runtime
+from contract.personal_data import mask_text
 from knowledge.settings import KnowledgeSettings
 
 resident_router = APIRouter(prefix="/api/handoff", tags=["handoff"], dependencies=[ResidentLimit])

@@ -6,10 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from api.personal_data import (
+from api.personal_data import decrypt, encrypt
+from contract.personal_data import (
     PersonalDataError,
-    decrypt,
-    encrypt,
     mask_id_number,
     mask_name,
     mask_phone,

@@ -1,0 +1,125 @@
+"""Every case kind in one table: number prefix, the name residents read, statuses with their resident
+texts, allowed transitions and the working-day deadline.
+
+The case store's models (api/models.py) take their pipeline from here, the gateway sends `status_text`
+from here, and the NLU's case-number regex (nlu_data/regex.yml) is generated from the prefixes
+(scripts/generate_rasa_data.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class CaseKind:
+    kind: str
+    prefix: str
+    name: str  # as residents read it: "投诉 TS2026… 当前状态：…"
+    initial_status: str
+    # Every status of the kind, in pipeline order, with the text a resident reads.
+    statuses: Mapping[str, str]
+    transitions: Mapping[str, frozenset[str]]
+    # The setting (api/settings.py) that gives the deadline in working days; None: no deadline.
+    deadline_setting: str | None = None
+
+    def __post_init__(self) -> None:
+        named = set(self.statuses)
+        used = {self.initial_status, *self.transitions, *(t for ts in self.transitions.values() for t in ts)}
+        if used - named:
+            raise ValueError(f"{self.kind}: statuses without a resident text: {sorted(used - named)}")
+
+    def status_text(self, status: str) -> str:
+        return self.statuses[status]
+
+    def can_move(self, current: str, target: str) -> bool:
+        return target in self.transitions.get(current, frozenset())
+
+    def allowed(self, current: str) -> list[str]:
+        return sorted(self.transitions.get(current, frozenset()))
+
+    def is_closed(self, status: str) -> bool:
+        return not self.transitions.get(status)
+
+
+def _kind(
+    kind: str,
+    prefix: str,
+    name: str,
+    statuses: dict[str, str],
+    transitions: dict[str, set[str]],
+    deadline_setting: str | None = None,
+) -> CaseKind:
+    return CaseKind(
+        kind=kind,
+        prefix=prefix,
+        name=name,
+        initial_status=next(iter(statuses)),
+        statuses=MappingProxyType(statuses),
+        transitions=MappingProxyType({k: frozenset(v) for k, v in transitions.items()}),
+        deadline_setting=deadline_setting,
+    )
+
+
+APPLICATION = _kind(
+    "application",
+    "LA",
+    "办事申请",
+    {
+        "submitted": "已提交，等待受理",
+        "accepted": "已受理",
+        "processing": "办理中",
+        "done": "已办结",
+        "rejected": "未予受理",
+    },
+    {"submitted": {"accepted", "rejected"}, "accepted": {"processing", "rejected"}, "processing": {"done", "rejected"}},
+)
+COMPLAINT = _kind(
+    "complaint",
+    "TS",
+    "投诉",
+    {"pending": "已受理，等待处理", "processing": "处理中", "resolved": "已办结"},
+    {"pending": {"processing", "resolved"}, "processing": {"resolved"}},
+    deadline_setting="complaint_deadline_workdays",
+)
+SUGGESTION = _kind(
+    "suggestion",
+    "JY",
+    "建议",
+    {"received": "已收到，等待研究", "adopted": "已采纳", "noted": "已记录，供今后参考"},
+    {"received": {"adopted", "noted"}},
+)
+TICKET = _kind(
+    "ticket",
+    "GD",
+    "热线工单",
+    {"open": "待处理", "dispatched": "已派单至承办部门", "resolved": "已办结"},
+    {"open": {"dispatched", "resolved"}, "dispatched": {"resolved", "open"}},
+    deadline_setting="ticket_deadline_workdays",
+)
+
+CASE_KINDS: Mapping[str, CaseKind] = MappingProxyType({k.kind: k for k in (APPLICATION, COMPLAINT, SUGGESTION, TICKET)})
+KIND_BY_PREFIX: Mapping[str, CaseKind] = MappingProxyType({k.prefix: k for k in CASE_KINDS.values()})
+PREFIXES: tuple[str, ...] = tuple(KIND_BY_PREFIX)
+
+# A case number as stored and shown: prefix and at least 8 digits (date and sequence).
+CASE_NUMBER_PATTERN = rf"(?:{'|'.join(PREFIXES)})\d{{8,}}"
+CASE_NUMBER = re.compile(CASE_NUMBER_PATTERN)
+
+
+def prefixes_text() -> str:
+    """'LA、TS、JY或GD': the prefixes as a resident reads them in a question."""
+    return "、".join(PREFIXES[:-1]) + "或" + PREFIXES[-1]
+
+
+def find_case_number(text: str) -> str | None:
+    """The case number in what a resident typed ("ts 2026 1122 00001" too), upper-cased, or None."""
+    match = CASE_NUMBER.search(re.sub(r"\s", "", text).upper())
+    return match.group(0) if match else None
+
+
+def kind_of_number(number: str) -> CaseKind | None:
+    return KIND_BY_PREFIX.get(number.strip().upper()[:2])

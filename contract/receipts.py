@@ -1,0 +1,64 @@
+"""What the gateway answers when a case is filed or looked up, as both sides read it.
+
+The gateway builds these from its models and returns them as its response bodies; the action server's
+case API client reads them back with `from_json`. Dates and times travel as ISO 8601 strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def _from_json(cls: type[T], body: dict[str, Any]) -> T:
+    """The dataclass from a JSON body: unknown keys are ignored, so the gateway may add fields."""
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in body.items() if k in names})
+
+
+@dataclass(frozen=True)
+class CaseReceipt:
+    """The answer to any filing (application, complaint, suggestion, ticket)."""
+
+    number: str
+    kind: str
+    status: str
+    department: str | None = None
+    service: str | None = None
+    deadline: str | None = None  # ISO datetime, for kinds with a working-day deadline
+    expected_completion: str | None = None  # ISO date, for applications
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> CaseReceipt:
+        return _from_json(cls, body)
+
+
+@dataclass(frozen=True)
+class CaseStatus:
+    """A case's public status (`GET /api/status/{number}`), with the texts a resident reads."""
+
+    number: str
+    kind: str
+    kind_text: str  # 投诉, 办事申请 ...
+    status: str
+    status_text: str  # 已办结 ...
+    closed: bool
+    department: str | None = None
+    deadline: str | None = None
+    expected_completion: str | None = None
+    updated_at: str | None = None
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> CaseStatus:
+        return _from_json(cls, body)
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    """One line of the conversation a hotline ticket carries to the agent."""
+
+    role: str  # resident | bot | agent
+    text: str
+    at: str | None = None
