@@ -3,8 +3,8 @@
 Importing this package is cheap: models and indexes load in ``KnowledgeBase.from_settings``.
 """
 
+from contract.knowledge import Hit, SearchResult
 from knowledge.knowledge_base import KnowledgeBase
-from knowledge.results import Hit, SearchResult
 from knowledge.schema import KnowledgeFormatError, Service
 from knowledge.settings import KnowledgeSettings
 

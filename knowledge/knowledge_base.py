@@ -10,13 +10,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from contract.knowledge import Hit, SearchResult
 from knowledge.answers import compose_answer, source_of
 from knowledge.aspects import detect_aspect
 from knowledge.dense import DenseScorer
 from knowledge.embedders import Embedder, create_embedder
 from knowledge.index import ensure_index, manifest_stamp
 from knowledge.lexical import LexicalIndex
-from knowledge.results import Hit, SearchResult
 from knowledge.schema import KnowledgeFormatError, Service, load_categories, load_services
 from knowledge.settings import MODES, KnowledgeSettings
 from knowledge.text import Segmenter
