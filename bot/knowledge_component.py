@@ -1,7 +1,8 @@
 """NLU component that runs the knowledge retrieval on every message.
 
-It adds `knowledge` = {confident, aspect, hits: [{service, department, score, answer, source}]} to the
-parse result (so the action server answers without a second search and without loading a model), and
+It adds `knowledge` = {query, confident, aspect, hits: [{service, department, score, answer, source}]}
+(`contract.knowledge.SearchResult.to_dict()`, under `KNOWLEDGE_KEY`) to the parse result, so the action
+server answers without a second search and without loading a model (`SearchResult.from_parse`), and
 maps the `service` entity to a canonical service name: an entity DIET found is replaced by the
 confident match of its own text; a confident match is added as the entity when DIET found none.
 """
@@ -19,13 +20,13 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.sentence_featurizer import EMBEDDED_TEXT
+from contract.knowledge import KNOWLEDGE_KEY, SearchResult
 
 if TYPE_CHECKING:
     from knowledge import KnowledgeBase
 
 logger = logging.getLogger(__name__)
 
-KNOWLEDGE_KEY = "knowledge"
 SERVICE_ENTITY = "service"
 
 
@@ -110,19 +111,22 @@ class KnowledgeRetriever(GraphComponent):
             elif mapping.confident:
                 entity["value"] = mapping.hits[0].service
         floor = self._config["candidate_fraction"] * kb.settings.threshold
-        hits = [hit.to_dict() for hit in result.hits if hit.score >= floor]
-        if not services and result.confident:
+        offered = SearchResult(
+            query=result.query,
+            confident=result.confident,
+            hits=[hit for hit in result.hits if hit.score >= floor],
+            aspect=result.aspect,
+        )
+        if not services and offered.best:
             entities.append(
                 {
                     "entity": SERVICE_ENTITY,
-                    "value": hits[0]["service"],
+                    "value": offered.best.service,
                     "start": 0,
                     "end": len(text),
-                    "confidence_entity": hits[0]["score"],
+                    "confidence_entity": offered.best.score,
                     "extractor": self.__class__.__name__,
                 }
             )
-        message.set(
-            KNOWLEDGE_KEY, {"confident": result.confident, "aspect": result.aspect, "hits": hits}, add_to_output=True
-        )
+        message.set(KNOWLEDGE_KEY, offered.to_dict(), add_to_output=True)
         message.set(ENTITIES, entities, add_to_output=True)

@@ -9,6 +9,7 @@ pytest.importorskip("rasa", reason="the NLU component runs in the Rasa environme
 from rasa.shared.nlu.training_data.message import Message  # noqa: E402
 
 from bot.knowledge_component import KnowledgeRetriever  # noqa: E402
+from contract.knowledge import KNOWLEDGE_KEY, SearchResult  # noqa: E402
 from knowledge import KnowledgeBase  # noqa: E402
 from knowledge.settings import KnowledgeSettings  # noqa: E402
 
@@ -30,11 +31,21 @@ def parse(retriever: KnowledgeRetriever, text: str, entities: list[dict] | None 
 
 def test_every_message_gets_the_knowledge_matches(retriever: KnowledgeRetriever) -> None:
     message = parse(retriever, "住房公积金怎么提取")
-    knowledge = message.get("knowledge")
+    knowledge = message.get(KNOWLEDGE_KEY)
     assert knowledge["confident"] is True
     assert knowledge["hits"][0]["service"] == "住房公积金提取"
     assert {"service", "department", "score", "answer", "source"} <= set(knowledge["hits"][0])
-    assert "knowledge" in message.as_dict(only_output_properties=True)
+    assert {"query", "confident", "aspect", "hits"} <= set(knowledge)
+    assert KNOWLEDGE_KEY in message.as_dict(only_output_properties=True)
+
+
+def test_the_actions_read_the_matches_back_with_the_contract(retriever: KnowledgeRetriever) -> None:
+    message = parse(retriever, "住房公积金提取需要什么材料")
+    result = SearchResult.from_parse(message.as_dict(only_output_properties=True))
+    assert result is not None
+    assert result.to_dict() == message.get(KNOWLEDGE_KEY)
+    assert result.query == "住房公积金提取需要什么材料" and result.aspect == "materials"
+    assert result.best is not None and result.best.service == "住房公积金提取"
 
 
 def test_confident_match_becomes_the_service_entity(retriever: KnowledgeRetriever) -> None:
