@@ -12,70 +12,60 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import replies
 from actions.case_api import CaseApi, CaseApiError, WithCaseApi
 from actions.knowledge_hits import knowledge_of, service_buttons
+from contract.knowledge import Hit
 
 logger = logging.getLogger(__name__)
 
-NOTHING_FITS = (
-    "抱歉，这个问题我在办事指南里没有找到可靠的答案，不想给您说错。"
-    "您可以换个说法再问，或者拨打12345热线、转人工客服咨询。"
-)
 
-
-def _earlier_hit(tracker: Tracker, service: str) -> dict[str, Any] | None:
+def _earlier_hit(tracker: Tracker, service: str) -> Hit | None:
     """The answer for `service` among the matches of the resident's earlier questions (newest first)."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             knowledge = knowledge_of(event.get("parse_data"))
-            for hit in (knowledge or {}).get("hits", []):
-                if hit["service"] == service:
+            for hit in knowledge.hits if knowledge else []:
+                if hit.service == service:
                     return hit
     return None
 
 
-async def _hit_for_chosen_service(tracker: Tracker, service: str, api: CaseApi) -> dict[str, Any] | None:
+async def _hit_for_chosen_service(tracker: Tracker, service: str, api: CaseApi) -> Hit | None:
     hit = _earlier_hit(tracker, service)
     if hit:
         return hit
     try:
-        hits = await api.search_knowledge(service)
+        found = await api.search_knowledge(service)
     except CaseApiError:
         return None
-    return next((h for h in hits if h["service"] == service), None)
+    return next((h for h in found.hits if h.service == service), None)
 
 
-FEEDBACK_BUTTONS = [
-    {"title": "解决了，评价一下", "payload": "/rate_service"},
-    {"title": "没解决，转人工", "payload": "/not_satisfied"},
-]
-
-
-def answer_with_hit(dispatcher: CollectingDispatcher, tracker: Tracker, hit: dict[str, Any]) -> list[EventType]:
-    text = hit["answer"]
+def answer_with_hit(dispatcher: CollectingDispatcher, tracker: Tracker, hit: Hit) -> list[EventType]:
+    text = hit.answer
     # Answers composed by the knowledge base already end with their source; never show it twice.
-    if hit["source"] not in text:
-        text += f"\n来源：{hit['source']}"
+    if hit.source not in text:
+        text += "\n" + replies.SOURCE.format(source=hit.source)
     # Inside a form the resident goes back to the form's question; feedback buttons would derail it.
-    dispatcher.utter_message(text=text, buttons=None if tracker.active_loop_name else FEEDBACK_BUTTONS)
-    return [SlotSet("answered_service", hit["service"])]
+    dispatcher.utter_message(text=text, buttons=None if tracker.active_loop_name else replies.FEEDBACK_BUTTONS)
+    return [SlotSet("answered_service", hit.service)]
 
 
 async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, api: CaseApi) -> list[EventType]:
     """Answer when retrieval is confident, ask which service was meant when it is not, else say so."""
-    latest = tracker.latest_message
-    knowledge = knowledge_of(latest)
+    knowledge = knowledge_of(tracker.latest_message)
+    best = knowledge.best if knowledge else None
     chosen = next(tracker.get_latest_entity_values("service"), None)
-    if chosen and not (knowledge and knowledge["confident"] and knowledge["hits"][0]["service"] == chosen):
+    if chosen and not (best and best.service == chosen):
         # A button press (or a service named outright): answer for exactly that service.
         hit = await _hit_for_chosen_service(tracker, chosen, api)
         if hit:
             return answer_with_hit(dispatcher, tracker, hit)
-    if knowledge and knowledge.get("confident") and knowledge["hits"]:
-        return answer_with_hit(dispatcher, tracker, knowledge["hits"][0])
+    if best:
+        return answer_with_hit(dispatcher, tracker, best)
     buttons = service_buttons(knowledge, intent="ask_service")
     if buttons:
-        dispatcher.utter_message(text="您想问的是哪一项？", buttons=buttons)
+        dispatcher.utter_message(text=replies.WHICH_SERVICE, buttons=buttons)
         return []
-    dispatcher.utter_message(text=NOTHING_FITS, buttons=replies.human_buttons())
+    dispatcher.utter_message(text=replies.NOTHING_FITS, buttons=replies.human_buttons())
     return []
 
 

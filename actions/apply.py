@@ -6,12 +6,12 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
 from actions.case_api import CaseApiError, ServiceInfo, WithCaseApi
-from actions.form_base import FormValidation, reset_form_slots
+from actions.form_base import FormValidation, file_case, reset_form_slots
 from actions.knowledge_hits import knowledge_of, service_buttons
 from actions.pii import (
     mask_id_number,
@@ -22,17 +22,18 @@ from actions.pii import (
     states_a_name,
 )
 from actions.tracker_info import latest_intent, sender_channel, slot_before_latest_message
+from contract.receipts import CaseReceipt
 
 logger = logging.getLogger(__name__)
 
 
 def offline_steps_text(info: ServiceInfo) -> str:
-    lines = [f"“{info.name}”目前还不能在线申请，需要到现场办理。"]
+    lines = [replies.OFFLINE_ONLY.format(service=info.name)]
     lines += [f"{i}. {step}" for i, step in enumerate(info.offline_steps, start=1)]
     if info.materials:
-        lines.append(f"需要带：{'、'.join(info.materials)}")
+        lines.append(replies.OFFLINE_MATERIALS.format(materials="、".join(info.materials)))
     if info.place:
-        lines.append(f"办理地点：{info.place}")
+        lines.append(replies.OFFLINE_PLACE.format(place=info.place))
     return "\n".join(lines)
 
 
@@ -45,8 +46,8 @@ class ValidateApplyForm(WithCaseApi, FormValidation):
     ) -> dict[str, Any]:
         knowledge = knowledge_of(tracker.latest_message)
         names = [str(value)]
-        if knowledge and knowledge.get("confident") and knowledge["hits"]:
-            names.append(knowledge["hits"][0]["service"])
+        if knowledge and knowledge.best:
+            names.append(knowledge.best.service)
         try:
             info = None
             for name in names:
@@ -54,16 +55,14 @@ class ValidateApplyForm(WithCaseApi, FormValidation):
                 if info:
                     break
         except CaseApiError:
-            dispatcher.utter_message(text=replies.HOTLINE_APOLOGY)
+            dispatcher.utter_message(text=replies.NOT_FILED)
             return {"service": None, "requested_slot": None}
         if info is None:
             buttons = service_buttons(knowledge, intent="inform")
             if buttons:
-                dispatcher.utter_message(text="您要办理的是哪一项？", buttons=buttons)
+                dispatcher.utter_message(text=replies.WHICH_SERVICE_TO_APPLY, buttons=buttons)
                 return {"service": None}
-            return self.reject(
-                "service", "没找到这项业务，请换个说法，比如“社保卡申领”“居住证办理”。", dispatcher, tracker
-            )
+            return self.reject("service", replies.UNKNOWN_SERVICE, dispatcher, tracker)
         if not info.online:
             dispatcher.utter_message(text=offline_steps_text(info))
             # Ending the form here: nothing personal is collected for an offline-only service.
@@ -71,7 +70,7 @@ class ValidateApplyForm(WithCaseApi, FormValidation):
         earlier = slot_before_latest_message(tracker, "service")
         if earlier and earlier != info.name:
             # Another service named half way through replaces the first one; the resident should hear it.
-            dispatcher.utter_message(text=f"好的，办理事项改为“{info.name}”。")
+            dispatcher.utter_message(text=replies.SERVICE_CHANGED.format(service=info.name))
         return self.accept("service", info.name, tracker)
 
     def validate_applicant_name(
@@ -84,9 +83,7 @@ class ValidateApplyForm(WithCaseApi, FormValidation):
             return {"applicant_name": None}
         name = normalize_name(str(value))
         if name is None:
-            return self.reject(
-                "applicant_name", "姓名好像不太对，请输入申请人的中文姓名，比如“张三”。", dispatcher, tracker
-            )
+            return self.reject("applicant_name", replies.BAD_NAME, dispatcher, tracker)
         return self.accept("applicant_name", name, tracker)
 
     def validate_id_number(
@@ -94,12 +91,7 @@ class ValidateApplyForm(WithCaseApi, FormValidation):
     ) -> dict[str, Any]:
         number = normalize_id_number(str(value))
         if number is None:
-            return self.reject(
-                "id_number",
-                "这个身份证号没有通过校验，请核对后重新输入18位号码（最后一位可能是X）。",
-                dispatcher,
-                tracker,
-            )
+            return self.reject("id_number", replies.BAD_ID_NUMBER, dispatcher, tracker)
         return self.accept("id_number", number, tracker)
 
     def validate_apply_confirmed(
@@ -107,7 +99,7 @@ class ValidateApplyForm(WithCaseApi, FormValidation):
     ) -> dict[str, Any]:
         if value is True:
             return {"apply_confirmed": True}
-        dispatcher.utter_message(text="好的，我们重新填写一遍申请人信息。")
+        dispatcher.utter_message(text=replies.REFILL)
         return {"apply_confirmed": None, "applicant_name": None, "id_number": None, "phone": None}
 
 
@@ -116,21 +108,23 @@ class ActionAskApplyConfirmed(Action):
         return "action_ask_apply_confirmed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(
-            text=(
-                "请核对申请信息：\n"
-                f"办理事项：{tracker.get_slot('service')}\n"
-                f"申请人：{mask_name(tracker.get_slot('applicant_name'))}\n"
-                f"身份证号：{mask_id_number(tracker.get_slot('id_number'))}\n"
-                f"手机号：{mask_phone(tracker.get_slot('phone'))}\n"
-                "确认无误就提交吗？要改手机号或身份证号，直接发新的号码就行。"
-            ),
-            buttons=[
-                {"title": "确认提交", "payload": "/affirm"},
-                {"title": "重新填写", "payload": "/deny"},
-            ],
+        text = replies.CONFIRM_APPLICATION.format(
+            service=tracker.get_slot("service"),
+            name=mask_name(tracker.get_slot("applicant_name")),
+            id_number=mask_id_number(tracker.get_slot("id_number")),
+            phone=mask_phone(tracker.get_slot("phone")),
         )
+        dispatcher.utter_message(text=text, buttons=replies.CONFIRM_BUTTONS)
         return []
+
+
+def _filed(receipt: CaseReceipt) -> tuple[str, replies.Buttons]:
+    text = replies.APPLICATION_FILED.format(
+        number=receipt.number,
+        department=receipt.department,
+        date=replies.chinese_date(receipt.expected_completion or ""),
+    )
+    return text, replies.rate_buttons()
 
 
 class ActionSubmitApplication(WithCaseApi, Action):
@@ -142,31 +136,15 @@ class ActionSubmitApplication(WithCaseApi, Action):
             # The form ended without a confirmed application (offline-only service): nothing to file.
             return reset_form_slots("apply_form")
         sender, channel = sender_channel(tracker)
-        try:
-            receipt = await self.api.submit_application(
-                service=tracker.get_slot("service"),
-                applicant_name=tracker.get_slot("applicant_name"),
-                id_number=tracker.get_slot("id_number"),
-                phone=tracker.get_slot("phone"),
-                sender=sender,
-                channel=channel,
-            )
-        except CaseApiError as error:
-            if error.code == "not_online":
-                dispatcher.utter_message(text=error.message or "这项业务暂不支持在线申请，请到政务服务中心窗口办理。")
-                return reset_form_slots("apply_form")
-            # Slots are kept, so "重新提交" files the same application again without retyping.
-            dispatcher.utter_message(
-                text=replies.HOTLINE_APOLOGY,
-                buttons=[{"title": "重新提交", "payload": "/apply_service"}, *replies.human_buttons()],
-            )
-            return []
-        dispatcher.utter_message(
-            text=(
-                f"申请已提交！办件编号：{receipt.number}，由{receipt.department}办理，"
-                f"预计{replies.chinese_date(receipt.expected_completion)}前办结。"
-                "您可以随时凭编号和手机号后四位查询进度。"
-            ),
-            buttons=replies.rate_buttons(),
+        filing = self.api.submit_application(
+            service=tracker.get_slot("service"),
+            applicant_name=tracker.get_slot("applicant_name"),
+            id_number=tracker.get_slot("id_number"),
+            phone=tracker.get_slot("phone"),
+            sender=sender,
+            channel=channel,
         )
-        return [*reset_form_slots("apply_form"), SlotSet("last_case_number", receipt.number)]
+        # The catalogue may have taken the service offline since the form checked it: no retry helps then.
+        return await file_case(
+            dispatcher, "apply_form", filing, _filed, final_refusals={"not_online": replies.NOT_ONLINE}
+        )

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from actions.settings import Settings, get_settings
+from contract.knowledge import SearchResult, ServiceSuggestion
+from contract.receipts import CaseReceipt, CaseStatus, TranscriptLine
 
 logger = logging.getLogger(__name__)
 
 
 class CaseApiError(Exception):
-    """The case API refused a request or could not be reached (`status` is None then)."""
+    """The case API refused a request or could not be reached (`status` is None then).
+
+    `message` is the gateway's Chinese explanation for residents, empty when it gave none.
+    """
 
     def __init__(self, path: str, status: int | None, code: str | None, message: str) -> None:
         super().__init__(path, status, code, message)
@@ -30,21 +35,6 @@ class CaseApiError(Exception):
 
     def __str__(self) -> str:
         return f"{self.path}: status={self.status} code={self.code} {self.message}"
-
-
-@dataclass(frozen=True)
-class ApplicationReceipt:
-    number: str
-    service: str
-    department: str
-    expected_completion: str
-
-
-@dataclass(frozen=True)
-class ComplaintReceipt:
-    number: str
-    deadline: str
-    department: str | None
 
 
 @dataclass(frozen=True)
@@ -63,21 +53,6 @@ class TopSuggestion:
 
 
 @dataclass(frozen=True)
-class CaseStatus:
-    number: str
-    kind: str
-    status: str
-    deadline: str | None
-    department: str | None
-
-
-@dataclass(frozen=True)
-class TicketReceipt:
-    number: str
-    deadline: str | None
-
-
-@dataclass(frozen=True)
 class ServiceInfo:
     name: str
     department: str
@@ -85,13 +60,6 @@ class ServiceInfo:
     place: str = ""
     materials: list[str] = field(default_factory=list)
     offline_steps: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class TranscriptLine:
-    role: str  # "resident" or "bot"
-    text: str
-    at: str | None = None
 
 
 def _error_from_response(path: str, response: httpx.Response) -> CaseApiError:
@@ -102,7 +70,18 @@ def _error_from_response(path: str, response: httpx.Response) -> CaseApiError:
     detail = body.get("detail") if isinstance(body, dict) else None
     code = detail.get("code") if isinstance(detail, dict) else detail if isinstance(detail, str) else None
     message = body.get("message", "") if isinstance(body, dict) else ""
-    return CaseApiError(path, response.status_code, code, message or response.reason_phrase)
+    return CaseApiError(path, response.status_code, code or response.reason_phrase, message)
+
+
+R = TypeVar("R", CaseReceipt, CaseStatus)
+
+
+def _read(path: str, cls: type[R], body: Any) -> R:
+    """A contract type from a gateway answer; an answer of another shape is the gateway's failure."""
+    try:
+        return cls.from_json(body)
+    except (TypeError, AttributeError) as exc:
+        raise CaseApiError(path, None, "bad_response", "") from exc
 
 
 class CaseApi:
@@ -140,7 +119,7 @@ class CaseApi:
 
     async def submit_application(
         self, *, service: str, applicant_name: str, id_number: str, phone: str, sender: str, channel: str
-    ) -> ApplicationReceipt:
+    ) -> CaseReceipt:
         body = await self._request(
             "POST",
             "/api/applications",
@@ -153,12 +132,7 @@ class CaseApi:
                 "channel": channel,
             },
         )
-        return ApplicationReceipt(
-            number=body["number"],
-            service=body.get("service", service),
-            department=body.get("department", ""),
-            expected_completion=body["expected_completion"],
-        )
+        return _read("/api/applications", CaseReceipt, body)
 
     async def submit_complaint(
         self,
@@ -169,7 +143,7 @@ class CaseApi:
         department: str | None,
         sender: str,
         channel: str,
-    ) -> ComplaintReceipt:
+    ) -> CaseReceipt:
         payload: dict[str, Any] = {
             "description": description,
             "phone": phone,
@@ -181,7 +155,7 @@ class CaseApi:
         if department:
             payload["department"] = department
         body = await self._request("POST", "/api/complaints", json=payload)
-        return ComplaintReceipt(number=body["number"], deadline=body["deadline"], department=body.get("department"))
+        return _read("/api/complaints", CaseReceipt, body)
 
     async def open_consultations(self) -> list[Consultation]:
         body = await self._request("GET", "/api/consultations")
@@ -198,7 +172,7 @@ class CaseApi:
 
     async def submit_suggestion(
         self, *, content: str, consultation_id: str | None, topic: str | None, phone: str | None, sender: str
-    ) -> str:
+    ) -> CaseReceipt:
         payload: dict[str, Any] = {"content": content, "sender": sender}
         if consultation_id:
             payload["consultation_id"] = consultation_id
@@ -207,7 +181,7 @@ class CaseApi:
         if phone:
             payload["phone"] = phone
         body = await self._request("POST", "/api/suggestions", json=payload)
-        return str(body["number"])
+        return _read("/api/suggestions", CaseReceipt, body)
 
     async def top_suggestions(self, consultation_id: str, n: int = 5) -> list[TopSuggestion]:
         body = await self._request("GET", f"/api/consultations/{consultation_id}/suggestions/top", params={"n": n})
@@ -234,13 +208,7 @@ class CaseApi:
             if error.status == 404:
                 return None
             raise
-        return CaseStatus(
-            number=body["number"],
-            kind=body["kind"],
-            status=body["status"],
-            deadline=body.get("deadline"),
-            department=body.get("department"),
-        )
+        return _read(f"/api/status/{number}", CaseStatus, body)
 
     async def create_ticket(
         self,
@@ -249,23 +217,23 @@ class CaseApi:
         channel: str,
         summary: str,
         transcript: list[TranscriptLine],
-        suggestions: list[dict[str, Any]],
+        suggestions: list[ServiceSuggestion],
         category: str | None,
         phone: str | None,
-    ) -> TicketReceipt:
+    ) -> CaseReceipt:
         payload: dict[str, Any] = {
             "sender": sender,
             "channel": channel,
             "summary": summary,
             "transcript": [{k: v for k, v in vars(line).items() if v is not None} for line in transcript],
-            "suggestions": suggestions,
+            "suggestions": [vars(suggestion) for suggestion in suggestions],
         }
         if category:
             payload["category"] = category
         if phone:
             payload["phone"] = phone
         body = await self._request("POST", "/api/tickets", json=payload, internal=True)
-        return TicketReceipt(number=body["number"], deadline=body.get("deadline"))
+        return _read("/api/tickets", CaseReceipt, body)
 
     async def service_info(self, name: str) -> ServiceInfo | None:
         """The catalogue entry of one service (None if the catalogue does not list it)."""
@@ -282,10 +250,10 @@ class CaseApi:
                 )
         return None
 
-    async def search_knowledge(self, query: str, k: int = 3) -> list[dict[str, Any]]:
-        """Hits of the knowledge base (contract: GET /api/knowledge/search), best first."""
+    async def search_knowledge(self, query: str, k: int = 3) -> SearchResult:
+        """What the knowledge base finds for `query` (contract: GET /api/knowledge/search), best first."""
         body = await self._request("GET", "/api/knowledge/search", params={"q": query, "k": k})
-        return list(body.get("hits", []))
+        return SearchResult.from_dict(body)
 
 
 class WithCaseApi:

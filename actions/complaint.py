@@ -6,13 +6,14 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
-from actions.case_api import CaseApiError, WithCaseApi
-from actions.form_base import FormValidation, only_states_intent, reset_form_slots
+from actions.case_api import WithCaseApi
+from actions.form_base import FormValidation, file_case, only_states_intent
 from actions.tracker_info import sender_channel
+from contract.receipts import CaseReceipt
 
 MIN_DESCRIPTION_CHARS = 6
 _TRIGGER = re.compile(r"^(我)?(要|想)?(投诉|举报|反映)(一下)?(个|一个)?(问题|情况)?[，,。:：]?")
@@ -36,12 +37,13 @@ class ValidateComplaintForm(FormValidation):
         if only_states_intent(tracker, "submit_complaint"):
             # Only "我要投诉": let the form ask its question instead of scolding.
             return {"complaint_description": None}
-        return self.reject(
-            "complaint_description",
-            "能再具体说说吗？比如在哪个窗口、办什么事、遇到了什么情况。",
-            dispatcher,
-            tracker,
-        )
+        return self.reject("complaint_description", replies.SHORT_DESCRIPTION, dispatcher, tracker)
+
+
+def _filed(receipt: CaseReceipt) -> tuple[str, replies.Buttons]:
+    handler = replies.COMPLAINT_HANDLER.format(department=receipt.department) if receipt.department else ""
+    date = replies.chinese_date(receipt.deadline or "")
+    return replies.COMPLAINT_FILED.format(number=receipt.number, handler=handler, date=date), replies.rate_buttons()
 
 
 class ActionSubmitComplaint(WithCaseApi, Action):
@@ -50,27 +52,12 @@ class ActionSubmitComplaint(WithCaseApi, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         sender, channel = sender_channel(tracker)
-        try:
-            receipt = await self.api.submit_complaint(
-                description=tracker.get_slot("complaint_description"),
-                phone=tracker.get_slot("phone"),
-                service=tracker.get_slot("service"),
-                department=tracker.get_slot("department"),
-                sender=sender,
-                channel=channel,
-            )
-        except CaseApiError:
-            dispatcher.utter_message(
-                text=replies.HOTLINE_APOLOGY,
-                buttons=[{"title": "重新提交", "payload": "/submit_complaint"}, *replies.human_buttons()],
-            )
-            return []
-        handler = f"转交{receipt.department}，" if receipt.department else ""
-        dispatcher.utter_message(
-            text=(
-                f"您的投诉已受理，编号：{receipt.number}。我们会{handler}"
-                f"在{replies.chinese_date(receipt.deadline)}前（3个工作日内）给您答复，请保持手机畅通。"
-            ),
-            buttons=replies.rate_buttons(),
+        filing = self.api.submit_complaint(
+            description=tracker.get_slot("complaint_description"),
+            phone=tracker.get_slot("phone"),
+            service=tracker.get_slot("service"),
+            department=tracker.get_slot("department"),
+            sender=sender,
+            channel=channel,
         )
-        return [*reset_form_slots("complaint_form"), SlotSet("last_case_number", receipt.number)]
+        return await file_case(dispatcher, "complaint_form", filing, _filed)

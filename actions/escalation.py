@@ -12,10 +12,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
 from actions.answer import answer_question
-from actions.case_api import CaseApi, CaseApiError, TranscriptLine, WithCaseApi
+from actions.case_api import CaseApi, CaseApiError, WithCaseApi
 from actions.knowledge_hits import knowledge_of, suggestions_of
 from actions.pii import mask_text
 from actions.tracker_info import sender_channel
+from contract.knowledge import SearchResult
+from contract.receipts import TranscriptLine
 
 logger = logging.getLogger(__name__)
 
@@ -36,17 +38,17 @@ def transcript_of(tracker: Tracker) -> list[TranscriptLine]:
         if kind not in ("user", "bot") or not text:
             continue
         if kind == "user" and text.startswith("/"):
-            text = f"[点击按钮] {text[1:]}"
+            text = replies.BUTTON_PRESS.format(intent=text[1:])
         role = "resident" if kind == "user" else "bot"
         lines.append(TranscriptLine(role=role, text=mask_text(text), at=_timestamp(event)))
     return lines[-MAX_TRANSCRIPT_LINES:]
 
 
-def _latest_knowledge(tracker: Tracker) -> dict[str, Any] | None:
+def _latest_knowledge(tracker: Tracker) -> SearchResult | None:
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             knowledge = knowledge_of(event.get("parse_data"))
-            if knowledge and knowledge.get("hits"):
+            if knowledge and knowledge.hits:
                 return knowledge
     return None
 
@@ -56,7 +58,7 @@ def _summary(tracker: Tracker) -> str:
         text = event.get("text") or ""
         if event.get("event") == "user" and text and not text.startswith("/"):
             return mask_text(text)[:200]
-    return "居民请求人工服务"
+    return replies.DEFAULT_TICKET_SUMMARY
 
 
 async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, api: CaseApi) -> list[EventType]:
@@ -72,15 +74,10 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, api: Case
             phone=tracker.get_slot("phone"),
         )
     except CaseApiError:
-        dispatcher.utter_message(text="抱歉，转人工暂时没有成功。您可以直接拨打12345政务服务热线，工作人员会为您处理。")
+        dispatcher.utter_message(text=replies.ESCALATION_FAILED)
         return []
-    deadline = f"，最晚{replies.chinese_date(ticket.deadline)}前" if ticket.deadline else ""
-    dispatcher.utter_message(
-        text=(
-            f"已为您转接12345热线人工服务，工单编号：{ticket.number}。"
-            f"工作人员会查看我们刚才的对话{deadline}在这里回复您，请稍候；这期间我先不自动回复了。"
-        )
-    )
+    deadline = replies.ESCALATED_DEADLINE.format(date=replies.chinese_date(ticket.deadline)) if ticket.deadline else ""
+    dispatcher.utter_message(text=replies.ESCALATED.format(number=ticket.number, deadline=deadline))
     events: list[EventType] = []
     if tracker.active_loop_name:
         events += [ActiveLoop(None), SlotSet("requested_slot", None)]
@@ -115,13 +112,10 @@ class ActionHandleFallback(WithCaseApi, Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         api = self.api
         knowledge = knowledge_of(tracker.latest_message)
-        if knowledge and knowledge.get("confident"):
+        if knowledge and knowledge.confident:
             return await answer_question(dispatcher, tracker, api)
         if _consecutive_fallbacks(tracker) >= 2:
-            dispatcher.utter_message(text="抱歉，我还是没能理解，为您转人工客服。")
+            dispatcher.utter_message(text=replies.STILL_NOT_UNDERSTOOD)
             return await escalate(dispatcher, tracker, api)
-        dispatcher.utter_message(
-            text="抱歉，我没太明白您的意思。可以换个说法，或者直接说想办的事，比如“社保卡怎么办”。",
-            buttons=replies.human_buttons(),
-        )
+        dispatcher.utter_message(text=replies.NOT_UNDERSTOOD, buttons=replies.human_buttons())
         return []

@@ -1,8 +1,9 @@
-"""What every form shares: the slots it owns, resetting them, and counting rejected answers."""
+"""What every form shares: resetting its slots, counting rejected answers, and filing what it collected."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -11,33 +12,47 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions import replies
+from actions.case_api import CaseApiError
+from actions.forms import FORMS
 from actions.pii import normalize_phone
 from actions.settings import get_settings
 from actions.tracker_info import latest_intent
-
-FORM_SLOTS: dict[str, tuple[str, ...]] = {
-    "apply_form": ("service", "applicant_name", "id_number", "phone", "apply_confirmed"),
-    "complaint_form": ("complaint_description", "phone", "service", "department"),
-    "suggest_form": ("consultation", "suggestion_topic", "suggestion_content", "suggestion_phone"),
-    "status_form": ("case_number", "phone_last4"),
-    "rate_form": ("stars", "rating_comment"),
-}
-# What each form does, as residents would name it ("刚才的投诉先不办了").
-FORM_TASKS: dict[str, str] = {
-    "apply_form": "办事申请",
-    "complaint_form": "投诉",
-    "suggest_form": "建议",
-    "status_form": "进度查询",
-    "rate_form": "评价",
-}
+from contract.receipts import CaseReceipt
 
 
 def reset_form_slots(form: str) -> list[EventType]:
     """Forget what a finished or cancelled form collected (personal data must not linger)."""
-    return [SlotSet(slot, None) for slot in FORM_SLOTS[form]] + [
+    return [SlotSet(slot, None) for slot in FORMS[form].slots] + [
         SlotSet("requested_slot", None),
         SlotSet("failed_attempts", None),
     ]
+
+
+async def file_case(
+    dispatcher: CollectingDispatcher,
+    form: str,
+    filing: Awaitable[CaseReceipt],
+    confirmation: Callable[[CaseReceipt], tuple[str, replies.Buttons]],
+    final_refusals: dict[str, str] | None = None,
+) -> list[EventType]:
+    """File through the case API and tell the resident the number; the form's slots are then forgotten.
+
+    When the gateway cannot be reached or fails, the resident hears that nothing was filed and gets a
+    retry button: the slots are kept, so the retry files the same case without retyping. A refusal whose
+    code is in `final_refusals` cannot succeed on a retry: the gateway's explanation (else the text given
+    for the code) is shown and the form ends.
+    """
+    try:
+        receipt = await filing
+    except CaseApiError as error:
+        if final_refusals and error.code in final_refusals:
+            dispatcher.utter_message(text=error.message or final_refusals[error.code])
+            return reset_form_slots(form)
+        dispatcher.utter_message(text=replies.NOT_FILED, buttons=replies.retry_buttons(FORMS[form].trigger))
+        return []
+    text, buttons = confirmation(receipt)
+    dispatcher.utter_message(text=text, buttons=buttons)
+    return [*reset_form_slots(form), SlotSet("last_case_number", receipt.number)]
 
 
 class FormValidation(FormValidationAction, ABC):

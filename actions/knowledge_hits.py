@@ -2,33 +2,27 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-KNOWLEDGE_KEY = "knowledge"
+from actions import replies
+from contract.knowledge import SearchResult, ServiceSuggestion
 
 
-def knowledge_of(parse_data: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The `knowledge` part of a parse result: {confident, aspect, hits: [{service, score, ...}]}."""
-    if not parse_data:
-        return None
-    knowledge = parse_data.get(KNOWLEDGE_KEY)
-    return knowledge if isinstance(knowledge, dict) else None
+def knowledge_of(parse_data: dict[str, Any] | None) -> SearchResult | None:
+    """The matches of a parse result: confident or not, the aspect asked about, the candidate services."""
+    return SearchResult.from_parse(parse_data)
 
 
-def service_buttons(knowledge: dict[str, Any] | None, intent: str, limit: int = 3) -> list[dict[str, str]]:
+def service_buttons(knowledge: SearchResult | None, intent: str, limit: int = 3) -> replies.Buttons:
     """One button per candidate service, its payload carrying the canonical name as an entity."""
-    if not knowledge:
+    if knowledge is None:
         return []
-    buttons = []
-    for hit in knowledge.get("hits", [])[:limit]:
-        entity = json.dumps({"service": hit["service"]}, ensure_ascii=False)
-        buttons.append({"title": hit["service"], "payload": f"/{intent}{entity}"})
-    return buttons
+    return [
+        {"title": hit.service, "payload": replies.payload(intent, service=hit.service)}
+        for hit in knowledge.hits[:limit]
+    ]
 
 
-def suggestions_of(knowledge: dict[str, Any] | None) -> list[dict[str, Any]]:
+def suggestions_of(knowledge: SearchResult | None) -> list[ServiceSuggestion]:
     """What a hotline ticket carries: the candidate services and their scores."""
-    if not knowledge:
-        return []
-    return [{"service": h["service"], "score": round(float(h["score"]), 4)} for h in knowledge.get("hits", [])]
+    return [ServiceSuggestion.of(hit) for hit in knowledge.hits] if knowledge else []

@@ -12,7 +12,8 @@ from rasa_sdk.events import ActiveLoop, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
-from actions.form_base import FORM_SLOTS, FORM_TASKS, reset_form_slots
+from actions.form_base import reset_form_slots
+from actions.forms import FORMS
 from actions.tracker_info import slots_set_by_latest_message
 
 
@@ -22,15 +23,16 @@ class ActionCancelForm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         form = tracker.active_loop_name
-        if form not in FORM_SLOTS:
-            dispatcher.utter_message(text="好的。还有其他需要帮忙的吗？")
+        if form not in FORMS:
+            dispatcher.utter_message(text=replies.NOTHING_TO_CANCEL)
             return []
         dispatcher.utter_message(text=replies.CANCELLED)
         return [ActiveLoop(None), *reset_form_slots(form)]
 
 
 class ActionSwitchTask(Action):
-    """Ends the active form so that the rules can start the one the resident asked for.
+    """Runs before every form starts (nlu_data/rules/forms.yml): ends the form that is active, if any,
+    so that the one the resident asked for starts at once.
 
     What the switching message itself filled (a service or case number it named) belongs to the new
     task and is kept; the rest of the old form is forgotten.
@@ -41,9 +43,9 @@ class ActionSwitchTask(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         form = tracker.active_loop_name
-        if form not in FORM_SLOTS:
+        if form not in FORMS:
             return []
         keep = slots_set_by_latest_message(tracker)
-        filled = any(tracker.get_slot(slot) is not None for slot in FORM_SLOTS[form] if slot not in keep)
-        dispatcher.utter_message(text=replies.switched(FORM_TASKS[form], filled))
+        filled = any(tracker.get_slot(slot) is not None for slot in FORMS[form].slots if slot not in keep)
+        dispatcher.utter_message(text=replies.switched(FORMS[form].task, filled))
         return [ActiveLoop(None), *(event for event in reset_form_slots(form) if event["name"] not in keep)]

@@ -1,7 +1,7 @@
 """Reading personal data (身份证号, 手机号, 姓名) out of what residents type in a form.
 
 The rules themselves (GB 11643 check digit, plausible birth date, mainland mobile numbers, names)
-and the masks live in `api/personal_data.py`, shared with the gateway; this module only finds the
+and the masks live in `contract/personal_data.py`, shared with the gateway; this module only finds the
 value inside a chat answer such as "我的身份证是 3415…" or "我叫张三".
 """
 

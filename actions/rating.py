@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -13,24 +12,10 @@ from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
 from actions.form_base import FormValidation, reset_form_slots
 from actions.tracker_info import slot_before_latest_message
+from contract.ratings import parse_stars
 
 NO_COMMENT = "无"
-_CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 _NO_COMMENT_WORDS = ("没有", "没了", "无", "不用", "算了吧", "没什么")
-
-
-def parse_stars(text: str) -> int | None:
-    """'5' / '五星' / '4颗星' / '⭐⭐⭐' -> 1..5; anything else (0, 6, '很好') -> None."""
-    text = text.strip()
-    if text and set(text) <= {"⭐", "★"}:
-        count = len(text)
-    else:
-        match = re.search(r"(?<!\d)([0-9一二两三四五六七八九])(?!\d)", text)
-        if match is None:
-            return None
-        digit = match.group(1)
-        count = int(digit) if digit.isdigit() else _CHINESE_DIGITS.get(digit, 0)
-    return count if 1 <= count <= 5 else None
 
 
 class ValidateRateForm(FormValidation):
@@ -46,7 +31,7 @@ class ValidateRateForm(FormValidation):
             # the comment's words. The stars already given stay.
             return {"stars": slot_before_latest_message(tracker, "stars")}
         if stars is None:
-            return self.reject("stars", "请打1到5星，比如回复“5星”。", dispatcher, tracker)
+            return self.reject("stars", replies.BAD_STARS, dispatcher, tracker)
         return self.accept("stars", str(stars), tracker)
 
     def validate_rating_comment(
@@ -74,13 +59,10 @@ class ActionSubmitRating(WithCaseApi, Action):
                 sender=tracker.sender_id,
             )
         except CaseApiError:
-            dispatcher.utter_message(text="抱歉，评价暂时没有提交成功，请稍后再试。感谢您的反馈！")
+            dispatcher.utter_message(text=replies.RATING_NOT_SAVED)
             return reset_form_slots("rate_form")
         if stars <= 2:
-            dispatcher.utter_message(
-                text="感谢您的评价，很抱歉这次没让您满意，我们会认真改进。需要的话可以转人工客服。",
-                buttons=replies.human_buttons(),
-            )
+            dispatcher.utter_message(text=replies.RATING_LOW, buttons=replies.human_buttons())
         else:
-            dispatcher.utter_message(text="感谢您的评价！还有其他需要帮忙的吗？")
+            dispatcher.utter_message(text=replies.RATING_THANKS)
         return reset_form_slots("rate_form")

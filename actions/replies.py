@@ -1,17 +1,138 @@
-"""Resident-facing texts used by more than one action, and small formatting helpers."""
+"""Every text the action server says to residents, in one place, and the small helpers that build them.
+
+Actions import their texts from here; no resident-facing sentence is written anywhere else in actions/.
+(Rasa's own responses, the `utter_*` in domain.yml, are the other half of what the assistant says.)
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
-HOTLINE_APOLOGY = "抱歉，系统暂时出了点问题，这次没有提交成功，您填写的内容没有丢失。请稍后再试，或拨打12345热线办理。"
+from contract.case_kinds import prefixes_text
+
+Buttons = list[dict[str, str]]
+
+# Filing ----------------------------------------------------------------------------------------------
+NOT_FILED = "抱歉，系统暂时出了点问题，这次没有提交成功，您填写的内容没有丢失。请稍后再试，或拨打12345热线办理。"
+RETRY = "重新提交"
 OFFER_HUMAN_AFTER_TRIES = "如果不方便输入，也可以转人工客服帮您办理。"
-BAD_PHONE = "手机号格式好像不对，请输入11位手机号码，比如13812345678。"
 CANCELLED = "好的，已为您取消，刚才填写的信息不会提交。还有其他需要帮忙的吗？"
+NOTHING_TO_CANCEL = "好的。还有其他需要帮忙的吗？"
 
+# Answers ---------------------------------------------------------------------------------------------
+WHICH_SERVICE = "您想问的是哪一项？"
+NOTHING_FITS = (
+    "抱歉，这个问题我在办事指南里没有找到可靠的答案，不想给您说错。"
+    "您可以换个说法再问，或者拨打12345热线、转人工客服咨询。"
+)
+SOURCE = "来源：{source}"
+FEEDBACK_BUTTONS: Buttons = [
+    {"title": "解决了，评价一下", "payload": "/rate_service"},
+    {"title": "没解决，转人工", "payload": "/not_satisfied"},
+]
+NOT_UNDERSTOOD = "抱歉，我没太明白您的意思。可以换个说法，或者直接说想办的事，比如“社保卡怎么办”。"
+STILL_NOT_UNDERSTOOD = "抱歉，我还是没能理解，为您转人工客服。"
 
-def human_buttons() -> list[dict[str, str]]:
-    return [{"title": "转人工客服", "payload": "/request_human"}]
+# Questions the forms ask (one `action_ask_<slot>` each, actions/questions.py) --------------------------
+STAR_BUTTONS: Buttons = [
+    {"title": "⭐⭐⭐⭐⭐ 非常满意", "payload": '/inform{"stars": "5"}'},
+    {"title": "⭐⭐⭐⭐ 满意", "payload": '/inform{"stars": "4"}'},
+    {"title": "⭐⭐⭐ 一般", "payload": '/inform{"stars": "3"}'},
+    {"title": "⭐⭐ 不太满意", "payload": '/inform{"stars": "2"}'},
+    {"title": "⭐ 很不满意", "payload": '/inform{"stars": "1"}'},
+]
+QUESTIONS: dict[str, tuple[str, Buttons]] = {
+    "service": ("请问您要办理哪项业务？比如“社保卡申领”“居住证办理”。", []),
+    "applicant_name": ("请告诉我申请人的姓名。", []),
+    "id_number": ("请输入申请人的18位身份证号码。", []),
+    "phone": ("请留一个联系手机号，方便工作人员联系您。", []),
+    "complaint_description": ("请您说说遇到了什么问题：在哪里、办什么事、发生了什么。", []),
+    "suggestion_topic": ("您的建议是关于哪方面的？用几个字概括一下就行，比如“停车难”。", []),
+    "suggestion_content": ("请说说您的具体建议。", []),
+    "suggestion_phone": (
+        "方便的话留个手机号，便于相关部门回访；不想留可以说“不用了”。",
+        [{"title": "不用了", "payload": "/deny"}],
+    ),
+    "case_number": (f"请提供办件编号，比如 LA2024060100012（以{prefixes_text()}开头）。", []),
+    "phone_last4": ("为保护您的隐私，请输入办件时所留手机号的后4位。", []),
+    "stars": ("请为这次服务打个分吧，1星最低，5星最高。", STAR_BUTTONS),
+    "rating_comment": ("还有什么想对我们说的吗？没有的话说“没有”就好。", [{"title": "没有了", "payload": "/deny"}]),
+}
+
+# Answers a form could not use --------------------------------------------------------------------------
+BAD_PHONE = "手机号格式好像不对，请输入11位手机号码，比如13812345678。"
+BAD_NAME = "姓名好像不太对，请输入申请人的中文姓名，比如“张三”。"
+BAD_ID_NUMBER = "这个身份证号没有通过校验，请核对后重新输入18位号码（最后一位可能是X）。"
+UNKNOWN_SERVICE = "没找到这项业务，请换个说法，比如“社保卡申领”“居住证办理”。"
+WHICH_SERVICE_TO_APPLY = "您要办理的是哪一项？"
+SHORT_DESCRIPTION = "能再具体说说吗？比如在哪个窗口、办什么事、遇到了什么情况。"
+SHORT_SUGGESTION = "能再具体一点吗？说说您希望怎么改、为什么。"
+BAD_CONSULTATION = "请选择一个征集专题，或者用几个字说说建议的主题。"
+BAD_TOPIC = "主题用2到50个字概括就好，比如“公交线路”。"
+BAD_OPTIONAL_PHONE = "手机号格式不对，请输入11位手机号，或者说“不用了”。"
+BAD_CASE_NUMBER = f"编号格式不对：办件编号以{prefixes_text()}开头，后面是数字，请核对后再输入。"
+BAD_PHONE_LAST4 = "请输入4位数字，也就是手机号的最后4位。"
+BAD_STARS = "请打1到5星，比如回复“5星”。"
+
+# Applications ----------------------------------------------------------------------------------------
+SERVICE_CHANGED = "好的，办理事项改为“{service}”。"
+OFFLINE_ONLY = "“{service}”目前还不能在线申请，需要到现场办理。"
+OFFLINE_MATERIALS = "需要带：{materials}"
+OFFLINE_PLACE = "办理地点：{place}"
+NOT_ONLINE = "这项业务暂不支持在线申请，请到政务服务中心窗口办理。"
+CONFIRM_APPLICATION = (
+    "请核对申请信息：\n办理事项：{service}\n申请人：{name}\n身份证号：{id_number}\n手机号：{phone}\n"
+    "确认无误就提交吗？要改手机号或身份证号，直接发新的号码就行。"
+)
+CONFIRM_BUTTONS: Buttons = [{"title": "确认提交", "payload": "/affirm"}, {"title": "重新填写", "payload": "/deny"}]
+REFILL = "好的，我们重新填写一遍申请人信息。"
+APPLICATION_FILED = (
+    "申请已提交！办件编号：{number}，由{department}办理，预计{date}前办结。您可以随时凭编号和手机号后四位查询进度。"
+)
+
+# Complaints ------------------------------------------------------------------------------------------
+COMPLAINT_FILED = "您的投诉已受理，编号：{number}。我们会{handler}在{date}前（3个工作日内）给您答复，请保持手机畅通。"
+COMPLAINT_HANDLER = "转交{department}，"
+
+# Suggestions -----------------------------------------------------------------------------------------
+WHICH_CONSULTATION = "目前正在征集意见的有下面几项，您的建议是关于哪一项？也可以选“其他话题”。"
+OTHER_TOPIC = "其他话题"
+SUGGESTION_FILED = "感谢您的建议！编号：{number}。我们会转给相关部门研究，采纳情况会在征集结束后公布。"
+SEE_SUGGESTIONS = "看看大家的建议"
+NO_CONSULTATIONS = "目前没有正在征集意见的专题。您有想法的话，随时可以说“我要提建议”。"
+SUGGESTIONS_UNAVAILABLE = "抱歉，暂时获取不到建议列表，请稍后再试。"
+NO_SUGGESTIONS_YET = "「{title}」还没有人提建议，欢迎您来提第一条！"
+TOP_SUGGESTIONS = "「{title}」点赞最多的建议："
+TOP_SUGGESTION_LINE = "{rank}. {content}（{likes}个赞，编号{number}）"
+LIKE_BUTTON = "为第{rank}条点赞"
+WHICH_SUGGESTION_TO_LIKE = "请告诉我要点赞的建议编号（JY开头），或者先说“看看大家的建议”。"
+ALREADY_LIKED = "您已经为这条建议点过赞了，谢谢支持！"
+SUGGESTION_NOT_FOUND = "没有找到这条建议，请核对编号。"
+LIKE_FAILED = "抱歉，点赞暂时没有成功，请稍后再试。"
+LIKED = "已为这条建议点赞，目前共有{likes}个赞。"
+
+# Status ----------------------------------------------------------------------------------------------
+STATUS = "{kind} {number} 当前状态：{status}。"
+STATUS_DEPARTMENT = "承办部门：{department}。"
+STATUS_DEADLINE = "办理时限：{date}。"
+STATUS_UNAVAILABLE = "抱歉，查询系统暂时没有响应，请稍后再试，或拨打12345热线查询。"
+STATUS_NOT_FOUND = "没有查到对应的办件，请核对编号和手机号后四位是否正确。"
+
+# Ratings ---------------------------------------------------------------------------------------------
+RATING_NOT_SAVED = "抱歉，评价暂时没有提交成功，请稍后再试。感谢您的反馈！"
+RATING_LOW = "感谢您的评价，很抱歉这次没让您满意，我们会认真改进。需要的话可以转人工客服。"
+RATING_THANKS = "感谢您的评价！还有其他需要帮忙的吗？"
+
+# Hand-over to a person -------------------------------------------------------------------------------
+ESCALATION_FAILED = "抱歉，转人工暂时没有成功。您可以直接拨打12345政务服务热线，工作人员会为您处理。"
+ESCALATED = (
+    "已为您转接12345热线人工服务，工单编号：{number}。"
+    "工作人员会查看我们刚才的对话{deadline}在这里回复您，请稍候；这期间我先不自动回复了。"
+)
+ESCALATED_DEADLINE = "，最晚{date}前"
+DEFAULT_TICKET_SUMMARY = "居民请求人工服务"
+BUTTON_PRESS = "[点击按钮] {intent}"
 
 
 def switched(task: str, filled: bool) -> str:
@@ -19,8 +140,22 @@ def switched(task: str, filled: bool) -> str:
     return f"好的，刚才的{task}先不办了，已填写的信息不会提交。" if filled else f"好的，刚才的{task}先不办了。"
 
 
-def rate_buttons() -> list[dict[str, str]]:
-    return [{"title": "评价本次服务", "payload": "/rate_service"}]
+def payload(intent: str, **entities: str) -> str:
+    """A button payload: the intent, with entities when there are any ('/inform{"stars": "5"}')."""
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
+
+
+def human_buttons() -> Buttons:
+    return [{"title": "转人工客服", "payload": payload("request_human")}]
+
+
+def retry_buttons(intent: str) -> Buttons:
+    """After a failed filing: the same request again (the form's slots were kept), or a person."""
+    return [{"title": RETRY, "payload": payload(intent)}, *human_buttons()]
+
+
+def rate_buttons() -> Buttons:
+    return [{"title": "评价本次服务", "payload": payload("rate_service")}]
 
 
 def chinese_date(value: str) -> str:

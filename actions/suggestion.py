@@ -3,8 +3,8 @@ list the most liked suggestions of a consultation and like one."""
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -13,18 +13,15 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
 from actions.case_api import CaseApiError, Consultation, WithCaseApi
-from actions.form_base import FormValidation, only_states_intent, reset_form_slots
+from actions.form_base import FormValidation, file_case, only_states_intent
 from actions.pii import normalize_phone
+from contract.receipts import CaseReceipt
 
 FREE_TOPIC = "other"
 NO_PHONE = "不留"
 MIN_SUGGESTION_CHARS = 6
 _NO_PHONE_WORDS = ("不用", "不留", "跳过", "不需要", "不想留", "算了不留")
 _TRIGGER = re.compile(r"^(我)?(想|要)?(提|给)?(个|一个|一条|点)?(建议|意见)[，,。:：]?")
-
-
-def _payload(intent: str, **entities: str) -> str:
-    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}"
 
 
 class ActionAskConsultation(WithCaseApi, Action):
@@ -37,13 +34,13 @@ class ActionAskConsultation(WithCaseApi, Action):
         except CaseApiError:
             consultations = []
         if not consultations:
-            dispatcher.utter_message(text="您的建议是关于哪方面的？用几个字概括一下就行，比如“老城区停车难”。")
+            dispatcher.utter_message(text=replies.QUESTIONS["suggestion_topic"][0])
             return []
-        buttons = [{"title": c.title, "payload": _payload("inform", consultation=c.id)} for c in consultations[:5]]
-        buttons.append({"title": "其他话题", "payload": _payload("inform", consultation=FREE_TOPIC)})
-        dispatcher.utter_message(
-            text="目前正在征集意见的有下面几项，您的建议是关于哪一项？也可以选“其他话题”。", buttons=buttons
-        )
+        buttons = [
+            {"title": c.title, "payload": replies.payload("inform", consultation=c.id)} for c in consultations[:5]
+        ]
+        buttons.append({"title": replies.OTHER_TOPIC, "payload": replies.payload("inform", consultation=FREE_TOPIC)})
+        dispatcher.utter_message(text=replies.WHICH_CONSULTATION, buttons=buttons)
         return []
 
 
@@ -85,7 +82,7 @@ class ValidateSuggestForm(WithCaseApi, FormValidation):
         # Typed instead of picked: what the resident wrote is the free topic.
         if 2 <= len(text) <= 50:
             return {**self.accept("consultation", FREE_TOPIC, tracker), "suggestion_topic": text}
-        return self.reject("consultation", "请选择一个征集专题，或者用几个字说说建议的主题。", dispatcher, tracker)
+        return self.reject("consultation", replies.BAD_CONSULTATION, dispatcher, tracker)
 
     def validate_suggestion_topic(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -93,7 +90,7 @@ class ValidateSuggestForm(WithCaseApi, FormValidation):
         text = str(value).strip()
         if 2 <= len(text) <= 50:
             return self.accept("suggestion_topic", text, tracker)
-        return self.reject("suggestion_topic", "主题用2到50个字概括就好，比如“公交线路”。", dispatcher, tracker)
+        return self.reject("suggestion_topic", replies.BAD_TOPIC, dispatcher, tracker)
 
     def validate_suggestion_content(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -103,7 +100,7 @@ class ValidateSuggestForm(WithCaseApi, FormValidation):
             return self.accept("suggestion_content", text[:2000], tracker)
         if only_states_intent(tracker, "give_suggestion"):
             return {"suggestion_content": None}
-        return self.reject("suggestion_content", "能再具体一点吗？说说您希望怎么改、为什么。", dispatcher, tracker)
+        return self.reject("suggestion_content", replies.SHORT_SUGGESTION, dispatcher, tracker)
 
     def validate_suggestion_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -113,10 +110,19 @@ class ValidateSuggestForm(WithCaseApi, FormValidation):
             return self.accept("suggestion_phone", NO_PHONE, tracker)
         phone = normalize_phone(text)
         if phone is None:
-            return self.reject(
-                "suggestion_phone", "手机号格式不对，请输入11位手机号，或者说“不用了”。", dispatcher, tracker
-            )
+            return self.reject("suggestion_phone", replies.BAD_OPTIONAL_PHONE, dispatcher, tracker)
         return self.accept("suggestion_phone", phone, tracker)
+
+
+def _filed(consultation_id: str | None) -> Callable[[CaseReceipt], tuple[str, replies.Buttons]]:
+    def confirmation(receipt: CaseReceipt) -> tuple[str, replies.Buttons]:
+        buttons = replies.rate_buttons()
+        if consultation_id:
+            see = replies.payload("list_suggestions", consultation=consultation_id)
+            buttons.insert(0, {"title": replies.SEE_SUGGESTIONS, "payload": see})
+        return replies.SUGGESTION_FILED.format(number=receipt.number), buttons
+
+    return confirmation
 
 
 class ActionSubmitSuggestion(WithCaseApi, Action):
@@ -127,34 +133,14 @@ class ActionSubmitSuggestion(WithCaseApi, Action):
         consultation = tracker.get_slot("consultation")
         consultation_id = None if consultation == FREE_TOPIC else consultation
         phone = tracker.get_slot("suggestion_phone")
-        try:
-            number = await self.api.submit_suggestion(
-                content=tracker.get_slot("suggestion_content"),
-                consultation_id=consultation_id,
-                topic=tracker.get_slot("suggestion_topic"),
-                phone=None if phone == NO_PHONE else phone,
-                sender=tracker.sender_id,
-            )
-        except CaseApiError:
-            dispatcher.utter_message(
-                text=replies.HOTLINE_APOLOGY,
-                buttons=[{"title": "重新提交", "payload": "/give_suggestion"}, *replies.human_buttons()],
-            )
-            return []
-        buttons = replies.rate_buttons()
-        if consultation_id:
-            buttons.insert(
-                0,
-                {
-                    "title": "看看大家的建议",
-                    "payload": _payload("list_suggestions", consultation=consultation_id),
-                },
-            )
-        dispatcher.utter_message(
-            text=f"感谢您的建议！编号：{number}。我们会转给相关部门研究，采纳情况会在征集结束后公布。",
-            buttons=buttons,
+        filing = self.api.submit_suggestion(
+            content=tracker.get_slot("suggestion_content"),
+            consultation_id=consultation_id,
+            topic=tracker.get_slot("suggestion_topic"),
+            phone=None if phone == NO_PHONE else phone,
+            sender=tracker.sender_id,
         )
-        return [*reset_form_slots("suggest_form"), SlotSet("last_case_number", number)]
+        return await file_case(dispatcher, "suggest_form", filing, _filed(consultation_id))
 
 
 def _last_picked_consultation(tracker: Tracker) -> str | None:
@@ -178,19 +164,25 @@ class ActionListSuggestions(WithCaseApi, Action):
                 consultations[0] if consultations else None
             )
             if consultation is None:
-                dispatcher.utter_message(text="目前没有正在征集意见的专题。您有想法的话，随时可以说“我要提建议”。")
+                dispatcher.utter_message(text=replies.NO_CONSULTATIONS)
                 return []
             top = await self.api.top_suggestions(consultation.id)
         except CaseApiError:
-            dispatcher.utter_message(text="抱歉，暂时获取不到建议列表，请稍后再试。")
+            dispatcher.utter_message(text=replies.SUGGESTIONS_UNAVAILABLE)
             return []
         if not top:
-            dispatcher.utter_message(text=f"「{consultation.title}」还没有人提建议，欢迎您来提第一条！")
+            dispatcher.utter_message(text=replies.NO_SUGGESTIONS_YET.format(title=consultation.title))
             return []
-        lines = [f"「{consultation.title}」点赞最多的建议："]
-        lines += [f"{i}. {s.content}（{s.likes}个赞，编号{s.number}）" for i, s in enumerate(top, start=1)]
+        lines = [replies.TOP_SUGGESTIONS.format(title=consultation.title)]
+        lines += [
+            replies.TOP_SUGGESTION_LINE.format(rank=i, content=s.content, likes=s.likes, number=s.number)
+            for i, s in enumerate(top, start=1)
+        ]
         buttons = [
-            {"title": f"为第{i}条点赞", "payload": _payload("like_suggestion", case_number=s.number)}
+            {
+                "title": replies.LIKE_BUTTON.format(rank=i),
+                "payload": replies.payload("like_suggestion", case_number=s.number),
+            }
             for i, s in enumerate(top[:3], start=1)
         ]
         dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
@@ -206,17 +198,17 @@ class ActionLikeSuggestion(WithCaseApi, Action):
         # The number only names the liked suggestion; it must not prefill a later status check.
         forget = [SlotSet("case_number", None)]
         if not number or not number.upper().startswith("JY"):
-            dispatcher.utter_message(text="请告诉我要点赞的建议编号（JY开头），或者先说“看看大家的建议”。")
+            dispatcher.utter_message(text=replies.WHICH_SUGGESTION_TO_LIKE)
             return forget
         try:
             likes = await self.api.like_suggestion(number.upper(), tracker.sender_id)
         except CaseApiError as error:
             if error.status == 409:
-                dispatcher.utter_message(text="您已经为这条建议点过赞了，谢谢支持！")
+                dispatcher.utter_message(text=replies.ALREADY_LIKED)
             elif error.status == 404:
-                dispatcher.utter_message(text="没有找到这条建议，请核对编号。")
+                dispatcher.utter_message(text=replies.SUGGESTION_NOT_FOUND)
             else:
-                dispatcher.utter_message(text="抱歉，点赞暂时没有成功，请稍后再试。")
+                dispatcher.utter_message(text=replies.LIKE_FAILED)
             return forget
-        dispatcher.utter_message(text=f"已为这条建议点赞，目前共有{likes}个赞。")
+        dispatcher.utter_message(text=replies.LIKED.format(likes=likes))
         return forget

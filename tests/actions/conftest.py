@@ -18,6 +18,7 @@ import yaml
 
 from actions.case_api import CaseApi
 from actions.settings import Settings
+from contract.case_kinds import CASE_KINDS, kind_of_number
 
 if TYPE_CHECKING:
     from rasa_sdk import Tracker
@@ -87,6 +88,28 @@ def slot_event(name: str, value: Any) -> dict[str, Any]:
 
 def bot_event(text: str) -> dict[str, Any]:
     return {"event": "bot", "text": text, "timestamp": 1717200001.0}
+
+
+def receipt(number: str, **extra: Any) -> dict[str, Any]:
+    """What the gateway answers to a filing (contract.receipts.CaseReceipt), for the case kind of `number`."""
+    kind = kind_of_number(number)
+    assert kind is not None
+    return {"number": number, "kind": kind.kind, "status": kind.initial_status, **extra}
+
+
+def status_answer(number: str, status: str, **extra: Any) -> dict[str, Any]:
+    """What the gateway answers to a status lookup (contract.receipts.CaseStatus), texts from the case kinds."""
+    kind = kind_of_number(number)
+    assert kind is not None and status in CASE_KINDS[kind.kind].statuses
+    return {
+        "number": number,
+        "kind": kind.kind,
+        "kind_text": kind.name,
+        "status": status,
+        "status_text": kind.status_text(status),
+        "closed": kind.is_closed(status),
+        **extra,
+    }
 
 
 def knowledge(confident: bool, *services: tuple[str, float]) -> dict[str, Any]:

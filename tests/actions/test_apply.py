@@ -201,3 +201,11 @@ def test_slots_cleared_by_leaving_another_form_are_not_validated_as_answers(gate
     assert SlotSet("service", "居住证办理") in result
     assert not [event for event in result if event["name"] in ("phone", "id_number")]
     assert dispatcher.messages == []
+
+
+def test_a_service_taken_offline_meanwhile_is_explained_and_the_form_ends(gateway, dispatcher, make_tracker, domain):
+    message = "“居住证办理”暂不支持在线申请，请携带材料到市政务服务中心现场办理"
+    gateway.routes[("POST", "/api/applications")] = (422, {"detail": {"code": "not_online"}, "message": message})
+    events = asyncio.run(ActionSubmitApplication(gateway.client()).run(dispatcher, make_tracker(slots=FILLED), domain))
+    assert dispatcher.messages[0]["text"] == message and not dispatcher.messages[0].get("buttons")
+    assert SlotSet("id_number", None) in events

@@ -9,9 +9,9 @@ pytest.importorskip("rasa_sdk", reason="actions run in the Rasa environment (.ve
 from rasa_sdk.events import SlotSet
 
 from actions.complaint import ActionSubmitComplaint, ValidateComplaintForm
-from actions.rating import ActionSubmitRating, ValidateRateForm, parse_stars
+from actions.rating import ActionSubmitRating, ValidateRateForm
 from actions.status import ActionCheckStatus, ValidateStatusForm
-from tests.actions.conftest import slot_event, user_event
+from tests.actions.conftest import receipt, slot_event, status_answer, user_event
 
 
 @pytest.mark.parametrize("active_loop", [None, "complaint_form"])  # Rasa validates twice on activation
@@ -39,13 +39,7 @@ def test_too_short_description_inside_the_form_is_reprompted(dispatcher, make_tr
 def test_complaint_is_filed_with_optional_service_and_deadline(gateway, dispatcher, make_tracker, domain):
     gateway.routes[("POST", "/api/complaints")] = (
         201,
-        {
-            "number": "TS2024060100009",
-            "kind": "complaint",
-            "status": "pending",
-            "deadline": "2024-06-05T17:00:00+08:00",
-            "department": "市人力资源和社会保障局",
-        },
+        receipt("TS2024060100009", deadline="2024-06-05T17:00:00+08:00", department="市人力资源和社会保障局"),
     )
     slots = {"complaint_description": "社保窗口排队三个小时", "phone": "13812345678", "service": "社会保障卡申领"}
     events = asyncio.run(ActionSubmitComplaint(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
@@ -86,12 +80,33 @@ def test_phone_last4_validation(dispatcher, make_tracker, domain):
 def test_status_found(gateway, dispatcher, make_tracker, domain):
     gateway.routes[("GET", "/api/status/TS2024060100009")] = (
         200,
-        {"number": "TS2024060100009", "kind": "complaint", "status": "in_progress", "department": "市医疗保障局"},
+        status_answer(
+            "TS2024060100009", "processing", department="市医疗保障局", deadline="2024-06-05T17:00:00+08:00"
+        ),
     )
     slots = {"case_number": "TS2024060100009", "phone_last4": "5678"}
     asyncio.run(ActionCheckStatus(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
     assert gateway.requests[0].url.params["phone_last4"] == "5678"
-    assert dispatcher.messages[0]["text"] == "投诉 TS2024060100009 当前状态：办理中。承办部门：市医疗保障局。"
+    assert dispatcher.messages[0]["text"] == (
+        "投诉 TS2024060100009 当前状态：处理中。承办部门：市医疗保障局。办理时限：2024年6月5日。"
+    )
+
+
+def test_a_closed_case_shows_the_gateway_text_and_no_deadline(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("GET", "/api/status/TS2024060100009")] = (
+        200,
+        status_answer("TS2024060100009", "resolved", deadline="2024-06-05T17:00:00+08:00"),
+    )
+    slots = {"case_number": "TS2024060100009", "phone_last4": "5678"}
+    asyncio.run(ActionCheckStatus(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
+    assert dispatcher.messages[0]["text"] == "投诉 TS2024060100009 当前状态：已办结。"
+
+
+def test_a_status_answer_of_another_shape_is_an_apology(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("GET", "/api/status/TS2024060100009")] = (200, {"number": "TS2024060100009", "status": "x"})
+    slots = {"case_number": "TS2024060100009", "phone_last4": "5678"}
+    asyncio.run(ActionCheckStatus(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
+    assert "暂时没有响应" in dispatcher.messages[0]["text"]
 
 
 def test_status_mismatch_does_not_say_which_part_was_wrong(gateway, dispatcher, make_tracker, domain):
@@ -100,24 +115,6 @@ def test_status_mismatch_does_not_say_which_part_was_wrong(gateway, dispatcher, 
     events = asyncio.run(ActionCheckStatus(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
     assert "核对编号和手机号后四位" in dispatcher.messages[0]["text"]
     assert SlotSet("case_number", None) in events and SlotSet("phone_last4", None) in events
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("5", 5),
-        ("五星", 5),
-        ("4颗星", 4),
-        ("给3分吧", 3),
-        ("⭐⭐", 2),
-        ("0", None),
-        ("6星", None),
-        ("10", None),
-        ("很好", None),
-    ],
-)
-def test_parse_stars(text, expected):
-    assert parse_stars(text) == expected
 
 
 def test_no_comment_is_recorded_as_none(dispatcher, make_tracker, domain):

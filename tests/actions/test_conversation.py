@@ -11,9 +11,9 @@ from rasa_sdk.events import ActiveLoop, ConversationPaused, FollowupAction, Slot
 from actions.answer import ActionAnswerService
 from actions.escalation import ActionEscalateToHuman, ActionHandleFallback
 from actions.leave_form import ActionCancelForm, ActionSwitchTask
-from tests.actions.conftest import bot_event, knowledge, slot_event, user_event
+from tests.actions.conftest import bot_event, knowledge, receipt, slot_event, user_event
 
-TICKET = (201, {"number": "GD2024060100003", "deadline": "2024-06-01T18:00:00+08:00"})
+TICKET = (201, receipt("GD2024060100003", deadline="2024-06-01T18:00:00+08:00"))
 
 
 def test_confident_question_is_answered_with_its_source(dispatcher, make_tracker, domain):

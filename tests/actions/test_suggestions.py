@@ -13,7 +13,7 @@ from actions.suggestion import (
     ActionSubmitSuggestion,
     ValidateSuggestForm,
 )
-from tests.actions.conftest import slot_event, user_event
+from tests.actions.conftest import receipt, slot_event, user_event
 
 CONSULTATIONS = [
     {"id": 1, "title": "老城区停车难治理", "summary": "征集停车治理意见", "status": "open", "closes_on": "2024-07-01"},
@@ -69,7 +69,7 @@ def test_bare_suggestion_trigger_is_not_content(dispatcher, make_tracker, domain
 
 
 def test_suggestion_is_filed_without_the_no_phone_marker(gateway, dispatcher, make_tracker, domain):
-    gateway.routes[("POST", "/api/suggestions")] = (201, {"number": "JY2024060100005"})
+    gateway.routes[("POST", "/api/suggestions")] = (201, receipt("JY2024060100005"))
     slots = {"consultation": "1", "suggestion_content": "学校门口增设临时停车位", "suggestion_phone": "不留"}
     events = asyncio.run(ActionSubmitSuggestion(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
     assert gateway.sent_json() == {"content": "学校门口增设临时停车位", "sender": "resident-1", "consultation_id": "1"}

@@ -1,0 +1,81 @@
+"""The forms in one table: what each one is called by residents, the intent that starts it, the slots it
+owns, and which of them take free text or may be skipped.
+
+Everything that depends on the set of forms reads it from here: leaving and switching forms
+(actions/leave_form.py), resetting their slots, and the `not_intent` lists of the slot mappings in
+domain.yml, which scripts/generate_rasa_data.py writes from `not_intent()` (a test keeps them equal).
+Adding a form is one row here, its slots and form in domain.yml, and its rules in nlu_data/rules/forms.yml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str
+    task: str  # what residents call it: "刚才的投诉先不办了"
+    trigger: str  # the intent that starts it (and, asked in the middle of another form, switches to it)
+    slots: tuple[str, ...]  # every slot it fills; all are forgotten when it ends
+    free_text: tuple[str, ...] = ()  # slots that take any text: residents describe problems in task words
+    optional: tuple[str, ...] = ()  # slots a "不用了" (deny) skips
+    takes_bot_challenge: tuple[str, ...] = ()  # "名字是何文斌" can read as "who are you"; the validator decides
+    # Its own trigger on a short answer starts it over ("我要申请" half way through an application).
+    restarts_on_trigger: bool = False
+
+
+FORMS: dict[str, Form] = {
+    form.name: form
+    for form in (
+        Form(
+            "apply_form",
+            "办事申请",
+            "apply_service",
+            ("service", "applicant_name", "id_number", "phone", "apply_confirmed"),
+            takes_bot_challenge=("applicant_name",),
+            restarts_on_trigger=True,
+        ),
+        Form(
+            "complaint_form",
+            "投诉",
+            "submit_complaint",
+            ("complaint_description", "phone", "service", "department"),
+            free_text=("complaint_description",),
+        ),
+        Form(
+            "suggest_form",
+            "建议",
+            "give_suggestion",
+            ("consultation", "suggestion_topic", "suggestion_content", "suggestion_phone"),
+            free_text=("suggestion_content",),
+            optional=("suggestion_phone",),
+        ),
+        Form("status_form", "进度查询", "check_status", ("case_number", "phone_last4")),
+        Form(
+            "rate_form",
+            "评价",
+            "rate_service",
+            ("stars", "rating_comment"),
+            free_text=("rating_comment",),
+            optional=("rating_comment",),
+        ),
+    )
+}
+FORM_BY_TRIGGER: dict[str, Form] = {form.trigger: form for form in FORMS.values()}
+
+# What interrupts any form, whatever it asks: the resident leaves, wants a person, or is unsure who answers.
+LEAVING = ("cancel", "request_human", "not_satisfied", "bot_challenge")
+# A question interrupts a short answer; free text may well be phrased as one.
+QUESTION = "ask_service"
+
+
+def not_intent(form: Form, slot: str) -> list[str]:
+    """The intents whose messages never fill `slot` while `form` asks for it: the form steps aside and the
+    rules answer them (a question, 取消, a person, or another task, which ends this form)."""
+    skip = ["deny"] if slot in form.optional else []
+    if slot in form.free_text:
+        return [*skip, *LEAVING]
+    leaving = [i for i in LEAVING if not (i == "bot_challenge" and slot in form.takes_bot_challenge)]
+    tasks = [f.trigger for f in FORMS.values() if f is not form or form.restarts_on_trigger]
+    return [*skip, QUESTION, *leaving, *tasks]

@@ -1,0 +1,91 @@
+"""Write the parts of the Rasa data that are derived from a table elsewhere, so they cannot drift:
+
+- domain.yml: the `not_intent` list of every form-conditioned `from_text` slot mapping, from the forms
+  table (actions/forms.py);
+- nlu_data/regex.yml: the case-number regex, from the case kinds (contract/case_kinds.py).
+
+Usage (Rasa environment, which has ruamel.yaml): `python scripts/generate_rasa_data.py [--check]`.
+`make train` runs it before training; `--check` exits 1 when a file is not what it would write.
+Comments and layout of the files are kept (round-trip YAML).
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedSeq
+
+from actions.forms import FORMS, not_intent
+from contract.case_kinds import PREFIXES
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN = ROOT / "domain.yml"
+REGEX = ROOT / "nlu_data" / "regex.yml"
+
+
+def _yaml() -> YAML:
+    yaml = YAML()
+    yaml.width = 4096  # keep long flow lists on one line
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.preserve_quotes = True  # type: ignore[assignment]
+    return yaml
+
+
+def _flow(items: list[str]) -> CommentedSeq:
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()
+    return seq
+
+
+def case_number_regex() -> str:
+    # Residents often type the prefix in lower case; no letter before it and no digit after it.
+    return rf"(?<![A-Za-z])(?i:{'|'.join(PREFIXES)})[0-9]{{8,}}(?![0-9])"
+
+
+def domain_text(text: str) -> str:
+    yaml = _yaml()
+    domain = yaml.load(text)
+    for spec in domain["slots"].values():
+        for mapping in spec.get("mappings", []):
+            conditions = mapping.get("conditions") or []
+            if mapping.get("type") != "from_text" or not conditions or "requested_slot" not in conditions[0]:
+                continue
+            form = FORMS[conditions[0]["active_loop"]]
+            mapping["not_intent"] = _flow(not_intent(form, conditions[0]["requested_slot"]))
+    out = io.StringIO()
+    yaml.dump(domain, out)
+    return out.getvalue()
+
+
+def regex_text(text: str) -> str:
+    yaml = _yaml()
+    data = yaml.load(text)
+    for entry in data["nlu"]:
+        if entry.get("regex") == "case_number":
+            entry["examples"] = type(entry["examples"])(f"- {case_number_regex()}\n")
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    stale = []
+    for path, generate in ((DOMAIN, domain_text), (REGEX, regex_text)):
+        current = path.read_text(encoding="utf-8")
+        wanted = generate(current)
+        if wanted != current:
+            stale.append(path.relative_to(ROOT))
+            if not check:
+                path.write_text(wanted, encoding="utf-8")
+    if check and stale:
+        print("not generated from the tables, run scripts/generate_rasa_data.py:", *stale, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
