@@ -1,4 +1,5 @@
-"""How staff see a case: every column of its kind, personal data masked unless revealed (and audited)."""
+"""How a case is shown: the receipt and public status residents get (contract/receipts.py), and the views
+staff get (every column of its kind, personal data masked unless revealed and audited)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from typing import Any
 
 from sqlalchemy import inspect
 
-from api.cases import STATUS_TEXT
 from api.models import Case
+from api.schemas import CaseKindPublic, StatusText
 from api.workdays import WorkCalendar
+from contract.case_kinds import CaseKind
 from contract.personal_data import mask_id_number, mask_name, mask_phone, mask_text
+from contract.receipts import CaseReceipt, CaseStatus
 
 _MASKS = {"contact_name": mask_name, "contact_phone": mask_phone, "id_number": mask_id_number}
 _HIDDEN = {"id", "phone_last4"}
@@ -18,6 +21,55 @@ _HIDDEN = {"id", "phone_last4"}
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime | date) else value
+
+
+def _expected_completion(case: Case) -> str | None:
+    # Only applications have one; the other kinds are due by their deadline.
+    return _plain(getattr(case, "expected_completion", None))
+
+
+def receipt(case: Case) -> CaseReceipt:
+    """The answer to any filing."""
+    return CaseReceipt(
+        number=case.number,
+        kind=case.kind,
+        status=case.status,
+        department=case.department,
+        service=case.service,
+        deadline=_plain(case.deadline),
+        expected_completion=_expected_completion(case),
+    )
+
+
+def public_status(case: Case) -> CaseStatus:
+    """What a resident reads about a case, with the kind's own status text."""
+    return CaseStatus(
+        number=case.number,
+        kind=case.kind,
+        kind_text=case.SPEC.name,
+        status=case.status,
+        status_text=case.status_text,
+        closed=case.is_closed,
+        department=case.department,
+        deadline=_plain(case.deadline),
+        expected_completion=_expected_completion(case),
+        updated_at=_plain(case.updated_at),
+    )
+
+
+def kind_view(spec: CaseKind) -> CaseKindPublic:
+    return CaseKindPublic(
+        kind=spec.kind,
+        prefix=spec.prefix,
+        name=spec.name,
+        statuses=[StatusText(status=status, text=text) for status, text in spec.statuses.items()],
+        transitions={status: sorted(targets) for status, targets in spec.transitions.items()},
+        has_deadline=spec.deadline_setting is not None,
+    )
+
+
+def _card(case: Case, calendar: WorkCalendar, now: datetime) -> str:
+    return calendar.card(now, case.deadline).value if not case.is_closed else "none"
 
 
 def staff_view(case: Case, calendar: WorkCalendar, now: datetime, *, reveal: bool = False) -> dict[str, Any]:
@@ -32,9 +84,9 @@ def staff_view(case: Case, calendar: WorkCalendar, now: datetime, *, reveal: boo
         view[key] = _plain(value)
     if not reveal and isinstance(view.get("transcript"), list):
         view["transcript"] = [{**line, "text": mask_text(str(line.get("text", "")))} for line in view["transcript"]]
-    view["status_text"] = STATUS_TEXT.get(case.status, case.status)
-    view["card"] = calendar.card(now, case.deadline).value if not case.is_closed else "none"
-    view["allowed_status"] = sorted(case.TRANSITIONS.get(case.status, ()))
+    view["status_text"] = case.status_text
+    view["card"] = _card(case, calendar, now)
+    view["allowed_status"] = case.SPEC.allowed(case.status)
     return view
 
 
@@ -44,7 +96,7 @@ def summary_view(case: Case, calendar: WorkCalendar, now: datetime) -> dict[str,
         "number": case.number,
         "kind": case.kind,
         "status": case.status,
-        "status_text": STATUS_TEXT.get(case.status, case.status),
+        "status_text": case.status_text,
         "service": case.service,
         "department": case.department,
         "category": case.category,
@@ -54,5 +106,5 @@ def summary_view(case: Case, calendar: WorkCalendar, now: datetime) -> dict[str,
         "channel": case.channel,
         "created_at": _plain(case.created_at),
         "deadline": _plain(case.deadline),
-        "card": calendar.card(now, case.deadline).value if not case.is_closed else "none",
+        "card": _card(case, calendar, now),
     }

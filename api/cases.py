@@ -14,21 +14,6 @@ from api.numbering import next_number
 from api.settings import Settings
 from api.workdays import WorkCalendar
 
-STATUS_TEXT = {
-    "submitted": "已提交，等待受理",
-    "accepted": "已受理",
-    "processing": "办理中",
-    "done": "已办结",
-    "rejected": "未予受理",
-    "pending": "待处理",
-    "resolved": "已办结",
-    "received": "已收到",
-    "adopted": "已采纳",
-    "noted": "已记录",
-    "open": "待处理",
-    "dispatched": "已派单至承办部门",
-}
-
 
 def file_case(
     session: Session,
@@ -47,17 +32,18 @@ def file_case(
     if case.service and not case.department:
         service = session.get(Service, case.service)
         case.department = service.department if service else None
-    case.number = next_number(session, case.PREFIX, now, calendar.tz)
-    case.status = case.INITIAL_STATUS
+    spec = case.SPEC
+    case.number = next_number(session, spec.prefix, now, calendar.tz)
+    case.status = spec.initial_status
     case.created_at = now
     case.updated_at = now
-    if case.DEADLINE_WORKDAYS:
-        case.deadline = calendar.deadline(now, getattr(settings, case.DEADLINE_WORKDAYS))
+    if spec.deadline_setting:
+        case.deadline = calendar.deadline(now, getattr(settings, spec.deadline_setting))
     if case.contact_phone:
         case.phone_last4 = case.contact_phone[-4:]
     session.add(case)
     session.flush()
-    audit.record(session, actor, role, "create", case.number, kind=case.KIND, channel=case.channel)
+    audit.record(session, actor, role, "create", case.number, kind=spec.kind, channel=case.channel)
     return case
 
 
@@ -75,13 +61,15 @@ def find_case(session: Session, number: str, *, for_update: bool = False) -> Cas
 
 
 def change_status(session: Session, case: Case, target: str, actor: str, role: str, note: str | None) -> None:
-    if not case.can_move(case.status, target):
-        allowed = sorted(case.TRANSITIONS.get(case.status, ()))
+    spec = case.SPEC
+    if not spec.can_move(case.status, target):
+        # An unknown target is named as typed: the kind has no text for it.
+        target_text = spec.statuses.get(target, target)
         raise ApiError(
             409,
             "invalid_transition",
-            f"当前状态“{STATUS_TEXT.get(case.status, case.status)}”不能改为“{STATUS_TEXT.get(target, target)}”",
-            allowed=allowed,
+            f"当前状态“{case.status_text}”不能改为“{target_text}”",
+            allowed=spec.allowed(case.status),
         )
     previous = case.status
     case.status = target

@@ -3,12 +3,12 @@
 Normally that is the Rasa assistant. Once a conversation is handed off to a 12345 agent, the handoff hub
 (api/handoff.py) takes the resident's messages instead, and agent replies go out through the channel
 (the widget's stream, or `app.state.outbound[channel]`). After the agent resolves the ticket, the
-resident's next message is read as the 1-5 star rating if it is one.
+resident's next message is read as the 1-5 star rating if it is one (the same parser as the chat's
+rating form, contract/ratings.py).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi import FastAPI
@@ -18,22 +18,9 @@ from starlette.concurrency import run_in_threadpool
 from api.db import transaction
 from api.handoff import RATING, Conversation, HandoffHub
 from api.models import Case, Evaluation
+from api.replies import ACKNOWLEDGEMENT, THANKS_FOR_RATING
 from api.runtime import Runtime
-
-ACKNOWLEDGEMENT = "您的消息已转给12345人工客服，工作人员回复后会显示在这里，请稍候。"
-THANKS_FOR_RATING = "感谢您的评价！我们会继续改进服务。还有其他问题，可以随时问我。"
-
-_STARS = re.compile(r"^\s*([1-5一二三四五])\s*(?:分|星|颗星)?[\s。!！]*$")
-_CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
-
-
-def parse_stars(text: str) -> int | None:
-    """'5', '4分', '五星' -> stars; anything else is an ordinary message for the assistant."""
-    match = _STARS.match(text)
-    if match is None:
-        return None
-    digit = match.group(1)
-    return int(digit) if digit.isdigit() else _CHINESE_DIGITS[digit]
+from contract.ratings import parse_stars
 
 
 def record_rating(runtime: Runtime, conversation: Conversation, stars: int) -> None:

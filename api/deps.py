@@ -1,14 +1,17 @@
-"""Request dependencies: the runtime, rate limiting of resident endpoints, staff authentication."""
+"""Request dependencies: the runtime, the request's database session, rate limiting of resident endpoints,
+staff authentication."""
 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.db import transaction
 from api.errors import ApiError
@@ -23,6 +26,19 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_session(runtime: RuntimeDep) -> Iterator[Session]:
+    """The route's unit of work: committed when the route returns, rolled back when it raises (an ApiError
+    too, which then still answers with its own status and message)."""
+    with transaction(runtime.sessions) as session:
+        yield session
+
+
+# scope="function": the commit happens when the route returns, before the response is sent, so a client
+# that reads what it just filed (the next request) always finds it. The default scope would commit only
+# after the response has gone out.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def client_ip(request: Request, runtime: Runtime) -> str:

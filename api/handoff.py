@@ -24,6 +24,7 @@ import redis.asyncio as aioredis
 from fastapi import FastAPI
 
 from api.rasa_client import RasaClient
+from api.replies import AGENT_PREFIX
 from api.settings import Settings
 from contract.personal_data import mask_text
 
@@ -84,7 +85,7 @@ class Line:
 
     def message(self) -> dict[str, Any]:
         """The line in the shape of `POST /api/chat` messages, for the resident's channel."""
-        text = f"【人工客服】{self.text}" if self.role == "agent" else self.text
+        text = f"{AGENT_PREFIX}{self.text}" if self.role == "agent" else self.text
         return {"text": text, "buttons": self.buttons} if self.buttons else {"text": text}
 
     def public(self) -> dict[str, Any]:

@@ -60,7 +60,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.runtime = runtime
         app.state.rasa = RasaClient(active.rasa_urls, active.rasa_timeout_seconds, rasa_in_flight(active))
         await run_in_threadpool(load_knowledge, runtime)
-        app.state.knowledge = runtime.knowledge
         app.state.handoff = await HandoffHub.start(active, app.state.rasa)
         app.state.outbound = getattr(app.state, "outbound", {})
         app.state.outbound["wechat"] = WeChatChannel.start(app, runtime)

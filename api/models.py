@@ -3,7 +3,8 @@
 Every case kind (application, complaint, suggestion, hotline ticket, and later budget proposals or grid
 incident reports) is a subclass of `Case` (joined-table inheritance): the shared columns (number, status,
 deadline, department, contact) live in `cases`, so status lookups, staff lists, deadlines and audit work
-for every kind, and adding a kind is a new subclass with its prefix and status pipeline.
+for every kind. A kind's prefix, statuses, transitions and deadline come from its `contract.case_kinds`
+entry (the table the actions and the NLU read too); adding a kind is a contract entry plus a subclass.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from api.personal_data import decrypt, encrypt
 from api.settings import get_settings
+from contract import case_kinds
+from contract.case_kinds import CaseKind
 
 
 def utcnow() -> datetime:
@@ -84,11 +87,7 @@ class Service(Base):
 class Case(Base):
     __tablename__ = "cases"
 
-    KIND: ClassVar[str]
-    PREFIX: ClassVar[str]
-    INITIAL_STATUS: ClassVar[str]
-    TRANSITIONS: ClassVar[dict[str, frozenset[str]]]
-    DEADLINE_WORKDAYS: ClassVar[str | None] = None  # name of the setting giving the deadline, if any
+    SPEC: ClassVar[CaseKind]  # prefix, status pipeline and deadline of the subclass's kind
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(24), unique=True)
@@ -109,28 +108,21 @@ class Case(Base):
 
     __mapper_args__ = {"polymorphic_on": "kind"}
 
-    @classmethod
-    def can_move(cls, current: str, target: str) -> bool:
-        return target in cls.TRANSITIONS.get(current, frozenset())
-
     @property
     def is_closed(self) -> bool:
-        return not self.TRANSITIONS.get(self.status)
+        return self.SPEC.is_closed(self.status)
+
+    @property
+    def status_text(self) -> str:
+        return self.SPEC.status_text(self.status)
 
 
 class Application(Case):
     """在线申请."""
 
     __tablename__ = "applications"
-    KIND = "application"
-    PREFIX = "LA"
-    INITIAL_STATUS = "submitted"
-    TRANSITIONS = {
-        "submitted": frozenset({"accepted", "rejected"}),
-        "accepted": frozenset({"processing", "rejected"}),
-        "processing": frozenset({"done", "rejected"}),
-    }
-    __mapper_args__ = {"polymorphic_identity": KIND}
+    SPEC = case_kinds.APPLICATION
+    __mapper_args__ = {"polymorphic_identity": SPEC.kind}
 
     id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
     id_number: Mapped[str] = mapped_column(EncryptedText)
@@ -143,12 +135,8 @@ class Complaint(Case):
     """投诉: due 3 working days after filing."""
 
     __tablename__ = "complaints"
-    KIND = "complaint"
-    PREFIX = "TS"
-    INITIAL_STATUS = "pending"
-    TRANSITIONS = {"pending": frozenset({"processing", "resolved"}), "processing": frozenset({"resolved"})}
-    DEADLINE_WORKDAYS = "complaint_deadline_workdays"
-    __mapper_args__ = {"polymorphic_identity": KIND}
+    SPEC = case_kinds.COMPLAINT
+    __mapper_args__ = {"polymorphic_identity": SPEC.kind}
 
     id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
     description: Mapped[str] = mapped_column(Text)
@@ -182,11 +170,8 @@ class Suggestion(Case):
     """意见建议 on a consultation or a free topic."""
 
     __tablename__ = "suggestions"
-    KIND = "suggestion"
-    PREFIX = "JY"
-    INITIAL_STATUS = "received"
-    TRANSITIONS = {"received": frozenset({"adopted", "noted"})}
-    __mapper_args__ = {"polymorphic_identity": KIND}
+    SPEC = case_kinds.SUGGESTION
+    __mapper_args__ = {"polymorphic_identity": SPEC.kind}
 
     id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
     consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultations.id"), index=True)
@@ -208,15 +193,8 @@ class Ticket(Case):
     """12345 hotline ticket (工单): escalated from the assistant or created by an agent."""
 
     __tablename__ = "tickets"
-    KIND = "ticket"
-    PREFIX = "GD"
-    INITIAL_STATUS = "open"
-    TRANSITIONS = {
-        "open": frozenset({"dispatched", "resolved"}),
-        "dispatched": frozenset({"resolved", "open"}),
-    }
-    DEADLINE_WORKDAYS = "ticket_deadline_workdays"
-    __mapper_args__ = {"polymorphic_identity": KIND}
+    SPEC = case_kinds.TICKET
+    __mapper_args__ = {"polymorphic_identity": SPEC.kind}
 
     id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
     summary: Mapped[str] = mapped_column(Text)
@@ -272,8 +250,10 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
-CASE_KINDS: dict[str, type[Case]] = {cls.KIND: cls for cls in (Application, Complaint, Suggestion, Ticket)}
-KIND_BY_PREFIX: dict[str, type[Case]] = {cls.PREFIX: cls for cls in CASE_KINDS.values()}
+_MODELS: dict[str, type[Case]] = {cls.SPEC.kind: cls for cls in (Application, Complaint, Suggestion, Ticket)}
+# The model of every kind of the contract's table, in its order; a kind without a model fails at import.
+CASE_KINDS: dict[str, type[Case]] = {kind: _MODELS[kind] for kind in case_kinds.CASE_KINDS}
+KIND_BY_PREFIX: dict[str, type[Case]] = {spec.prefix: CASE_KINDS[spec.kind] for spec in case_kinds.CASE_KINDS.values()}
 
 __all__ = [
     "CASE_KINDS",

@@ -21,10 +21,9 @@ from urllib.parse import quote
 import httpx
 
 from api.rasa_load import InFlight, LocalInFlight
+from api.replies import UNAVAILABLE
 
 logger = logging.getLogger(__name__)
-
-UNAVAILABLE = "抱歉，智能助手暂时无法回复，请稍后再试，或拨打12345政务服务便民热线。"
 
 
 class RasaClient:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.categories import Category, project_categories
 from api.db import make_engine, make_session_factory
 from api.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from api.settings import Settings
@@ -26,7 +27,9 @@ class Runtime:
     calendar: WorkCalendar
     limiter: RateLimiter
     redis: redis.Redis | None
+    # The one knowledge base of the process (search, agent suggestions, reload); None when disabled.
     knowledge: KnowledgeBase | None
+    categories: dict[str, Category] = field(default_factory=dict)
 
     @classmethod
     def start(cls, settings: Settings) -> Runtime:
@@ -45,7 +48,11 @@ class Runtime:
             limiter=limiter,
             redis=client,
             knowledge=None,
+            categories=project_categories(),
         )
+
+    def reload_categories(self) -> None:
+        self.categories = project_categories()
 
     def close(self) -> None:
         if self.redis is not None:

@@ -1,4 +1,8 @@
-"""Request and response bodies of the gateway."""
+"""Request and response bodies of the gateway.
+
+Filing receipts, case status and knowledge matches are the contract's dataclasses (contract/), which the
+routes use as response models directly; this module holds the gateway's own bodies.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from contract.case_kinds import CASE_NUMBER_PATTERN
+from contract.channels import CHANNELS
+from contract.knowledge import SearchResult
 from contract.personal_data import PersonalDataError, normalize_id_number, normalize_name, normalize_phone
 
 
@@ -27,7 +34,8 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=2000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Sender = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-Channel = Annotated[str, StringConstraints(pattern=r"^(api|web|wechat|hotline|rasa)$")]
+Channel = Annotated[str, StringConstraints(pattern="^(" + "|".join(CHANNELS) + ")$")]
+CaseNumber = Annotated[str, StringConstraints(pattern=f"^{CASE_NUMBER_PATTERN}$")]
 
 
 class Strict(BaseModel):
@@ -71,7 +79,7 @@ class LikeCreate(Strict):
 class EvaluationCreate(Strict):
     stars: Annotated[int, Field(ge=1, le=5)]
     comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
-    case_number: Annotated[str, StringConstraints(pattern=r"^(LA|TS|JY|GD)\d{8,}$")] | None = None
+    case_number: CaseNumber | None = None
     service: Short | None = None
     sender: Sender | None = None
 
@@ -95,38 +103,20 @@ class TicketCreate(Strict):
     suggestions: list[dict[str, Any]] = []
 
 
-class CaseCreated(BaseModel):
-    number: str
-    kind: str
+class StatusText(BaseModel):
     status: str
-    department: str | None = None
-    deadline: datetime | None = None
-    expected_completion: date | None = None
-    service: str | None = None
-
-    @classmethod
-    def of(cls, case: Any) -> CaseCreated:
-        """The answer to any filing: the fields every case kind has, plus an expected date if it has one."""
-        return cls(
-            number=case.number,
-            kind=case.kind,
-            status=case.status,
-            department=case.department,
-            deadline=case.deadline,
-            expected_completion=getattr(case, "expected_completion", None),
-            service=case.service,
-        )
+    text: str
 
 
-class CaseStatusPublic(BaseModel):
-    number: str
+class CaseKindPublic(BaseModel):
+    """A case kind as clients show it (`GET /api/case-kinds`), from contract/case_kinds.py."""
+
     kind: str
-    status: str
-    status_text: str
-    deadline: datetime | None = None
-    department: str | None = None
-    expected_completion: date | None = None
-    updated_at: datetime
+    prefix: str
+    name: str
+    statuses: list[StatusText] = Field(description="in pipeline order, the first is the initial status")
+    transitions: dict[str, list[str]]
+    has_deadline: bool
 
 
 class ConsultationPublic(BaseModel):
@@ -198,3 +188,180 @@ class TokenPublic(BaseModel):
     token_type: str = "bearer"
     role: str
     display_name: str
+
+
+# Staff answers -------------------------------------------------------------------------------------
+# Every staff route declares one of these, so the console's API is typed in the OpenAPI document.
+
+
+class StaffMe(BaseModel):
+    username: str
+    role: str
+    display_name: str
+
+
+class UserCreated(BaseModel):
+    username: str
+    role: str
+
+
+class CaseSummary(BaseModel):
+    """A row of a staff list: no personal data beyond the masked contact."""
+
+    number: str
+    kind: str
+    status: str
+    status_text: str
+    service: str | None
+    department: str | None
+    category: str | None
+    assigned_to: str | None
+    contact_name: str | None
+    contact_phone: str | None
+    channel: str
+    created_at: str
+    deadline: str | None
+    card: str = Field(description="none | green | yellow | red: how close an open case is to its deadline")
+
+
+class CaseList(BaseModel):
+    total: int
+    items: list[CaseSummary]
+
+
+class TranscriptEntry(BaseModel):
+    role: str
+    text: str
+    at: str | None = None
+
+
+class StaffCaseView(BaseModel):
+    """A case as staff read it: the columns every kind has, then the columns of its own kind (null on
+    the others); personal data masked unless revealed."""
+
+    number: str
+    kind: str
+    status: str
+    status_text: str
+    card: str
+    allowed_status: list[str]
+    service: str | None
+    department: str | None
+    category: str | None
+    contact_name: str | None
+    contact_phone: str | None
+    sender: str | None
+    channel: str
+    assigned_to: str | None
+    deadline: str | None
+    created_at: str
+    updated_at: str
+    # application
+    id_number: str | None = None
+    address: str | None = None
+    notes: str | None = None
+    expected_completion: str | None = None
+    # complaint
+    description: str | None = None
+    # suggestion
+    consultation_id: int | None = None
+    topic: str | None = None
+    content: str | None = None
+    likes: int | None = None
+    # ticket
+    summary: str | None = None
+    origin: str | None = None
+    transcript: list[TranscriptEntry] | None = None
+    suggestions: list[dict[str, Any]] | None = None
+
+
+class CategoryCount(BaseModel):
+    category: str
+    count: int
+
+
+class ServiceSatisfaction(BaseModel):
+    service: str | None
+    count: int
+    average: float
+    share_4_5: float
+
+
+class StaffStats(BaseModel):
+    cases: dict[str, dict[str, int]] = Field(description="kind -> status -> count")
+    open_cards: dict[str, int] = Field(description="open cases with a yellow / red card")
+    top_categories: list[CategoryCount]
+    satisfaction: list[ServiceSatisfaction]
+
+
+class AuditEntryPublic(BaseModel):
+    at: str
+    actor: str
+    role: str
+    action: str
+    target: str | None
+    detail: dict[str, Any]
+
+
+class KnowledgeReloaded(BaseModel):
+    services: int
+
+
+# Handoff (12345 agent console) ---------------------------------------------------------------------
+
+
+class ConversationRow(BaseModel):
+    sender: str
+    channel: str
+    state: str
+    ticket: str | None
+    agent: str | None
+    since: float = Field(description="epoch seconds of the escalation")
+    age_seconds: int
+    card: str
+    last_message: str | None
+
+
+class OpenTicket(CaseSummary):
+    summary: str
+    age_seconds: int
+
+
+class HandoffQueue(BaseModel):
+    conversations: list[ConversationRow]
+    tickets: list[OpenTicket]
+
+
+class LinePublic(BaseModel):
+    role: str
+    text: str
+    at: float
+    agent: str | None
+    buttons: list[dict[str, str]] | None
+    seq: int
+    message: dict[str, Any] = Field(description="the line as the resident's channel shows it (`POST /api/chat` shape)")
+
+
+class ConversationDetail(BaseModel):
+    conversation: ConversationRow
+    ticket: StaffCaseView | None
+    lines: list[LinePublic]
+    suggestions: SearchResult
+
+
+class ReplySent(LinePublic):
+    delivered: bool
+
+
+class HandoffClosed(BaseModel):
+    state: str
+    ticket: str | None
+
+
+class CategoryEntry(BaseModel):
+    departments: list[str]
+    level2: list[str]
+
+
+class CategoryTable(BaseModel):
+    categories: dict[str, CategoryEntry]

@@ -23,21 +23,10 @@ from api.channels.wechat_envelope import Envelope
 from api.channels.wechat_store import ChannelStore, MemoryChannelStore, RedisChannelStore
 from api.channels.wechat_text import chosen_payload, render
 from api.conversation import converse
+from api.replies import EMPTY_TEXT, TEXT_ONLY, TOO_FAST, WELCOME
 from api.runtime import Runtime
 
 logger = logging.getLogger(__name__)
-
-WELCOME = (
-    "您好，欢迎关注六安政务智能助手！我可以帮您：\n"
-    "· 咨询政务服务事项的办理条件、材料和流程\n"
-    "· 在线申请办理事项，提交投诉或政策建议\n"
-    "· 查询办件和投诉的办理进度\n"
-    "· 转接12345人工客服\n"
-    "请直接输入您的问题，例如“新生儿怎么办理户口”。"
-)
-TEXT_ONLY = "抱歉，我暂时还不能识别图片、语音和位置信息，请直接输入文字描述您要咨询或办理的事项。"
-EMPTY_TEXT = "请直接输入文字描述您要咨询或办理的事项。"
-TOO_FAST = "您发送消息太频繁了，请稍等一分钟再试。"
 
 _MEDIA = {"image", "voice", "location", "video", "shortvideo", "link"}
 _WELCOMED_EVENTS = {"subscribe", "subscribe_scan"}

@@ -7,9 +7,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from api.replies import TRIMMED_NOTE, choose_by_number
+
 TEXT_LIMIT_BYTES = 2048  # WeChat's limit for one text message (passive reply and customer-service API)
 MAX_PARTS = 5  # more messages in a row would flood the resident's chat; the rest is trimmed
-TRIMMED_NOTE = "……\n（内容较长，未尽事项请拨打12345政务服务便民热线咨询）"
 
 _NUMBER = re.compile(r"^\d{1,2}$")
 
@@ -26,8 +27,7 @@ def render(messages: list[dict[str, Any]]) -> Rendered:
     buttons: list[dict[str, str]] = next((m["buttons"] for m in reversed(messages) if m.get("buttons")), [])
     if buttons:
         numbered = [f"{i}. {b['title']}" for i, b in enumerate(buttons, start=1)]
-        hint = "回复数字1选择" if len(buttons) == 1 else f"回复数字1-{len(buttons)}选择"
-        texts.append("\n".join([*numbered, hint]))
+        texts.append("\n".join([*numbered, choose_by_number(len(buttons))]))
     return Rendered(parts=split("\n\n".join(texts)), choices=[b["payload"] for b in buttons])
 
 

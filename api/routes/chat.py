@@ -11,6 +11,7 @@ from pydantic import BaseModel, StringConstraints, ValidationError
 from api.conversation import converse
 from api.deps import ResidentLimit, RuntimeDep
 from api.errors import ApiError
+from api.replies import TOO_FAST
 
 router = APIRouter(prefix="/api", tags=["chat"], dependencies=[ResidentLimit])
 
@@ -52,6 +53,6 @@ async def read_chat_body(request: Request) -> ChatIn:
 async def chat(request: Request, runtime: RuntimeDep) -> ChatOut:
     body = await read_chat_body(request)
     if not runtime.limiter.allow(f"sender:{body.sender}"):
-        raise ApiError(429, "rate_limited", "您发送消息太频繁了，请稍等一分钟再试。")
+        raise ApiError(429, "rate_limited", TOO_FAST)
     messages = await converse(request.app, "web", body.sender, body.message)
     return ChatOut(messages=messages)

@@ -4,36 +4,36 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
-import yaml
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, StringConstraints
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from api import audit
-from api.case_views import staff_view, summary_view
-from api.cases import change_status, find_case
-from api.db import transaction
-from api.deps import AgentDep, ResidentLimit, RuntimeDep, Staff
-from api.errors import ApiError
-from api.handoff import (
-    AGENTS_TOPIC,
-    IN_QUEUE,
-    WAITING,
-    Conversation,
-    HandoffHub,
-    Line,
-    resident_topic,
-    send_to_channel,
+from api.case_views import staff_view
+from api.deps import AgentDep, ResidentLimit, RuntimeDep, SessionDep
+from api.handoff import AGENTS_TOPIC, HandoffHub, resident_topic, send_to_channel
+from api.models import utcnow
+from api.replies import UNDELIVERED
+from api.schemas import (
+    CategoryTable,
+    ConversationDetail,
+    HandoffClosed,
+    HandoffQueue,
+    ReplySent,
+    StaffCaseView,
 )
-from api.models import Service, Ticket, utcnow
-from api.runtime import Runtime
-from contract.personal_data import mask_text
-from knowledge.settings import KnowledgeSettings
+from api.services.handoff import (
+    audit_ticket,
+    close_handoff,
+    conversation_row,
+    dispatch_ticket,
+    held_conversation,
+    open_tickets,
+    read_ticket,
+    suggestions_for,
+)
 
 resident_router = APIRouter(prefix="/api/handoff", tags=["handoff"], dependencies=[ResidentLimit])
 router = APIRouter(prefix="/api/staff/handoff", tags=["handoff"])
@@ -43,27 +43,9 @@ SenderQuery = Annotated[str, Query(min_length=1, max_length=128)]
 ReplyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 CategoryName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 
-# How long a resident may wait for the first agent reply before the queue shows a yellow / red card.
-WAIT_YELLOW_SECONDS = 2 * 60
-WAIT_RED_SECONDS = 5 * 60
-RATING_PROMPT = "本次人工服务已办结。请为我们的服务打分（1-5分），您的评价会帮助我们改进。"
-RATING_BUTTONS = [
-    {"title": title, "payload": str(stars)}
-    for stars, title in ((5, "5分 非常满意"), (4, "4分 满意"), (3, "3分 一般"), (2, "2分 不满意"), (1, "1分 很不满意"))
-]
-UNDELIVERED = (
-    "上一条回复没有送达居民（渠道发送失败；微信只能在居民最近一次留言后48小时内回复）。"
-    "请改用电话联系，或等居民再次留言后重发。"
-)
-HANDED_BACK = "人工客服已结束本次对话，接下来由智能助手继续为您服务。如需人工帮助，可以随时说“转人工”。"
-
 
 class Reply(BaseModel):
     text: ReplyText
-
-
-class Resolution(BaseModel):
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
 
 
 class Dispatch(BaseModel):
@@ -75,23 +57,6 @@ class Dispatch(BaseModel):
 def hub_of(request: Request) -> HandoffHub:
     hub: HandoffHub = request.app.state.handoff
     return hub
-
-
-async def held_conversation(hub: HandoffHub, sender: str) -> Conversation:
-    conversation = await hub.conversation(sender)
-    if conversation is None or conversation.state not in IN_QUEUE:
-        raise ApiError(404, "conversation_not_found", "该会话不在人工队列中（可能已办结或已转回智能助手）")
-    return conversation
-
-
-def load_categories() -> dict[str, dict[str, list[str]]]:
-    """Level-1 name -> {departments, level2} from the project's knowledge/categories.yaml."""
-    path = KnowledgeSettings.from_env().categories_file
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {
-        name: {"departments": list(entry.get("departments", [])), "level2": list(entry.get("level2", []))}
-        for name, entry in (data.get("categories") or {}).items()
-    }
 
 
 # Resident side -------------------------------------------------------------------------------------
@@ -133,41 +98,7 @@ async def stream(
 # Agent side ----------------------------------------------------------------------------------------
 
 
-def conversation_row(conversation: Conversation, last: Line | None, now: float) -> dict[str, Any]:
-    age = now - conversation.since
-    card = "none"
-    if conversation.state == WAITING:
-        card = "red" if age >= WAIT_RED_SECONDS else "yellow" if age >= WAIT_YELLOW_SECONDS else "green"
-    return {
-        "sender": conversation.sender,
-        "channel": conversation.channel,
-        "state": conversation.state,
-        "ticket": conversation.ticket,
-        "agent": conversation.agent,
-        "since": conversation.since,
-        "age_seconds": int(age),
-        "card": card,
-        "last_message": last.text if last else None,
-    }
-
-
-def open_tickets(runtime: Runtime) -> list[dict[str, Any]]:
-    now = utcnow()
-    with transaction(runtime.sessions) as session:
-        tickets = session.scalars(
-            select(Ticket).where(Ticket.status.in_(("open", "dispatched"))).order_by(Ticket.created_at).limit(200)
-        )
-        return [
-            {
-                **summary_view(t, runtime.calendar, now),
-                "summary": mask_text(t.summary),
-                "age_seconds": int((now - t.created_at).total_seconds()),
-            }
-            for t in tickets
-        ]
-
-
-@router.get("/queue")
+@router.get("/queue", response_model=HandoffQueue)
 async def queue(request: Request, staff: AgentDep, runtime: RuntimeDep) -> dict[str, Any]:
     """Conversations waiting for or held by an agent (oldest first), and the open tickets."""
     hub = hub_of(request)
@@ -190,26 +121,12 @@ async def agent_events(request: Request, staff: AgentDep) -> AsyncIterator[Serve
             yield ServerSentEvent(data=await events.get(), event="update")
 
 
-@router.get("/categories")
-def categories(staff: AgentDep) -> dict[str, Any]:
-    return {"categories": load_categories()}
+@router.get("/categories", response_model=CategoryTable)
+def categories(staff: AgentDep, runtime: RuntimeDep) -> CategoryTable:
+    return CategoryTable.model_validate({"categories": runtime.categories}, from_attributes=True)
 
 
-def read_ticket(runtime: Runtime, staff: Staff, number: str) -> dict[str, Any]:
-    with transaction(runtime.sessions) as session:
-        ticket = find_case(session, number)
-        audit.record(session, staff.username, staff.role, "read", ticket.number, via="handoff")
-        return staff_view(ticket, runtime.calendar, utcnow())
-
-
-def suggestions_for(request: Request, question: str | None) -> dict[str, Any]:
-    knowledge = request.app.state.knowledge
-    if knowledge is None or not question:
-        return {"query": question, "confident": False, "hits": []}
-    return dict(knowledge.search(question, k=3).to_dict())
-
-
-@router.get("/conversations/{sender}")
+@router.get("/conversations/{sender}", response_model=ConversationDetail)
 async def conversation_view(
     request: Request, sender: SenderPath, staff: AgentDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
@@ -220,26 +137,15 @@ async def conversation_view(
     ticket = await run_in_threadpool(read_ticket, runtime, staff, conversation.ticket) if conversation.ticket else None
     latest = next((line.text for line in reversed(lines) if line.role == "resident"), None)
     question = latest or (ticket or {}).get("summary")
-    suggestions = await run_in_threadpool(suggestions_for, request, question)
     return {
         "conversation": conversation_row(conversation, None, time.time()),
         "ticket": ticket,
         "lines": [line.public() for line in lines],
-        "suggestions": suggestions,
+        "suggestions": await run_in_threadpool(suggestions_for, runtime, question),
     }
 
 
-def audit_ticket(runtime: Runtime, staff: Staff, number: str | None, action: str, **detail: Any) -> None:
-    if number is None:
-        return
-    with transaction(runtime.sessions) as session:
-        ticket = find_case(session, number, for_update=True)
-        if action == "handoff_reply" and ticket.assigned_to is None:
-            ticket.assigned_to = staff.username
-        audit.record(session, staff.username, staff.role, action, ticket.number, **detail)
-
-
-@router.post("/conversations/{sender}/reply")
+@router.post("/conversations/{sender}/reply", response_model=ReplySent)
 async def reply(
     request: Request, sender: SenderPath, body: Reply, staff: AgentDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
@@ -250,85 +156,34 @@ async def reply(
     delivered = await send_to_channel(request.app, conversation, [line])
     if delivered is False:
         # Kept in the conversation (and so in the ticket's transcript): the agent must not assume it arrived.
-        # Residents outside the web widget never read the stream, so in practice only agents see it.
         await hub.system_line(conversation, UNDELIVERED)
     return {**line.public(), "delivered": delivered is not False}
 
 
-def archive(runtime: Runtime, staff: Staff, conversation: Conversation, lines: list[Line], resolve: bool) -> None:
-    """Keep the handed-off messages with the ticket (masked) and, when resolving, close the ticket."""
-    if conversation.ticket is None:
-        return
-    with transaction(runtime.sessions) as session:
-        ticket = find_case(session, conversation.ticket, for_update=True)
-        archived = [
-            {"role": line.role, "text": mask_text(line.text), "at": datetime.fromtimestamp(line.at, UTC).isoformat()}
-            for line in lines
-        ]
-        if isinstance(ticket, Ticket):
-            ticket.transcript = [*ticket.transcript, *archived]
-        if resolve and ticket.status != "resolved":
-            change_status(session, ticket, "resolved", staff.username, staff.role, "人工坐席在线办结")
-        audit.record(
-            session, staff.username, staff.role, "handoff_resolve" if resolve else "handoff_release", ticket.number
-        )
-
-
-@router.post("/conversations/{sender}/resolve")
-async def resolve(request: Request, sender: SenderPath, staff: AgentDep, runtime: RuntimeDep) -> dict[str, Any]:
+@router.post("/conversations/{sender}/resolve", response_model=HandoffClosed)
+async def resolve(request: Request, sender: SenderPath, staff: AgentDep, runtime: RuntimeDep) -> HandoffClosed:
     """Close the ticket, ask the resident to rate the service, and let the bot answer again afterwards."""
-    hub = hub_of(request)
-    conversation = await held_conversation(hub, sender)
-    lines = await hub.lines(sender, conversation.start_seq)
-    await run_in_threadpool(archive, runtime, staff, conversation, lines, True)
-    line = await hub.ask_rating(conversation, RATING_PROMPT, RATING_BUTTONS)
-    await send_to_channel(request.app, conversation, [line])
-    return {"state": conversation.state, "ticket": conversation.ticket}
+    conversation = await close_handoff(request.app, runtime, staff, sender, resolve=True)
+    return HandoffClosed(state=conversation.state, ticket=conversation.ticket)
 
 
-@router.post("/conversations/{sender}/release")
-async def release(request: Request, sender: SenderPath, staff: AgentDep, runtime: RuntimeDep) -> dict[str, Any]:
+@router.post("/conversations/{sender}/release", response_model=HandoffClosed)
+async def release(request: Request, sender: SenderPath, staff: AgentDep, runtime: RuntimeDep) -> HandoffClosed:
     """Hand the conversation back to the assistant; the ticket stays open (e.g. dispatched)."""
-    hub = hub_of(request)
-    conversation = await held_conversation(hub, sender)
-    lines = await hub.lines(sender, conversation.start_seq)
-    await run_in_threadpool(archive, runtime, staff, conversation, lines, False)
-    line = await hub.hand_back(conversation, HANDED_BACK)
-    await send_to_channel(request.app, conversation, [line])
-    return {"state": "bot", "ticket": conversation.ticket}
+    conversation = await close_handoff(request.app, runtime, staff, sender, resolve=False)
+    return HandoffClosed(state="bot", ticket=conversation.ticket)
 
 
-@router.post("/tickets/{number}/dispatch")
+@router.post("/tickets/{number}/dispatch", response_model=StaffCaseView)
 def dispatch(
-    number: Annotated[str, Path(max_length=24)], body: Dispatch, staff: AgentDep, runtime: RuntimeDep
+    number: Annotated[str, Path(max_length=24)],
+    body: Dispatch,
+    staff: AgentDep,
+    runtime: RuntimeDep,
+    session: SessionDep,
 ) -> dict[str, Any]:
     """Send the ticket to a department under a level-1/level-2 category of knowledge/categories.yaml."""
-    known = load_categories()
-    entry = known.get(body.category)
-    if entry is None:
-        raise ApiError(422, "unknown_category", f"一级分类“{body.category}”不在分类表中")
-    if body.subcategory not in entry["level2"]:
-        raise ApiError(422, "unknown_subcategory", f"二级分类“{body.subcategory}”不属于“{body.category}”")
-    with transaction(runtime.sessions) as session:
-        ticket = find_case(session, number, for_update=True)
-        if not isinstance(ticket, Ticket):
-            raise ApiError(422, "not_a_ticket", "只有12345工单可以派单")
-        department = body.department or entry["departments"][0]
-        catalogue = set(session.scalars(select(Service.department).distinct()))
-        if department not in entry["departments"] and department not in catalogue:
-            raise ApiError(422, "unknown_department", f"承办部门“{department}”不在部门列表中")
-        if ticket.status != "dispatched":
-            change_status(session, ticket, "dispatched", staff.username, staff.role, department)
-        ticket.category = f"{body.category}/{body.subcategory}"
-        ticket.department = department
-        ticket.updated_at = utcnow()
-        audit.record(
-            session,
-            staff.username,
-            staff.role,
-            "dispatch",
-            ticket.number,
-            department=department,
-            category=ticket.category,
-        )
-        return staff_view(ticket, runtime.calendar, utcnow())
+    ticket = dispatch_ticket(
+        session, runtime.categories, number, body.category, body.subcategory, body.department, staff
+    )
+    return staff_view(ticket, runtime.calendar, utcnow())

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Query
 
+from api.deps import RuntimeDep
 from api.errors import ApiError
+from contract.knowledge import SearchResult
 
 MAX_QUERY_CHARS = 200
 MAX_HITS = 10
@@ -15,26 +16,13 @@ MAX_HITS = 10
 router = APIRouter(prefix="/api/knowledge", tags=["knowledge"])
 
 
-class KnowledgeHit(BaseModel):
-    service: str
-    department: str
-    score: float
-    answer: str
-    source: str
-
-
-class KnowledgeSearchResult(BaseModel):
-    query: str
-    confident: bool
-    hits: list[KnowledgeHit]
-
-
-@router.get("/search", response_model=KnowledgeSearchResult)
+# The contract's result as the body; its `aspect` is for the NLU and the actions, not part of this answer.
+@router.get("/search", response_model=SearchResult, response_model_exclude={"aspect"})
 def search_knowledge(
-    request: Request,
+    runtime: RuntimeDep,
     q: Annotated[str, Query(description="居民的问题")],
     k: Annotated[int, Query(ge=1, le=MAX_HITS, description="返回条数")] = 3,
-) -> dict[str, Any]:
+) -> SearchResult:
     """Best services for a question, best first; `confident` is false when it is outside the knowledge base.
 
     A plain `def`: the search is CPU work (embedding, scoring), so FastAPI runs it in its thread pool.
@@ -44,8 +32,6 @@ def search_knowledge(
         raise ApiError(422, "empty_query", "查询内容：请输入要咨询的问题")
     if len(question) > MAX_QUERY_CHARS:
         raise ApiError(422, "query_too_long", f"查询内容：内容过长，最多{MAX_QUERY_CHARS}个字")
-    knowledge = getattr(request.app.state, "knowledge", None)
-    if knowledge is None:
+    if runtime.knowledge is None:
         raise ApiError(503, "knowledge_unavailable", "知识库暂不可用，请稍后再试或拨打12345热线")
-    result: dict[str, Any] = knowledge.search(question, k=k).to_dict()
-    return result
+    return runtime.knowledge.search(question, k=k)

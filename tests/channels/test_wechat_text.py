@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from api.channels.wechat_text import MAX_PARTS, TEXT_LIMIT_BYTES, TRIMMED_NOTE, chosen_payload, render, split
+from api.channels.wechat_text import MAX_PARTS, TEXT_LIMIT_BYTES, chosen_payload, render, split
+from api.replies import TRIMMED_NOTE
 
 CHOICES = ["/affirm", "/deny", '/apply_service{"service":"居住证办理"}']
 

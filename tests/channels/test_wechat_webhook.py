@@ -11,7 +11,7 @@ import httpx
 import pytest
 import xmltodict
 
-from api.channels.wechat import TEXT_ONLY, WELCOME
+from api.replies import TEXT_ONLY, WELCOME
 from api.settings import Settings
 from tests.channels.conftest import (
     TOKEN,

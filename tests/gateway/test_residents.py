@@ -80,7 +80,9 @@ def test_status_lookup_needs_the_matching_phone(client: TestClient) -> None:
     number = client.post("/api/complaints", json=complaint()).json()["number"]
     ok = client.get(f"/api/status/{number}", params={"phone_last4": "5678"})
     assert ok.status_code == 200
-    assert ok.json()["kind"] == "complaint" and ok.json()["status_text"] == "待处理"
+    assert ok.json()["kind"] == "complaint" and ok.json()["kind_text"] == "投诉"
+    # The complaint's own text (contract/case_kinds.py), not a table shared with the other kinds.
+    assert ok.json()["status_text"] == "已受理，等待处理" and ok.json()["closed"] is False
     wrong_phone = client.get(f"/api/status/{number}", params={"phone_last4": "0000"})
     unknown = client.get("/api/status/TS2099010100001", params={"phone_last4": "5678"})
     garbage = client.get("/api/status/hello", params={"phone_last4": "5678"})

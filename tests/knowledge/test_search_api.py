@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
 from fastapi import FastAPI
@@ -18,7 +19,7 @@ def client(kb: KnowledgeBase) -> Iterator[TestClient]:
     app = FastAPI()
     install_error_handlers(app)
     app.include_router(knowledge_routes.router)
-    app.state.knowledge = kb
+    app.state.runtime = SimpleNamespace(knowledge=kb)  # the route reads only the runtime's knowledge base
     with TestClient(app) as test_client:
         yield test_client
 
@@ -66,7 +67,7 @@ def test_missing_question_is_422(client: TestClient) -> None:
 
 
 def test_without_knowledge_base_is_503(client: TestClient) -> None:
-    client.app.state.knowledge = None  # type: ignore[attr-defined]
+    client.app.state.runtime.knowledge = None  # type: ignore[attr-defined]
     response = client.get("/api/knowledge/search", params={"q": "社保卡"})
     assert response.status_code == 503
     assert "12345" in response.json()["message"]

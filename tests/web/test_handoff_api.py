@@ -13,10 +13,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from api.conversation import ACKNOWLEDGEMENT, THANKS_FOR_RATING
 from api.db import make_engine, make_session_factory, transaction
 from api.models import AuditEntry, Evaluation, Ticket
-from api.routes.handoff import UNDELIVERED
+from api.replies import ACKNOWLEDGEMENT, THANKS_FOR_RATING, UNDELIVERED
 from tests.gateway.conftest import PASSWORD
 from tests.web.conftest import ANSWER, FakeRasa, Gateway
 

@@ -12,8 +12,9 @@ import redis
 import redis.asyncio as aioredis
 from pydantic import ValidationError
 
-from api.rasa_client import UNAVAILABLE, RasaClient
+from api.rasa_client import RasaClient
 from api.rasa_load import RedisInFlight
+from api.replies import UNAVAILABLE
 from tests.gateway.conftest import make_settings
 from tests.gateway.server import free_port
 from tests.web.conftest import FakeRasa, serve_fake_rasa

@@ -1,0 +1,169 @@
+"""The 12345 agent console's work: the queue's rows, the tickets behind handed-off conversations,
+dispatching, and closing a handoff (resolve or hand back to the assistant).
+
+Called from the async handoff routes: the database parts are plain functions the routes run in the
+thread pool, each in its own transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from api import audit
+from api.case_views import staff_view, summary_view
+from api.cases import change_status, find_case
+from api.categories import Category
+from api.db import transaction
+from api.deps import Staff
+from api.errors import ApiError
+from api.handoff import IN_QUEUE, WAITING, Conversation, HandoffHub, Line, send_to_channel
+from api.models import Service, Ticket, utcnow
+from api.replies import HANDED_BACK, RATING_BUTTONS, RATING_PROMPT
+from api.runtime import Runtime
+from contract.knowledge import SearchResult
+from contract.personal_data import mask_text
+
+# How long a resident may wait for the first agent reply before the queue shows a yellow / red card.
+WAIT_YELLOW_SECONDS = 2 * 60
+WAIT_RED_SECONDS = 5 * 60
+SUGGESTED_ANSWERS = 3
+
+
+async def held_conversation(hub: HandoffHub, sender: str) -> Conversation:
+    conversation = await hub.conversation(sender)
+    if conversation is None or conversation.state not in IN_QUEUE:
+        raise ApiError(404, "conversation_not_found", "该会话不在人工队列中（可能已办结或已转回智能助手）")
+    return conversation
+
+
+def conversation_row(conversation: Conversation, last: Line | None, now: float) -> dict[str, Any]:
+    age = now - conversation.since
+    card = "none"
+    if conversation.state == WAITING:
+        card = "red" if age >= WAIT_RED_SECONDS else "yellow" if age >= WAIT_YELLOW_SECONDS else "green"
+    return {
+        "sender": conversation.sender,
+        "channel": conversation.channel,
+        "state": conversation.state,
+        "ticket": conversation.ticket,
+        "agent": conversation.agent,
+        "since": conversation.since,
+        "age_seconds": int(age),
+        "card": card,
+        "last_message": last.text if last else None,
+    }
+
+
+def open_tickets(runtime: Runtime) -> list[dict[str, Any]]:
+    now = utcnow()
+    with transaction(runtime.sessions) as session:
+        tickets = session.scalars(
+            select(Ticket).where(Ticket.status.in_(("open", "dispatched"))).order_by(Ticket.created_at).limit(200)
+        )
+        return [
+            {
+                **summary_view(t, runtime.calendar, now),
+                "summary": mask_text(t.summary),
+                "age_seconds": int((now - t.created_at).total_seconds()),
+            }
+            for t in tickets
+        ]
+
+
+def read_ticket(runtime: Runtime, staff: Staff, number: str) -> dict[str, Any]:
+    with transaction(runtime.sessions) as session:
+        ticket = find_case(session, number)
+        audit.record(session, staff.username, staff.role, "read", ticket.number, via="handoff")
+        return staff_view(ticket, runtime.calendar, utcnow())
+
+
+def suggestions_for(runtime: Runtime, question: str | None) -> SearchResult:
+    """Knowledge answers the agent may reuse for the resident's latest question."""
+    if runtime.knowledge is None or not question:
+        return SearchResult(query=question or "", confident=False, hits=[])
+    return runtime.knowledge.search(question, k=SUGGESTED_ANSWERS)
+
+
+def audit_ticket(runtime: Runtime, staff: Staff, number: str | None, action: str, **detail: Any) -> None:
+    """Record an agent's action on the conversation's ticket; the first reply assigns it to the agent."""
+    if number is None:
+        return
+    with transaction(runtime.sessions) as session:
+        ticket = find_case(session, number, for_update=True)
+        if action == "handoff_reply" and ticket.assigned_to is None:
+            ticket.assigned_to = staff.username
+        audit.record(session, staff.username, staff.role, action, ticket.number, **detail)
+
+
+def archive(runtime: Runtime, staff: Staff, conversation: Conversation, lines: list[Line], resolve: bool) -> None:
+    """Keep the handed-off messages with the ticket (masked) and, when resolving, close the ticket."""
+    if conversation.ticket is None:
+        return
+    with transaction(runtime.sessions) as session:
+        ticket = find_case(session, conversation.ticket, for_update=True)
+        archived = [
+            {"role": line.role, "text": mask_text(line.text), "at": datetime.fromtimestamp(line.at, UTC).isoformat()}
+            for line in lines
+        ]
+        if isinstance(ticket, Ticket):
+            ticket.transcript = [*ticket.transcript, *archived]
+        if resolve and ticket.status != "resolved":
+            change_status(session, ticket, "resolved", staff.username, staff.role, "人工坐席在线办结")
+        audit.record(
+            session, staff.username, staff.role, "handoff_resolve" if resolve else "handoff_release", ticket.number
+        )
+
+
+async def close_handoff(app: FastAPI, runtime: Runtime, staff: Staff, sender: str, *, resolve: bool) -> Conversation:
+    """Archive the handed-off part with the ticket, then either resolve the ticket and ask the resident for
+    stars, or hand the conversation back to the assistant with the ticket left open (e.g. dispatched)."""
+    hub: HandoffHub = app.state.handoff
+    conversation = await held_conversation(hub, sender)
+    lines = await hub.lines(sender, conversation.start_seq)
+    await run_in_threadpool(archive, runtime, staff, conversation, lines, resolve)
+    if resolve:
+        line = await hub.ask_rating(conversation, RATING_PROMPT, RATING_BUTTONS)
+    else:
+        line = await hub.hand_back(conversation, HANDED_BACK)
+    await send_to_channel(app, conversation, [line])
+    return conversation
+
+
+def dispatch_ticket(
+    session: Session,
+    categories: dict[str, Category],
+    number: str,
+    category: str,
+    subcategory: str,
+    department: str | None,
+    staff: Staff,
+) -> Ticket:
+    """Send the ticket to a department under a level-1/level-2 category; the level-1 category's first
+    department unless one is named (it must be the category's or one of the catalogue's)."""
+    entry = categories.get(category)
+    if entry is None:
+        raise ApiError(422, "unknown_category", f"一级分类“{category}”不在分类表中")
+    if subcategory not in entry.level2:
+        raise ApiError(422, "unknown_subcategory", f"二级分类“{subcategory}”不属于“{category}”")
+    ticket = find_case(session, number, for_update=True)
+    if not isinstance(ticket, Ticket):
+        raise ApiError(422, "not_a_ticket", "只有12345工单可以派单")
+    department = department or entry.departments[0]
+    catalogue = set(session.scalars(select(Service.department).distinct()))
+    if department not in entry.departments and department not in catalogue:
+        raise ApiError(422, "unknown_department", f"承办部门“{department}”不在部门列表中")
+    if ticket.status != "dispatched":
+        change_status(session, ticket, "dispatched", staff.username, staff.role, department)
+    ticket.category = f"{category}/{subcategory}"
+    ticket.department = department
+    ticket.updated_at = utcnow()
+    audit.record(
+        session, staff.username, staff.role, "dispatch", ticket.number, department=department, category=ticket.category
+    )
+    return ticket

@@ -1,0 +1,136 @@
+"""The staff side of the case store: filtered case lists, assignment, statistics, the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case as sa_case
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api import audit
+from api.case_views import summary_view
+from api.cases import find_case
+from api.errors import ApiError
+from api.models import AuditEntry, Case, Evaluation, StaffUser, utcnow
+from api.schemas import Assignment, AuditEntryPublic, CaseList, StaffStats
+from api.workdays import WorkCalendar
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    kind: str | None = None
+    status: str | None = None
+    department: str | None = None
+    assigned_to: str | None = None
+    card: str | None = None  # yellow: near the deadline, red: past it (open cases only)
+
+
+def list_cases(session: Session, calendar: WorkCalendar, wanted: CaseFilter, limit: int, offset: int) -> CaseList:
+    """Newest first."""
+    now = utcnow()
+    query = select(Case)
+    for column, value in (
+        (Case.kind, wanted.kind),
+        (Case.status, wanted.status),
+        (Case.department, wanted.department),
+        (Case.assigned_to, wanted.assigned_to),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    query = query.order_by(Case.created_at.desc())
+    if wanted.card is None:
+        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        page = list(session.scalars(query.limit(limit).offset(offset)))
+    else:
+        # The card depends on the holiday calendar, so it is computed here on the few cases due soon.
+        horizon = now + timedelta(days=14) if wanted.card == "yellow" else now
+        due = session.scalars(query.where(Case.deadline.is_not(None), Case.deadline <= horizon))
+        matching = [c for c in due if not c.is_closed and calendar.card(now, c.deadline).value == wanted.card]
+        total = len(matching)
+        page = matching[offset : offset + limit]
+    return CaseList.model_validate({"total": total, "items": [summary_view(c, calendar, now) for c in page]})
+
+
+def assign(session: Session, number: str, body: Assignment, actor: str, role: str) -> Case:
+    if body.department is None and body.category is None and body.agent is None:
+        raise ApiError(422, "nothing_to_assign", "请至少指定承办部门、分类或坐席之一")
+    case = find_case(session, number, for_update=True)
+    if body.agent is not None:
+        exists = session.scalar(select(StaffUser.id).where(StaffUser.username == body.agent))
+        if exists is None:
+            raise ApiError(422, "unknown_agent", f"坐席账号“{body.agent}”不存在")
+    case.department = body.department or case.department
+    case.category = body.category or case.category
+    case.assigned_to = body.agent or case.assigned_to
+    case.updated_at = utcnow()
+    audit.record(session, actor, role, "assign", case.number, **body.model_dump(exclude_none=True))
+    return case
+
+
+def _open_cards(session: Session, calendar: WorkCalendar, now: datetime) -> dict[str, int]:
+    cards = {"yellow": 0, "red": 0}
+    for case in session.scalars(select(Case).where(Case.deadline.is_not(None))):
+        if not case.is_closed:
+            card = calendar.card(now, case.deadline).value
+            if card in cards:
+                cards[card] += 1
+    return cards
+
+
+def _satisfaction(session: Session) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(
+            Evaluation.service,
+            func.count(),
+            func.avg(Evaluation.stars),
+            func.sum(sa_case((Evaluation.stars >= 4, 1), else_=0)),
+        )
+        .group_by(Evaluation.service)
+        .order_by(func.count().desc())
+    )
+    return [
+        {"service": service, "count": n, "average": round(float(avg), 2), "share_4_5": round(int(good or 0) / n, 4)}
+        for service, n, avg, good in rows
+    ]
+
+
+def stats(session: Session, calendar: WorkCalendar) -> StaffStats:
+    """Counts by kind and status, open cases by card, top categories and satisfaction per service."""
+    counts: dict[str, dict[str, int]] = {}
+    for kind, status, n in session.execute(
+        select(Case.kind, Case.status, func.count()).group_by(Case.kind, Case.status)
+    ):
+        counts.setdefault(kind, {})[status] = n
+    top_categories = [
+        {"category": category, "count": n}
+        for category, n in session.execute(
+            select(Case.category, func.count())
+            .where(Case.category.is_not(None))
+            .group_by(Case.category)
+            .order_by(func.count().desc())
+            .limit(10)
+        )
+    ]
+    return StaffStats.model_validate(
+        {
+            "cases": counts,
+            "open_cards": _open_cards(session, calendar, utcnow()),
+            "top_categories": top_categories,
+            "satisfaction": _satisfaction(session),
+        }
+    )
+
+
+def audit_entries(session: Session, target: str | None, limit: int) -> list[AuditEntryPublic]:
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if target:
+        query = query.where(AuditEntry.target == target)
+    return [
+        AuditEntryPublic(
+            at=e.at.isoformat(), actor=e.actor, role=e.role, action=e.action, target=e.target, detail=e.detail
+        )
+        for e in session.scalars(query)
+    ]
