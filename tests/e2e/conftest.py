@@ -38,6 +38,10 @@ class LiveStack:
         with psycopg.connect(self.database_url) as conn:
             return list(conn.execute(sql, params).fetchall())
 
+    def execute(self, sql: str, **params: Any) -> None:
+        with psycopg.connect(self.database_url) as conn:
+            conn.execute(sql, params)
+
 
 @pytest.fixture(scope="session")
 def live_stack() -> Iterator[LiveStack]:

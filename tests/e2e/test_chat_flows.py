@@ -53,6 +53,24 @@ def test_complaint_is_filed_with_a_three_working_day_deadline(live_stack: LiveSt
     assert "待处理" in text_of(live_stack.chat("e2e-status", "5678"))
 
 
+@pytest.mark.parametrize(("status", "text"), [("processing", "处理中"), ("resolved", "已办结")])
+def test_a_complaint_that_staff_moved_on_reads_in_chinese(live_stack: LiveStack, status: str, text: str) -> None:
+    # The actions once kept their own status table, and a resolved complaint read "当前状态：resolved".
+    filed = httpx.post(
+        f"{live_stack.gateway}/api/complaints",
+        json={"description": "小区门口路灯坏了一个月没人修", "phone": "13812345678"},
+        timeout=10,
+    ).json()
+    number = filed["number"]
+    live_stack.execute("UPDATE cases SET status = %(s)s WHERE number = %(n)s", s=status, n=number)
+    sender = f"e2e-status-{status}"
+    live_stack.chat(sender, "查一下办件进度")
+    live_stack.chat(sender, number)
+    reply = text_of(live_stack.chat(sender, "5678"))
+    assert f"投诉 {number} 当前状态：{text}。" in reply
+    assert not re.search(r"[A-Za-z]{2,}", reply.replace(number, ""))
+
+
 def test_application_is_filed_after_confirmation_with_masked_data(live_stack: LiveStack) -> None:
     sender = "e2e-apply"
     live_stack.chat(sender, "我要在线申请居住证")
