@@ -48,6 +48,9 @@ class SearchResult:
     confident: bool
     hits: list[Hit] = field(default_factory=list)
     aspect: str = GENERAL_ASPECT
+    # The message asks about an aspect and names nothing else ("那要多少钱", "在哪里办"): it is about the
+    # service the conversation is on, whatever the search matched for its few words.
+    follow_up: bool = False
 
     @property
     def best(self) -> Hit | None:
@@ -59,6 +62,7 @@ class SearchResult:
             "query": self.query,
             "confident": self.confident,
             "aspect": self.aspect,
+            "follow_up": self.follow_up,
             "hits": [hit.to_dict() for hit in self.hits],
         }
 
@@ -69,6 +73,7 @@ class SearchResult:
             confident=bool(data.get("confident")),
             hits=[Hit.from_dict(hit) for hit in data.get("hits") or []],
             aspect=str(data.get("aspect") or GENERAL_ASPECT),
+            follow_up=bool(data.get("follow_up")),
         )
 
     @classmethod
