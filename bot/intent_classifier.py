@@ -103,7 +103,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "classes": np.asarray(model.classes_, dtype=str),
         }
         with self._model_storage.write_to(self._resource) as directory:
-            np.savez(directory / WEIGHTS_FILE, **self._weights)  # type: ignore[arg-type]
+            np.savez(directory / WEIGHTS_FILE, **self._weights)
         return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -151,7 +151,7 @@ def _sentence_features(message: Message) -> tuple[np.ndarray, np.ndarray]:
     for feature in message.features:
         if feature.attribute != TEXT or feature.type != FEATURE_TYPE_SENTENCE:
             continue
-        if feature.is_sparse():
+        if isinstance(feature.features, sparse.spmatrix):  # Features.is_sparse(), as mypy can narrow it
             counts.append(np.asarray(feature.features.toarray(), dtype=np.float32).ravel())
         else:
             dense.append(np.asarray(feature.features, dtype=np.float32).ravel())

@@ -16,7 +16,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.shared.exceptions import InvalidConfigException
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -59,7 +60,8 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> SentenceEmbeddingFeaturizer:
-        return cls(config, execution_context.node_name)
+        # Rasa's graph always names the node; the class name only stands in for a context built by hand.
+        return cls(config, execution_context.node_name or cls.__name__)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self._featurize(training_data.training_examples)
@@ -79,5 +81,8 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         # One call: the embedder batches, which is what makes featurizing the training data fast.
         vectors = shared_embedder(self._config["model"]).encode([message.get(TEXT) for message in with_text])
         for message, vector in zip(with_text, vectors, strict=True):
-            self.add_features_to_message(None, np.asarray(vector).reshape(1, -1), TEXT, message)
+            # A sentence feature only (what `add_features_to_message(None, ...)` adds; its signature wants a sequence).
+            message.add_features(
+                Features(np.asarray(vector).reshape(1, -1), FEATURE_TYPE_SENTENCE, TEXT, self._identifier)
+            )
         return list(zip(with_text, vectors, strict=True))

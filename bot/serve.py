@@ -62,7 +62,7 @@ def _fix_event_type_lookup() -> None:
         return found or original(type_name, default)  # None, the default or Rasa's ValueError
 
     resolve_by_type.fixed = True  # type: ignore[attr-defined]
-    Event.resolve_by_type = staticmethod(resolve_by_type)
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]  # the fix is a patch
 
 
 def _fix_action_result_validation() -> None:
@@ -78,7 +78,7 @@ def _fix_action_result_validation() -> None:
         return original(self, result)  # raises Rasa's own ValidationError
 
     validate_action_result.fixed = True  # type: ignore[attr-defined]
-    RemoteAction._validate_action_result = validate_action_result
+    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]  # the same
 
 
 def main() -> None:
