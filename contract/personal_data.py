@@ -14,6 +14,18 @@ _ID_CHECK = "10X98765432"
 _ID_RE = re.compile(r"^\d{17}[\dX]$")
 _PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 _NAME_RE = re.compile(r"^[\u4e00-\u9fff·•]{2,20}$|^[A-Za-z][A-Za-z .'-]{1,39}$")
+# Han names without a middle dot have 2 to 5 characters (compound surnames included); longer ones with a
+# dot are transliterated names ("阿卜杜热合曼·买买提").
+_HAN_NAME_MAX = 5
+# Words residents type at the name step that are no name ("谢谢 不用了 再见", "不知道", "我要投诉").
+_NOT_NAME_WORDS = (
+    "谢谢", "不用", "再见", "拜拜", "你好", "您好", "没有", "算了", "不知道", "好的", "可以", "什么", "怎么",
+    "我要", "我想", "办理", "申请", "投诉", "人工", "客服", "机器人", "不是", "是的", "取消", "不办", "不要",
+    "为什么", "多少", "哪里", "电话", "号码", "身份证", "手机", "知道", "干嘛", "退出", "你们",
+)  # fmt: skip
+# Landline with its area code: 0564-3372301, (0564)3372301, 0564 337 2301, 021-12345678.
+# Area codes are 010 and 02x (three digits) or 0 and three more digits elsewhere (0564 六安).
+_LANDLINE_RE = re.compile(r"^(010|02\d|0[3-9]\d{2})(\d{7,8})$")
 
 
 class PersonalDataError(ValueError):
@@ -48,10 +60,33 @@ def normalize_phone(raw: str) -> str:
     return value
 
 
+def normalize_landline(raw: str) -> str:
+    """Validate a landline number with its area code and return it as '0564-3372301'."""
+    value = re.sub(r"[\s\-()（）]", "", raw.strip()).removeprefix("+86").removeprefix("0086")
+    match = _LANDLINE_RE.match(value)
+    if match is None:
+        raise PersonalDataError("请填写带区号的固定电话，例如 0564-3372301")
+    return f"{match.group(1)}-{match.group(2)}"
+
+
+def normalize_contact_phone(raw: str) -> str:
+    """A mobile number (11 digits) or a landline with its area code ('0564-3372301')."""
+    try:
+        return normalize_phone(raw)
+    except PersonalDataError:
+        try:
+            return normalize_landline(raw)
+        except PersonalDataError:
+            raise PersonalDataError("请填写11位手机号，或带区号的固定电话（例如 0564-3372301）") from None
+
+
 def normalize_name(raw: str) -> str:
     value = raw.strip()
     if not _NAME_RE.match(value):
         raise PersonalDataError("请填写真实姓名（2-20个汉字）")
+    han_only = "·" not in value and "•" not in value and not value[0].isascii()
+    if (han_only and len(value) > _HAN_NAME_MAX) or any(word in value for word in _NOT_NAME_WORDS):
+        raise PersonalDataError("这看起来不像姓名，请填写真实姓名，例如“张三”")
     return value
 
 

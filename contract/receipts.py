@@ -29,6 +29,8 @@ class CaseReceipt:
     service: str | None = None
     deadline: str | None = None  # ISO datetime, for kinds with a working-day deadline
     expected_completion: str | None = None  # ISO date, for applications
+    # Filed without a phone: the 4 digits that stand in for the phone's last 4 when checking the status.
+    query_code: str | None = None
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> CaseReceipt:
