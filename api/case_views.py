@@ -23,36 +23,31 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime | date) else value
 
 
-def _expected_completion(case: Case) -> str | None:
-    # Only applications have one; the other kinds are due by their deadline.
-    return _plain(getattr(case, "expected_completion", None))
+def _shown_to_residents(case: Case) -> dict[str, Any]:
+    """The fields of both the receipt and the public status."""
+    return {
+        "number": case.number,
+        "kind": case.kind,
+        "status": case.status,
+        "department": case.department,
+        "deadline": _plain(case.deadline),
+        # Only applications have one; the other kinds are due by their deadline.
+        "expected_completion": _plain(getattr(case, "expected_completion", None)),
+    }
 
 
 def receipt(case: Case) -> CaseReceipt:
     """The answer to any filing."""
-    return CaseReceipt(
-        number=case.number,
-        kind=case.kind,
-        status=case.status,
-        department=case.department,
-        service=case.service,
-        deadline=_plain(case.deadline),
-        expected_completion=_expected_completion(case),
-    )
+    return CaseReceipt(**_shown_to_residents(case), service=case.service)
 
 
 def public_status(case: Case) -> CaseStatus:
-    """What a resident reads about a case, with the kind's own status text."""
+    """What a resident reads about a case, with the kind's own texts."""
     return CaseStatus(
-        number=case.number,
-        kind=case.kind,
+        **_shown_to_residents(case),
         kind_text=case.SPEC.name,
-        status=case.status,
         status_text=case.status_text,
         closed=case.is_closed,
-        department=case.department,
-        deadline=_plain(case.deadline),
-        expected_completion=_expected_completion(case),
         updated_at=_plain(case.updated_at),
     )
 

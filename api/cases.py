@@ -49,12 +49,11 @@ def file_case(
 
 def find_case(session: Session, number: str, *, for_update: bool = False) -> Case:
     number = number.strip().upper()
-    if number[:2] not in KIND_BY_PREFIX:
-        raise ApiError(404, "case_not_found", "未找到该编号对应的事项，请核对编号")
-    query = select(Case).where(Case.number == number)
-    if for_update:
-        query = query.with_for_update()
-    case = session.scalars(query).first()
+    # A number of no known kind is not looked up at all.
+    case = None
+    if number[:2] in KIND_BY_PREFIX:
+        query = select(Case).where(Case.number == number)
+        case = session.scalars(query.with_for_update() if for_update else query).first()
     if case is None:
         raise ApiError(404, "case_not_found", "未找到该编号对应的事项，请核对编号")
     return case

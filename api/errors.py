@@ -31,6 +31,8 @@ FIELD_LABELS = {
     "k": "返回条数",
 }
 
+INVALID_JSON = "请求内容不是有效的 JSON"
+
 
 class ApiError(Exception):
     def __init__(self, status_code: int, code: str, message: str, **extra: Any) -> None:
@@ -56,7 +58,7 @@ def _field_message(error: dict[str, Any]) -> str:
     if kind in ("greater_than_equal", "less_than_equal", "int_parsing", "int_from_float"):
         return f"{label}：取值不正确"
     if kind == "json_invalid":
-        return "请求内容不是有效的 JSON"
+        return INVALID_JSON
     return f"{label}：格式不正确"
 
 

@@ -235,26 +235,12 @@ class TranscriptEntry(BaseModel):
     at: str | None = None
 
 
-class StaffCaseView(BaseModel):
-    """A case as staff read it: the columns every kind has, then the columns of its own kind (null on
-    the others); personal data masked unless revealed."""
+class StaffCaseView(CaseSummary):
+    """A case as staff read it: the list row's columns, then the columns of its own kind (null on the
+    other kinds); personal data masked unless revealed."""
 
-    number: str
-    kind: str
-    status: str
-    status_text: str
-    card: str
-    allowed_status: list[str]
-    service: str | None
-    department: str | None
-    category: str | None
-    contact_name: str | None
-    contact_phone: str | None
+    allowed_status: list[str] = Field(description="the statuses the case may move to next")
     sender: str | None
-    channel: str
-    assigned_to: str | None
-    deadline: str | None
-    created_at: str
     updated_at: str
     # application
     id_number: str | None = None

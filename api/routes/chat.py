@@ -10,7 +10,7 @@ from pydantic import BaseModel, StringConstraints, ValidationError
 
 from api.conversation import converse
 from api.deps import ResidentLimit, RuntimeDep
-from api.errors import ApiError
+from api.errors import INVALID_JSON, ApiError
 from api.replies import TOO_FAST
 
 router = APIRouter(prefix="/api", tags=["chat"], dependencies=[ResidentLimit])
@@ -31,7 +31,7 @@ async def read_chat_body(request: Request) -> ChatIn:
     try:
         return ChatIn.model_validate(json.loads(raw or b"null"))
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError(422, "invalid_json", "请求内容不是有效的 JSON") from None
+        raise ApiError(422, "invalid_json", INVALID_JSON) from None
     except ValidationError as exc:
         fields = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
         message = "消息内容不能为空，且不超过1000字" if "message" in fields else "缺少用户标识（sender）"

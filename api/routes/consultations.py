@@ -6,15 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from api import audit
 from api.case_views import receipt
-from api.cases import find_case
-from api.db import transaction
 from api.deps import ResidentLimit, RuntimeDep, SessionDep
-from api.errors import ApiError
-from api.models import Consultation, Suggestion, SuggestionLike
+from api.models import Consultation
 from api.schemas import (
     ConsultationPublic,
     ConsultationReport,
@@ -23,7 +18,7 @@ from api.schemas import (
     SuggestionCreate,
     SuggestionPublic,
 )
-from api.services.consultations import consultation_report, find_consultation, mark_viewed, top_suggestions
+from api.services.consultations import consultation_report, find_consultation, like, mark_viewed, top_suggestions
 from api.services.filing import file_suggestion
 from contract.receipts import CaseReceipt
 
@@ -54,20 +49,8 @@ def create_suggestion(body: SuggestionCreate, runtime: RuntimeDep, session: Sess
 
 @router.post("/suggestions/{number}/likes")
 def like_suggestion(number: str, body: LikeCreate, runtime: RuntimeDep) -> dict[str, object]:
-    try:
-        with transaction(runtime.sessions) as session:
-            suggestion = find_case(session, number, for_update=True)
-            if not isinstance(suggestion, Suggestion):
-                raise ApiError(404, "case_not_found", "未找到该建议，请核对编号")
-            session.add(SuggestionLike(suggestion_id=suggestion.id, voter=body.sender))
-            session.flush()
-            suggestion.likes += 1
-            audit.record(session, body.sender, audit.RESIDENT, "like", suggestion.number)
-            if suggestion.consultation_id is not None:
-                mark_viewed(session, suggestion.consultation_id, body.sender)
-            return {"number": suggestion.number, "likes": suggestion.likes}
-    except IntegrityError:
-        raise ApiError(409, "already_liked", "您已经为这条建议点过赞了") from None
+    number, likes = like(runtime.sessions, number, body.sender)
+    return {"number": number, "likes": likes}
 
 
 @router.get("/consultations/{consultation_id}/suggestions/top", response_model=list[SuggestionPublic])

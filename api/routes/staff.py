@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy.exc import IntegrityError
 
 from api import audit
 from api.case_views import receipt, staff_view
 from api.cases import change_status, find_case
 from api.catalogue import sync_catalogue
-from api.db import transaction
 from api.deps import AdminDep, AgentDep, RuntimeDep, SessionDep, SupervisorDep
 from api.errors import ApiError
-from api.models import CASE_KINDS, Consultation, StaffUser, utcnow
+from api.models import CASE_KINDS, Consultation, utcnow
 from api.schemas import (
     Assignment,
     AuditEntryPublic,
@@ -30,7 +28,7 @@ from api.schemas import (
     TicketCreate,
     UserCreated,
 )
-from api.security import Role, hash_password
+from api.security import Role
 from api.services import staff as staff_service
 from api.services.consultations import find_consultation
 from api.services.filing import file_ticket
@@ -125,21 +123,7 @@ def stats(staff: AgentDep, runtime: RuntimeDep, session: SessionDep) -> StaffSta
 
 @router.post("/users", status_code=201, response_model=UserCreated)
 def create_user(body: StaffCreate, staff: AdminDep, runtime: RuntimeDep) -> UserCreated:
-    # Its own transaction: a duplicate username shows only at the insert, and is answered with 409.
-    try:
-        with transaction(runtime.sessions) as session:
-            session.add(
-                StaffUser(
-                    username=body.username,
-                    display_name=body.display_name,
-                    role=body.role,
-                    password_hash=hash_password(body.password),
-                )
-            )
-            session.flush()
-            audit.record(session, staff.username, staff.role, "create_user", body.username, granted_role=body.role)
-    except IntegrityError:
-        raise ApiError(409, "user_exists", f"用户名“{body.username}”已存在") from None
+    staff_service.create_user(runtime.sessions, body, staff.username, staff.role)
     return UserCreated(username=body.username, role=body.role)
 
 

@@ -16,6 +16,12 @@ logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/wechat", tags=["wechat"])
 
+
+def forged() -> ApiError:
+    # A new error each time: a shared instance would keep growing its traceback on every raise.
+    return ApiError(403, "invalid_signature", "签名校验失败")
+
+
 _MAX_BODY_BYTES = 64 * 1024  # a push is a few hundred bytes; refuse to buffer anything much larger
 
 
@@ -51,7 +57,7 @@ async def verify_url(request: Request, envelope: EnvelopeDep) -> PlainTextRespon
     try:
         envelope.check(request.query_params)
     except ForgedPush:
-        raise ApiError(403, "invalid_signature", "签名校验失败") from None
+        raise forged() from None
     return PlainTextResponse(request.query_params.get("echostr", ""))
 
 
@@ -60,7 +66,7 @@ async def receive_push(request: Request, channel: ChannelDep, envelope: Envelope
     try:
         push = envelope.open(request.query_params, await _read_body(request))
     except ForgedPush:
-        raise ApiError(403, "invalid_signature", "签名校验失败") from None
+        raise forged() from None
     except StalePush:
         logger.warning("wechat push refused: its timestamp is outside the replay window")
         raise ApiError(403, "stale_push", "消息已过期") from None

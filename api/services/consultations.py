@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import distinct, func, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
+from api import audit
+from api.cases import find_case
+from api.db import transaction
 from api.errors import ApiError
 from api.models import Consultation, ConsultationView, Suggestion, SuggestionLike
 from api.schemas import ConsultationPublic, ConsultationReport, SuggestionPublic
@@ -68,3 +72,25 @@ def consultation_report(session: Session, consultation_id: int, n: int) -> Consu
         likes=int(likes),
         top=top_suggestions(session, consultation_id, n),
     )
+
+
+def like(sessions: sessionmaker[Session], number: str, voter: str) -> tuple[str, int]:
+    """One like per resident and suggestion; returns the suggestion's number and likes.
+
+    Its own transaction: a second like shows only as the unique constraint failing at the insert, which
+    must become a 409 answer rather than spoil the request's session.
+    """
+    try:
+        with transaction(sessions) as session:
+            suggestion = find_case(session, number, for_update=True)
+            if not isinstance(suggestion, Suggestion):
+                raise ApiError(404, "case_not_found", "未找到该建议，请核对编号")
+            session.add(SuggestionLike(suggestion_id=suggestion.id, voter=voter))
+            session.flush()
+            suggestion.likes += 1
+            audit.record(session, voter, audit.RESIDENT, "like", suggestion.number)
+            if suggestion.consultation_id is not None:
+                mark_viewed(session, suggestion.consultation_id, voter)
+            return suggestion.number, suggestion.likes
+    except IntegrityError:
+        raise ApiError(409, "already_liked", "您已经为这条建议点过赞了") from None

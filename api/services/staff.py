@@ -8,14 +8,17 @@ from typing import Any
 
 from sqlalchemy import case as sa_case
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
 from api import audit
 from api.case_views import summary_view
 from api.cases import find_case
+from api.db import transaction
 from api.errors import ApiError
 from api.models import AuditEntry, Case, Evaluation, StaffUser, utcnow
-from api.schemas import Assignment, AuditEntryPublic, CaseList, StaffStats
+from api.schemas import Assignment, AuditEntryPublic, CaseList, StaffCreate, StaffStats
+from api.security import hash_password
 from api.workdays import WorkCalendar
 
 
@@ -134,3 +137,21 @@ def audit_entries(session: Session, target: str | None, limit: int) -> list[Audi
         )
         for e in session.scalars(query)
     ]
+
+
+def create_user(sessions: sessionmaker[Session], body: StaffCreate, actor: str, role: str) -> None:
+    """Its own transaction: a taken username shows only at the insert, and is answered with 409."""
+    try:
+        with transaction(sessions) as session:
+            session.add(
+                StaffUser(
+                    username=body.username,
+                    display_name=body.display_name,
+                    role=body.role,
+                    password_hash=hash_password(body.password),
+                )
+            )
+            session.flush()
+            audit.record(session, actor, role, "create_user", body.username, granted_role=body.role)
+    except IntegrityError:
+        raise ApiError(409, "user_exists", f"用户名“{body.username}”已存在") from None

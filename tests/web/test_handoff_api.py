@@ -123,6 +123,21 @@ def test_full_handoff_over_the_api(
     assert http.get(f"/api/staff/handoff/conversations/{sender}", headers=agent).status_code == 404
 
 
+@pytest.mark.parametrize(("answer", "stars"), [("两星", 2), ("⭐⭐⭐", 3), ("5分", 5), ("非常满意", 5)])
+def test_the_rating_after_a_handoff_reads_stars_as_the_chat_form_does(
+    http: httpx.Client, agent: dict[str, str], gateway: Gateway, answer: str, stars: int
+) -> None:
+    """The same parser as the assistant's rating form (contract/ratings.py): words and star signs count."""
+    sender = f"web-rating-{stars}-{len(answer)}"
+    number = escalate(http, sender)
+    http.post(f"/api/staff/handoff/conversations/{sender}/resolve", headers=agent).raise_for_status()
+    assert chat(http, sender, answer) == [{"text": THANKS_FOR_RATING}]
+    sessions = make_session_factory(make_engine(gateway.settings.database_url))
+    with transaction(sessions) as session:
+        evaluation = session.scalars(select(Evaluation).where(Evaluation.case_number == number)).one()
+        assert evaluation.stars == stars
+
+
 def test_a_message_that_is_not_a_rating_goes_to_the_bot(http: httpx.Client, agent: dict[str, str]) -> None:
     sender = "web-skip-rating"
     escalate(http, sender)
