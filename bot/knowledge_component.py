@@ -1,6 +1,6 @@
 """NLU component that runs the knowledge retrieval on every message.
 
-It adds `knowledge` = {query, confident, aspect, hits: [{service, department, score, answer, source}]}
+It adds `knowledge` = {query, confident, aspect, follow_up, hits: [{service, department, score, answer, source}]}
 (`contract.knowledge.SearchResult.to_dict()`, under `KNOWLEDGE_KEY`) to the parse result, so the action
 server answers without a second search and without loading a model (`SearchResult.from_parse`), and
 maps the `service` entity to a canonical service name: an entity DIET found is replaced by the
@@ -10,6 +10,7 @@ confident match of its own text; a confident match is added as the entity when D
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -20,7 +21,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.sentence_featurizer import EMBEDDED_TEXT
-from contract.knowledge import KNOWLEDGE_KEY, SearchResult
+from contract.knowledge import KNOWLEDGE_KEY
 
 if TYPE_CHECKING:
     from knowledge import KnowledgeBase
@@ -111,12 +112,8 @@ class KnowledgeRetriever(GraphComponent):
             elif mapping.confident:
                 entity["value"] = mapping.hits[0].service
         floor = self._config["candidate_fraction"] * kb.settings.threshold
-        offered = SearchResult(
-            query=result.query,
-            confident=result.confident,
-            hits=[hit for hit in result.hits if hit.score >= floor],
-            aspect=result.aspect,
-        )
+        # The search's result (query, confidence, aspect, ...) with only the hits worth offering.
+        offered = replace(result, hits=[hit for hit in result.hits if hit.score >= floor])
         if not services and offered.best:
             entities.append(
                 {
