@@ -39,14 +39,48 @@ async def _hit_for_chosen_service(tracker: Tracker, service: str, api: CaseApi) 
     return next((h for h in found.hits if h.service == service), None)
 
 
-def answer_with_hit(dispatcher: CollectingDispatcher, tracker: Tracker, hit: Hit) -> list[EventType]:
+def answer_with_hit(
+    dispatcher: CollectingDispatcher, tracker: Tracker, hit: Hit, *, about: bool = False
+) -> list[EventType]:
+    """The answer with its source; `about`: the question did not name the service, so the answer does."""
     text = hit.answer
+    if about and hit.service not in text.split(replies.SOURCE.split("{")[0])[0]:
+        text = replies.ABOUT_SERVICE.format(service=hit.service, answer=text)
     # Answers composed by the knowledge base already end with their source; never show it twice.
     if hit.source not in text:
         text += "\n" + replies.SOURCE.format(source=hit.source)
     # Inside a form the resident goes back to the form's question; feedback buttons would derail it.
     dispatcher.utter_message(text=text, buttons=None if tracker.active_loop_name else replies.FEEDBACK_BUTTONS)
-    return [SlotSet("answered_service", hit.service)]
+    return [SlotSet("answered_service", hit.service), SlotSet("pending_question", None)]
+
+
+def context_service(tracker: Tracker) -> str | None:
+    """The service the conversation is on: the one being applied for, else the one last answered."""
+    if tracker.active_loop_name == "apply_form" and tracker.get_slot("service"):
+        return str(tracker.get_slot("service"))
+    answered = tracker.get_slot("answered_service")
+    return str(answered) if answered else None
+
+
+async def _aspect_of(service: str, question: str, api: CaseApi) -> Hit | None:
+    """The answer to `question` ("那要多少钱") about `service`: the service named, the aspect from the question."""
+    try:
+        found = await api.search_knowledge(f"{service} {question}", k=5)
+    except CaseApiError:
+        return None
+    return next((hit for hit in found.hits if hit.service == service), None)
+
+
+async def answer_follow_up(
+    dispatcher: CollectingDispatcher, tracker: Tracker, api: CaseApi, question: str
+) -> list[EventType]:
+    """An aspect question that names no service: about the conversation's service, or ask which one."""
+    service = context_service(tracker)
+    hit = await _aspect_of(service, question, api) if service else None
+    if hit:
+        return answer_with_hit(dispatcher, tracker, hit, about=True)
+    dispatcher.utter_message(text=replies.WHICH_SERVICE_FOR_ASPECT)
+    return [SlotSet("pending_question", question)]
 
 
 async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, api: CaseApi) -> list[EventType]:
@@ -54,6 +88,14 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, ap
     knowledge = knowledge_of(tracker.latest_message)
     best = knowledge.best if knowledge else None
     chosen = next(tracker.get_latest_entity_values("service"), None)
+    if knowledge and knowledge.follow_up:
+        return await answer_follow_up(dispatcher, tracker, api, knowledge.query)
+    pending = tracker.get_slot("pending_question")
+    if chosen and pending:
+        # The service asked for after "要带什么": the pending question is about it.
+        hit = await _aspect_of(chosen, pending, api)
+        if hit:
+            return [*answer_with_hit(dispatcher, tracker, hit, about=True), SlotSet("pending_question", None)]
     if chosen and not (best and best.service == chosen):
         # A button press (or a service named outright): answer for exactly that service.
         hit = await _hit_for_chosen_service(tracker, chosen, api)

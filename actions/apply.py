@@ -21,10 +21,23 @@ from actions.pii import (
     normalize_name,
     states_a_name,
 )
-from actions.tracker_info import latest_intent, sender_channel, slot_before_latest_message
+from actions.tracker_info import (
+    latest_intent,
+    sender_channel,
+    slot_before_latest_message,
+    slots_set_by_latest_message,
+)
 from contract.receipts import CaseReceipt
 
 logger = logging.getLogger(__name__)
+
+# Words naming a field of the application, most specific first ("身份证号码" is not the phone number).
+_FIELD_WORDS = (
+    ("id_number", ("身份证",)),
+    ("phone", ("手机", "电话", "号码")),
+    ("applicant_name", ("姓名", "名字")),
+    ("service", ("事项", "业务")),
+)
 
 
 def offline_steps_text(info: ServiceInfo) -> str:
@@ -62,7 +75,7 @@ class ValidateApplyForm(WithCaseApi, FormValidation):
             if buttons:
                 dispatcher.utter_message(text=replies.WHICH_SERVICE_TO_APPLY, buttons=buttons)
                 return {"service": None}
-            return self.reject("service", replies.UNKNOWN_SERVICE, dispatcher, tracker)
+            return self.reject("service", dispatcher, tracker)
         if not info.online:
             dispatcher.utter_message(text=offline_steps_text(info))
             # Ending the form here: nothing personal is collected for an offline-only service.
@@ -83,7 +96,7 @@ class ValidateApplyForm(WithCaseApi, FormValidation):
             return {"applicant_name": None}
         name = normalize_name(str(value))
         if name is None:
-            return self.reject("applicant_name", replies.BAD_NAME, dispatcher, tracker)
+            return self.reject("applicant_name", dispatcher, tracker)
         return self.accept("applicant_name", name, tracker)
 
     def validate_id_number(
@@ -91,16 +104,33 @@ class ValidateApplyForm(WithCaseApi, FormValidation):
     ) -> dict[str, Any]:
         number = normalize_id_number(str(value))
         if number is None:
-            return self.reject("id_number", replies.BAD_ID_NUMBER, dispatcher, tracker)
+            return self.reject("id_number", dispatcher, tracker)
         return self.accept("id_number", number, tracker)
+
+    async def extract_apply_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        """At the confirmation step, "手机号不对" or "改姓名" asks that one field again (then the summary again).
+
+        A new value sent with it ("手机号写错了，是139…") is taken by the field's own mapping instead.
+        """
+        if tracker.get_slot("requested_slot") != "apply_confirmed" or latest_intent(tracker) == "affirm":
+            return {}
+        field = field_named(str(tracker.latest_message.get("text") or ""))
+        if field is None or field in slots_set_by_latest_message(tracker):
+            return {}
+        return {field: None, "apply_confirmed": None}
 
     def validate_apply_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        if value is True:
-            return {"apply_confirmed": True}
-        dispatcher.utter_message(text=replies.REFILL)
-        return {"apply_confirmed": None, "applicant_name": None, "id_number": None, "phone": None}
+        # "不对" without saying what: the question becomes "which one?" (action_ask_apply_confirmed).
+        return {"apply_confirmed": True if value is True else None}
+
+
+def field_named(text: str) -> str | None:
+    """The application field a resident says is wrong ("号码打错了" -> phone, "身份证号码不对" -> id_number)."""
+    return next((field for field, words in _FIELD_WORDS if any(word in text for word in words)), None)
 
 
 class ActionAskApplyConfirmed(Action):
@@ -108,6 +138,9 @@ class ActionAskApplyConfirmed(Action):
         return "action_ask_apply_confirmed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if latest_intent(tracker) == "deny" and tracker.get_slot("requested_slot") == "apply_confirmed":
+            dispatcher.utter_message(text=replies.WHAT_TO_CHANGE, buttons=replies.CHANGE_BUTTONS)
+            return []
         text = replies.CONFIRM_APPLICATION.format(
             service=tracker.get_slot("service"),
             name=mask_name(tracker.get_slot("applicant_name")),

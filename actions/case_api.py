@@ -138,18 +138,15 @@ class CaseApi:
         self,
         *,
         description: str,
-        phone: str,
+        phone: str | None,
         service: str | None,
         department: str | None,
         sender: str,
         channel: str,
     ) -> CaseReceipt:
-        payload: dict[str, Any] = {
-            "description": description,
-            "phone": phone,
-            "sender": sender,
-            "channel": channel,
-        }
+        payload: dict[str, Any] = {"description": description, "sender": sender, "channel": channel}
+        if phone:
+            payload["phone"] = phone
         if service:
             payload["service"] = service
         if department:
@@ -234,6 +231,18 @@ class CaseApi:
             payload["phone"] = phone
         body = await self._request("POST", "/api/tickets", json=payload, internal=True)
         return _read("/api/tickets", CaseReceipt, body)
+
+    async def record_commendation(
+        self, *, text: str, department: str | None, service: str | None, sender: str, channel: str
+    ) -> str | None:
+        """Record praise (`POST /api/commendations`); the department it was recorded for, if known."""
+        payload: dict[str, Any] = {"text": text, "sender": sender, "channel": channel}
+        for key, value in (("department", department), ("service", service)):
+            if value:
+                payload[key] = value
+        body = await self._request("POST", "/api/commendations", json=payload)
+        department_recorded = body.get("department") if isinstance(body, dict) else None
+        return str(department_recorded) if department_recorded else None
 
     async def service_info(self, name: str) -> ServiceInfo | None:
         """The catalogue entry of one service (None if the catalogue does not list it)."""

@@ -12,10 +12,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import replies
 from actions.case_api import WithCaseApi
 from actions.form_base import FormValidation, file_case, only_states_intent
+from actions.pii import normalize_contact_phone
 from actions.tracker_info import sender_channel
 from contract.receipts import CaseReceipt
 
 MIN_DESCRIPTION_CHARS = 6
+NO_PHONE = "不留"
+_NO_PHONE_WORDS = ("不留", "不方便", "不想留", "没有电话", "没电话", "不用留", "不需要", "算了不留", "保密")
 _TRIGGER = re.compile(r"^(我)?(要|想)?(投诉|举报|反映)(一下)?(个|一个)?(问题|情况)?[，,。:：]?")
 
 
@@ -37,13 +40,31 @@ class ValidateComplaintForm(FormValidation):
         if only_states_intent(tracker, "submit_complaint"):
             # Only "我要投诉": let the form ask its question instead of scolding.
             return {"complaint_description": None}
-        return self.reject("complaint_description", replies.SHORT_DESCRIPTION, dispatcher, tracker)
+        return self.reject("complaint_description", dispatcher, tracker)
+
+    def validate_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A complaint takes a mobile, a landline with its area code, or no phone at all ("不留")."""
+        text = str(value).strip()
+        if any(word in text for word in _NO_PHONE_WORDS):
+            return self.accept("phone", NO_PHONE, tracker)
+        phone = normalize_contact_phone(text)
+        if phone is None:
+            return self.reject("phone", dispatcher, tracker, replies.BAD_CONTACT_PHONE)
+        return self.accept("phone", phone, tracker)
 
 
 def _filed(receipt: CaseReceipt) -> tuple[str, replies.Buttons]:
     handler = replies.COMPLAINT_HANDLER.format(department=receipt.department) if receipt.department else ""
     date = replies.chinese_date(receipt.deadline or "")
-    return replies.COMPLAINT_FILED.format(number=receipt.number, handler=handler, date=date), replies.rate_buttons()
+    if receipt.query_code:
+        text = replies.COMPLAINT_FILED_NO_PHONE.format(
+            number=receipt.number, code=receipt.query_code, handler=handler, date=date
+        )
+    else:
+        text = replies.COMPLAINT_FILED.format(number=receipt.number, handler=handler, date=date)
+    return text, replies.rate_buttons()
 
 
 class ActionSubmitComplaint(WithCaseApi, Action):
@@ -52,9 +73,10 @@ class ActionSubmitComplaint(WithCaseApi, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         sender, channel = sender_channel(tracker)
+        phone = tracker.get_slot("phone")
         filing = self.api.submit_complaint(
             description=tracker.get_slot("complaint_description"),
-            phone=tracker.get_slot("phone"),
+            phone=None if phone == NO_PHONE else phone,
             service=tracker.get_slot("service"),
             department=tracker.get_slot("department"),
             sender=sender,

@@ -7,14 +7,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
+from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
 from actions.answer import answer_question
 from actions.case_api import CaseApi, CaseApiError, WithCaseApi
+from actions.form_base import unusable_answer
+from actions.forms import FORMS
 from actions.knowledge_hits import knowledge_of, suggestions_of
-from actions.pii import mask_text
+from actions.leave_form import leave_active_form
+from actions.pii import mask_text, normalize_phone
 from actions.tracker_info import sender_channel
 from contract.knowledge import SearchResult
 from contract.receipts import TranscriptLine
@@ -71,16 +74,15 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, api: Case
             transcript=transcript_of(tracker),
             suggestions=suggestions_of(_latest_knowledge(tracker)),
             category=None,
-            phone=tracker.get_slot("phone"),
+            phone=normalize_phone(str(tracker.get_slot("phone") or "")),
         )
     except CaseApiError:
         dispatcher.utter_message(text=replies.ESCALATION_FAILED)
         return []
+    # An unfinished form is not filed: the resident hears so before the hand-over.
+    events = leave_active_form(dispatcher, tracker)
     deadline = replies.ESCALATED_DEADLINE.format(date=replies.chinese_date(ticket.deadline)) if ticket.deadline else ""
     dispatcher.utter_message(text=replies.ESCALATED.format(number=ticket.number, deadline=deadline))
-    events: list[EventType] = []
-    if tracker.active_loop_name:
-        events += [ActiveLoop(None), SlotSet("requested_slot", None)]
     return [*events, SlotSet("last_case_number", ticket.number), ConversationPaused()]
 
 
@@ -104,18 +106,36 @@ def _consecutive_fallbacks(tracker: Tracker) -> int:
 
 
 class ActionHandleFallback(WithCaseApi, Action):
-    """Not understood: answer if the knowledge base is sure anyway, hand over after 2 misses in a row."""
+    """Not understood (NLU fallback), or nothing else knows what to do next (Rasa's core fallback).
+
+    Inside a form the message is an answer the question could not use: said so, and the form asks again
+    (after the second such answer with the ways on: continue, cancel, a person). Outside a form: answered
+    if the knowledge base is sure anyway, otherwise rephrasing is asked for, and after two misses in a row
+    a person takes over. Either way the turn ends here, so the assistant never loops on its own fallback.
+    """
 
     def name(self) -> str:
         return "action_handle_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        api = self.api
+        form, slot = tracker.active_loop_name, tracker.get_slot("requested_slot")
+        if form in FORMS and slot:
+            return await self._inside_form(dispatcher, tracker, form, slot)
         knowledge = knowledge_of(tracker.latest_message)
         if knowledge and knowledge.confident:
-            return await answer_question(dispatcher, tracker, api)
+            return await answer_question(dispatcher, tracker, self.api)
         if _consecutive_fallbacks(tracker) >= 2:
             dispatcher.utter_message(text=replies.STILL_NOT_UNDERSTOOD)
-            return await escalate(dispatcher, tracker, api)
+            return await escalate(dispatcher, tracker, self.api)
         dispatcher.utter_message(text=replies.NOT_UNDERSTOOD, buttons=replies.human_buttons())
-        return []
+        return [FollowupAction("action_listen")]
+
+    async def _inside_form(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, form: str, slot: str
+    ) -> list[EventType]:
+        knowledge = knowledge_of(tracker.latest_message)
+        if knowledge and knowledge.best and slot not in FORMS[form].free_text:
+            events = await answer_question(dispatcher, tracker, self.api)
+        else:
+            events = [SlotSet(k, v) for k, v in unusable_answer(slot, dispatcher, tracker).items()]
+        return [*events, FollowupAction(form)]

@@ -55,6 +55,21 @@ async def file_case(
     return [*reset_form_slots(form), SlotSet("last_case_number", receipt.number)]
 
 
+def unusable_answer(
+    slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, message: str | None = None
+) -> dict[str, Any]:
+    """An answer the question cannot use: say why (the form then asks again). From the configured number
+    of tries on, the resident also gets the ways on: continue, cancel, or a person."""
+    attempts = dict(tracker.get_slot("failed_attempts") or {})
+    attempts[slot] = attempts.get(slot, 0) + 1
+    text = message or replies.REPROMPTS[slot]
+    if attempts[slot] >= get_settings().max_slot_attempts:
+        dispatcher.utter_message(text=f"{text}{replies.STUCK}", buttons=replies.STUCK_BUTTONS)
+    else:
+        dispatcher.utter_message(text=text)
+    return {slot: None, "failed_attempts": attempts}
+
+
 class FormValidation(FormValidationAction, ABC):
     """Base of the validation actions; abstract so that rasa-sdk does not register it."""
 
@@ -77,24 +92,17 @@ class FormValidation(FormValidationAction, ABC):
         return {slot: value, "failed_attempts": attempts or None}
 
     @staticmethod
-    def reject(slot: str, message: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-        """Re-prompt; from the configured number of failed tries on, also offer a human."""
-        attempts = dict(tracker.get_slot("failed_attempts") or {})
-        attempts[slot] = attempts.get(slot, 0) + 1
-        if attempts[slot] >= get_settings().max_slot_attempts:
-            dispatcher.utter_message(
-                text=f"{message}{replies.OFFER_HUMAN_AFTER_TRIES}", buttons=replies.human_buttons()
-            )
-        else:
-            dispatcher.utter_message(text=message)
-        return {slot: None, "failed_attempts": attempts}
+    def reject(
+        slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, message: str | None = None
+    ) -> dict[str, Any]:
+        return unusable_answer(slot, dispatcher, tracker, message)
 
     def validate_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
         phone = normalize_phone(str(value))
         if phone is None:
-            return self.reject("phone", replies.BAD_PHONE, dispatcher, tracker)
+            return self.reject("phone", dispatcher, tracker)
         return self.accept("phone", phone, tracker)
 
 

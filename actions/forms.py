@@ -51,7 +51,8 @@ FORMS: dict[str, Form] = {
             free_text=("suggestion_content",),
             optional=("suggestion_phone",),
         ),
-        Form("status_form", "进度查询", "check_status", ("case_number", "phone_last4")),
+        Form("status_form", "进度查询", "check_status", ("case_number", "phone_last4", "status_tries")),
+        Form("praise_form", "表扬", "praise", ("praise_text", "department"), free_text=("praise_text",)),
         Form(
             "rate_form",
             "评价",
@@ -64,10 +65,11 @@ FORMS: dict[str, Form] = {
 }
 FORM_BY_TRIGGER: dict[str, Form] = {form.trigger: form for form in FORMS.values()}
 
-# What interrupts any form, whatever it asks: the resident leaves, wants a person, or is unsure who answers.
-LEAVING = ("cancel", "request_human", "not_satisfied", "bot_challenge")
-# A question interrupts a short answer; free text may well be phrased as one.
-QUESTION = "ask_service"
+# What interrupts any form, whatever it asks: the resident leaves, wants a person, is unsure who answers,
+# or presses "继续填写" after answers the form could not use.
+LEAVING = ("cancel", "request_human", "not_satisfied", "bot_challenge", "continue_form")
+# A question, "what can you do" and a farewell interrupt a short answer; free text may well be phrased as one.
+SHORT_ANSWER_INTERRUPTIONS = ("ask_service", "ask_capabilities", "goodbye")
 
 
 def not_intent(form: Form, slot: str) -> list[str]:
@@ -78,4 +80,4 @@ def not_intent(form: Form, slot: str) -> list[str]:
         return [*skip, *LEAVING]
     leaving = [i for i in LEAVING if not (i == "bot_challenge" and slot in form.takes_bot_challenge)]
     tasks = [f.trigger for f in FORMS.values() if f is not form or form.restarts_on_trigger]
-    return [*skip, QUESTION, *leaving, *tasks]
+    return [*skip, *leaving, *SHORT_ANSWER_INTERRUPTIONS, *tasks]

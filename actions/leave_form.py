@@ -1,6 +1,6 @@
-"""Leaving a form before it is filed: 取消/算了, or a request for another task ("我要查进度").
-
-Both stop at once, without asking for confirmation, and forget what the form collected.
+"""Leaving a form before it is filed: 取消/算了, a farewell, a hand-over, or a request for another task
+("我要查进度"). Each stops at once, without asking for confirmation, says that nothing was filed, and
+forgets what the form collected. "继续填写" goes back to the form's question instead.
 """
 
 from __future__ import annotations
@@ -8,13 +8,28 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
 from actions.form_base import reset_form_slots
 from actions.forms import FORMS
 from actions.tracker_info import slots_set_by_latest_message
+
+
+def leave_active_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """End the active form, if any, telling the resident what is not filed.
+
+    What the latest message itself filled (a service or case number it named) belongs to what comes next
+    and is kept; the rest of the form is forgotten.
+    """
+    form = tracker.active_loop_name
+    if form not in FORMS:
+        return []
+    keep = slots_set_by_latest_message(tracker)
+    filled = any(tracker.get_slot(slot) is not None for slot in FORMS[form].slots if slot not in keep)
+    dispatcher.utter_message(text=replies.switched(FORMS[form].task, filled))
+    return [ActiveLoop(None), *(event for event in reset_form_slots(form) if event["name"] not in keep)]
 
 
 class ActionCancelForm(Action):
@@ -32,20 +47,34 @@ class ActionCancelForm(Action):
 
 class ActionSwitchTask(Action):
     """Runs before every form starts (nlu_data/rules/forms.yml): ends the form that is active, if any,
-    so that the one the resident asked for starts at once.
-
-    What the switching message itself filled (a service or case number it named) belongs to the new
-    task and is kept; the rest of the old form is forgotten.
-    """
+    so that the one the resident asked for starts at once."""
 
     def name(self) -> str:
         return "action_switch_task"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        return leave_active_form(dispatcher, tracker)
+
+
+class ActionGoodbye(Action):
+    def name(self) -> str:
+        return "action_goodbye"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        events = leave_active_form(dispatcher, tracker)
+        dispatcher.utter_message(text=replies.GOODBYE)
+        return events
+
+
+class ActionContinueForm(Action):
+    """ "继续填写" after answers the form could not use: a fresh count of tries, and the question again."""
+
+    def name(self) -> str:
+        return "action_continue_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         form = tracker.active_loop_name
         if form not in FORMS:
+            dispatcher.utter_message(text=replies.CONTINUE_OUTSIDE_FORM)
             return []
-        keep = slots_set_by_latest_message(tracker)
-        filled = any(tracker.get_slot(slot) is not None for slot in FORMS[form].slots if slot not in keep)
-        dispatcher.utter_message(text=replies.switched(FORMS[form].task, filled))
-        return [ActiveLoop(None), *(event for event in reset_form_slots(form) if event["name"] not in keep)]
+        return [SlotSet("failed_attempts", None), FollowupAction(form)]

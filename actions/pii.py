@@ -16,6 +16,7 @@ from contract.personal_data import (
     mask_phone,
     mask_text,
 )
+from contract.personal_data import normalize_contact_phone as _checked_contact_phone
 from contract.personal_data import normalize_id_number as _checked_id_number
 from contract.personal_data import normalize_name as _checked_name
 from contract.personal_data import normalize_phone as _checked_phone
@@ -30,6 +31,7 @@ __all__ = [
     "mask_phone",
     "mask_text",
     "normalize_id_number",
+    "normalize_contact_phone",
     "normalize_name",
     "normalize_phone",
 ]
@@ -78,5 +80,16 @@ def normalize_name(text: str) -> str | None:
             break
     try:
         return _checked_name(value)
+    except PersonalDataError:
+        return None
+
+
+def normalize_contact_phone(text: str) -> str | None:
+    """A mobile number in `text`, else the whole answer as a landline with its area code, or None."""
+    mobile = normalize_phone(text)
+    if mobile:
+        return mobile
+    try:
+        return _checked_contact_phone(re.sub(r"^(电话|座机|固话|号码)?(是|：|:)?", "", text.strip()))
     except PersonalDataError:
         return None

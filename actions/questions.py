@@ -15,7 +15,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.replies import QUESTIONS
+from actions import replies
+from actions.tracker_info import last_bot_text_before_latest_message
 
 
 class AskQuestion(Action, ABC):
@@ -29,12 +30,15 @@ class AskQuestion(Action, ABC):
         return f"action_ask_{self.slot}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        text, buttons = QUESTIONS[self.slot]
+        text, buttons = replies.QUESTIONS[self.slot]
+        if last_bot_text_before_latest_message(tracker) == text:
+            # Asked again after an answer it could not use: not the very same sentence twice in a row.
+            text = replies.ASK_AGAIN.format(question=text)
         dispatcher.utter_message(text=text, buttons=buttons or None)
         return []
 
 
 # One registered action per question; the names are the form slots'.
 ASK_ACTIONS: dict[str, type[AskQuestion]] = {
-    slot: type(f"Ask_{slot}", (AskQuestion,), {"slot": slot, "__module__": __name__}) for slot in QUESTIONS
+    slot: type(f"Ask_{slot}", (AskQuestion,), {"slot": slot, "__module__": __name__}) for slot in replies.QUESTIONS
 }

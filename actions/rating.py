@@ -31,7 +31,7 @@ class ValidateRateForm(FormValidation):
             # the comment's words. The stars already given stay.
             return {"stars": slot_before_latest_message(tracker, "stars")}
         if stars is None:
-            return self.reject("stars", replies.BAD_STARS, dispatcher, tracker)
+            return self.reject("stars", dispatcher, tracker)
         return self.accept("stars", str(stars), tracker)
 
     def validate_rating_comment(

@@ -16,11 +16,31 @@ Buttons = list[dict[str, str]]
 # Filing ----------------------------------------------------------------------------------------------
 NOT_FILED = "抱歉，系统暂时出了点问题，这次没有提交成功，您填写的内容没有丢失。请稍后再试，或拨打12345热线办理。"
 RETRY = "重新提交"
-OFFER_HUMAN_AFTER_TRIES = "如果不方便输入，也可以转人工客服帮您办理。"
 CANCELLED = "好的，已为您取消，刚才填写的信息不会提交。还有其他需要帮忙的吗？"
 NOTHING_TO_CANCEL = "好的。还有其他需要帮忙的吗？"
 
+# Conversation ----------------------------------------------------------------------------------------
+GOODBYE = "感谢您的使用，祝您生活愉快，再见！"
+CAPABILITIES = (
+    "我是六安政务智能助手，可以帮您：\n"
+    "1. 查办事指南：要带什么材料、在哪里办、多久办好、收不收费、电话多少；\n"
+    "2. 在线申请部分政务服务；\n"
+    "3. 投诉、表扬或提建议；\n"
+    "4. 凭编号查询办件进度；\n"
+    "5. 转12345人工客服。\n"
+    "直接说您想办的事就行，比如“社保卡丢了怎么补办”。"
+)
+CAPABILITY_BUTTONS: Buttons = [
+    {"title": "在线申请", "payload": "/apply_service"},
+    {"title": "我要投诉", "payload": "/submit_complaint"},
+    {"title": "提建议", "payload": "/give_suggestion"},
+    {"title": "查询进度", "payload": "/check_status"},
+    {"title": "转人工客服", "payload": "/request_human"},
+]
+
 # Answers ---------------------------------------------------------------------------------------------
+ABOUT_SERVICE = "关于“{service}”：{answer}"
+WHICH_SERVICE_FOR_ASPECT = "您问的是哪项业务？告诉我业务名称就行，比如“居住证”“社保卡”。"
 WHICH_SERVICE = "您想问的是哪一项？"
 NOTHING_FITS = (
     "抱歉，这个问题我在办事指南里没有找到可靠的答案，不想给您说错。"
@@ -47,7 +67,13 @@ QUESTIONS: dict[str, tuple[str, Buttons]] = {
     "applicant_name": ("请告诉我申请人的姓名。", []),
     "id_number": ("请输入申请人的18位身份证号码。", []),
     "phone": ("请留一个联系手机号，方便工作人员联系您。", []),
+    # Asked by the complaint form instead of "phone" (Rasa looks for action_ask_<form>_<slot> first).
+    "complaint_form_phone": (
+        "请留一个联系电话（手机或带区号的座机），方便工作人员联系您；不方便留可以说“不留”。",
+        [{"title": "不留电话", "payload": "不留"}],
+    ),
     "complaint_description": ("请您说说遇到了什么问题：在哪里、办什么事、发生了什么。", []),
+    "praise_text": ("请说说您要表扬谁（哪个窗口或哪位工作人员），因为什么事？", []),
     "suggestion_topic": ("您的建议是关于哪方面的？用几个字概括一下就行，比如“停车难”。", []),
     "suggestion_content": ("请说说您的具体建议。", []),
     "suggestion_phone": (
@@ -61,19 +87,43 @@ QUESTIONS: dict[str, tuple[str, Buttons]] = {
 }
 
 # Answers a form could not use --------------------------------------------------------------------------
+# After the second unusable answer for one question, the resident chooses how to go on.
+STUCK = "看来这一步不太顺利。您可以继续填写，也可以取消，或者转人工客服帮您办理。"
+STUCK_BUTTONS: Buttons = [
+    {"title": "继续填写", "payload": "/continue_form"},
+    {"title": "取消", "payload": "/cancel"},
+    {"title": "转人工客服", "payload": "/request_human"},
+]
+CONTINUE_OUTSIDE_FORM = "好的。请问还有什么可以帮您？"
+# The question again, when the resident's last answer could not be used: worded differently, so that the
+# assistant does not say the very same sentence twice in a row.
+ASK_AGAIN = "麻烦您再回答一下：{question}"
 BAD_PHONE = "手机号格式好像不对，请输入11位手机号码，比如13812345678。"
-BAD_NAME = "姓名好像不太对，请输入申请人的中文姓名，比如“张三”。"
-BAD_ID_NUMBER = "这个身份证号没有通过校验，请核对后重新输入18位号码（最后一位可能是X）。"
-UNKNOWN_SERVICE = "没找到这项业务，请换个说法，比如“社保卡申领”“居住证办理”。"
+BAD_CONTACT_PHONE = (
+    "电话号码格式好像不对：请输入11位手机号，或带区号的固定电话（比如0564-3372301）；不方便留电话可以说“不留”。"
+)
 WHICH_SERVICE_TO_APPLY = "您要办理的是哪一项？"
-SHORT_DESCRIPTION = "能再具体说说吗？比如在哪个窗口、办什么事、遇到了什么情况。"
-SHORT_SUGGESTION = "能再具体一点吗？说说您希望怎么改、为什么。"
-BAD_CONSULTATION = "请选择一个征集专题，或者用几个字说说建议的主题。"
-BAD_TOPIC = "主题用2到50个字概括就好，比如“公交线路”。"
-BAD_OPTIONAL_PHONE = "手机号格式不对，请输入11位手机号，或者说“不用了”。"
-BAD_CASE_NUMBER = f"编号格式不对：办件编号以{prefixes_text()}开头，后面是数字，请核对后再输入。"
-BAD_PHONE_LAST4 = "请输入4位数字，也就是手机号的最后4位。"
 BAD_STARS = "请打1到5星，比如回复“5星”。"
+BAD_CONFIRMATION = "请回复“确认提交”提交申请；哪一项不对，直接告诉我，比如“手机号不对”。"
+BAD_COMMENT = "没太明白您的意思。还有想对我们说的，直接写下来就好；没有的话说“没有”。"
+# What an unusable answer gets, per question (the validators use the same texts for answers they refuse).
+REPROMPTS: dict[str, str] = {
+    "service": "没找到这项业务，请换个说法，比如“社保卡申领”“居住证办理”。",
+    "applicant_name": "姓名好像不太对，请输入申请人的中文姓名，比如“张三”。",
+    "id_number": "这个身份证号没有通过校验，请核对后重新输入18位号码（最后一位可能是X）。",
+    "phone": BAD_PHONE,
+    "apply_confirmed": BAD_CONFIRMATION,
+    "complaint_description": "能再具体说说吗？比如在哪个窗口、办什么事、遇到了什么情况。",
+    "praise_text": "能再具体说说吗？比如表扬哪个窗口、哪位工作人员，因为什么事。",
+    "consultation": "请选择一个征集专题，或者用几个字说说建议的主题。",
+    "suggestion_topic": "主题用2到50个字概括就好，比如“公交线路”。",
+    "suggestion_content": "能再具体一点吗？说说您希望怎么改、为什么。",
+    "suggestion_phone": "手机号格式不对，请输入11位手机号，或者说“不用了”。",
+    "case_number": f"编号格式不对：办件编号以{prefixes_text()}开头，后面是数字，请核对后再输入。",
+    "phone_last4": "请输入4位数字，也就是手机号的最后4位。",
+    "stars": BAD_STARS,
+    "rating_comment": BAD_COMMENT,
+}
 
 # Applications ----------------------------------------------------------------------------------------
 SERVICE_CHANGED = "好的，办理事项改为“{service}”。"
@@ -86,14 +136,29 @@ CONFIRM_APPLICATION = (
     "确认无误就提交吗？要改手机号或身份证号，直接发新的号码就行。"
 )
 CONFIRM_BUTTONS: Buttons = [{"title": "确认提交", "payload": "/affirm"}, {"title": "重新填写", "payload": "/deny"}]
-REFILL = "好的，我们重新填写一遍申请人信息。"
+WHAT_TO_CHANGE = "好的，请问哪一项需要修改？直接发给我新的内容也可以，比如新的手机号。"
+CHANGE_BUTTONS: Buttons = [
+    {"title": "办理事项", "payload": "改办理事项"},
+    {"title": "申请人姓名", "payload": "改姓名"},
+    {"title": "身份证号", "payload": "改身份证号"},
+    {"title": "手机号", "payload": "改手机号"},
+]
 APPLICATION_FILED = (
     "申请已提交！办件编号：{number}，由{department}办理，预计{date}前办结。您可以随时凭编号和手机号后四位查询进度。"
 )
 
 # Complaints ------------------------------------------------------------------------------------------
+COMPLAINT_FILED_NO_PHONE = (
+    "您的投诉已受理，编号：{number}，查询码：{code}。我们会{handler}在{date}前（3个工作日内）处理。"
+    "您没有留电话，处理结果请凭编号和查询码查询：说“查进度”，在问手机号后四位时输入查询码即可。"
+)
 COMPLAINT_FILED = "您的投诉已受理，编号：{number}。我们会{handler}在{date}前（3个工作日内）给您答复，请保持手机畅通。"
 COMPLAINT_HANDLER = "转交{department}，"
+
+# Praise ----------------------------------------------------------------------------------------------
+PRAISE_THANKS = "感谢您的表扬！我们会把您的话转达给{whom}，这对他们是很大的鼓励。还有其他需要帮忙的吗？"
+PRAISE_WHOM_DEFAULT = "相关工作人员"
+PRAISE_NOT_SAVED = "感谢您的表扬！系统暂时没能记下来，请稍后再说一次，或拨打12345热线转达。"
 
 # Suggestions -----------------------------------------------------------------------------------------
 WHICH_CONSULTATION = "目前正在征集意见的有下面几项，您的建议是关于哪一项？也可以选“其他话题”。"
@@ -118,6 +183,7 @@ STATUS_DEPARTMENT = "承办部门：{department}。"
 STATUS_DEADLINE = "办理时限：{date}。"
 STATUS_UNAVAILABLE = "抱歉，查询系统暂时没有响应，请稍后再试，或拨打12345热线查询。"
 STATUS_NOT_FOUND = "没有查到对应的办件，请核对编号和手机号后四位是否正确。"
+STATUS_TRY_AGAIN = "没有查到编号{number}、手机号后四位是{last4}的办件，可能是哪里输错了。编号不对的话，直接发新的编号。"
 
 # Ratings ---------------------------------------------------------------------------------------------
 RATING_NOT_SAVED = "抱歉，评价暂时没有提交成功，请稍后再试。感谢您的反馈！"

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
@@ -18,6 +18,8 @@ from actions.case_api import CaseApiError, WithCaseApi
 from actions.form_base import FormValidation, reset_form_slots
 from contract.case_kinds import find_case_number
 from contract.receipts import CaseStatus
+
+MAX_STATUS_TRIES = 3
 
 
 def status_text(status: CaseStatus) -> str:
@@ -38,15 +40,18 @@ class ValidateStatusForm(FormValidation):
     ) -> dict[str, Any]:
         number = find_case_number(str(value))
         if number is None:
-            return self.reject("case_number", replies.BAD_CASE_NUMBER, dispatcher, tracker)
+            return self.reject("case_number", dispatcher, tracker)
         return self.accept("case_number", number, tracker)
 
     def validate_phone_last4(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
+        if find_case_number(str(value)):
+            # A new case number sent instead: taken by case_number, and its phone digits are asked next.
+            return {"phone_last4": None}
         match = re.fullmatch(r"\D*(\d{4})\D*", str(value))
         if match is None:
-            return self.reject("phone_last4", replies.BAD_PHONE_LAST4, dispatcher, tracker)
+            return self.reject("phone_last4", dispatcher, tracker)
         return self.accept("phone_last4", match.group(1), tracker)
 
 
@@ -60,5 +65,14 @@ class ActionCheckStatus(WithCaseApi, Action):
         except CaseApiError:
             dispatcher.utter_message(text=replies.STATUS_UNAVAILABLE)
             return reset_form_slots("status_form")
-        dispatcher.utter_message(text=replies.STATUS_NOT_FOUND if status is None else status_text(status))
-        return reset_form_slots("status_form")
+        if status is not None:
+            dispatcher.utter_message(text=status_text(status))
+            return reset_form_slots("status_form")
+        tries = int(tracker.get_slot("status_tries") or 0) + 1
+        if tries >= MAX_STATUS_TRIES:
+            dispatcher.utter_message(text=replies.STATUS_NOT_FOUND, buttons=replies.human_buttons())
+            return reset_form_slots("status_form")
+        # A typo in the number or the digits should not end the check: ask again, keeping the number.
+        number, last4 = tracker.get_slot("case_number"), tracker.get_slot("phone_last4")
+        dispatcher.utter_message(text=replies.STATUS_TRY_AGAIN.format(number=number, last4=last4))
+        return [SlotSet("phone_last4", None), SlotSet("status_tries", tries), FollowupAction("status_form")]

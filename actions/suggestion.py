@@ -82,7 +82,7 @@ class ValidateSuggestForm(WithCaseApi, FormValidation):
         # Typed instead of picked: what the resident wrote is the free topic.
         if 2 <= len(text) <= 50:
             return {**self.accept("consultation", FREE_TOPIC, tracker), "suggestion_topic": text}
-        return self.reject("consultation", replies.BAD_CONSULTATION, dispatcher, tracker)
+        return self.reject("consultation", dispatcher, tracker)
 
     def validate_suggestion_topic(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -90,7 +90,7 @@ class ValidateSuggestForm(WithCaseApi, FormValidation):
         text = str(value).strip()
         if 2 <= len(text) <= 50:
             return self.accept("suggestion_topic", text, tracker)
-        return self.reject("suggestion_topic", replies.BAD_TOPIC, dispatcher, tracker)
+        return self.reject("suggestion_topic", dispatcher, tracker)
 
     def validate_suggestion_content(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -100,7 +100,7 @@ class ValidateSuggestForm(WithCaseApi, FormValidation):
             return self.accept("suggestion_content", text[:2000], tracker)
         if only_states_intent(tracker, "give_suggestion"):
             return {"suggestion_content": None}
-        return self.reject("suggestion_content", replies.SHORT_SUGGESTION, dispatcher, tracker)
+        return self.reject("suggestion_content", dispatcher, tracker)
 
     def validate_suggestion_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -110,7 +110,7 @@ class ValidateSuggestForm(WithCaseApi, FormValidation):
             return self.accept("suggestion_phone", NO_PHONE, tracker)
         phone = normalize_phone(text)
         if phone is None:
-            return self.reject("suggestion_phone", replies.BAD_OPTIONAL_PHONE, dispatcher, tracker)
+            return self.reject("suggestion_phone", dispatcher, tracker)
         return self.accept("suggestion_phone", phone, tracker)
 
 

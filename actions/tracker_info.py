@@ -46,3 +46,14 @@ def slot_before_latest_message(tracker: Tracker, slot: str) -> Any:
         elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
             return event.get("value")
     return None
+
+
+def last_bot_text_before_latest_message(tracker: Tracker) -> str | None:
+    """What the assistant said last before the resident's latest message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "bot":
+            return str(event.get("text") or "")
+    return None

@@ -54,7 +54,11 @@ def domain_text(text: str) -> str:
             if mapping.get("type") != "from_text" or not conditions or "requested_slot" not in conditions[0]:
                 continue
             form = FORMS[conditions[0]["active_loop"]]
-            mapping["not_intent"] = _flow(not_intent(form, conditions[0]["requested_slot"]))
+            listed = _flow(not_intent(form, conditions[0]["requested_slot"]))
+            if "not_intent" in mapping:
+                mapping["not_intent"] = listed
+            else:  # before the conditions, where a person would write it (and clear of trailing comments)
+                mapping.insert(list(mapping).index("conditions"), "not_intent", listed)
     out = io.StringIO()
     yaml.dump(domain, out)
     return out.getvalue()

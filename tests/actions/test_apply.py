@@ -92,7 +92,7 @@ def test_gateway_down_while_checking_the_service_apologises(gateway, dispatcher,
     assert "12345" in dispatcher.messages[0]["text"]
 
 
-def test_bad_id_number_is_reprompted_and_the_third_failure_offers_a_human(dispatcher, make_tracker, domain):
+def test_bad_id_number_is_reprompted_and_the_third_failure_offers_the_ways_on(dispatcher, make_tracker, domain):
     action = ValidateApplyForm()
     attempts = None
     for attempt in range(1, 4):
@@ -101,7 +101,7 @@ def test_bad_id_number_is_reprompted_and_the_third_failure_offers_a_human(dispat
         attempts = result["failed_attempts"]
         assert result["id_number"] is None and attempts == {"id_number": attempt}
     assert "buttons" not in dispatcher.messages[0] or not dispatcher.messages[0]["buttons"]
-    assert dispatcher.messages[2]["buttons"] == [{"title": "转人工客服", "payload": "/request_human"}]
+    assert [b["payload"] for b in dispatcher.messages[2]["buttons"]] == ["/continue_form", "/cancel", "/request_human"]
 
 
 def test_valid_answer_clears_the_failure_count(dispatcher, make_tracker, domain):
@@ -131,9 +131,45 @@ def test_a_bot_challenge_at_the_name_step_is_answered_and_not_counted_as_a_faile
     assert [m["response"] for m in dispatcher.messages] == ["utter_bot_challenge"]
 
 
-def test_denied_confirmation_starts_the_personal_data_again(dispatcher, make_tracker, domain):
-    result = ValidateApplyForm().validate_apply_confirmed(False, dispatcher, make_tracker(), domain)
-    assert result == {"apply_confirmed": None, "applicant_name": None, "id_number": None, "phone": None}
+def test_no_at_the_confirmation_asks_what_to_change_and_keeps_everything(dispatcher, make_tracker, domain):
+    result = ValidateApplyForm().validate_apply_confirmed(False, dispatcher, make_tracker(slots=FILLED), domain)
+    assert result == {"apply_confirmed": None}
+    tracker = make_tracker(
+        slots=FILLED, events=[user_event("不对", "deny")], active_loop="apply_form", requested_slot="apply_confirmed"
+    )
+    asyncio.run(ActionAskApplyConfirmed().run(dispatcher, tracker, domain))
+    message = dispatcher.messages[0]
+    assert "哪一项需要修改" in message["text"] and "张*" not in message["text"]
+    assert [b["title"] for b in message["buttons"]] == ["办理事项", "申请人姓名", "身份证号", "手机号"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "cleared"),
+    [
+        ("不对不对 号码打错了", "deny", "phone"),
+        ("改手机号", "inform", "phone"),
+        ("身份证号码输错了", "deny", "id_number"),
+        ("名字写错了", "inform", "applicant_name"),
+        ("改办理事项", "inform", "service"),
+    ],
+)
+def test_naming_the_wrong_field_asks_only_that_one_again(text, intent, cleared, dispatcher, make_tracker, domain):
+    tracker = make_tracker(
+        slots=FILLED, events=[user_event(text, intent)], active_loop="apply_form", requested_slot="apply_confirmed"
+    )
+    result = asyncio.run(ValidateApplyForm().extract_apply_confirmed(dispatcher, tracker, domain))
+    assert result == {cleared: None, "apply_confirmed": None}
+
+
+def test_a_new_phone_sent_with_the_correction_is_not_cleared(dispatcher, make_tracker, domain):
+    events = [user_event("手机号写错了，是13987654321", "inform"), slot_event("phone", "13987654321")]
+    tracker = make_tracker(slots=FILLED, events=events, active_loop="apply_form", requested_slot="apply_confirmed")
+    assert asyncio.run(ValidateApplyForm().extract_apply_confirmed(dispatcher, tracker, domain)) == {}
+
+
+def test_a_farewell_is_no_name(dispatcher, make_tracker, domain):
+    result = ValidateApplyForm().validate_applicant_name("谢谢 不用了 再见", dispatcher, make_tracker(), domain)
+    assert result["applicant_name"] is None and "姓名" in dispatcher.messages[0]["text"]
 
 
 def test_confirmation_shows_masked_data_only(dispatcher, make_tracker, domain):

@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("rasa_sdk", reason="actions run in the Rasa environment (.venv-rasa)")
 
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.complaint import ActionSubmitComplaint, ValidateComplaintForm
 from actions.rating import ActionSubmitRating, ValidateRateForm
@@ -109,12 +109,28 @@ def test_a_status_answer_of_another_shape_is_an_apology(gateway, dispatcher, mak
     assert "暂时没有响应" in dispatcher.messages[0]["text"]
 
 
-def test_status_mismatch_does_not_say_which_part_was_wrong(gateway, dispatcher, make_tracker, domain):
+def test_status_mismatch_asks_again_keeping_the_number_without_saying_which_part_was_wrong(
+    gateway, dispatcher, make_tracker, domain
+):
     gateway.routes[("GET", "/api/status/TS2024060100009")] = (404, {"detail": "not_found", "message": "未找到"})
     slots = {"case_number": "TS2024060100009", "phone_last4": "0000"}
     events = asyncio.run(ActionCheckStatus(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
+    assert "没有查到" in dispatcher.messages[0]["text"] and "可能是哪里输错了" in dispatcher.messages[0]["text"]
+    assert events == [SlotSet("phone_last4", None), SlotSet("status_tries", 1), FollowupAction("status_form")]
+
+
+def test_the_third_mismatch_ends_the_check_and_offers_a_person(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("GET", "/api/status/TS2024060100009")] = (404, {"detail": "not_found", "message": "未找到"})
+    slots = {"case_number": "TS2024060100009", "phone_last4": "0000", "status_tries": 2}
+    events = asyncio.run(ActionCheckStatus(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
     assert "核对编号和手机号后四位" in dispatcher.messages[0]["text"]
-    assert SlotSet("case_number", None) in events and SlotSet("phone_last4", None) in events
+    assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_human"
+    assert SlotSet("case_number", None) in events and SlotSet("status_tries", None) in events
+
+
+def test_a_new_number_at_the_digits_step_is_not_an_error(dispatcher, make_tracker, domain):
+    result = ValidateStatusForm().validate_phone_last4("TS2024060100010", dispatcher, make_tracker(), domain)
+    assert result == {"phone_last4": None} and dispatcher.messages == []
 
 
 def test_no_comment_is_recorded_as_none(dispatcher, make_tracker, domain):

@@ -21,7 +21,11 @@ def test_confident_question_is_answered_with_its_source(dispatcher, make_tracker
     events = asyncio.run(ActionAnswerService().run(dispatcher, tracker, domain))
     text = dispatcher.messages[0]["text"]
     assert text.startswith("居住证办理的办理指南") and "来源：六安市政务服务中心·居住证办理办事指南" in text
-    assert events == [SlotSet("answered_service", "居住证办理"), FollowupAction("action_listen")]
+    assert events == [
+        SlotSet("answered_service", "居住证办理"),
+        SlotSet("pending_question", None),
+        FollowupAction("action_listen"),
+    ]
 
 
 def test_inside_a_form_the_answer_leaves_the_next_step_to_the_form(dispatcher, make_tracker, domain):
@@ -31,7 +35,7 @@ def test_inside_a_form_the_answer_leaves_the_next_step_to_the_form(dispatcher, m
         requested_slot="phone",
     )
     events = asyncio.run(ActionAnswerService().run(dispatcher, tracker, domain))
-    assert events == [SlotSet("answered_service", "居住证办理")]
+    assert events == [SlotSet("answered_service", "居住证办理"), SlotSet("pending_question", None)]
     assert "buttons" not in dispatcher.messages[0] or not dispatcher.messages[0]["buttons"]
 
 
@@ -99,8 +103,10 @@ def test_hand_over_files_a_ticket_with_masked_transcript_and_pauses(gateway, dis
     assert sent["suggestions"] == [{"service": "社会保障卡挂失补换", "score": 0.31}]
     assert sent["phone"] == "13812345678" and sent["summary"].startswith("我叫张三")
     assert sent["channel"] == "web" and sent["sender"] == "resident-1"
-    assert "GD2024060100003" in dispatcher.messages[0]["text"]
-    assert events[0] == ActiveLoop(None) and events[-1] == ConversationPaused()
+    # The unfinished application is not filed, and the resident hears so before the hand-over.
+    assert dispatcher.messages[0]["text"] == "好的，刚才的办事申请先不办了，已填写的信息不会提交。"
+    assert "GD2024060100003" in dispatcher.messages[1]["text"]
+    assert events[0] == ActiveLoop(None) and SlotSet("phone", None) in events and events[-1] == ConversationPaused()
 
 
 def test_hand_over_failure_points_to_the_hotline_and_does_not_pause(gateway, dispatcher, make_tracker, domain):
@@ -114,7 +120,8 @@ def test_first_fallback_rephrases_second_in_a_row_hands_over(gateway, dispatcher
     gateway.routes[("POST", "/api/tickets")] = TICKET
     once = [user_event("啊吧啊吧", "nlu_fallback", knowledge(False))]
     first = asyncio.run(ActionHandleFallback(gateway.client()).run(dispatcher, make_tracker(events=once), domain))
-    assert first == [] and "换个说法" in dispatcher.messages[0]["text"] and gateway.requests == []
+    assert first == [FollowupAction("action_listen")] and gateway.requests == []
+    assert "换个说法" in dispatcher.messages[0]["text"]
     twice = [*once, bot_event("抱歉，我没太明白您的意思。"), user_event("嗯嗯嗯", "nlu_fallback", knowledge(False))]
     second = asyncio.run(ActionHandleFallback(gateway.client()).run(dispatcher, make_tracker(events=twice), domain))
     assert second[-1] == ConversationPaused() and len(gateway.requests) == 1
@@ -123,7 +130,7 @@ def test_first_fallback_rephrases_second_in_a_row_hands_over(gateway, dispatcher
 def test_fallback_still_answers_when_the_knowledge_base_is_sure(dispatcher, make_tracker, domain):
     events = [user_event("公积金咋取", "nlu_fallback", knowledge(True, ("住房公积金提取", 0.7)))]
     result = asyncio.run(ActionHandleFallback().run(dispatcher, make_tracker(events=events), domain))
-    assert result == [SlotSet("answered_service", "住房公积金提取")]
+    assert result == [SlotSet("answered_service", "住房公积金提取"), SlotSet("pending_question", None)]
 
 
 def test_cancel_stops_the_form_and_forgets_its_slots(dispatcher, make_tracker, domain):
@@ -182,6 +189,7 @@ def test_switching_before_anything_was_filled_says_nothing_about_lost_answers(di
         ActiveLoop(None),
         SlotSet("case_number", None),
         SlotSet("phone_last4", None),
+        SlotSet("status_tries", None),
         SlotSet("requested_slot", None),
         SlotSet("failed_attempts", None),
     ]

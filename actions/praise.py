@@ -1,0 +1,55 @@
+"""Praise (表扬): recorded as a commendation for the window, department or person, never as a complaint."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import replies
+from actions.case_api import CaseApiError, WithCaseApi
+from actions.form_base import FormValidation, only_states_intent, reset_form_slots
+from actions.tracker_info import sender_channel
+
+MIN_PRAISE_CHARS = 4
+_TRIGGER = re.compile(r"^(我)?(要|想)?(表扬|点赞|夸夸|夸一下|感谢)(一下)?[，,。:：！!]?")
+
+
+class ValidatePraiseForm(FormValidation):
+    def name(self) -> str:
+        return "validate_praise_form"
+
+    def validate_praise_text(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        text = str(value).strip()
+        if len(_TRIGGER.sub("", text).strip()) >= MIN_PRAISE_CHARS:
+            return self.accept("praise_text", text[:2000], tracker)
+        if only_states_intent(tracker, "praise"):
+            return {"praise_text": None}  # only "我要表扬": the form asks whom and why
+        return self.reject("praise_text", dispatcher, tracker)
+
+
+class ActionSubmitPraise(WithCaseApi, Action):
+    def name(self) -> str:
+        return "action_submit_praise"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        sender, channel = sender_channel(tracker)
+        try:
+            department = await self.api.record_commendation(
+                text=tracker.get_slot("praise_text"),
+                department=tracker.get_slot("department"),
+                service=tracker.get_slot("answered_service"),
+                sender=sender,
+                channel=channel,
+            )
+        except CaseApiError:
+            dispatcher.utter_message(text=replies.PRAISE_NOT_SAVED)
+            return reset_form_slots("praise_form")
+        whom = department or replies.PRAISE_WHOM_DEFAULT
+        dispatcher.utter_message(text=replies.PRAISE_THANKS.format(whom=whom))
+        return reset_form_slots("praise_form")

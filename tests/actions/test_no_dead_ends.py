@@ -1,0 +1,182 @@
+"""Every state has a way on: unusable answers, farewells, "继续填写", "你能做什么", praise and follow-ups."""
+
+import asyncio
+
+import pytest
+
+pytest.importorskip("rasa_sdk", reason="actions run in the Rasa environment (.venv-rasa)")
+
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+
+from actions.answer import ActionAnswerService
+from actions.capabilities import ActionShowCapabilities
+from actions.complaint import ActionSubmitComplaint, ValidateComplaintForm
+from actions.escalation import ActionHandleFallback
+from actions.forms import FORMS
+from actions.leave_form import ActionContinueForm, ActionGoodbye
+from actions.praise import ActionSubmitPraise, ValidatePraiseForm
+from actions.questions import ASK_ACTIONS
+from actions.replies import QUESTIONS
+from tests.actions.conftest import bot_event, knowledge, receipt, user_event
+
+SHORT_ANSWERS = [(form.name, slot) for form in FORMS.values() for slot in form.slots if slot in QUESTIONS]
+
+
+@pytest.mark.parametrize(("form", "slot"), SHORT_ANSWERS)
+def test_an_unusable_answer_in_any_form_is_said_and_asked_again_then_the_ways_on(
+    form, slot, gateway, dispatcher, make_tracker, domain
+):
+    attempts = None
+    for attempt in (1, 2, 3):
+        dispatcher.messages.clear()
+        tracker = make_tracker(
+            slots={"failed_attempts": attempts},
+            events=[user_event("嗯啊那个", "nlu_fallback", knowledge(False))],
+            active_loop=form,
+            requested_slot=slot,
+        )
+        events = asyncio.run(ActionHandleFallback(gateway.client()).run(dispatcher, tracker, domain))
+        assert events[-1] == FollowupAction(form), "the form must ask again: no dead end"
+        attempts = next(e["value"] for e in events if e.get("name") == "failed_attempts")
+        assert attempts == {slot: attempt}
+        assert len(dispatcher.messages) == 1 and dispatcher.messages[0]["text"]
+    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert payloads == ["/continue_form", "/cancel", "/request_human"]
+    assert gateway.requests == []  # never a hand-over the resident did not ask for
+
+
+def test_a_question_the_knowledge_base_is_sure_of_is_answered_inside_the_form(dispatcher, make_tracker, domain):
+    tracker = make_tracker(
+        events=[user_event("公积金咋取", "nlu_fallback", knowledge(True, ("住房公积金提取", 0.7)))],
+        active_loop="apply_form",
+        requested_slot="applicant_name",
+    )
+    events = asyncio.run(ActionHandleFallback().run(dispatcher, tracker, domain))
+    assert dispatcher.messages[0]["text"].startswith("住房公积金提取的办理指南")
+    assert events[-1] == FollowupAction("apply_form")
+
+
+@pytest.mark.parametrize("slot", ["applicant_name", "case_number", "stars"])
+def test_the_same_question_is_not_said_twice_in_a_row(slot, dispatcher, make_tracker, domain):
+    question = QUESTIONS[slot][0]
+    events = [bot_event(question), user_event("嗯", "nlu_fallback"), bot_event("没看明白")]
+    asyncio.run(ASK_ACTIONS[slot]().run(dispatcher, make_tracker(events=events), domain))
+    assert dispatcher.messages[0]["text"] != question and question in dispatcher.messages[0]["text"]
+    dispatcher.messages.clear()
+    asyncio.run(ASK_ACTIONS[slot]().run(dispatcher, make_tracker(events=[user_event("我要办", "apply_service")]), domain))
+    assert dispatcher.messages[0]["text"] == question
+
+
+def test_continue_resets_the_tries_and_goes_back_to_the_question(dispatcher, make_tracker, domain):
+    tracker = make_tracker(slots={"failed_attempts": {"phone": 3}}, active_loop="complaint_form", requested_slot="phone")
+    events = asyncio.run(ActionContinueForm().run(dispatcher, tracker, domain))
+    assert events == [SlotSet("failed_attempts", None), FollowupAction("complaint_form")]
+    assert dispatcher.messages == []
+
+
+def test_a_farewell_in_a_form_says_nothing_was_filed_and_forgets_it(dispatcher, make_tracker, domain):
+    tracker = make_tracker(
+        slots={"applicant_name": "张三", "service": "居住证办理"},
+        events=[user_event("谢谢 不用了 再见", "goodbye")],
+        active_loop="apply_form",
+        requested_slot="id_number",
+    )
+    events = asyncio.run(ActionGoodbye().run(dispatcher, tracker, domain))
+    texts = [m["text"] for m in dispatcher.messages]
+    assert texts[0] == "好的，刚才的办事申请先不办了，已填写的信息不会提交。" and "再见" in texts[1]
+    assert events[0] == ActiveLoop(None) and SlotSet("applicant_name", None) in events
+
+
+def test_what_can_you_do_lists_the_main_things_and_returns_to_the_form(dispatcher, make_tracker, domain):
+    outside = asyncio.run(ActionShowCapabilities().run(dispatcher, make_tracker(), domain))
+    assert outside == [FollowupAction("action_listen")]
+    message = dispatcher.messages[0]
+    assert "投诉" in message["text"] and "查询进度" in [b["title"] for b in message["buttons"]]
+    inside = asyncio.run(ActionShowCapabilities().run(dispatcher, make_tracker(active_loop="rate_form"), domain))
+    assert inside == [FollowupAction("rate_form")]
+
+
+def test_praise_is_recorded_as_a_commendation_not_a_complaint(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("POST", "/api/commendations")] = (201, {"id": 7, "department": "市公安局"})
+    slots = {"praise_text": "我要表扬户籍窗口的民警，特别耐心", "department": "市公安局"}
+    events = asyncio.run(ActionSubmitPraise(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
+    sent = gateway.sent_json()
+    assert sent["text"] == slots["praise_text"] and sent["department"] == "市公安局"
+    assert "感谢您的表扬" in dispatcher.messages[0]["text"] and "市公安局" in dispatcher.messages[0]["text"]
+    assert all(r.url.path != "/api/complaints" for r in gateway.requests)
+    assert SlotSet("praise_text", None) in events
+
+
+def test_bare_praise_trigger_lets_the_form_ask_whom(dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event("我要表扬", "praise")])
+    assert ValidatePraiseForm().validate_praise_text("我要表扬", dispatcher, tracker, domain) == {"praise_text": None}
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "stored"),
+    [("0564-3372301", "0564-3372301"), ("座机05643372301", "0564-3372301"), ("不方便留", "不留"), ("138 1234 5678", "13812345678")],
+)
+def test_a_complaint_takes_a_landline_or_no_phone(answer, stored, dispatcher, make_tracker, domain):
+    assert ValidateComplaintForm().validate_phone(answer, dispatcher, make_tracker(), domain)["phone"] == stored
+
+
+def test_a_complaint_without_phone_gets_its_query_code(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("POST", "/api/complaints")] = (
+        201,
+        receipt("TS2024060100011", deadline="2024-06-05T17:00:00+08:00", query_code="4821"),
+    )
+    slots = {"complaint_description": "小区门口的路灯坏了一个月", "phone": "不留"}
+    asyncio.run(ActionSubmitComplaint(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
+    assert "phone" not in gateway.sent_json()
+    text = dispatcher.messages[0]["text"]
+    assert "TS2024060100011" in text and "查询码：4821" in text
+
+
+def follow_up(text: str) -> dict:
+    found = knowledge(True, ("不动产权证书补办", 0.5))
+    return {**found, "query": text, "aspect": "fee", "follow_up": True}
+
+
+def test_a_follow_up_is_about_the_service_last_answered(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("GET", "/api/knowledge/search")] = (
+        200,
+        {"query": "q", "confident": True, "hits": [knowledge(True, ("居住证办理", 0.9))["hits"][0]]},
+    )
+    tracker = make_tracker(
+        slots={"answered_service": "居住证办理"}, events=[user_event("那要多少钱", "ask_service", follow_up("那要多少钱"))]
+    )
+    asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, tracker, domain))
+    assert gateway.requests[0].url.params["q"] == "居住证办理 那要多少钱"
+    assert "居住证办理" in dispatcher.messages[0]["text"] and "不动产" not in dispatcher.messages[0]["text"]
+
+
+def test_a_follow_up_while_applying_is_about_the_service_applied_for(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("GET", "/api/knowledge/search")] = (200, {"query": "q", "confident": False, "hits": []})
+    tracker = make_tracker(
+        slots={"service": "居住证办理", "answered_service": "企业设立登记"},
+        events=[user_event("要多久能办好", "ask_service", follow_up("要多久能办好"))],
+        active_loop="apply_form",
+        requested_slot="applicant_name",
+    )
+    asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, tracker, domain))
+    assert gateway.requests[0].url.params["q"].startswith("居住证办理")
+
+
+def test_a_follow_up_without_context_asks_which_service_then_answers_it(gateway, dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event("要带什么", "ask_service", follow_up("要带什么"))])
+    events = asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, tracker, domain))
+    assert "哪项业务" in dispatcher.messages[0]["text"] and SlotSet("pending_question", "要带什么") in events
+    gateway.routes[("GET", "/api/knowledge/search")] = (
+        200,
+        {"query": "q", "confident": True, "hits": [knowledge(True, ("居住证办理", 0.9))["hits"][0]]},
+    )
+    dispatcher.messages.clear()
+    answer = make_tracker(
+        slots={"pending_question": "要带什么"},
+        events=[user_event("居住证", "inform", knowledge(True, ("居住证办理", 0.8)))],
+        entities=[{"entity": "service", "value": "居住证办理"}],
+    )
+    events = asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, answer, domain))
+    assert gateway.requests[-1].url.params["q"] == "居住证办理 要带什么"
+    assert SlotSet("pending_question", None) in events and "居住证办理" in dispatcher.messages[0]["text"]
