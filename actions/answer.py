@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApi, CaseApiError, WithCaseApi
@@ -115,7 +115,7 @@ class ActionAnswerService(WithCaseApi, Action):
     def name(self) -> str:
         return "action_answer_service"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         events = await answer_question(dispatcher, tracker, self.api)
         if tracker.active_loop_name:
             return events  # the form asks its question again (rules)

@@ -8,6 +8,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApiError, ServiceInfo, WithCaseApi
@@ -25,6 +26,7 @@ from actions.tracker_info import (
     latest_intent,
     sender_channel,
     slot_before_latest_message,
+    slot_text,
     slots_set_by_latest_message,
 )
 from contract.receipts import CaseReceipt
@@ -55,7 +57,7 @@ class ValidateApplyForm(WithCaseApi, FormValidation):
         return "validate_apply_form"
 
     async def validate_service(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         knowledge = knowledge_of(tracker.latest_message)
         names = [str(value)]
@@ -87,7 +89,7 @@ class ValidateApplyForm(WithCaseApi, FormValidation):
         return self.accept("service", info.name, tracker)
 
     def validate_applicant_name(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if latest_intent(tracker) == "bot_challenge" and not states_a_name(str(value)):
             # "你是机器人吗" while the name is asked: answered, not a failed try, and the form asks again.
@@ -100,7 +102,7 @@ class ValidateApplyForm(WithCaseApi, FormValidation):
         return self.accept("applicant_name", name, tracker)
 
     def validate_id_number(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         number = normalize_id_number(str(value))
         if number is None:
@@ -108,7 +110,7 @@ class ValidateApplyForm(WithCaseApi, FormValidation):
         return self.accept("id_number", number, tracker)
 
     async def extract_apply_confirmed(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """At the confirmation step, "手机号不对" or "改姓名" asks that one field again (then the summary again).
 
@@ -122,7 +124,7 @@ class ValidateApplyForm(WithCaseApi, FormValidation):
         return {field: None, "apply_confirmed": None}
 
     def validate_apply_confirmed(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         # "不对" without saying what: the question becomes "which one?" (action_ask_apply_confirmed).
         return {"apply_confirmed": True if value is True else None}
@@ -137,12 +139,12 @@ class ActionAskApplyConfirmed(Action):
     def name(self) -> str:
         return "action_ask_apply_confirmed"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if latest_intent(tracker) == "deny" and tracker.get_slot("requested_slot") == "apply_confirmed":
             dispatcher.utter_message(text=replies.WHAT_TO_CHANGE, buttons=replies.CHANGE_BUTTONS)
             return []
         text = replies.CONFIRM_APPLICATION.format(
-            service=tracker.get_slot("service"),
+            service=slot_text(tracker, "service"),
             name=mask_name(tracker.get_slot("applicant_name")),
             id_number=mask_id_number(tracker.get_slot("id_number")),
             phone=mask_phone(tracker.get_slot("phone")),
@@ -164,16 +166,16 @@ class ActionSubmitApplication(WithCaseApi, Action):
     def name(self) -> str:
         return "action_submit_application"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if tracker.get_slot("apply_confirmed") is not True:
             # The form ended without a confirmed application (offline-only service): nothing to file.
             return reset_form_slots("apply_form")
         sender, channel = sender_channel(tracker)
         filing = self.api.submit_application(
-            service=tracker.get_slot("service"),
-            applicant_name=tracker.get_slot("applicant_name"),
-            id_number=tracker.get_slot("id_number"),
-            phone=tracker.get_slot("phone"),
+            service=slot_text(tracker, "service"),
+            applicant_name=slot_text(tracker, "applicant_name"),
+            id_number=slot_text(tracker, "id_number"),
+            phone=slot_text(tracker, "phone"),
             sender=sender,
             channel=channel,
         )

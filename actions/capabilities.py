@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import replies
 
@@ -17,7 +16,7 @@ class ActionShowCapabilities(Action):
     def name(self) -> str:
         return "action_show_capabilities"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         dispatcher.utter_message(text=replies.CAPABILITIES, buttons=replies.CAPABILITY_BUTTONS)
         form = tracker.active_loop_name
         return [FollowupAction(form)] if form else [FollowupAction("action_listen")]

@@ -8,12 +8,13 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import WithCaseApi
 from actions.form_base import FormValidation, file_case, only_states_intent
 from actions.pii import normalize_contact_phone
-from actions.tracker_info import sender_channel
+from actions.tracker_info import sender_channel, slot_text
 from contract.receipts import CaseReceipt
 
 MIN_DESCRIPTION_CHARS = 6
@@ -32,7 +33,7 @@ class ValidateComplaintForm(FormValidation):
         return "validate_complaint_form"
 
     def validate_complaint_description(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value).strip()
         if len(description_content(text)) >= MIN_DESCRIPTION_CHARS:
@@ -43,7 +44,7 @@ class ValidateComplaintForm(FormValidation):
         return self.reject("complaint_description", dispatcher, tracker)
 
     def validate_phone(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A complaint takes a mobile, a landline with its area code, or no phone at all ("不留")."""
         text = str(value).strip()
@@ -71,11 +72,11 @@ class ActionSubmitComplaint(WithCaseApi, Action):
     def name(self) -> str:
         return "action_submit_complaint"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         sender, channel = sender_channel(tracker)
         phone = tracker.get_slot("phone")
         filing = self.api.submit_complaint(
-            description=tracker.get_slot("complaint_description"),
+            description=slot_text(tracker, "complaint_description"),
             phone=None if phone == NO_PHONE else phone,
             service=tracker.get_slot("service"),
             department=tracker.get_slot("department"),

@@ -9,6 +9,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.answer import answer_question
@@ -90,7 +91,7 @@ class ActionEscalateToHuman(WithCaseApi, Action):
     def name(self) -> str:
         return "action_escalate_to_human"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         return await escalate(dispatcher, tracker, self.api)
 
 
@@ -117,7 +118,7 @@ class ActionHandleFallback(WithCaseApi, Action):
     def name(self) -> str:
         return "action_handle_fallback"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         form, slot = tracker.active_loop_name, tracker.get_slot("requested_slot")
         if form in FORMS and slot:
             return await self._inside_form(dispatcher, tracker, form, slot)

@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApiError
@@ -77,7 +78,7 @@ class FormValidation(FormValidationAction, ABC):
     def name(self) -> str: ...
 
     async def get_validation_events(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         # Leaving a form for another one clears the old form's slots in the same turn, and Rasa offers
         # those cleared values to the new form as answers. A cleared slot is not an answer: validating
@@ -98,7 +99,7 @@ class FormValidation(FormValidationAction, ABC):
         return unusable_answer(slot, dispatcher, tracker, message)
 
     def validate_phone(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         phone = normalize_phone(str(value))
         if phone is None:

@@ -5,11 +5,10 @@ forgets what the form collected. "继续填写" goes back to the form's question
 
 from __future__ import annotations
 
-from typing import Any
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.form_base import reset_form_slots
@@ -36,7 +35,7 @@ class ActionCancelForm(Action):
     def name(self) -> str:
         return "action_cancel_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         form = tracker.active_loop_name
         if form not in FORMS:
             dispatcher.utter_message(text=replies.NOTHING_TO_CANCEL)
@@ -52,7 +51,7 @@ class ActionSwitchTask(Action):
     def name(self) -> str:
         return "action_switch_task"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         return leave_active_form(dispatcher, tracker)
 
 
@@ -60,7 +59,7 @@ class ActionGoodbye(Action):
     def name(self) -> str:
         return "action_goodbye"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         events = leave_active_form(dispatcher, tracker)
         dispatcher.utter_message(text=replies.GOODBYE)
         return events
@@ -72,7 +71,7 @@ class ActionContinueForm(Action):
     def name(self) -> str:
         return "action_continue_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         form = tracker.active_loop_name
         if form not in FORMS:
             dispatcher.utter_message(text=replies.CONTINUE_OUTSIDE_FORM)

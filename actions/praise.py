@@ -8,11 +8,12 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
 from actions.form_base import FormValidation, only_states_intent, reset_form_slots
-from actions.tracker_info import sender_channel
+from actions.tracker_info import sender_channel, slot_text
 
 MIN_PRAISE_CHARS = 4
 _TRIGGER = re.compile(r"^(我)?(要|想)?(表扬|点赞|夸夸|夸一下|感谢)(一下)?[，,。:：！!]?")
@@ -23,7 +24,7 @@ class ValidatePraiseForm(FormValidation):
         return "validate_praise_form"
 
     def validate_praise_text(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value).strip()
         if len(_TRIGGER.sub("", text).strip()) >= MIN_PRAISE_CHARS:
@@ -37,11 +38,11 @@ class ActionSubmitPraise(WithCaseApi, Action):
     def name(self) -> str:
         return "action_submit_praise"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         sender, channel = sender_channel(tracker)
         try:
             department = await self.api.record_commendation(
-                text=tracker.get_slot("praise_text"),
+                text=slot_text(tracker, "praise_text"),
                 department=tracker.get_slot("department"),
                 service=tracker.get_slot("answered_service"),
                 sender=sender,

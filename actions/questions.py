@@ -9,11 +9,11 @@ responses that only forms use as "not used in any story or rule", and
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.tracker_info import last_bot_text_before_latest_message
@@ -29,7 +29,7 @@ class AskQuestion(Action, ABC):
     def name(self) -> str:
         return f"action_ask_{self.slot}"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text, buttons = replies.QUESTIONS[self.slot]
         if last_bot_text_before_latest_message(tracker) == text:
             # Asked again after an answer it could not use: not the very same sentence twice in a row.

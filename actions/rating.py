@@ -7,11 +7,12 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
 from actions.form_base import FormValidation, reset_form_slots
-from actions.tracker_info import slot_before_latest_message
+from actions.tracker_info import slot_before_latest_message, slot_text
 from contract.ratings import parse_stars
 
 NO_COMMENT = "无"
@@ -23,7 +24,7 @@ class ValidateRateForm(FormValidation):
         return "validate_rate_form"
 
     def validate_stars(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         stars = parse_stars(str(value))
         if stars is None and tracker.get_slot("requested_slot") != "stars":
@@ -35,7 +36,7 @@ class ValidateRateForm(FormValidation):
         return self.accept("stars", str(stars), tracker)
 
     def validate_rating_comment(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value).strip()
         if text.rstrip("。.!！") in _NO_COMMENT_WORDS:
@@ -47,8 +48,8 @@ class ActionSubmitRating(WithCaseApi, Action):
     def name(self) -> str:
         return "action_submit_rating"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        stars = int(tracker.get_slot("stars"))
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        stars = int(slot_text(tracker, "stars"))
         comment = tracker.get_slot("rating_comment")
         try:
             await self.api.submit_evaluation(

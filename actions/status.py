@@ -12,10 +12,12 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
 from actions.form_base import FormValidation, reset_form_slots
+from actions.tracker_info import slot_text
 from contract.case_kinds import find_case_number
 from contract.receipts import CaseStatus
 
@@ -36,7 +38,7 @@ class ValidateStatusForm(FormValidation):
         return "validate_status_form"
 
     def validate_case_number(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         number = find_case_number(str(value))
         if number is None:
@@ -44,7 +46,7 @@ class ValidateStatusForm(FormValidation):
         return self.accept("case_number", number, tracker)
 
     def validate_phone_last4(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if find_case_number(str(value)):
             # A new case number sent instead: taken by case_number, and its phone digits are asked next.
@@ -59,9 +61,9 @@ class ActionCheckStatus(WithCaseApi, Action):
     def name(self) -> str:
         return "action_check_status"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         try:
-            status = await self.api.case_status(tracker.get_slot("case_number"), tracker.get_slot("phone_last4"))
+            status = await self.api.case_status(slot_text(tracker, "case_number"), slot_text(tracker, "phone_last4"))
         except CaseApiError:
             dispatcher.utter_message(text=replies.STATUS_UNAVAILABLE)
             return reset_form_slots("status_form")

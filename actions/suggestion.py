@@ -10,11 +10,13 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApiError, Consultation, WithCaseApi
 from actions.form_base import FormValidation, file_case, only_states_intent
 from actions.pii import normalize_phone
+from actions.tracker_info import slot_text
 from contract.receipts import CaseReceipt
 
 FREE_TOPIC = "other"
@@ -28,7 +30,7 @@ class ActionAskConsultation(WithCaseApi, Action):
     def name(self) -> str:
         return "action_ask_consultation"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         try:
             consultations = await self.api.open_consultations()
         except CaseApiError:
@@ -60,14 +62,14 @@ class ValidateSuggestForm(WithCaseApi, FormValidation):
         domain_slots: list[str],
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        domain: dict[str, Any],
+        domain: DomainDict,
     ) -> list[str]:
         if tracker.get_slot("consultation") in (None, FREE_TOPIC):
             return domain_slots
         return [slot for slot in domain_slots if slot != "suggestion_topic"]
 
     async def validate_consultation(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value).strip()
         if text == FREE_TOPIC:
@@ -85,7 +87,7 @@ class ValidateSuggestForm(WithCaseApi, FormValidation):
         return self.reject("consultation", dispatcher, tracker)
 
     def validate_suggestion_topic(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value).strip()
         if 2 <= len(text) <= 50:
@@ -93,7 +95,7 @@ class ValidateSuggestForm(WithCaseApi, FormValidation):
         return self.reject("suggestion_topic", dispatcher, tracker)
 
     def validate_suggestion_content(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value).strip()
         if len(_TRIGGER.sub("", text).strip()) >= MIN_SUGGESTION_CHARS:
@@ -103,7 +105,7 @@ class ValidateSuggestForm(WithCaseApi, FormValidation):
         return self.reject("suggestion_content", dispatcher, tracker)
 
     def validate_suggestion_phone(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value).strip()
         if text == NO_PHONE or any(word in text for word in _NO_PHONE_WORDS):
@@ -129,12 +131,12 @@ class ActionSubmitSuggestion(WithCaseApi, Action):
     def name(self) -> str:
         return "action_submit_suggestion"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         consultation = tracker.get_slot("consultation")
         consultation_id = None if consultation == FREE_TOPIC else consultation
         phone = tracker.get_slot("suggestion_phone")
         filing = self.api.submit_suggestion(
-            content=tracker.get_slot("suggestion_content"),
+            content=slot_text(tracker, "suggestion_content"),
             consultation_id=consultation_id,
             topic=tracker.get_slot("suggestion_topic"),
             phone=None if phone == NO_PHONE else phone,
@@ -156,7 +158,7 @@ class ActionListSuggestions(WithCaseApi, Action):
     def name(self) -> str:
         return "action_list_suggestions"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         wanted = next(tracker.get_latest_entity_values("consultation"), None) or _last_picked_consultation(tracker)
         try:
             consultations = await self.api.open_consultations()
@@ -193,7 +195,7 @@ class ActionLikeSuggestion(WithCaseApi, Action):
     def name(self) -> str:
         return "action_like_suggestion"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         number = next(tracker.get_latest_entity_values("case_number"), None)
         # The number only names the liked suggestion; it must not prefill a later status check.
         forget = [SlotSet("case_number", None)]

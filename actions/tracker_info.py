@@ -57,3 +57,9 @@ def last_bot_text_before_latest_message(tracker: Tracker) -> str | None:
         elif seen_user and event.get("event") == "bot":
             return str(event.get("text") or "")
     return None
+
+
+def slot_text(tracker: Tracker, slot: str) -> str:
+    """A slot a finished form has filled, as text ("" if it is not set)."""
+    value = tracker.get_slot(slot)
+    return "" if value is None else str(value)
