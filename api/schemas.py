@@ -236,8 +236,9 @@ class TranscriptEntry(BaseModel):
 
 
 class StaffCaseView(CaseSummary):
-    """A case as staff read it: the list row's columns, then the columns of its own kind (null on the
-    other kinds); personal data masked unless revealed."""
+    """A case as staff read it: the list row's columns, then the columns of its own kind; personal data
+    masked unless revealed. Routes answer with `response_model_exclude_unset`, so a case shows only its own
+    kind's columns, not the other kinds' as nulls."""
 
     allowed_status: list[str] = Field(description="the statuses the case may move to next")
     sender: str | None

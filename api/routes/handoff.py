@@ -126,7 +126,7 @@ def categories(staff: AgentDep, runtime: RuntimeDep) -> CategoryTable:
     return CategoryTable.model_validate({"categories": runtime.categories}, from_attributes=True)
 
 
-@router.get("/conversations/{sender}", response_model=ConversationDetail)
+@router.get("/conversations/{sender}", response_model=ConversationDetail, response_model_exclude_unset=True)
 async def conversation_view(
     request: Request, sender: SenderPath, staff: AgentDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
@@ -174,7 +174,7 @@ async def release(request: Request, sender: SenderPath, staff: AgentDep, runtime
     return HandoffClosed(state="bot", ticket=conversation.ticket)
 
 
-@router.post("/tickets/{number}/dispatch", response_model=StaffCaseView)
+@router.post("/tickets/{number}/dispatch", response_model=StaffCaseView, response_model_exclude_unset=True)
 def dispatch(
     number: Annotated[str, Path(max_length=24)],
     body: Dispatch,

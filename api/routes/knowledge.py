@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -16,8 +17,13 @@ MAX_HITS = 10
 router = APIRouter(prefix="/api/knowledge", tags=["knowledge"])
 
 
-# The contract's result as the body; its `aspect` is for the NLU and the actions, not part of this answer.
-@router.get("/search", response_model=SearchResult, response_model_exclude={"aspect"})
+# contract.md publishes these fields; the rest of the contract's result (aspect, follow_up ...) is for the
+# NLU and the actions and stays out of this answer.
+PUBLISHED = {"query", "confident", "hits"}
+INTERNAL = {f.name for f in fields(SearchResult)} - PUBLISHED
+
+
+@router.get("/search", response_model=SearchResult, response_model_exclude=INTERNAL)
 def search_knowledge(
     runtime: RuntimeDep,
     q: Annotated[str, Query(description="居民的问题")],

@@ -65,7 +65,7 @@ def list_cases(
     return page
 
 
-@router.get("/cases/{number}", response_model=StaffCaseView)
+@router.get("/cases/{number}", response_model=StaffCaseView, response_model_exclude_unset=True)
 def read_case(
     number: str, staff: AgentDep, runtime: RuntimeDep, session: SessionDep, reveal: bool = False
 ) -> dict[str, Any]:
@@ -77,7 +77,7 @@ def read_case(
     return staff_view(case, runtime.calendar, utcnow(), reveal=reveal)
 
 
-@router.post("/cases/{number}/status", response_model=StaffCaseView)
+@router.post("/cases/{number}/status", response_model=StaffCaseView, response_model_exclude_unset=True)
 def set_status(
     number: str, body: StatusChange, staff: AgentDep, runtime: RuntimeDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -86,7 +86,7 @@ def set_status(
     return staff_view(case, runtime.calendar, utcnow())
 
 
-@router.post("/cases/{number}/assign", response_model=StaffCaseView)
+@router.post("/cases/{number}/assign", response_model=StaffCaseView, response_model_exclude_unset=True)
 def assign(number: str, body: Assignment, staff: AgentDep, runtime: RuntimeDep, session: SessionDep) -> dict[str, Any]:
     case = staff_service.assign(session, number, body, staff.username, staff.role)
     return staff_view(case, runtime.calendar, utcnow())

@@ -95,5 +95,6 @@ def test_a_resolved_complaint_reads_as_done(client: TestClient, staff_token: Cal
     number = file(client, "complaint", agent)
     moved = client.post(f"/api/staff/cases/{number}/status", json={"status": "resolved"}, headers=auth(agent))
     assert moved.status_code == 200 and moved.json()["status_text"] == "已办结"
+    assert "description" in moved.json() and "id_number" not in moved.json()  # its own kind's columns only
     body = client.get(f"/api/status/{number}", params={"phone_last4": PHONE[-4:]}).json()
     assert (body["kind_text"], body["status_text"], body["closed"]) == ("投诉", "已办结", True)
