@@ -22,19 +22,45 @@ def compose_answer(service: Service, aspect: str) -> str:
     return body + footer
 
 
+# A service name that already ends with what one does ("残疾人证办理", "结婚登记", "高龄津贴申领") takes no
+# verb in front: "办理残疾人证办理" would say it twice. Other names take the verb ("办理食品经营许可"),
+# the hotline its own ("拨打12345政务服务便民热线").
+_ACTION_ENDINGS = (
+    "办理", "申请", "申领", "登记", "开具", "备案", "报销", "报名", "查询", "补办", "换证", "补领", "补换",
+    "激活", "认定", "汇算", "缴费", "提取", "迁移", "接种", "指导",
+)  # fmt: skip
+_OWN_VERBS = {"热线": "拨打"}
+
+
+def doing(verb: str, name: str) -> str:
+    """``verb`` + ``name``, or the name alone when it already ends with an action ("结婚登记")."""
+    if name.endswith(_ACTION_ENDINGS):
+        return name
+    own = next((own for ending, own in _OWN_VERBS.items() if name.endswith(ending)), verb)
+    return own + name
+
+
 def _materials(service: Service, budget: int) -> str:
-    return _listing(f"办理{service.name}需要准备：", service.materials, budget)
+    return _listing(f"{doing('办理', service.name)}需要准备：", service.materials, budget)
 
 
 def _conditions(service: Service, budget: int) -> str:
-    return _listing(f"申请{service.name}的条件：", service.conditions, budget)
+    return _listing(f"{doing('申请', service.name)}的条件：", service.conditions, budget)
 
 
 def _place(service: Service, budget: int) -> str:
+    # Hall and address each may carry brackets ("（示例地址）"): side by side, never one inside the other.
     place = service.place
-    text = f"{service.name}的办理地点：{place.hall}（{place.address}）。办公时间：{place.hours}。"
+    text = f"{service.name}的受理地点：{place.hall}；地址：{place.address}。办公时间：{place.hours}。"
     if service.online:
         text += "也可以在皖事通上网上办理。"
+    return _clip(text, budget)
+
+
+def _phone(service: Service, budget: int) -> str:
+    text = f"{service.name}的咨询电话：{service.phone}（{service.department}），工作时间：{service.place.hours}。"
+    if service.phone_note:
+        text += service.phone_note.rstrip("。") + "。"
     return _clip(text, budget)
 
 
@@ -53,7 +79,9 @@ def _fee(service: Service, budget: int) -> str:
 def _online(service: Service, budget: int) -> str:
     if service.online:
         return _steps("可以网上办。", service.steps_online, budget)
-    return _steps(f"{service.name}暂时不能网上办理，请到{service.place.hall}办理：", service.steps_offline, budget)
+    return _steps(
+        f"{service.name}不能在网上提交。受理地点：{service.place.hall}。步骤：", service.steps_offline, budget
+    )
 
 
 def _general(service: Service, budget: int) -> str:
@@ -98,4 +126,5 @@ _BODIES = {
     "time_limit": _time_limit,
     "fee": _fee,
     "online": _online,
+    "phone": _phone,
 }

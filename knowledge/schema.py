@@ -55,6 +55,8 @@ class Service:
     legal_basis: tuple[str, ...]
     phone: str
     questions: tuple[str, ...]
+    # Optional: what a caller should know, added to the answer about the phone ("市领导不设个人热线……").
+    phone_note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -151,6 +153,7 @@ def parse_service(path: Path, categories: set[str] | None = None) -> Service:
         legal_basis=fields.texts("legal_basis", allow_empty=True),
         phone=fields.text("phone"),
         questions=questions,
+        phone_note=fields.text("phone_note") if data.get("phone_note") is not None else "",
     )
 
 

@@ -24,6 +24,9 @@ _CJK = re.compile(r"[\u3400-\u9fff]+")
 _LATIN = re.compile(r"[a-z]+")
 _RUNS = re.compile(r"[\u3400-\u9fff]+|[a-z]+")
 _SPACES = re.compile(r"\s+")
+# The public service hotlines (12345, 12329 公积金, 12333 人社 ...) name their service: a word of their own,
+# wherever jieba puts them ("打12345", "12345热线"); not inside a longer number (a mobile, an ID number).
+_HOTLINE_NUMBER = re.compile(r"(?<!\d)12\d{3}(?!\d)")
 # Pinyin syllables are at most 6 letters (zhuang, shuang).
 _MAX_SYLLABLE = 6
 # jieba's user dictionary has a folder of its own: Rasa's JiebaTokenizer loads every file of the folder it
@@ -215,10 +218,13 @@ class Analyzer:
 
     def words(self, text: str) -> list[str]:
         return [
-            word
-            for word in self.segmenter.jieba().lcut_for_search(text)
-            if word not in self.segmenter.stopwords
-            and (_CJK.fullmatch(word) or (_LATIN.fullmatch(word) and not self.split_pinyin(word)))
+            *(
+                word
+                for word in self.segmenter.jieba().lcut_for_search(text)
+                if word not in self.segmenter.stopwords
+                and (_CJK.fullmatch(word) or (_LATIN.fullmatch(word) and not self.split_pinyin(word)))
+            ),
+            *_HOTLINE_NUMBER.findall(text),
         ]
 
     def content_runs(self, text: str) -> list[str]:

@@ -27,6 +27,22 @@ from knowledge.aspects import ASPECTS, detect_aspect
         ("可以网上申请吗", "online"),
         ("社保卡怎么办", "general"),
         ("我想了解一下公租房", "general"),
+        ("电话是多少", "phone"),
+        ("12345电话是多少", "phone"),
+        ("你们领导电话多少", "phone"),
+        ("市长热线是多少", "phone"),
+        ("有什么联系方式", "phone"),
+        ("残疾证咨询电话", "phone"),
+        ("低保打哪个电话问", "phone"),
+        ("怎么联系你们", "phone"),
+        ("公积金中心电话", "phone"),
+        # Not the phone: the online route, how to do something, a case or ID number.
+        ("用手机能办吗", "online"),
+        ("社保卡被偷了，怎么打电话挂失", "general"),
+        ("办件号码是多少", "general"),
+        ("身份证号码写错了怎么改", "general"),
+        ("打电话预约要钱吗", "fee"),
+        ("12345几点有人接", "place"),
     ],
 )
 def test_detect_aspect(question: str, aspect: str) -> None:
@@ -56,3 +72,40 @@ def test_search_answers_the_aspect(lexical_kb: KnowledgeBase) -> None:
     assert result.aspect == "materials"
     assert "需要准备" in result.hits[0].answer
     assert result.hits[0].source == "社会保障卡申领（市人力资源和社会保障局）"
+
+
+def test_the_phone_answer_gives_number_department_and_hours(kb: KnowledgeBase) -> None:
+    card = next(s for s in kb.services if s.name == "社会保障卡申领")
+    answer = compose_answer(card, "phone")
+    assert answer.startswith(
+        f"社会保障卡申领的咨询电话：{card.phone}（{card.department}），工作时间：{card.place.hours}。"
+    )
+
+
+@pytest.mark.parametrize("question", ["12345电话是多少", "你们领导电话多少", "市长热线是多少", "打12345要钱吗"])
+def test_the_hotline_answers_for_itself(lexical_kb: KnowledgeBase, question: str) -> None:
+    result = lexical_kb.search(question)
+    assert result.best is not None and result.best.service == "12345政务服务便民热线"
+    assert not result.follow_up
+
+
+def test_asked_for_the_leaders_phone_the_hotline_says_how_to_reach_the_city(lexical_kb: KnowledgeBase) -> None:
+    answer = lexical_kb.search("你们领导电话多少").hits[0].answer
+    assert "咨询电话：12345" in answer and "市长信箱" in answer and "全天24小时" in answer
+
+
+@pytest.mark.parametrize(
+    ("question", "service"),
+    [
+        ("公积金中心的电话是多少", "住房公积金缴存查询"),
+        ("残疾证咨询电话", "残疾人证办理"),
+        ("低保打哪个电话问", "最低生活保障申请"),
+        ("社保卡丢了打什么电话", "社会保障卡挂失补换"),
+        ("驾驶证换证电话", "机动车驾驶证换证"),
+    ],
+)
+def test_another_services_phone_stays_with_that_service(lexical_kb: KnowledgeBase, question: str, service: str) -> None:
+    result = lexical_kb.search(question)
+    assert result.aspect == "phone"
+    assert result.best is not None and result.best.service == service
+    assert result.best.answer.startswith(f"{service}的咨询电话：")
