@@ -4,7 +4,9 @@ It adds `knowledge` = {query, confident, aspect, follow_up, hits: [{service, dep
 (`contract.knowledge.SearchResult.to_dict()`, under `KNOWLEDGE_KEY`) to the parse result, so the action
 server answers without a second search and without loading a model (`SearchResult.from_parse`), and
 maps the `service` entity to a canonical service name: an entity DIET found is replaced by the
-confident match of its own text; a confident match is added as the entity when DIET found none.
+confident match of its own text; a confident match is added as the entity when DIET found none, unless
+the message is a follow-up ("电话多少", "那要多少钱"): it names no service, so whatever its few words
+matched is not one (the conversation's service is meant).
 """
 
 from __future__ import annotations
@@ -114,7 +116,7 @@ class KnowledgeRetriever(GraphComponent):
         floor = self._config["candidate_fraction"] * kb.settings.threshold
         # The search's result (query, confidence, aspect, ...) with only the hits worth offering.
         offered = replace(result, hits=[hit for hit in result.hits if hit.score >= floor])
-        if not services and offered.best:
+        if not services and offered.best and not offered.follow_up:
             entities.append(
                 {
                     "entity": SERVICE_ENTITY,

@@ -12,7 +12,7 @@ import numpy as np
 
 from contract.knowledge import Hit, SearchResult
 from knowledge.answers import compose_answer, source_of
-from knowledge.aspects import detect_aspect
+from knowledge.aspects import detect_aspect, is_follow_up
 from knowledge.dense import DenseScorer
 from knowledge.embedders import Embedder, create_embedder
 from knowledge.index import ensure_index, manifest_stamp
@@ -141,7 +141,7 @@ class KnowledgeBase:
             for i in best
         ]
         confident = bool(hits) and hits[0].score >= self.settings.threshold
-        return SearchResult(query=query, confident=confident, hits=hits, aspect=aspect)
+        return SearchResult(query=query, confident=confident, hits=hits, aspect=aspect, follow_up=is_follow_up(query))
 
     def _read_services(self) -> list[Service]:
         return load_services(self.settings.services_dir, load_categories(self.settings.categories_file))

@@ -35,7 +35,7 @@ def test_every_message_gets_the_knowledge_matches(retriever: KnowledgeRetriever)
     assert knowledge["confident"] is True
     assert knowledge["hits"][0]["service"] == "住房公积金提取"
     assert {"service", "department", "score", "answer", "source"} <= set(knowledge["hits"][0])
-    assert {"query", "confident", "aspect", "hits"} <= set(knowledge)
+    assert {"query", "confident", "aspect", "follow_up", "hits"} <= set(knowledge)
     assert KNOWLEDGE_KEY in message.as_dict(only_output_properties=True)
 
 
@@ -79,3 +79,18 @@ def test_unrelated_message_is_not_confident_and_gets_no_entity(retriever: Knowle
 
 def test_button_payloads_are_not_searched(retriever: KnowledgeRetriever) -> None:
     assert parse(retriever, '/ask_service{"service": "居住证办理"}').get("knowledge") is None
+
+
+def test_a_follow_up_is_marked_and_names_no_service(retriever: KnowledgeRetriever) -> None:
+    # "电话多少" alone matches the hotline best; it is about the service the conversation is on.
+    message = parse(retriever, "电话多少")
+    result = SearchResult.from_parse(message.as_dict(only_output_properties=True))
+    assert result is not None and result.follow_up and result.aspect == "phone"
+    assert result.best is not None, "confident, yet not taken for the service the message names"
+    assert message.get("entities") == []
+
+
+def test_a_question_naming_its_service_is_no_follow_up(retriever: KnowledgeRetriever) -> None:
+    message = parse(retriever, "公积金提取要多久")
+    assert message.get(KNOWLEDGE_KEY)["follow_up"] is False
+    assert [e["value"] for e in message.get("entities")] == ["住房公积金提取"]
