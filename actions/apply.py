@@ -74,10 +74,8 @@ class ValidateApplyForm(WithCaseApi, FormValidation):
             return {"service": None, "requested_slot": None}
         if info is None:
             buttons = service_buttons(knowledge, intent="inform")
-            if buttons:
-                dispatcher.utter_message(text=replies.WHICH_SERVICE_TO_APPLY, buttons=buttons)
-                return {"service": None}
-            return self.reject("service", dispatcher, tracker)
+            message = replies.WHICH_SERVICE_TO_APPLY if buttons else None
+            return self.reject("service", dispatcher, tracker, message, buttons)
         if not info.online:
             dispatcher.utter_message(text=offline_steps_text(info))
             # Ending the form here: nothing personal is collected for an offline-only service.

@@ -19,14 +19,13 @@ from actions.forms import FORMS
 from actions.knowledge_hits import knowledge_of, suggestions_of
 from actions.leave_form import leave_active_form
 from actions.pii import mask_text, normalize_phone
-from actions.tracker_info import sender_channel
+from actions.tracker_info import last_bot_text_before_latest_message, latest_intent, sender_channel
 from contract.knowledge import SearchResult
 from contract.receipts import TranscriptLine
 
 logger = logging.getLogger(__name__)
 
 MAX_TRANSCRIPT_LINES = 60
-FALLBACK_INTENT = "nlu_fallback"
 
 
 def _timestamp(event: dict[str, Any]) -> str | None:
@@ -95,17 +94,6 @@ class ActionEscalateToHuman(WithCaseApi, Action):
         return await escalate(dispatcher, tracker, self.api)
 
 
-def _consecutive_fallbacks(tracker: Tracker) -> int:
-    count = 0
-    for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        if (event.get("parse_data") or {}).get("intent", {}).get("name") != FALLBACK_INTENT:
-            break
-        count += 1
-    return count
-
-
 class ActionHandleFallback(WithCaseApi, Action):
     """Not understood (NLU fallback), or nothing else knows what to do next (Rasa's core fallback).
 
@@ -125,10 +113,14 @@ class ActionHandleFallback(WithCaseApi, Action):
         knowledge = knowledge_of(tracker.latest_message)
         if knowledge and knowledge.confident:
             return await answer_question(dispatcher, tracker, self.api)
-        if _consecutive_fallbacks(tracker) >= 2:
+        if latest_intent(tracker) == "out_of_scope":
+            dispatcher.utter_message(text=replies.OUT_OF_SCOPE)
+        elif last_bot_text_before_latest_message(tracker) == replies.NOT_UNDERSTOOD:
+            # The second miss in a row: a person reads it rather than a third "没太明白".
             dispatcher.utter_message(text=replies.STILL_NOT_UNDERSTOOD)
             return await escalate(dispatcher, tracker, self.api)
-        dispatcher.utter_message(text=replies.NOT_UNDERSTOOD, buttons=replies.human_buttons())
+        else:
+            dispatcher.utter_message(text=replies.NOT_UNDERSTOOD, buttons=replies.human_buttons())
         return [FollowupAction("action_listen")]
 
     async def _inside_form(

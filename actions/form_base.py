@@ -57,17 +57,22 @@ async def file_case(
 
 
 def unusable_answer(
-    slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, message: str | None = None
+    slot: str,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    message: str | None = None,
+    buttons: replies.Buttons | None = None,
 ) -> dict[str, Any]:
-    """An answer the question cannot use: say why (the form then asks again). From the configured number
-    of tries on, the resident also gets the ways on: continue, cancel, or a person."""
+    """An answer the question cannot use: say why (the form then asks again), with `buttons` to pick from
+    if there are any. From the configured number of tries on, the resident gets the ways on instead:
+    continue, cancel, or a person."""
     attempts = dict(tracker.get_slot("failed_attempts") or {})
     attempts[slot] = attempts.get(slot, 0) + 1
     text = message or replies.REPROMPTS[slot]
     if attempts[slot] >= get_settings().max_slot_attempts:
         dispatcher.utter_message(text=f"{text}{replies.STUCK}", buttons=replies.STUCK_BUTTONS)
     else:
-        dispatcher.utter_message(text=text)
+        dispatcher.utter_message(text=text, buttons=buttons or None)
     return {slot: None, "failed_attempts": attempts}
 
 
@@ -76,6 +81,15 @@ class FormValidation(FormValidationAction, ABC):
 
     @abstractmethod
     def name(self) -> str: ...
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        extraction = await self.get_extraction_events(dispatcher, tracker, domain)
+        tracker.add_slots(extraction)
+        validation = await self._extract_validation_events(dispatcher, tracker, domain)
+        # rasa-sdk returns only what it validated; a field an `extract_` method cleared ("改手机号": ask it
+        # again) is an answer too, and it has nothing to validate.
+        validated = {event["name"] for event in validation}
+        return [*validation, *(event for event in extraction if event["name"] not in validated)]
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -94,9 +108,13 @@ class FormValidation(FormValidationAction, ABC):
 
     @staticmethod
     def reject(
-        slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, message: str | None = None
+        slot: str,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        message: str | None = None,
+        buttons: replies.Buttons | None = None,
     ) -> dict[str, Any]:
-        return unusable_answer(slot, dispatcher, tracker, message)
+        return unusable_answer(slot, dispatcher, tracker, message, buttons)
 
     def validate_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

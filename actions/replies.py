@@ -51,6 +51,7 @@ FEEDBACK_BUTTONS: Buttons = [
     {"title": "解决了，评价一下", "payload": "/rate_service"},
     {"title": "没解决，转人工", "payload": "/not_satisfied"},
 ]
+OUT_OF_SCOPE = "抱歉，这个问题不在我能办理的政务服务范围内。政务方面的问题您可以继续问我，也可以拨打12345热线。"
 NOT_UNDERSTOOD = "抱歉，我没太明白您的意思。可以换个说法，或者直接说想办的事，比如“社保卡怎么办”。"
 STILL_NOT_UNDERSTOOD = "抱歉，我还是没能理解，为您转人工客服。"
 

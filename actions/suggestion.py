@@ -72,7 +72,7 @@ class ValidateSuggestForm(WithCaseApi, FormValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value).strip()
-        if text == FREE_TOPIC:
+        if text in (FREE_TOPIC, replies.OTHER_TOPIC):  # the button, or its title typed
             return self.accept("consultation", FREE_TOPIC, tracker)
         try:
             consultations = await self.api.open_consultations()

@@ -77,7 +77,7 @@ def test_unknown_service_offers_the_knowledge_candidates(gateway, dispatcher, ma
     candidates = knowledge(False, ("社会保障卡申领", 0.3), ("社会保障卡挂失补换", 0.28))
     tracker = make_tracker(events=[user_event("办个卡", "apply_service", candidates)])
     result = asyncio.run(ValidateApplyForm(gateway.client()).validate_service("卡", dispatcher, tracker, domain))
-    assert result == {"service": None}
+    assert result == {"service": None, "failed_attempts": {"service": 1}}
     buttons = dispatcher.messages[0]["buttons"]
     assert [b["title"] for b in buttons] == ["社会保障卡申领", "社会保障卡挂失补换"]
     assert buttons[0]["payload"] == '/inform{"service": "社会保障卡申领"}'

@@ -80,9 +80,7 @@ def test_phone_last4_validation(dispatcher, make_tracker, domain):
 def test_status_found(gateway, dispatcher, make_tracker, domain):
     gateway.routes[("GET", "/api/status/TS2024060100009")] = (
         200,
-        status_answer(
-            "TS2024060100009", "processing", department="市医疗保障局", deadline="2024-06-05T17:00:00+08:00"
-        ),
+        status_answer("TS2024060100009", "processing", department="市医疗保障局", deadline="2024-06-05T17:00:00+08:00"),
     )
     slots = {"case_number": "TS2024060100009", "phone_last4": "5678"}
     asyncio.run(ActionCheckStatus(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))

@@ -122,9 +122,21 @@ def test_first_fallback_rephrases_second_in_a_row_hands_over(gateway, dispatcher
     first = asyncio.run(ActionHandleFallback(gateway.client()).run(dispatcher, make_tracker(events=once), domain))
     assert first == [FollowupAction("action_listen")] and gateway.requests == []
     assert "换个说法" in dispatcher.messages[0]["text"]
-    twice = [*once, bot_event("抱歉，我没太明白您的意思。"), user_event("嗯嗯嗯", "nlu_fallback", knowledge(False))]
+    said = dispatcher.messages[0]["text"]
+    twice = [*once, bot_event(said), user_event("嗯嗯嗯", "greet", knowledge(False))]  # a core fallback too
     second = asyncio.run(ActionHandleFallback(gateway.client()).run(dispatcher, make_tracker(events=twice), domain))
     assert second[-1] == ConversationPaused() and len(gateway.requests) == 1
+
+
+def test_out_of_scope_is_said_so_and_answered_when_the_knowledge_base_is_sure(dispatcher, make_tracker, domain):
+    weather = [user_event("明天下雨吗", "out_of_scope", knowledge(False))]
+    assert asyncio.run(ActionHandleFallback().run(dispatcher, make_tracker(events=weather), domain)) == [
+        FollowupAction("action_listen")
+    ]
+    assert "不在我能办理" in dispatcher.messages[0]["text"]
+    battery = [user_event("电池是什么垃圾", "out_of_scope", knowledge(True, ("生活垃圾分类指导", 0.7)))]
+    asyncio.run(ActionHandleFallback().run(dispatcher, make_tracker(events=battery), domain))
+    assert dispatcher.messages[1]["text"].startswith("生活垃圾分类指导")
 
 
 def test_fallback_still_answers_when_the_knowledge_base_is_sure(dispatcher, make_tracker, domain):

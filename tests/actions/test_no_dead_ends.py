@@ -63,12 +63,16 @@ def test_the_same_question_is_not_said_twice_in_a_row(slot, dispatcher, make_tra
     asyncio.run(ASK_ACTIONS[slot]().run(dispatcher, make_tracker(events=events), domain))
     assert dispatcher.messages[0]["text"] != question and question in dispatcher.messages[0]["text"]
     dispatcher.messages.clear()
-    asyncio.run(ASK_ACTIONS[slot]().run(dispatcher, make_tracker(events=[user_event("我要办", "apply_service")]), domain))
+    asyncio.run(
+        ASK_ACTIONS[slot]().run(dispatcher, make_tracker(events=[user_event("我要办", "apply_service")]), domain)
+    )
     assert dispatcher.messages[0]["text"] == question
 
 
 def test_continue_resets_the_tries_and_goes_back_to_the_question(dispatcher, make_tracker, domain):
-    tracker = make_tracker(slots={"failed_attempts": {"phone": 3}}, active_loop="complaint_form", requested_slot="phone")
+    tracker = make_tracker(
+        slots={"failed_attempts": {"phone": 3}}, active_loop="complaint_form", requested_slot="phone"
+    )
     events = asyncio.run(ActionContinueForm().run(dispatcher, tracker, domain))
     assert events == [SlotSet("failed_attempts", None), FollowupAction("complaint_form")]
     assert dispatcher.messages == []
@@ -115,7 +119,12 @@ def test_bare_praise_trigger_lets_the_form_ask_whom(dispatcher, make_tracker, do
 
 @pytest.mark.parametrize(
     ("answer", "stored"),
-    [("0564-3372301", "0564-3372301"), ("座机05643372301", "0564-3372301"), ("不方便留", "不留"), ("138 1234 5678", "13812345678")],
+    [
+        ("0564-3372301", "0564-3372301"),
+        ("座机05643372301", "0564-3372301"),
+        ("不方便留", "不留"),
+        ("138 1234 5678", "13812345678"),
+    ],
 )
 def test_a_complaint_takes_a_landline_or_no_phone(answer, stored, dispatcher, make_tracker, domain):
     assert ValidateComplaintForm().validate_phone(answer, dispatcher, make_tracker(), domain)["phone"] == stored
@@ -144,7 +153,8 @@ def test_a_follow_up_is_about_the_service_last_answered(gateway, dispatcher, mak
         {"query": "q", "confident": True, "hits": [knowledge(True, ("居住证办理", 0.9))["hits"][0]]},
     )
     tracker = make_tracker(
-        slots={"answered_service": "居住证办理"}, events=[user_event("那要多少钱", "ask_service", follow_up("那要多少钱"))]
+        slots={"answered_service": "居住证办理"},
+        events=[user_event("那要多少钱", "ask_service", follow_up("那要多少钱"))],
     )
     asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, tracker, domain))
     assert gateway.requests[0].url.params["q"] == "居住证办理 那要多少钱"
