@@ -34,14 +34,19 @@ def _timestamp(event: dict[str, Any]) -> str | None:
 
 
 def transcript_of(tracker: Tracker) -> list[TranscriptLine]:
-    """The conversation so far, personal numbers masked; button payloads shown by their intent."""
+    """The conversation so far as the resident saw it, personal numbers masked: a button press reads as the
+    button's title ("[按钮] 没解决，转人工"), not as its payload."""
     lines = []
+    offered: dict[str, str] = {}  # payload -> title of the buttons the assistant last showed
     for event in tracker.events:
         kind, text = event.get("event"), event.get("text")
+        if kind == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            offered = {str(b.get("payload")): str(b.get("title")) for b in buttons} or offered
         if kind not in ("user", "bot") or not text:
             continue
         if kind == "user" and text.startswith("/"):
-            text = replies.BUTTON_PRESS.format(intent=text[1:])
+            text = replies.BUTTON_PRESS.format(title=offered.get(text, replies.BUTTON_UNKNOWN))
         role = "resident" if kind == "user" else "bot"
         lines.append(TranscriptLine(role=role, text=mask_text(text), at=_timestamp(event)))
     return lines[-MAX_TRANSCRIPT_LINES:]

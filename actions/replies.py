@@ -199,7 +199,8 @@ ESCALATED = (
 )
 ESCALATED_DEADLINE = "，最晚{date}前"
 DEFAULT_TICKET_SUMMARY = "居民请求人工服务"
-BUTTON_PRESS = "[点击按钮] {intent}"
+BUTTON_PRESS = "［按钮］{title}"
+BUTTON_UNKNOWN = "（一个快捷选项）"
 
 
 def switched(task: str, filled: bool) -> str:

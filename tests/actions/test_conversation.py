@@ -84,7 +84,10 @@ def conversation():
         user_event("我的社保卡丢了", "ask_service", knowledge(False, ("社会保障卡挂失补换", 0.31))),
         bot_event("您想问的是哪一项？"),
         user_event("我叫张三 电话13812345678 身份证11010519491231002X", "inform"),
-        bot_event("抱歉，我没太明白您的意思。"),
+        {
+            **bot_event("抱歉，我没太明白您的意思。"),
+            "data": {"buttons": [{"title": "转人工客服", "payload": "/request_human"}]},
+        },
         user_event("/request_human", "request_human", metadata={"channel": "web"}),
     ]
 
@@ -97,7 +100,7 @@ def test_hand_over_files_a_ticket_with_masked_transcript_and_pauses(gateway, dis
     assert request.headers["X-Service-Token"] == "test-token"
     sent = gateway.sent_json()
     texts = [line["text"] for line in sent["transcript"]]
-    assert texts[0] == "我的社保卡丢了" and texts[-1] == "[点击按钮] request_human"
+    assert texts[0] == "我的社保卡丢了" and texts[-1] == "［按钮］转人工客服"
     assert "13812345678" not in str(texts) and "138****5678" in texts[2]
     assert [line["role"] for line in sent["transcript"]] == ["resident", "bot", "resident", "bot", "resident"]
     assert sent["suggestions"] == [{"service": "社会保障卡挂失补换", "score": 0.31}]
