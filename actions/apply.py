@@ -179,5 +179,5 @@ class ActionSubmitApplication(WithCaseApi, Action):
         )
         # The catalogue may have taken the service offline since the form checked it: no retry helps then.
         return await file_case(
-            dispatcher, "apply_form", filing, _filed, final_refusals={"not_online": replies.NOT_ONLINE}
+            dispatcher, tracker, "apply_form", filing, _filed, final_refusals={"not_online": replies.NOT_ONLINE}
         )

@@ -83,4 +83,4 @@ class ActionSubmitComplaint(WithCaseApi, Action):
             sender=sender,
             channel=channel,
         )
-        return await file_case(dispatcher, "complaint_form", filing, _filed)
+        return await file_case(dispatcher, tracker, "complaint_form", filing, _filed)

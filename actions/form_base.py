@@ -16,6 +16,7 @@ from actions import replies
 from actions.case_api import CaseApiError
 from actions.forms import FORMS
 from actions.pii import normalize_phone
+from actions.second_request import offer_pending_request
 from actions.settings import get_settings
 from actions.tracker_info import latest_intent
 from contract.receipts import CaseReceipt
@@ -31,6 +32,7 @@ def reset_form_slots(form: str) -> list[EventType]:
 
 async def file_case(
     dispatcher: CollectingDispatcher,
+    tracker: Tracker,
     form: str,
     filing: Awaitable[CaseReceipt],
     confirmation: Callable[[CaseReceipt], tuple[str, replies.Buttons]],
@@ -53,7 +55,11 @@ async def file_case(
         return []
     text, buttons = confirmation(receipt)
     dispatcher.utter_message(text=text, buttons=buttons)
-    return [*reset_form_slots(form), SlotSet("last_case_number", receipt.number)]
+    return [
+        *reset_form_slots(form),
+        SlotSet("last_case_number", receipt.number),
+        *offer_pending_request(dispatcher, tracker),
+    ]
 
 
 def unusable_answer(

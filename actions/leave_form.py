@@ -12,8 +12,9 @@ from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.form_base import reset_form_slots
-from actions.forms import FORMS
-from actions.tracker_info import slots_set_by_latest_message
+from actions.forms import FORM_BY_TRIGGER, FORMS
+from actions.second_request import note_second_request
+from actions.tracker_info import latest_intent, slots_set_by_latest_message
 
 
 def leave_active_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
@@ -52,7 +53,9 @@ class ActionSwitchTask(Action):
         return "action_switch_task"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        return leave_active_form(dispatcher, tracker)
+        events = leave_active_form(dispatcher, tracker)
+        starting = FORM_BY_TRIGGER.get(latest_intent(tracker) or "")
+        return [*events, *note_second_request(dispatcher, tracker, starting.name)] if starting else events
 
 
 class ActionGoodbye(Action):

@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
 from actions.form_base import FormValidation, only_states_intent, reset_form_slots
+from actions.second_request import offer_pending_request
 from actions.tracker_info import sender_channel, slot_text
 
 MIN_PRAISE_CHARS = 4
@@ -53,4 +54,4 @@ class ActionSubmitPraise(WithCaseApi, Action):
             return reset_form_slots("praise_form")
         whom = department or replies.PRAISE_WHOM_DEFAULT
         dispatcher.utter_message(text=replies.PRAISE_THANKS.format(whom=whom))
-        return reset_form_slots("praise_form")
+        return [*reset_form_slots("praise_form"), *offer_pending_request(dispatcher, tracker)]

@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
 from actions.form_base import FormValidation, reset_form_slots
+from actions.second_request import offer_pending_request
 from actions.tracker_info import slot_before_latest_message, slot_text
 from contract.ratings import parse_stars
 
@@ -66,4 +67,4 @@ class ActionSubmitRating(WithCaseApi, Action):
             dispatcher.utter_message(text=replies.RATING_LOW, buttons=replies.human_buttons())
         else:
             dispatcher.utter_message(text=replies.RATING_THANKS)
-        return reset_form_slots("rate_form")
+        return [*reset_form_slots("rate_form"), *offer_pending_request(dispatcher, tracker)]

@@ -38,6 +38,9 @@ CAPABILITY_BUTTONS: Buttons = [
     {"title": "转人工客服", "payload": "/request_human"},
 ]
 
+FIRST_THEN = "好的，先帮您办{first}，办完再{then}。"
+NOW_THE_OTHER = "您刚才还提到要{task}，现在办吗？"
+
 # Answers ---------------------------------------------------------------------------------------------
 ABOUT_SERVICE = "关于“{service}”：{answer}"
 WHICH_SERVICE_FOR_ASPECT = "您问的是哪项业务？告诉我业务名称就行，比如“居住证”“社保卡”。"

@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
 from actions.form_base import FormValidation, reset_form_slots
+from actions.second_request import offer_pending_request
 from actions.tracker_info import slot_text
 from contract.case_kinds import find_case_number
 from contract.receipts import CaseStatus
@@ -69,7 +70,7 @@ class ActionCheckStatus(WithCaseApi, Action):
             return reset_form_slots("status_form")
         if status is not None:
             dispatcher.utter_message(text=status_text(status))
-            return reset_form_slots("status_form")
+            return [*reset_form_slots("status_form"), *offer_pending_request(dispatcher, tracker)]
         tries = int(tracker.get_slot("status_tries") or 0) + 1
         if tries >= MAX_STATUS_TRIES:
             dispatcher.utter_message(text=replies.STATUS_NOT_FOUND, buttons=replies.human_buttons())

@@ -142,7 +142,7 @@ class ActionSubmitSuggestion(WithCaseApi, Action):
             phone=None if phone == NO_PHONE else phone,
             sender=tracker.sender_id,
         )
-        return await file_case(dispatcher, "suggest_form", filing, _filed(consultation_id))
+        return await file_case(dispatcher, tracker, "suggest_form", filing, _filed(consultation_id))
 
 
 def _last_picked_consultation(tracker: Tracker) -> str | None:

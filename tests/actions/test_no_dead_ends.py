@@ -13,10 +13,11 @@ from actions.capabilities import ActionShowCapabilities
 from actions.complaint import ActionSubmitComplaint, ValidateComplaintForm
 from actions.escalation import ActionHandleFallback
 from actions.forms import FORMS
-from actions.leave_form import ActionContinueForm, ActionGoodbye
+from actions.leave_form import ActionContinueForm, ActionGoodbye, ActionSwitchTask
 from actions.praise import ActionSubmitPraise, ValidatePraiseForm
 from actions.questions import ASK_ACTIONS
 from actions.replies import QUESTIONS
+from actions.second_request import offer_pending_request
 from tests.actions.conftest import bot_event, knowledge, receipt, user_event
 
 SHORT_ANSWERS = [(form.name, slot) for form in FORMS.values() for slot in form.slots if slot in QUESTIONS]
@@ -190,3 +191,28 @@ def test_a_follow_up_without_context_asks_which_service_then_answers_it(gateway,
     events = asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, answer, domain))
     assert gateway.requests[-1].url.params["q"] == "居住证办理 要带什么"
     assert SlotSet("pending_question", None) in events and "居住证办理" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "then"),
+    [
+        ("我要投诉窗口态度差，另外帮我查一下上次申请的进度", "complaint_form", "check_status"),
+        ("查一下进度，顺便我想表扬一下窗口的小王", "status_form", "praise"),
+        ("我要投诉，还有我想提个建议", "complaint_form", "give_suggestion"),
+    ],
+)
+def test_a_second_request_is_kept_and_offered_after_the_first(text, first, then, dispatcher, make_tracker, domain):
+    trigger = FORMS[first].trigger
+    starting = make_tracker(events=[user_event(text, trigger)])
+    events = asyncio.run(ActionSwitchTask().run(dispatcher, starting, domain))
+    assert SlotSet("pending_task", then) in events and "先帮您办" in dispatcher.messages[0]["text"]
+    dispatcher.messages.clear()
+    assert offer_pending_request(dispatcher, make_tracker(slots={"pending_task": then})) == [
+        SlotSet("pending_task", None)
+    ]
+    assert dispatcher.messages[0]["buttons"][0]["payload"] == f"/{then}"
+
+
+def test_one_request_is_just_one(dispatcher, make_tracker, domain):
+    starting = make_tracker(events=[user_event("我要投诉，然后窗口的人还骂人", "submit_complaint")])
+    assert asyncio.run(ActionSwitchTask().run(dispatcher, starting, domain)) == []
