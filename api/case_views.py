@@ -37,8 +37,9 @@ def _shown_to_residents(case: Case) -> dict[str, Any]:
 
 
 def receipt(case: Case) -> CaseReceipt:
-    """The answer to any filing."""
-    return CaseReceipt(**_shown_to_residents(case), service=case.service)
+    """The answer to any filing; a case filed without a phone but with a query code shows the code."""
+    query_code = case.phone_last4 if not case.contact_phone else None
+    return CaseReceipt(**_shown_to_residents(case), service=case.service, query_code=query_code)
 
 
 def public_status(case: Case) -> CaseStatus:

@@ -14,6 +14,12 @@ from api.models import Case, Service
 from knowledge.schema import Service as KnowledgeService
 
 
+def place_text(item: KnowledgeService) -> str:
+    """Flat, with no brackets of its own: a hall or address often has some ("（示例地址）"), and brackets
+    inside brackets read badly."""
+    return f"{item.place.hall}；地址：{item.place.address}；办公时间：{item.place.hours}"
+
+
 def sync_catalogue(sessions: sessionmaker[Session], services: Iterable[KnowledgeService]) -> int:
     """Upsert every service; remove the ones gone from the files unless cases still refer to them.
 
@@ -27,7 +33,7 @@ def sync_catalogue(sessions: sessionmaker[Session], services: Iterable[Knowledge
             "online": item.online,
             "process_days": item.process_days,
             "fee": item.fee,
-            "place": f"{item.place.hall}（{item.place.address}，{item.place.hours}）",
+            "place": place_text(item),
             "materials": list(item.materials),
             "offline_steps": list(item.steps_offline),
         }

@@ -217,6 +217,23 @@ class Evaluation(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Commendation(Base):
+    """表扬: a resident's praise. Not a case (no number, status or deadline) and never a complaint.
+
+    The text is stored with phone and ID numbers masked (praise needs no call back, so they are never
+    needed) and encrypted at rest: it often names people, the praised staff and sometimes the resident.
+    """
+
+    __tablename__ = "commendations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(EncryptedText)
+    department: Mapped[str | None] = mapped_column(String(64), index=True)
+    service: Mapped[str | None] = mapped_column(String(64))
+    sender: Mapped[str | None] = mapped_column(String(128))
+    channel: Mapped[str] = mapped_column(String(16), default="api")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class CaseCounter(Base):
     """Per prefix and day sequence behind case numbers (atomic increment, no collisions)."""
 
@@ -263,6 +280,7 @@ __all__ = [
     "Base",
     "Case",
     "CaseCounter",
+    "Commendation",
     "Complaint",
     "Consultation",
     "ConsultationView",

@@ -14,7 +14,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from contract.case_kinds import CASE_NUMBER_PATTERN
 from contract.channels import CHANNELS
 from contract.knowledge import SearchResult
-from contract.personal_data import PersonalDataError, normalize_id_number, normalize_name, normalize_phone
+from contract.limits import MAX_LETTER_CHARS
+from contract.personal_data import (
+    PersonalDataError,
+    normalize_contact_phone,
+    normalize_id_number,
+    normalize_name,
+    normalize_phone,
+)
 
 
 def _wrap(fn: Any) -> Any:
@@ -29,9 +36,13 @@ def _wrap(fn: Any) -> Any:
 
 IdNumber = Annotated[str, AfterValidator(_wrap(normalize_id_number))]
 Phone = Annotated[str, AfterValidator(_wrap(normalize_phone))]
+# A mobile, or a landline with its area code ('0564-3372301'): many older residents have only the latter.
+ContactPhone = Annotated[str, AfterValidator(_wrap(normalize_contact_phone))]
 PersonName = Annotated[str, AfterValidator(_wrap(normalize_name))]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=2000)]
+# A resident's letter (complaint, suggestion, ticket summary, praise): long letters to 12345 are normal.
+Letter = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LETTER_CHARS)]
+LongLetter = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=MAX_LETTER_CHARS)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Sender = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 Channel = Annotated[str, StringConstraints(pattern="^(" + "|".join(CHANNELS) + ")$")]
@@ -54,8 +65,9 @@ class ApplicationCreate(Strict):
 
 
 class ComplaintCreate(Strict):
-    description: LongText
-    phone: Phone
+    description: LongLetter
+    # Without one, the receipt carries a query code that stands in for the phone's last 4 digits.
+    phone: ContactPhone | None = None
     name: PersonName | None = None
     service: Short | None = None
     department: Short | None = None
@@ -64,7 +76,7 @@ class ComplaintCreate(Strict):
 
 
 class SuggestionCreate(Strict):
-    content: LongText
+    content: LongLetter
     consultation_id: int | None = None
     topic: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = None
     phone: Phone | None = None
@@ -91,16 +103,31 @@ class TranscriptLine(BaseModel):
 
 
 class TicketCreate(Strict):
-    summary: Text
+    summary: Letter
     sender: Sender | None = None
     channel: Channel = "hotline"
-    phone: Phone | None = None
+    phone: ContactPhone | None = None
     name: PersonName | None = None
     category: Short | None = None
     department: Short | None = None
     service: Short | None = None
     transcript: list[TranscriptLine] = []
     suggestions: list[dict[str, Any]] = []
+
+
+class CommendationCreate(Strict):
+    """表扬: praise for a department, a service or a member of staff; never a complaint."""
+
+    text: Letter
+    sender: Sender | None = None
+    channel: Channel = "api"
+    department: Short | None = None
+    service: Short | None = None
+
+
+class CommendationCreated(BaseModel):
+    id: int
+    department: str | None = Field(description="the given one, else the service's, else null")
 
 
 class StatusText(BaseModel):
@@ -274,11 +301,31 @@ class ServiceSatisfaction(BaseModel):
     share_4_5: float
 
 
+class DepartmentCount(BaseModel):
+    department: str | None = Field(description="null: no department named or found")
+    count: int
+
+
 class StaffStats(BaseModel):
     cases: dict[str, dict[str, int]] = Field(description="kind -> status -> count")
     open_cards: dict[str, int] = Field(description="open cases with a yellow / red card")
     top_categories: list[CategoryCount]
     satisfaction: list[ServiceSatisfaction]
+    commendations: list[DepartmentCount] = Field(description="commendations per department, most first")
+
+
+class CommendationPublic(BaseModel):
+    id: int
+    text: str = Field(description="phone and ID numbers masked")
+    department: str | None
+    service: str | None
+    channel: str
+    created_at: str
+
+
+class CommendationList(BaseModel):
+    total: int
+    items: list[CommendationPublic]
 
 
 class AuditEntryPublic(BaseModel):

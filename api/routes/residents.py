@@ -1,4 +1,5 @@
-"""Resident endpoints: file applications, complaints, evaluations; look up a case's status; case kinds."""
+"""Resident endpoints: file applications, complaints, evaluations, commendations; look up a case's status;
+case kinds."""
 
 from __future__ import annotations
 
@@ -14,7 +15,16 @@ from api.cases import find_case
 from api.deps import ResidentLimit, RuntimeDep, SessionDep
 from api.errors import ApiError
 from api.models import Evaluation, Service
-from api.schemas import ApplicationCreate, CaseKindPublic, ComplaintCreate, EvaluationCreate, ServicePublic
+from api.schemas import (
+    ApplicationCreate,
+    CaseKindPublic,
+    CommendationCreate,
+    CommendationCreated,
+    ComplaintCreate,
+    EvaluationCreate,
+    ServicePublic,
+)
+from api.services.commendations import commend
 from api.services.filing import file_application, file_complaint
 from contract.case_kinds import CASE_KINDS
 from contract.receipts import CaseReceipt, CaseStatus
@@ -58,18 +68,26 @@ def create_evaluation(body: EvaluationCreate, session: SessionDep) -> dict[str, 
     return {"id": evaluation.id, "stars": evaluation.stars, "service": service, "case_number": body.case_number}
 
 
+@router.post("/commendations", status_code=201, response_model=CommendationCreated)
+def create_commendation(body: CommendationCreate, session: SessionDep) -> CommendationCreated:
+    """Praise (表扬): stored for the department, never filed as a complaint."""
+    commendation = commend(session, body)
+    return CommendationCreated(id=commendation.id, department=commendation.department)
+
+
 @router.get("/status/{number}", response_model=CaseStatus)
 def case_status(
     session: SessionDep,
     number: Annotated[str, Path(max_length=24)],
     phone_last4: Annotated[str, Query(pattern=r"^\d{4}$")],
 ) -> CaseStatus:
-    not_found = ApiError(404, "case_not_found", "编号或手机号后四位不匹配，请核对后重试")
+    not_found = ApiError(404, "case_not_found", "编号与手机号后四位（或查询码）不匹配，请核对后重试")
     try:
         case = find_case(session, number)
     except ApiError:
         raise not_found from None
-    # Same answer for a wrong number and a wrong phone, so numbers cannot be probed.
+    # Same answer for a wrong number and a wrong phone, so numbers cannot be probed. A case filed without a
+    # phone holds its query code here (api/services/filing.py).
     if not case.phone_last4 or not hmac.compare_digest(case.phone_last4, phone_last4):
         raise not_found
     return public_status(case)

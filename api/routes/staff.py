@@ -17,6 +17,7 @@ from api.schemas import (
     Assignment,
     AuditEntryPublic,
     CaseList,
+    CommendationList,
     ConsultationCreate,
     ConsultationPublic,
     KnowledgeReloaded,
@@ -29,6 +30,7 @@ from api.schemas import (
     UserCreated,
 )
 from api.security import Role
+from api.services import commendations
 from api.services import staff as staff_service
 from api.services.consultations import find_consultation
 from api.services.filing import file_ticket
@@ -115,9 +117,33 @@ def close_consultation(consultation_id: int, staff: SupervisorDep, session: Sess
     return consultation
 
 
+@router.get("/commendations", response_model=CommendationList)
+def list_commendations(
+    staff: AgentDep,
+    session: SessionDep,
+    department: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> CommendationList:
+    """Residents' praise, newest first (phone and ID numbers in it masked); every read is audited."""
+    page = commendations.list_commendations(session, department, limit, offset)
+    audit.record(
+        session,
+        staff.username,
+        staff.role,
+        "list",
+        None,
+        kind="commendation",
+        department=department,
+        count=len(page.items),
+    )
+    return page
+
+
 @router.get("/stats", response_model=StaffStats)
 def stats(staff: AgentDep, runtime: RuntimeDep, session: SessionDep) -> StaffStats:
-    """Counts by kind and status, open cases by card, top categories and satisfaction per service."""
+    """Counts by kind and status, open cases by card, top categories, satisfaction per service and
+    commendations per department."""
     return staff_service.stats(session, runtime.calendar)
 
 

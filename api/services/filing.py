@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,7 +28,7 @@ def file_application(session: Session, runtime: Runtime, body: ApplicationCreate
         raise ApiError(
             422,
             "not_online",
-            f"“{service.name}”暂不支持在线申请，请携带材料到{service.place}现场办理",
+            f"“{service.name}”暂不支持在线申请，请携带材料到现场办理。办理地点：{service.place}",
             place=service.place,
         )
     now = utcnow()
@@ -53,6 +54,10 @@ def file_complaint(session: Session, runtime: Runtime, body: ComplaintCreate) ->
         department=body.department,
         **_origin(body.phone, body.name, body.sender, body.channel),
     )
+    if body.phone is None:
+        # The resident checks the status with this code instead of a phone's last 4 digits. Random from
+        # `secrets`: a guessable code would let anyone read the status of numbered complaints.
+        complaint.phone_last4 = f"{secrets.randbelow(10_000):04d}"
     file_case(session, complaint, runtime.settings, runtime.calendar)
     return complaint
 

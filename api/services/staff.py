@@ -19,6 +19,7 @@ from api.errors import ApiError
 from api.models import AuditEntry, Case, Evaluation, StaffUser, utcnow
 from api.schemas import Assignment, AuditEntryPublic, CaseList, StaffCreate, StaffStats
 from api.security import hash_password
+from api.services.commendations import per_department
 from api.workdays import WorkCalendar
 
 
@@ -101,7 +102,8 @@ def _satisfaction(session: Session) -> list[dict[str, Any]]:
 
 
 def stats(session: Session, calendar: WorkCalendar) -> StaffStats:
-    """Counts by kind and status, open cases by card, top categories and satisfaction per service."""
+    """Counts by kind and status, open cases by card, top categories, satisfaction per service and
+    commendations per department."""
     counts: dict[str, dict[str, int]] = {}
     for kind, status, n in session.execute(
         select(Case.kind, Case.status, func.count()).group_by(Case.kind, Case.status)
@@ -123,6 +125,7 @@ def stats(session: Session, calendar: WorkCalendar) -> StaffStats:
             "open_cards": _open_cards(session, calendar, utcnow()),
             "top_categories": top_categories,
             "satisfaction": _satisfaction(session),
+            "commendations": per_department(session),
         }
     )
 
