@@ -20,6 +20,7 @@ from actions.pii import (
     mask_phone,
     normalize_id_number,
     normalize_name,
+    normalize_phone,
     states_a_name,
 )
 from actions.tracker_info import (
@@ -53,8 +54,8 @@ def offline_steps_text(info: ServiceInfo) -> str:
 
 
 class ValidateApplyForm(WithCaseApi, FormValidation):
-    def name(self) -> str:
-        return "validate_apply_form"
+    form = "apply_form"
+    readers = {"id_number": normalize_id_number, "phone": normalize_phone}
 
     async def validate_service(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -94,18 +95,7 @@ class ValidateApplyForm(WithCaseApi, FormValidation):
             # (The name slot takes bot challenges, so that "名字是何文斌" is a name even when read as one.)
             dispatcher.utter_message(response="utter_bot_challenge")
             return {"applicant_name": None}
-        name = normalize_name(str(value))
-        if name is None:
-            return self.reject("applicant_name", dispatcher, tracker)
-        return self.accept("applicant_name", name, tracker)
-
-    def validate_id_number(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        number = normalize_id_number(str(value))
-        if number is None:
-            return self.reject("id_number", dispatcher, tracker)
-        return self.accept("id_number", number, tracker)
+        return self.checked("applicant_name", value, normalize_name, dispatcher, tracker)
 
     async def extract_apply_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

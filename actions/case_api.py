@@ -20,18 +20,17 @@ from contract.receipts import CaseReceipt, CaseStatus, TranscriptLine
 logger = logging.getLogger(__name__)
 
 
+@dataclass
 class CaseApiError(Exception):
     """The case API refused a request or could not be reached (`status` is None then).
 
     `message` is the gateway's Chinese explanation for residents, empty when it gave none.
     """
 
-    def __init__(self, path: str, status: int | None, code: str | None, message: str) -> None:
-        super().__init__(path, status, code, message)
-        self.path = path
-        self.status = status
-        self.code = code
-        self.message = message
+    path: str
+    status: int | None
+    code: str | None
+    message: str
 
     def __str__(self) -> str:
         return f"{self.path}: status={self.status} code={self.code} {self.message}"
@@ -74,6 +73,11 @@ def _error_from_response(path: str, response: httpx.Response) -> CaseApiError:
 
 
 R = TypeVar("R", CaseReceipt, CaseStatus)
+
+
+def _given(**fields: Any) -> dict[str, Any]:
+    """A request body with only the fields that have a value: the gateway applies its defaults to the rest."""
+    return {key: value for key, value in fields.items() if value not in (None, "")}
 
 
 def _read(path: str, cls: type[R], body: Any) -> R:
@@ -144,13 +148,9 @@ class CaseApi:
         sender: str,
         channel: str,
     ) -> CaseReceipt:
-        payload: dict[str, Any] = {"description": description, "sender": sender, "channel": channel}
-        if phone:
-            payload["phone"] = phone
-        if service:
-            payload["service"] = service
-        if department:
-            payload["department"] = department
+        payload = _given(
+            description=description, sender=sender, channel=channel, phone=phone, service=service, department=department
+        )
         body = await self._request("POST", "/api/complaints", json=payload)
         return _read("/api/complaints", CaseReceipt, body)
 
@@ -170,13 +170,7 @@ class CaseApi:
     async def submit_suggestion(
         self, *, content: str, consultation_id: str | None, topic: str | None, phone: str | None, sender: str
     ) -> CaseReceipt:
-        payload: dict[str, Any] = {"content": content, "sender": sender}
-        if consultation_id:
-            payload["consultation_id"] = consultation_id
-        if topic:
-            payload["topic"] = topic
-        if phone:
-            payload["phone"] = phone
+        payload = _given(content=content, sender=sender, consultation_id=consultation_id, topic=topic, phone=phone)
         body = await self._request("POST", "/api/suggestions", json=payload)
         return _read("/api/suggestions", CaseReceipt, body)
 
@@ -191,10 +185,7 @@ class CaseApi:
     async def submit_evaluation(
         self, *, stars: int, comment: str | None, case_number: str | None, service: str | None, sender: str
     ) -> None:
-        payload: dict[str, Any] = {"stars": stars, "sender": sender}
-        for key, value in (("comment", comment), ("case_number", case_number), ("service", service)):
-            if value:
-                payload[key] = value
+        payload = _given(stars=stars, sender=sender, comment=comment, case_number=case_number, service=service)
         await self._request("POST", "/api/evaluations", json=payload)
 
     async def case_status(self, number: str, phone_last4: str) -> CaseStatus | None:
@@ -218,17 +209,15 @@ class CaseApi:
         category: str | None,
         phone: str | None,
     ) -> CaseReceipt:
-        payload: dict[str, Any] = {
-            "sender": sender,
-            "channel": channel,
-            "summary": summary,
-            "transcript": [{k: v for k, v in vars(line).items() if v is not None} for line in transcript],
-            "suggestions": [vars(suggestion) for suggestion in suggestions],
-        }
-        if category:
-            payload["category"] = category
-        if phone:
-            payload["phone"] = phone
+        payload = _given(
+            sender=sender,
+            channel=channel,
+            summary=summary,
+            transcript=[_given(**vars(line)) for line in transcript],
+            suggestions=[vars(suggestion) for suggestion in suggestions],
+            category=category,
+            phone=phone,
+        )
         body = await self._request("POST", "/api/tickets", json=payload, internal=True)
         return _read("/api/tickets", CaseReceipt, body)
 
@@ -236,10 +225,7 @@ class CaseApi:
         self, *, text: str, department: str | None, service: str | None, sender: str, channel: str
     ) -> str | None:
         """Record praise (`POST /api/commendations`); the department it was recorded for, if known."""
-        payload: dict[str, Any] = {"text": text, "sender": sender, "channel": channel}
-        for key, value in (("department", department), ("service", service)):
-            if value:
-                payload[key] = value
+        payload = _given(text=text, sender=sender, channel=channel, department=department, service=service)
         body = await self._request("POST", "/api/commendations", json=payload)
         department_recorded = body.get("department") if isinstance(body, dict) else None
         return str(department_recorded) if department_recorded else None

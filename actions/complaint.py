@@ -12,15 +12,17 @@ from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import WithCaseApi
-from actions.form_base import FormValidation, file_case, only_states_intent
-from actions.pii import normalize_contact_phone
+from actions.form_base import FormValidation, Narrative, file_case
+from actions.pii import NO_PHONE, declines_phone, normalize_contact_phone
 from actions.tracker_info import sender_channel, slot_text
 from contract.receipts import CaseReceipt
 
 MIN_DESCRIPTION_CHARS = 6
-NO_PHONE = "不留"
-_NO_PHONE_WORDS = ("不留", "不方便", "不想留", "没有电话", "没电话", "不用留", "不需要", "算了不留", "保密")
 _TRIGGER = re.compile(r"^(我)?(要|想)?(投诉|举报|反映)(一下)?(个|一个)?(问题|情况)?[，,。:：]?")
+
+
+def _contact(text: str) -> str | None:
+    return NO_PHONE if declines_phone(text) else normalize_contact_phone(text)
 
 
 def description_content(text: str) -> str:
@@ -29,31 +31,14 @@ def description_content(text: str) -> str:
 
 
 class ValidateComplaintForm(FormValidation):
-    def name(self) -> str:
-        return "validate_complaint_form"
-
-    def validate_complaint_description(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        text = str(value).strip()
-        if len(description_content(text)) >= MIN_DESCRIPTION_CHARS:
-            return self.accept("complaint_description", text, tracker)
-        if only_states_intent(tracker, "submit_complaint"):
-            # Only "我要投诉": let the form ask its question instead of scolding.
-            return {"complaint_description": None}
-        return self.reject("complaint_description", dispatcher, tracker)
+    form = "complaint_form"
+    narratives = {"complaint_description": Narrative(_TRIGGER, "submit_complaint", MIN_DESCRIPTION_CHARS)}
 
     def validate_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A complaint takes a mobile, a landline with its area code, or no phone at all ("不留")."""
-        text = str(value).strip()
-        if any(word in text for word in _NO_PHONE_WORDS):
-            return self.accept("phone", NO_PHONE, tracker)
-        phone = normalize_contact_phone(text)
-        if phone is None:
-            return self.reject("phone", dispatcher, tracker, replies.BAD_CONTACT_PHONE)
-        return self.accept("phone", phone, tracker)
+        return self.checked("phone", value, _contact, dispatcher, tracker, replies.BAD_CONTACT_PHONE)
 
 
 def _filed(receipt: CaseReceipt) -> tuple[str, replies.Buttons]:

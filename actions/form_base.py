@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -15,10 +17,10 @@ from rasa_sdk.types import DomainDict
 from actions import replies
 from actions.case_api import CaseApiError
 from actions.forms import FORMS
-from actions.pii import normalize_phone
 from actions.second_request import offer_pending_request
 from actions.settings import get_settings
 from actions.tracker_info import latest_intent
+from contract.limits import MAX_LETTER_CHARS
 from contract.receipts import CaseReceipt
 
 
@@ -82,11 +84,45 @@ def unusable_answer(
     return {slot: None, "failed_attempts": attempts}
 
 
-class FormValidation(FormValidationAction, ABC):
-    """Base of the validation actions; abstract so that rasa-sdk does not register it."""
+@dataclass(frozen=True)
+class Narrative:
+    """Free text telling what happened or what should change. The words that only announce it ("我要投诉")
+    do not count towards `min_chars`; a message that is only them (`intent`) lets the form ask instead."""
 
+    announcement: re.Pattern[str]
+    intent: str
+    min_chars: int
+
+
+class FormValidation(FormValidationAction, ABC):
+    """Base of the validation actions; abstract so that rasa-sdk does not register it.
+
+    A form declares how it reads its answers: `readers` turn an answer into the value to keep, or None to
+    refuse it with the question's hint (replies.REPROMPTS); `narratives` take free text. rasa-sdk looks
+    for `validate_<slot>`: answers with more to decide have such methods, the others come from the tables.
+    """
+
+    readers: ClassVar[dict[str, Callable[[str], Any]]] = {}
+    narratives: ClassVar[dict[str, Narrative]] = {}
+
+    @property
     @abstractmethod
-    def name(self) -> str: ...
+    def form(self) -> str: ...
+
+    def name(self) -> str:
+        return f"validate_{self.form}"
+
+    def __getattr__(self, attribute: str) -> Any:
+        slot = attribute.removeprefix("validate_")
+        if slot in type(self).readers:
+            return lambda value, dispatcher, tracker, domain: self.checked(
+                slot, value, type(self).readers[slot], dispatcher, tracker
+            )
+        if slot in type(self).narratives:
+            return lambda value, dispatcher, tracker, domain: self.narrative(
+                slot, value, dispatcher, tracker, type(self).narratives[slot]
+            )
+        raise AttributeError(attribute)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         extraction = await self.get_extraction_events(dispatcher, tracker, domain)
@@ -112,23 +148,30 @@ class FormValidation(FormValidationAction, ABC):
         attempts.pop(slot, None)
         return {slot: value, "failed_attempts": attempts or None}
 
-    @staticmethod
-    def reject(
+    reject = staticmethod(unusable_answer)
+
+    def checked(
+        self,
         slot: str,
+        value: Any,
+        read: Callable[[str], Any],
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         message: str | None = None,
-        buttons: replies.Buttons | None = None,
     ) -> dict[str, Any]:
-        return unusable_answer(slot, dispatcher, tracker, message, buttons)
+        """The answer as `read` makes it ("138-1234-5678" -> "13812345678"), or refused when it gives None."""
+        result = read(str(value).strip())
+        return self.reject(slot, dispatcher, tracker, message) if result is None else self.accept(slot, result, tracker)
 
-    def validate_phone(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    def narrative(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, kind: Narrative
     ) -> dict[str, Any]:
-        phone = normalize_phone(str(value))
-        if phone is None:
-            return self.reject("phone", dispatcher, tracker)
-        return self.accept("phone", phone, tracker)
+        text = str(value).strip()[:MAX_LETTER_CHARS]
+        if len(kind.announcement.sub("", text).strip()) >= kind.min_chars:
+            return self.accept(slot, text, tracker)
+        if only_states_intent(tracker, kind.intent):
+            return {slot: None}  # only "我要投诉": the form asks its question instead of scolding
+        return self.reject(slot, dispatcher, tracker)
 
 
 def without_trailing_clears(events: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -25,44 +25,20 @@ class Form:
     restarts_on_trigger: bool = False
 
 
-FORMS: dict[str, Form] = {
-    form.name: form
-    for form in (
-        Form(
-            "apply_form",
-            "办事申请",
-            "apply_service",
-            ("service", "applicant_name", "id_number", "phone", "apply_confirmed"),
-            takes_bot_challenge=("applicant_name",),
-            restarts_on_trigger=True,
-        ),
-        Form(
-            "complaint_form",
-            "投诉",
-            "submit_complaint",
-            ("complaint_description", "phone", "service", "department"),
-            free_text=("complaint_description",),
-        ),
-        Form(
-            "suggest_form",
-            "建议",
-            "give_suggestion",
-            ("consultation", "suggestion_topic", "suggestion_content", "suggestion_phone"),
-            free_text=("suggestion_content",),
-            optional=("suggestion_phone",),
-        ),
-        Form("status_form", "进度查询", "check_status", ("case_number", "phone_last4", "status_tries")),
-        Form("praise_form", "表扬", "praise", ("praise_text", "department"), free_text=("praise_text",)),
-        Form(
-            "rate_form",
-            "评价",
-            "rate_service",
-            ("stars", "rating_comment"),
-            free_text=("rating_comment",),
-            optional=("rating_comment",),
-        ),
-    )
-}
+# One row a form: name, task as residents say it, trigger intent, slots, then what is special about them.
+_ROWS = (
+    Form("apply_form", "办事申请", "apply_service", ("service", "applicant_name", "id_number", "phone",
+         "apply_confirmed"), takes_bot_challenge=("applicant_name",), restarts_on_trigger=True),
+    Form("complaint_form", "投诉", "submit_complaint", ("complaint_description", "phone", "service", "department"),
+         free_text=("complaint_description",)),
+    Form("suggest_form", "建议", "give_suggestion", ("consultation", "suggestion_topic", "suggestion_content",
+         "suggestion_phone"), free_text=("suggestion_content",), optional=("suggestion_phone",)),
+    Form("status_form", "进度查询", "check_status", ("case_number", "phone_last4", "status_tries")),
+    Form("praise_form", "表扬", "praise", ("praise_text", "department"), free_text=("praise_text",)),
+    Form("rate_form", "评价", "rate_service", ("stars", "rating_comment"),
+         free_text=("rating_comment",), optional=("rating_comment",)),
+)  # fmt: skip
+FORMS: dict[str, Form] = {form.name: form for form in _ROWS}
 FORM_BY_TRIGGER: dict[str, Form] = {form.trigger: form for form in FORMS.values()}
 
 # What interrupts any form, whatever it asks: the resident leaves, wants a person, is unsure who answers,

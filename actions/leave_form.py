@@ -17,18 +17,18 @@ from actions.second_request import note_second_request
 from actions.tracker_info import latest_intent, slots_set_by_latest_message
 
 
-def leave_active_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """End the active form, if any, telling the resident what is not filed.
-
-    What the latest message itself filled (a service or case number it named) belongs to what comes next
-    and is kept; the rest of the form is forgotten.
-    """
+def leave_active_form(
+    dispatcher: CollectingDispatcher, tracker: Tracker, message: str | None = None
+) -> list[EventType]:
+    """End the active form, if any, telling the resident what is not filed (`message`, or that the task is
+    put aside). What the latest message itself filled (a service or case number it named) belongs to what
+    comes next and is kept; the rest of the form is forgotten."""
     form = tracker.active_loop_name
     if form not in FORMS:
         return []
     keep = slots_set_by_latest_message(tracker)
     filled = any(tracker.get_slot(slot) is not None for slot in FORMS[form].slots if slot not in keep)
-    dispatcher.utter_message(text=replies.switched(FORMS[form].task, filled))
+    dispatcher.utter_message(text=message or replies.switched(FORMS[form].task, filled))
     return [ActiveLoop(None), *(event for event in reset_form_slots(form) if event["name"] not in keep)]
 
 
@@ -37,12 +37,10 @@ class ActionCancelForm(Action):
         return "action_cancel_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        form = tracker.active_loop_name
-        if form not in FORMS:
+        events = leave_active_form(dispatcher, tracker, replies.CANCELLED)
+        if not events:
             dispatcher.utter_message(text=replies.NOTHING_TO_CANCEL)
-            return []
-        dispatcher.utter_message(text=replies.CANCELLED)
-        return [ActiveLoop(None), *reset_form_slots(form)]
+        return events
 
 
 class ActionSwitchTask(Action):

@@ -23,9 +23,14 @@ from contract.personal_data import normalize_phone as _checked_phone
 
 _ID_RE = re.compile(r"\d{17}[\dXx]")
 _PHONE_RE = re.compile(r"1[3-9]\d{9}")
+# A resident who would rather not leave a phone ("不留", "不方便", "不用了"): stored as this marker.
+NO_PHONE = "不留"
+_NO_PHONE_WORDS = ("不留", "不方便", "不想留", "没有电话", "没电话", "不用", "不需要", "跳过", "保密")
 _NAME_PREFIXES = ("我叫", "我的名字是", "名字是", "我是", "姓名", "叫")
 
 __all__ = [
+    "NO_PHONE",
+    "declines_phone",
     "mask_id_number",
     "mask_name",
     "mask_phone",
@@ -93,3 +98,7 @@ def normalize_contact_phone(text: str) -> str | None:
         return _checked_contact_phone(re.sub(r"^(电话|座机|固话|号码)?(是|：|:)?", "", text.strip()))
     except PersonalDataError:
         return None
+
+
+def declines_phone(text: str) -> bool:
+    return any(word in text for word in _NO_PHONE_WORDS)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -12,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
-from actions.form_base import FormValidation, only_states_intent, reset_form_slots
+from actions.form_base import FormValidation, Narrative, reset_form_slots
 from actions.second_request import offer_pending_request
 from actions.tracker_info import sender_channel, slot_text
 
@@ -21,18 +20,8 @@ _TRIGGER = re.compile(r"^(我)?(要|想)?(表扬|点赞|夸夸|夸一下|感谢)
 
 
 class ValidatePraiseForm(FormValidation):
-    def name(self) -> str:
-        return "validate_praise_form"
-
-    def validate_praise_text(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        text = str(value).strip()
-        if len(_TRIGGER.sub("", text).strip()) >= MIN_PRAISE_CHARS:
-            return self.accept("praise_text", text[:2000], tracker)
-        if only_states_intent(tracker, "praise"):
-            return {"praise_text": None}  # only "我要表扬": the form asks whom and why
-        return self.reject("praise_text", dispatcher, tracker)
+    form = "praise_form"
+    narratives = {"praise_text": Narrative(_TRIGGER, "praise", MIN_PRAISE_CHARS)}
 
 
 class ActionSubmitPraise(WithCaseApi, Action):

@@ -21,8 +21,7 @@ _NO_COMMENT_WORDS = ("没有", "没了", "无", "不用", "算了吧", "没什�
 
 
 class ValidateRateForm(FormValidation):
-    def name(self) -> str:
-        return "validate_rate_form"
+    form = "rate_form"
 
     def validate_stars(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

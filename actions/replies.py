@@ -13,6 +13,21 @@ from contract.case_kinds import prefixes_text
 
 Buttons = list[dict[str, str]]
 
+
+def payload(intent: str, **entities: str) -> str:
+    """A button payload: the intent, with entities when there are any ('/inform{"stars": "5"}')."""
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
+
+
+# The rating buttons' words, from 1 star to 5.
+_SCALE = ("很不满意", "不太满意", "一般", "满意", "非常满意")
+
+
+def buttons(*choices: tuple[str, str]) -> Buttons:
+    """Buttons from (title, payload) pairs; a payload without "/" is sent as if the resident typed it."""
+    return [{"title": title, "payload": payload} for title, payload in choices]
+
+
 # Filing ----------------------------------------------------------------------------------------------
 NOT_FILED = "抱歉，系统暂时出了点问题，这次没有提交成功，您填写的内容没有丢失。请稍后再试，或拨打12345热线办理。"
 RETRY = "重新提交"
@@ -30,13 +45,10 @@ CAPABILITIES = (
     "5. 转12345人工客服。\n"
     "直接说您想办的事就行，比如“社保卡丢了怎么补办”。"
 )
-CAPABILITY_BUTTONS: Buttons = [
-    {"title": "在线申请", "payload": "/apply_service"},
-    {"title": "我要投诉", "payload": "/submit_complaint"},
-    {"title": "提建议", "payload": "/give_suggestion"},
-    {"title": "查询进度", "payload": "/check_status"},
-    {"title": "转人工客服", "payload": "/request_human"},
-]
+CAPABILITY_BUTTONS: Buttons = buttons(
+    ("在线申请", "/apply_service"), ("我要投诉", "/submit_complaint"), ("提建议", "/give_suggestion"),
+    ("查询进度", "/check_status"), ("转人工客服", "/request_human"),
+)  # fmt: skip
 
 FIRST_THEN = "好的，先帮您办{first}，办完再{then}。"
 NOW_THE_OTHER = "您刚才还提到要{task}，现在办吗？"
@@ -50,54 +62,39 @@ NOTHING_FITS = (
     "您可以换个说法再问，或者拨打12345热线、转人工客服咨询。"
 )
 SOURCE = "来源：{source}"
-FEEDBACK_BUTTONS: Buttons = [
-    {"title": "解决了，评价一下", "payload": "/rate_service"},
-    {"title": "没解决，转人工", "payload": "/not_satisfied"},
-]
+FEEDBACK_BUTTONS: Buttons = buttons(("解决了，评价一下", "/rate_service"), ("没解决，转人工", "/not_satisfied"))
 OUT_OF_SCOPE = "抱歉，这个问题不在我能办理的政务服务范围内。政务方面的问题您可以继续问我，也可以拨打12345热线。"
 NOT_UNDERSTOOD = "抱歉，我没太明白您的意思。可以换个说法，或者直接说想办的事，比如“社保卡怎么办”。"
 STILL_NOT_UNDERSTOOD = "抱歉，我还是没能理解，为您转人工客服。"
 
 # Questions the forms ask (one `action_ask_<slot>` each, actions/questions.py) --------------------------
-STAR_BUTTONS: Buttons = [
-    {"title": "⭐⭐⭐⭐⭐ 非常满意", "payload": '/inform{"stars": "5"}'},
-    {"title": "⭐⭐⭐⭐ 满意", "payload": '/inform{"stars": "4"}'},
-    {"title": "⭐⭐⭐ 一般", "payload": '/inform{"stars": "3"}'},
-    {"title": "⭐⭐ 不太满意", "payload": '/inform{"stars": "2"}'},
-    {"title": "⭐ 很不满意", "payload": '/inform{"stars": "1"}'},
-]
+STAR_BUTTONS: Buttons = buttons(
+    *((f"{'⭐' * n} {label}", payload("inform", stars=str(n))) for n, label in reversed(list(enumerate(_SCALE, 1))))
+)
+ASK_CONTACT_PHONE = "请留一个联系电话（手机或带区号的座机），方便工作人员联系您；不方便留可以说“不留”。"
+ASK_OPTIONAL_PHONE = "方便的话留个手机号，便于相关部门回访；不想留可以说“不用了”。"
 QUESTIONS: dict[str, tuple[str, Buttons]] = {
     "service": ("请问您要办理哪项业务？比如“社保卡申领”“居住证办理”。", []),
     "applicant_name": ("请告诉我申请人的姓名。", []),
     "id_number": ("请输入申请人的18位身份证号码。", []),
     "phone": ("请留一个联系手机号，方便工作人员联系您。", []),
     # Asked by the complaint form instead of "phone" (Rasa looks for action_ask_<form>_<slot> first).
-    "complaint_form_phone": (
-        "请留一个联系电话（手机或带区号的座机），方便工作人员联系您；不方便留可以说“不留”。",
-        [{"title": "不留电话", "payload": "不留"}],
-    ),
+    "complaint_form_phone": (ASK_CONTACT_PHONE, buttons(("不留电话", "不留"))),
     "complaint_description": ("请您说说遇到了什么问题：在哪里、办什么事、发生了什么。", []),
     "praise_text": ("请说说您要表扬谁（哪个窗口或哪位工作人员），因为什么事？", []),
     "suggestion_topic": ("您的建议是关于哪方面的？用几个字概括一下就行，比如“停车难”。", []),
     "suggestion_content": ("请说说您的具体建议。", []),
-    "suggestion_phone": (
-        "方便的话留个手机号，便于相关部门回访；不想留可以说“不用了”。",
-        [{"title": "不用了", "payload": "/deny"}],
-    ),
+    "suggestion_phone": (ASK_OPTIONAL_PHONE, buttons(("不用了", "/deny"))),
     "case_number": (f"请提供办件编号，比如 LA2024060100012（以{prefixes_text()}开头）。", []),
     "phone_last4": ("为保护您的隐私，请输入办件时所留手机号的后4位。", []),
     "stars": ("请为这次服务打个分吧，1星最低，5星最高。", STAR_BUTTONS),
-    "rating_comment": ("还有什么想对我们说的吗？没有的话说“没有”就好。", [{"title": "没有了", "payload": "/deny"}]),
+    "rating_comment": ("还有什么想对我们说的吗？没有的话说“没有”就好。", buttons(("没有了", "/deny"))),
 }
 
 # Answers a form could not use --------------------------------------------------------------------------
 # After the second unusable answer for one question, the resident chooses how to go on.
 STUCK = "看来这一步不太顺利。您可以继续填写，也可以取消，或者转人工客服帮您办理。"
-STUCK_BUTTONS: Buttons = [
-    {"title": "继续填写", "payload": "/continue_form"},
-    {"title": "取消", "payload": "/cancel"},
-    {"title": "转人工客服", "payload": "/request_human"},
-]
+STUCK_BUTTONS: Buttons = buttons(("继续填写", "/continue_form"), ("取消", "/cancel"), ("转人工客服", "/request_human"))
 CONTINUE_OUTSIDE_FORM = "好的。请问还有什么可以帮您？"
 # The question again, when the resident's last answer could not be used: worded differently, so that the
 # assistant does not say the very same sentence twice in a row.
@@ -139,14 +136,10 @@ CONFIRM_APPLICATION = (
     "请核对申请信息：\n办理事项：{service}\n申请人：{name}\n身份证号：{id_number}\n手机号：{phone}\n"
     "确认无误就提交吗？要改手机号或身份证号，直接发新的号码就行。"
 )
-CONFIRM_BUTTONS: Buttons = [{"title": "确认提交", "payload": "/affirm"}, {"title": "重新填写", "payload": "/deny"}]
+CONFIRM_BUTTONS: Buttons = buttons(("确认提交", "/affirm"), ("重新填写", "/deny"))
 WHAT_TO_CHANGE = "好的，请问哪一项需要修改？直接发给我新的内容也可以，比如新的手机号。"
-CHANGE_BUTTONS: Buttons = [
-    {"title": "办理事项", "payload": "改办理事项"},
-    {"title": "申请人姓名", "payload": "改姓名"},
-    {"title": "身份证号", "payload": "改身份证号"},
-    {"title": "手机号", "payload": "改手机号"},
-]
+# Pressing one sends "改手机号" as if typed; the confirmation step reads the field from it.
+CHANGE_BUTTONS: Buttons = buttons(*((field, f"改{field}") for field in ("办理事项", "姓名", "身份证号", "手机号")))
 APPLICATION_FILED = (
     "申请已提交！办件编号：{number}，由{department}办理，预计{date}前办结。您可以随时凭编号和手机号后四位查询进度。"
 )
@@ -211,22 +204,17 @@ def switched(task: str, filled: bool) -> str:
     return f"好的，刚才的{task}先不办了，已填写的信息不会提交。" if filled else f"好的，刚才的{task}先不办了。"
 
 
-def payload(intent: str, **entities: str) -> str:
-    """A button payload: the intent, with entities when there are any ('/inform{"stars": "5"}')."""
-    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
-
-
 def human_buttons() -> Buttons:
-    return [{"title": "转人工客服", "payload": payload("request_human")}]
+    return buttons(("转人工客服", payload("request_human")))
 
 
 def retry_buttons(intent: str) -> Buttons:
     """After a failed filing: the same request again (the form's slots were kept), or a person."""
-    return [{"title": RETRY, "payload": payload(intent)}, *human_buttons()]
+    return [*buttons((RETRY, payload(intent))), *human_buttons()]
 
 
 def rate_buttons() -> Buttons:
-    return [{"title": "评价本次服务", "payload": payload("rate_service")}]
+    return buttons(("评价本次服务", payload("rate_service")))
 
 
 def chinese_date(value: str) -> str:

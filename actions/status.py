@@ -34,17 +34,14 @@ def status_text(status: CaseStatus) -> str:
     return text
 
 
-class ValidateStatusForm(FormValidation):
-    def name(self) -> str:
-        return "validate_status_form"
+def _four_digits(text: str) -> str | None:
+    match = re.fullmatch(r"\D*(\d{4})\D*", text)
+    return match.group(1) if match else None
 
-    def validate_case_number(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        number = find_case_number(str(value))
-        if number is None:
-            return self.reject("case_number", dispatcher, tracker)
-        return self.accept("case_number", number, tracker)
+
+class ValidateStatusForm(FormValidation):
+    form = "status_form"
+    readers = {"case_number": find_case_number}
 
     def validate_phone_last4(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -52,10 +49,7 @@ class ValidateStatusForm(FormValidation):
         if find_case_number(str(value)):
             # A new case number sent instead: taken by case_number, and its phone digits are asked next.
             return {"phone_last4": None}
-        match = re.fullmatch(r"\D*(\d{4})\D*", str(value))
-        if match is None:
-            return self.reject("phone_last4", dispatcher, tracker)
-        return self.accept("phone_last4", match.group(1), tracker)
+        return self.checked("phone_last4", value, _four_digits, dispatcher, tracker)
 
 
 class ActionCheckStatus(WithCaseApi, Action):

@@ -14,15 +14,13 @@ from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApiError, Consultation, WithCaseApi
-from actions.form_base import FormValidation, file_case, only_states_intent
-from actions.pii import normalize_phone
+from actions.form_base import FormValidation, Narrative, file_case
+from actions.pii import NO_PHONE, declines_phone, normalize_phone
 from actions.tracker_info import slot_text
 from contract.receipts import CaseReceipt
 
 FREE_TOPIC = "other"
-NO_PHONE = "不留"
 MIN_SUGGESTION_CHARS = 6
-_NO_PHONE_WORDS = ("不用", "不留", "跳过", "不需要", "不想留", "算了不留")
 _TRIGGER = re.compile(r"^(我)?(想|要)?(提|给)?(个|一个|一条|点)?(建议|意见)[，,。:：]?")
 
 
@@ -46,6 +44,14 @@ class ActionAskConsultation(WithCaseApi, Action):
         return []
 
 
+def _topic(text: str) -> str | None:
+    return text if 2 <= len(text) <= 50 else None
+
+
+def _optional_phone(text: str) -> str | None:
+    return NO_PHONE if declines_phone(text) else normalize_phone(text)
+
+
 def _matching_consultation(text: str, consultations: list[Consultation]) -> Consultation | None:
     for consultation in consultations:
         if consultation.id == text or consultation.title in text or text in consultation.title:
@@ -54,8 +60,9 @@ def _matching_consultation(text: str, consultations: list[Consultation]) -> Cons
 
 
 class ValidateSuggestForm(WithCaseApi, FormValidation):
-    def name(self) -> str:
-        return "validate_suggest_form"
+    form = "suggest_form"
+    readers = {"suggestion_topic": _topic, "suggestion_phone": _optional_phone}
+    narratives = {"suggestion_content": Narrative(_TRIGGER, "give_suggestion", MIN_SUGGESTION_CHARS)}
 
     async def required_slots(
         self,
@@ -85,35 +92,6 @@ class ValidateSuggestForm(WithCaseApi, FormValidation):
         if 2 <= len(text) <= 50:
             return {**self.accept("consultation", FREE_TOPIC, tracker), "suggestion_topic": text}
         return self.reject("consultation", dispatcher, tracker)
-
-    def validate_suggestion_topic(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        text = str(value).strip()
-        if 2 <= len(text) <= 50:
-            return self.accept("suggestion_topic", text, tracker)
-        return self.reject("suggestion_topic", dispatcher, tracker)
-
-    def validate_suggestion_content(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        text = str(value).strip()
-        if len(_TRIGGER.sub("", text).strip()) >= MIN_SUGGESTION_CHARS:
-            return self.accept("suggestion_content", text[:2000], tracker)
-        if only_states_intent(tracker, "give_suggestion"):
-            return {"suggestion_content": None}
-        return self.reject("suggestion_content", dispatcher, tracker)
-
-    def validate_suggestion_phone(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        text = str(value).strip()
-        if text == NO_PHONE or any(word in text for word in _NO_PHONE_WORDS):
-            return self.accept("suggestion_phone", NO_PHONE, tracker)
-        phone = normalize_phone(text)
-        if phone is None:
-            return self.reject("suggestion_phone", dispatcher, tracker)
-        return self.accept("suggestion_phone", phone, tracker)
 
 
 def _filed(consultation_id: str | None) -> Callable[[CaseReceipt], tuple[str, replies.Buttons]]:

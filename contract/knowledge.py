@@ -6,7 +6,7 @@ the `knowledge` part of a Rasa parse (`KNOWLEDGE_KEY`); the actions read it back
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # Key of the knowledge matches in a Rasa parse result (bot/knowledge_component.py writes it).
@@ -23,13 +23,7 @@ class Hit:
     source: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "service": self.service,
-            "department": self.department,
-            "score": self.score,
-            "answer": self.answer,
-            "source": self.source,
-        }
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Hit:

@@ -7,19 +7,19 @@ case API client reads them back with `from_json`. Dates and times travel as ISO 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any, TypeVar
-
-T = TypeVar("T")
+from typing import Any, Self
 
 
-def _from_json(cls: type[T], body: dict[str, Any]) -> T:
-    """The dataclass from a JSON body: unknown keys are ignored, so the gateway may add fields."""
-    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-    return cls(**{k: v for k, v in body.items() if k in names})
+class _FromJson:
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> Self:
+        """The dataclass from a JSON body: unknown keys are ignored, so the gateway may add fields."""
+        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in body.items() if k in names})
 
 
 @dataclass(frozen=True)
-class CaseReceipt:
+class CaseReceipt(_FromJson):
     """The answer to any filing (application, complaint, suggestion, ticket)."""
 
     number: str
@@ -32,13 +32,9 @@ class CaseReceipt:
     # Filed without a phone: the 4 digits that stand in for the phone's last 4 when checking the status.
     query_code: str | None = None
 
-    @classmethod
-    def from_json(cls, body: dict[str, Any]) -> CaseReceipt:
-        return _from_json(cls, body)
-
 
 @dataclass(frozen=True)
-class CaseStatus:
+class CaseStatus(_FromJson):
     """A case's public status (`GET /api/status/{number}`), with the texts a resident reads."""
 
     number: str
@@ -51,10 +47,6 @@ class CaseStatus:
     deadline: str | None = None
     expected_completion: str | None = None
     updated_at: str | None = None
-
-    @classmethod
-    def from_json(cls, body: dict[str, Any]) -> CaseStatus:
-        return _from_json(cls, body)
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,7 @@ def test_no_at_the_confirmation_asks_what_to_change_and_keeps_everything(dispatc
     asyncio.run(ActionAskApplyConfirmed().run(dispatcher, tracker, domain))
     message = dispatcher.messages[0]
     assert "哪一项需要修改" in message["text"] and "张*" not in message["text"]
-    assert [b["title"] for b in message["buttons"]] == ["办理事项", "申请人姓名", "身份证号", "手机号"]
+    assert [b["title"] for b in message["buttons"]] == ["办理事项", "姓名", "身份证号", "手机号"]
 
 
 @pytest.mark.parametrize(

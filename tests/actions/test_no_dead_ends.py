@@ -47,11 +47,8 @@ def test_an_unusable_answer_in_any_form_is_said_and_asked_again_then_the_ways_on
 
 
 def test_a_question_the_knowledge_base_is_sure_of_is_answered_inside_the_form(dispatcher, make_tracker, domain):
-    tracker = make_tracker(
-        events=[user_event("公积金咋取", "nlu_fallback", knowledge(True, ("住房公积金提取", 0.7)))],
-        active_loop="apply_form",
-        requested_slot="applicant_name",
-    )
+    asked = [user_event("公积金咋取", "nlu_fallback", knowledge(True, ("住房公积金提取", 0.7)))]
+    tracker = make_tracker(events=asked, active_loop="apply_form", requested_slot="applicant_name")
     events = asyncio.run(ActionHandleFallback().run(dispatcher, tracker, domain))
     assert dispatcher.messages[0]["text"].startswith("住房公积金提取的办理指南")
     assert events[-1] == FollowupAction("apply_form")
