@@ -1,10 +1,10 @@
 """One resident message from any channel (web widget, WeChat, `POST /api/chat`) to whoever answers it.
 
 Normally that is the Rasa assistant. Once a conversation is handed off to a 12345 agent, the handoff hub
-(api/handoff.py) takes the resident's messages instead, and agent replies go out through the channel
-(the widget's stream, or `app.state.outbound[channel]`). After the agent resolves the ticket, the
-resident's next message is read as the 1-5 star rating if it is one (the same parser as the chat's
-rating form, contract/ratings.py).
+(api/handoff.py) takes the resident's messages instead (api/waiting.py answers them), and agent replies go
+out through the channel (the widget's stream, or `app.state.outbound[channel]`). After the agent resolves
+the ticket, the resident's next message is read as the 1-5 star rating if it is one (the same parser as
+the chat's rating form, contract/ratings.py).
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from starlette.concurrency import run_in_threadpool
 from api.db import transaction
 from api.handoff import RATING, Conversation, HandoffHub
 from api.models import Case, Evaluation
-from api.replies import ACKNOWLEDGEMENT, THANKS_FOR_RATING
+from api.replies import NOT_ANSWERED, NOT_ANSWERED_BUTTONS, NOTHING_RECEIVED, THANKS_FOR_RATING, too_long
 from api.runtime import Runtime
+from api.waiting import while_handed_off
+from contract.limits import MAX_LETTER_CHARS
 from contract.ratings import parse_stars
 
 
@@ -37,13 +39,23 @@ def record_rating(runtime: Runtime, conversation: Conversation, stars: int) -> N
         )
 
 
-async def converse(app: FastAPI, channel: str, sender: str, text: str) -> list[dict[str, Any]]:
-    """The replies to show the resident now (possibly none while an agent has the conversation)."""
+async def converse(
+    app: FastAPI, channel: str, sender: str, text: str, shown: str | None = None
+) -> list[dict[str, Any]]:
+    """The replies to show the resident now (possibly none while an agent has the conversation).
+
+    `text` goes to the assistant (a button's payload when one was pressed); `shown` is what the resident saw
+    (the button's title), which is what agents read in the transcript.
+    """
+    text = text.strip()
+    if not text:
+        return [{"text": NOTHING_RECEIVED}]
+    if len(text) > MAX_LETTER_CHARS:
+        return [{"text": too_long(MAX_LETTER_CHARS)}]
     hub: HandoffHub = app.state.handoff
     conversation = await hub.conversation(sender)
     if conversation is not None and conversation.state != RATING:
-        first = await hub.from_resident(conversation, channel, text)
-        return [{"text": ACKNOWLEDGEMENT}] if first else []
+        return await while_handed_off(app, conversation, channel, text, (shown or "").strip() or text)
     if conversation is not None:
         await hub.finish(sender)
         stars = parse_stars(text)
@@ -51,4 +63,18 @@ async def converse(app: FastAPI, channel: str, sender: str, text: str) -> list[d
             await run_in_threadpool(record_rating, app.state.runtime, conversation, stars)
             return [{"text": THANKS_FOR_RATING}]
     replies: list[dict[str, Any]] = await app.state.rasa.send(sender, text, {"channel": channel})
-    return replies
+    if replies:
+        return replies
+    return await not_answered(app, sender)
+
+
+async def not_answered(app: FastAPI, sender: str) -> list[dict[str, Any]]:
+    """The assistant said nothing. After a /restart, or when Rasa's loop guard stopped a run of actions,
+    its tracker waits for no message (no action_listen follows) and every later message would get nothing
+    too: appending action_listen repairs it, and the resident gets an answer now."""
+    hub: HandoffHub = app.state.handoff
+    held = await hub.conversation(sender)
+    if held is not None and held.state != RATING:
+        return []  # handed over while Rasa was answering: the agents answer from now on
+    await app.state.rasa.listen(sender)
+    return [{"text": NOT_ANSWERED, "buttons": NOT_ANSWERED_BUTTONS}]

@@ -16,7 +16,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
@@ -99,7 +99,7 @@ class Store(Protocol):
     async def queue(self) -> list[Conversation]: ...
     async def append(self, sender: str, line: Line) -> Line: ...
     async def lines(self, sender: str, after: int = 0) -> list[Line]: ...
-    async def first_message(self, sender: str) -> bool: ...
+    async def acknowledge(self, sender: str) -> int: ...
     async def close(self) -> None: ...
 
 
@@ -109,7 +109,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self._conversations: dict[str, Conversation] = {}
         self._logs: dict[str, list[Line]] = {}
-        self._acknowledged: set[str] = set()
+        self._acknowledged: dict[str, int] = {}
 
     async def get(self, sender: str) -> Conversation | None:
         return self._conversations.get(sender)
@@ -119,7 +119,7 @@ class MemoryStore:
 
     async def drop(self, sender: str) -> None:
         self._conversations.pop(sender, None)
-        self._acknowledged.discard(sender)
+        self._acknowledged.pop(sender, None)
 
     async def queue(self) -> list[Conversation]:
         return sorted((c for c in self._conversations.values() if c.state in IN_QUEUE), key=lambda c: c.since)
@@ -133,10 +133,9 @@ class MemoryStore:
     async def lines(self, sender: str, after: int = 0) -> list[Line]:
         return self._logs.get(sender, [])[after:]
 
-    async def first_message(self, sender: str) -> bool:
-        first = sender not in self._acknowledged
-        self._acknowledged.add(sender)
-        return first
+    async def acknowledge(self, sender: str) -> int:
+        self._acknowledged[sender] = self._acknowledged.get(sender, 0) + 1
+        return self._acknowledged[sender]
 
     async def close(self) -> None:
         return None
@@ -193,8 +192,13 @@ class RedisStore:
         raw_lines = await self._redis.lrange(self._key("log", sender), after, -1)
         return [Line.from_json(raw, after + i + 1) for i, raw in enumerate(raw_lines)]
 
-    async def first_message(self, sender: str) -> bool:
-        return bool(await self._redis.set(self._key("ack", sender), "1", nx=True, ex=RETENTION_SECONDS))
+    async def acknowledge(self, sender: str) -> int:
+        key = self._key("ack", sender)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, RETENTION_SECONDS)
+            count, _ = await pipe.execute()
+        return int(count)
 
     async def close(self) -> None:
         await self._redis.aclose()
@@ -262,19 +266,24 @@ class EventBus:
                 await asyncio.sleep(1)
 
 
+# Called with every line the hub records (api/services/handoff_transcript.py keeps it with the ticket).
+LineKeeper = Callable[["Conversation", Line], Awaitable[None]]
+
+
 class HandoffHub:
-    def __init__(self, store: Store, bus: EventBus, rasa: RasaClient) -> None:
+    def __init__(self, store: Store, bus: EventBus, rasa: RasaClient, keep_line: LineKeeper | None = None) -> None:
         self.store = store
         self.bus = bus
         self._rasa = rasa
+        self._keep_line = keep_line
 
     @classmethod
-    async def start(cls, settings: Settings, rasa: RasaClient) -> HandoffHub:
+    async def start(cls, settings: Settings, rasa: RasaClient, keep_line: LineKeeper | None = None) -> HandoffHub:
         client = aioredis.Redis.from_url(settings.redis_url, decode_responses=True) if settings.redis_url else None
         store: Store = RedisStore(client, settings.redis_prefix) if client is not None else MemoryStore()
         bus = EventBus(client, settings.redis_prefix)
         await bus.start()
-        return cls(store, bus, rasa)
+        return cls(store, bus, rasa, keep_line)
 
     async def close(self) -> None:
         await self.bus.close()
@@ -298,20 +307,21 @@ class HandoffHub:
         await self.bus.publish(AGENTS_TOPIC, {"type": "queue", "sender": sender})
         return conversation
 
-    async def from_resident(self, conversation: Conversation, channel: str, text: str) -> bool:
-        """Record the resident's message for the agent; True only for the first one of this handoff."""
+    async def from_resident(self, conversation: Conversation, channel: str, text: str) -> int:
+        """Record the resident's message for the agent; how many the resident has sent in this handoff
+        (1 for the first), so that each can be acknowledged without repeating the previous answer."""
         if conversation.channel != channel:
             # Replies go back where the resident last wrote from.
             conversation.channel = channel
             await self.store.put(conversation)
-        await self.store.append(conversation.sender, Line(role="resident", text=mask_text(text)))
+        await self._append(conversation, Line(role="resident", text=mask_text(text)))
         await self.bus.publish(AGENTS_TOPIC, {"type": "message", "sender": conversation.sender})
-        return await self.store.first_message(conversation.sender)
+        return await self.store.acknowledge(conversation.sender)
 
     async def from_agent(self, conversation: Conversation, username: str, display_name: str, text: str) -> Line:
         conversation.state, conversation.agent = WITH_AGENT, username
         await self.store.put(conversation)
-        line = await self.store.append(conversation.sender, Line(role="agent", text=text, agent=display_name))
+        line = await self._append(conversation, Line(role="agent", text=text, agent=display_name))
         await self._announce(conversation, line)
         return line
 
@@ -319,9 +329,15 @@ class HandoffHub:
         self, conversation: Conversation, text: str, buttons: list[dict[str, str]] | None = None
     ) -> Line:
         """A line from the system (not the resident or an agent), on the stream and in the agents' view."""
-        line = await self.store.append(conversation.sender, Line(role="system", text=text, buttons=buttons))
+        line = await self._append(conversation, Line(role="system", text=text, buttons=buttons))
         await self._announce(conversation, line)
         return line
+
+    async def withdraw(self, conversation: Conversation) -> None:
+        """The resident no longer wants an agent (算了, 不用了): out of the queue, the bot answers again."""
+        await self.store.drop(conversation.sender)
+        await self.bus.publish(AGENTS_TOPIC, {"type": "queue", "sender": conversation.sender})
+        await self.resume_bot(conversation.sender)
 
     async def ask_rating(self, conversation: Conversation, text: str, buttons: list[dict[str, str]]) -> Line:
         """The ticket is resolved: leave the queue, ask for stars, and let the bot answer again afterwards."""
@@ -344,6 +360,12 @@ class HandoffHub:
     async def resume_bot(self, sender: str) -> bool:
         """Undo the assistant's ConversationPaused so it answers this resident again."""
         return await self._rasa.resume(sender)
+
+    async def _append(self, conversation: Conversation, line: Line) -> Line:
+        line = await self.store.append(conversation.sender, line)
+        if self._keep_line is not None:
+            await self._keep_line(conversation, line)
+        return line
 
     async def _announce(self, conversation: Conversation, line: Line) -> None:
         event = {"type": "line", "line": line.public()}

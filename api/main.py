@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ from api.rasa_client import RasaClient
 from api.rasa_load import InFlight, RedisInFlight
 from api.routes import auth, chat, consultations, handoff, health, knowledge, residents, staff, tickets, web, wechat
 from api.runtime import Runtime
+from api.services.handoff_transcript import keep_line
 from api.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -60,7 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.runtime = runtime
         app.state.rasa = RasaClient(active.rasa_urls, active.rasa_timeout_seconds, rasa_in_flight(active))
         await run_in_threadpool(load_knowledge, runtime)
-        app.state.handoff = await HandoffHub.start(active, app.state.rasa)
+        keeper = functools.partial(keep_line, runtime)
+        app.state.handoff = await HandoffHub.start(active, app.state.rasa, keeper)
         app.state.outbound = getattr(app.state, "outbound", {})
         app.state.outbound["wechat"] = WeChatChannel.start(app, runtime)
         try:

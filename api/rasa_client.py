@@ -68,10 +68,19 @@ class RasaClient:
 
     async def resume(self, sender: str) -> bool:
         """Undo the assistant's ConversationPaused so it answers this resident again."""
+        return await self._append_event(sender, {"event": "resume"})
+
+    async def listen(self, sender: str) -> bool:
+        """Append action_listen, so that a tracker left without one (after a restart, or Rasa's loop guard)
+        waits for the resident's next message again instead of answering nothing."""
+        return await self._append_event(sender, {"event": "action", "name": "action_listen"})
+
+    async def _append_event(self, sender: str, event: dict[str, Any]) -> bool:
+        # Any server will do: they share the tracker store (api/rasa_client.py's module comment).
         try:
-            await self._post(sender, f"/conversations/{quote(sender, safe='')}/tracker/events", {"event": "resume"})
+            await self._post(sender, f"/conversations/{quote(sender, safe='')}/tracker/events", event)
         except httpx.HTTPError as exc:
-            logger.warning("rasa resume failed: %s", type(exc).__name__)
+            logger.warning("rasa %s event failed: %s", event["event"], type(exc).__name__)
             return False
         return True
 

@@ -7,12 +7,52 @@ stay with the code that raises them.
 
 from __future__ import annotations
 
+from datetime import datetime
+
+_WEEKDAYS = "一二三四五六日"
+
 # The assistant ------------------------------------------------------------------------------------
 UNAVAILABLE = "抱歉，智能助手暂时无法回复，请稍后再试，或拨打12345政务服务便民热线。"
 TOO_FAST = "您发送消息太频繁了，请稍等一分钟再试。"
+NOTHING_RECEIVED = "没有收到内容，请输入您想咨询或办理的事。"
+# The assistant answered nothing (a restart, or Rasa's loop guard): the gateway answers and repairs the tracker.
+NOT_ANSWERED = "抱歉，我刚才没能回答上来。您可以换个说法再问，或者转人工客服。"
+NOT_ANSWERED_BUTTONS = [{"title": "转人工客服", "payload": "/request_human"}]
+
+
+def too_long(limit: int) -> str:
+    """A message over the limit is neither cut nor sent on: the resident shortens or splits it."""
+    return f"您发送的内容超过了{limit}字，请精简后再发，或者分几次发送。"
+
 
 # Handoff to a 12345 agent -------------------------------------------------------------------------
 ACKNOWLEDGEMENT = "您的消息已转给12345人工客服，工作人员回复后会显示在这里，请稍候。"
+# Later messages while waiting: short, and alternating so that no sentence comes twice in a row.
+STILL_WAITING = ("已收到，已补充给人工客服。", "收到，人工客服会一并查看，请稍候。")
+
+
+def after_hours(opening: str) -> str:
+    """The first acknowledgement outside the agents' working hours; `opening` e.g. "明天上午8:30"."""
+    return f"您的消息已转给12345人工客服。现在是非工作时间，工作人员会在{opening}后尽快回复您，请留意这里的消息。"
+
+
+def opening_text(now: datetime, opening: datetime) -> str:
+    """When agents start again, as a resident says it: 今天上午8:30, 明天上午8:30, 5月6日（周三）上午8:30."""
+    days = (opening.date() - now.astimezone(opening.tzinfo).date()).days
+    day = {0: "今天", 1: "明天"}.get(days) or f"{opening.month}月{opening.day}日（周{_WEEKDAYS[opening.weekday()]}）"
+    half = "上午" if opening.hour < 12 else "下午"
+    hour = opening.hour if opening.hour <= 12 else opening.hour - 12
+    return f"{day}{half}{hour}:{opening.minute:02d}"
+
+
+def withdrawn(ticket: str | None) -> str:
+    """The resident took the handoff back (算了, 不用了 ...): the ticket stays open."""
+    kept = f"工单{ticket}会保留，工作人员如需跟进会联系您。" if ticket else ""
+    return f"好的，已为您取消人工服务，接下来由智能助手继续为您服务。{kept}"
+
+
+# Kept in the ticket's transcript for staff (never shown to the resident, who reads `withdrawn`).
+WITHDRAWN_NOTE = "居民已取消人工服务，会话转回智能助手，工单保持未办结。"
 AGENT_PREFIX = "【人工客服】"  # before an agent's reply, so residents see a person wrote it
 RATING_PROMPT = "本次人工服务已办结。请为我们的服务打分（1-5分），您的评价会帮助我们改进。"
 RATING_BUTTONS = [
@@ -36,8 +76,7 @@ WELCOME = (
     "· 转接12345人工客服\n"
     "请直接输入您的问题，例如“新生儿怎么办理户口”。"
 )
-EMPTY_TEXT = "请直接输入文字描述您要咨询或办理的事项。"
-TEXT_ONLY = "抱歉，我暂时还不能识别图片、语音和位置信息，" + EMPTY_TEXT
+TEXT_ONLY = "抱歉，我暂时还不能识别图片、语音和位置信息，请直接输入文字描述您要咨询或办理的事项。"
 TRIMMED_NOTE = "……\n（内容较长，未尽事项请拨打12345政务服务便民热线咨询）"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,6 +49,10 @@ class Settings(BaseSettings):
     ticket_deadline_workdays: int = 5
     timezone: str = "Asia/Shanghai"
     holidays_file: Path = Path(__file__).resolve().parent / "data" / "holidays.yaml"
+    # When 12345 agents read handed-off conversations (working days of the holiday calendar, `timezone`);
+    # outside these hours the resident is told when to expect an answer.
+    agent_hours_start: time = time(8, 30)
+    agent_hours_end: time = time(17, 30)
     knowledge_enabled: bool = True
     log_level: str = "INFO"
 

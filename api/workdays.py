@@ -73,6 +73,21 @@ class WorkCalendar:
             day += timedelta(days=1)
         return left
 
+    def next_opening(self, now: datetime, opens: time, closes: time) -> datetime | None:
+        """None while staff work (between `opens` and `closes` of a working day, local time); otherwise
+        the local time they start again, so a resident waiting for an agent knows when to expect one."""
+        local = now.astimezone(self.tz)
+        day = local.date()
+        if self.is_workday(day):
+            if opens <= local.time() < closes:
+                return None
+            if local.time() < opens:
+                return datetime.combine(day, opens, tzinfo=self.tz)
+        day += timedelta(days=1)
+        while not self.is_workday(day):
+            day += timedelta(days=1)
+        return datetime.combine(day, opens, tzinfo=self.tz)
+
     def card(self, now: datetime, deadline: datetime | None) -> Card:
         if deadline is None:
             return Card.NONE

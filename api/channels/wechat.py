@@ -21,16 +21,15 @@ from wechatpy.messages import BaseMessage
 from api.channels.wechat_api import CustomerService, mask_openid
 from api.channels.wechat_envelope import Envelope
 from api.channels.wechat_store import ChannelStore, MemoryChannelStore, RedisChannelStore
-from api.channels.wechat_text import chosen_payload, render
+from api.channels.wechat_text import Choice, chosen, render
 from api.conversation import converse
-from api.replies import EMPTY_TEXT, TEXT_ONLY, TOO_FAST, WELCOME
+from api.replies import TEXT_ONLY, TOO_FAST, WELCOME
 from api.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
 _MEDIA = {"image", "voice", "location", "video", "shortvideo", "link"}
 _WELCOMED_EVENTS = {"subscribe", "subscribe_scan"}
-_MAX_MESSAGE_CHARS = 1000  # as for POST /api/chat
 _POLL_SECONDS = 0.05
 _DRAIN_SECONDS = 10.0
 
@@ -40,7 +39,8 @@ PENDING = "pending"
 REPLIED = "replied:"
 LATER = "later"
 
-Converse = Callable[[str, str], Awaitable[list[dict[str, Any]]]]
+# (openid, text for the assistant, text as the resident saw it) -> messages; api/conversation.py's converse.
+Converse = Callable[[str, str, str | None], Awaitable[list[dict[str, Any]]]]
 
 
 class WeChatChannel:
@@ -146,13 +146,15 @@ class WeChatChannel:
         return []
 
     async def _ask_assistant(self, openid: str, text: str) -> list[str]:
-        text = text.strip()
-        if not text:
-            return [EMPTY_TEXT]
         if not self._allow(f"sender:{openid}"):
             return [TOO_FAST]
-        payload = chosen_payload(text, self._recall_choices(openid))
-        rendered = render(await self._converse(openid, payload or text[:_MAX_MESSAGE_CHARS]))
+        # Empty and over-long texts are answered by converse, as for the web widget.
+        choice = chosen(text, self._recall_choices(openid))
+        if choice is not None:
+            messages = await self._converse(openid, choice.payload, choice.title)
+        else:
+            messages = await self._converse(openid, text, None)
+        rendered = render(messages)
         self._remember_choices(openid, rendered.choices)
         return rendered.parts
 
@@ -170,13 +172,16 @@ class WeChatChannel:
         if parts:
             await self._customer_service.send_texts(openid, parts)
 
-    def _remember_choices(self, openid: str, choices: list[str]) -> None:
+    def _remember_choices(self, openid: str, choices: list[Choice]) -> None:
         # A reply without buttons clears them: a later "5" is then a rating or an answer, not a choice.
         if choices:
-            self._store.put(f"choices:{openid}", json.dumps(choices, ensure_ascii=False), self._choices_seconds)
+            stored = json.dumps([[c.title, c.payload] for c in choices], ensure_ascii=False)
+            self._store.put(f"choices:{openid}", stored, self._choices_seconds)
         else:
             self._store.delete(f"choices:{openid}")
 
-    def _recall_choices(self, openid: str) -> list[str]:
+    def _recall_choices(self, openid: str) -> list[Choice]:
         stored = self._store.get(f"choices:{openid}")
-        return list(json.loads(stored)) if stored else []
+        # A plain payload is what earlier versions stored (still there for a while after an upgrade).
+        items = json.loads(stored) if stored else []
+        return [Choice(*item) if isinstance(item, list) else Choice(title=item, payload=item) for item in items]

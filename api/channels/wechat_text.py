@@ -16,9 +16,17 @@ _NUMBER = re.compile(r"^\d{1,2}$")
 
 
 @dataclass(frozen=True)
+class Choice:
+    """A numbered choice: the payload goes to the assistant, the title is what the resident picked."""
+
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
 class Rendered:
     parts: list[str]  # texts to send in order, each within TEXT_LIMIT_BYTES
-    choices: list[str]  # button payloads, in the order of the numbers shown
+    choices: list[Choice]  # the buttons, in the order of the numbers shown
 
 
 def render(messages: list[dict[str, Any]]) -> Rendered:
@@ -28,11 +36,12 @@ def render(messages: list[dict[str, Any]]) -> Rendered:
     if buttons:
         numbered = [f"{i}. {b['title']}" for i, b in enumerate(buttons, start=1)]
         texts.append("\n".join([*numbered, choose_by_number(len(buttons))]))
-    return Rendered(parts=split("\n\n".join(texts)), choices=[b["payload"] for b in buttons])
+    choices = [Choice(title=b["title"], payload=b["payload"]) for b in buttons]
+    return Rendered(parts=split("\n\n".join(texts)), choices=choices)
 
 
-def chosen_payload(text: str, choices: list[str]) -> str | None:
-    """The payload of the numbered choice the resident replied with, if the reply is such a number."""
+def chosen(text: str, choices: list[Choice]) -> Choice | None:
+    """The numbered choice the resident replied with, if the reply is such a number."""
     number = unicodedata.normalize("NFKC", text).strip()  # full-width digits from Chinese keyboards
     if not choices or not _NUMBER.match(number):
         return None

@@ -6,19 +6,24 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, StringConstraints, ValidationError
+from pydantic import BaseModel, Field, StringConstraints, ValidationError
 
 from api.conversation import converse
 from api.deps import ResidentLimit, RuntimeDep
 from api.errors import INVALID_JSON, ApiError
 from api.replies import TOO_FAST
+from contract.limits import MAX_LETTER_CHARS
 
 router = APIRouter(prefix="/api", tags=["chat"], dependencies=[ResidentLimit])
 
 
 class ChatIn(BaseModel):
     sender: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    # Any text: an empty or too long one is answered in Chinese (api/conversation.py), not refused.
+    message: str = Field(description=f"the resident's text; over {MAX_LETTER_CHARS} characters is not sent on")
+    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = Field(
+        default=None, description="the title of the button pressed, when `message` is its payload"
+    )
 
 
 class ChatOut(BaseModel):
@@ -34,7 +39,7 @@ async def read_chat_body(request: Request) -> ChatIn:
         raise ApiError(422, "invalid_json", INVALID_JSON) from None
     except ValidationError as exc:
         fields = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
-        message = "消息内容不能为空，且不超过1000字" if "message" in fields else "缺少用户标识（sender）"
+        message = "缺少用户标识（sender）" if "sender" in fields or not fields else "消息格式不正确"
         raise ApiError(
             422, "invalid_chat", message, errors=exc.errors(include_url=False, include_context=False)
         ) from None
@@ -54,5 +59,5 @@ async def chat(request: Request, runtime: RuntimeDep) -> ChatOut:
     body = await read_chat_body(request)
     if not runtime.limiter.allow(f"sender:{body.sender}"):
         raise ApiError(429, "rate_limited", TOO_FAST)
-    messages = await converse(request.app, "web", body.sender, body.message)
+    messages = await converse(request.app, "web", body.sender, body.message, body.title)
     return ChatOut(messages=messages)

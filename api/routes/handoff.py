@@ -135,6 +135,9 @@ async def conversation_view(
     conversation = await held_conversation(hub, sender)
     lines = await hub.lines(sender, conversation.start_seq)
     ticket = await run_in_threadpool(read_ticket, runtime, staff, conversation.ticket) if conversation.ticket else None
+    if ticket is not None and isinstance(ticket.get("transcript"), list):
+        # This handoff's lines are kept with the ticket as they happen; they are shown once, from `lines`.
+        ticket["transcript"] = [e for e in ticket["transcript"] if e.get("seq", 0) <= conversation.start_seq]
     latest = next((line.text for line in reversed(lines) if line.role == "resident"), None)
     question = latest or (ticket or {}).get("summary")
     return {

@@ -7,7 +7,6 @@ thread pool, each in its own transaction.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI
@@ -26,6 +25,7 @@ from api.handoff import IN_QUEUE, WAITING, Conversation, HandoffHub, Line, send_
 from api.models import Service, Ticket, utcnow
 from api.replies import HANDED_BACK, RATING_BUTTONS, RATING_PROMPT
 from api.runtime import Runtime
+from api.services.handoff_transcript import add_to_ticket
 from contract.knowledge import SearchResult
 from contract.personal_data import mask_text
 
@@ -102,17 +102,12 @@ def audit_ticket(runtime: Runtime, staff: Staff, number: str | None, action: str
 
 
 def archive(runtime: Runtime, staff: Staff, conversation: Conversation, lines: list[Line], resolve: bool) -> None:
-    """Keep the handed-off messages with the ticket (masked) and, when resolving, close the ticket."""
+    """Make sure every handed-off message is with the ticket (masked) and, when resolving, close it."""
     if conversation.ticket is None:
         return
     with transaction(runtime.sessions) as session:
-        ticket = find_case(session, conversation.ticket, for_update=True)
-        archived = [
-            {"role": line.role, "text": mask_text(line.text), "at": datetime.fromtimestamp(line.at, UTC).isoformat()}
-            for line in lines
-        ]
-        if isinstance(ticket, Ticket):
-            ticket.transcript = [*ticket.transcript, *archived]
+        # Most lines are there already (kept as they happened); this adds any whose write failed.
+        ticket = add_to_ticket(session, conversation.ticket, lines)
         if resolve and ticket.status != "resolved":
             change_status(session, ticket, "resolved", staff.username, staff.role, "人工坐席在线办结")
         audit.record(

@@ -143,7 +143,7 @@
           entry.answered = true;
           if (index !== undefined) save("history", history);
           Array.prototype.forEach.call(group.querySelectorAll("button"), function (b) { b.disabled = true; });
-          send(choice.payload, choice.title);
+          send(choice.payload, choice.shown || choice.title); // a resend shows (and reports) the original
         });
         group.appendChild(button);
       });
@@ -168,21 +168,24 @@
   // ---- talking to the assistant ---------------------------------------------------------------
   var pending = false;
 
-  function post(message, attempt) {
+  function post(message, title, attempt) {
+    var body = { sender: sender, message: message };
+    // A pressed button: agents read its title in the transcript, not the payload.
+    if (title && title !== message) body.title = title;
     return fetch(API + "/api/chat", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: sender, message: message })
+      body: JSON.stringify(body)
     }).then(function (response) {
       if (response.status >= 500 && attempt < 2) {
-        return wait(1000 * (attempt + 1)).then(function () { return post(message, attempt + 1); });
+        return wait(1000 * (attempt + 1)).then(function () { return post(message, title, attempt + 1); });
       }
       return response.json().then(function (body) {
         if (!response.ok) throw new Error(body.message || "请求失败");
         return body.messages || [];
       });
     }, function (error) {
-      if (attempt < 2) return wait(1000 * (attempt + 1)).then(function () { return post(message, attempt + 1); });
+      if (attempt < 2) return wait(1000 * (attempt + 1)).then(function () { return post(message, title, attempt + 1); });
       throw error;
     });
   }
@@ -197,12 +200,12 @@
     pending = true;
     add({ from: "user", text: shown || message });
     typing.hidden = false;
-    post(message, 0).then(function (messages) {
+    post(message, shown, 0).then(function (messages) {
       showStatus("");
       messages.forEach(function (m) { add({ from: "bot", text: m.text || "", buttons: m.buttons }); });
     }).catch(function (error) {
       var text = error && error.message && !/fetch|network/i.test(error.message) ? error.message : "网络连接不稳定，消息没有发送成功。";
-      add({ from: "system", text: text, buttons: [{ title: "重新发送", payload: message }] });
+      add({ from: "system", text: text, buttons: [{ title: "重新发送", payload: message, shown: shown }] });
     }).then(function () {
       typing.hidden = true;
       pending = false;

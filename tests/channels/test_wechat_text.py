@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from api.channels.wechat_text import MAX_PARTS, TEXT_LIMIT_BYTES, chosen_payload, render, split
+from api.channels.wechat_text import MAX_PARTS, TEXT_LIMIT_BYTES, Choice, chosen, render, split
 from api.replies import TRIMMED_NOTE
 
-CHOICES = ["/affirm", "/deny", '/apply_service{"service":"居住证办理"}']
+CHOICES = [
+    Choice("好的", "/affirm"),
+    Choice("不用了", "/deny"),
+    Choice("居住证办理", '/apply_service{"service":"居住证办理"}'),
+]
 
 
 def test_buttons_of_the_last_message_become_numbered_choices() -> None:
@@ -18,7 +22,7 @@ def test_buttons_of_the_last_message_become_numbered_choices() -> None:
         ]
     )
     assert rendered.parts == ["居住证可以在线申请。\n\n现在为您办理吗？\n\n1. 好的\n回复数字1选择"]
-    assert rendered.choices == ["/affirm"]
+    assert rendered.choices == [Choice(title="好的", payload="/affirm")]
 
 
 def test_no_messages_means_nothing_to_send() -> None:
@@ -27,14 +31,23 @@ def test_no_messages_means_nothing_to_send() -> None:
 
 @pytest.mark.parametrize(
     ("reply", "payload"),
-    [("1", "/affirm"), (" 3 ", CHOICES[2]), ("２", "/deny"), ("4", None), ("0", None), ("3分", None), ("好", None)],
+    [
+        ("1", "/affirm"),
+        (" 3 ", CHOICES[2].payload),
+        ("２", "/deny"),
+        ("4", None),
+        ("0", None),
+        ("3分", None),
+        ("好", None),
+    ],
 )
 def test_a_number_picks_a_choice(reply: str, payload: str | None) -> None:
-    assert chosen_payload(reply, CHOICES) == payload
+    choice = chosen(reply, CHOICES)
+    assert (choice.payload if choice else None) == payload
 
 
 def test_a_number_without_choices_is_plain_text() -> None:
-    assert chosen_payload("1", []) is None
+    assert chosen("1", []) is None
 
 
 def test_long_text_splits_at_line_breaks_within_the_limit() -> None:

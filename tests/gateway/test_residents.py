@@ -132,8 +132,10 @@ def test_chat_accepts_text_plain_and_answers_politely_when_rasa_is_down(client: 
     )
     assert response.status_code == 200
     assert "12345" in response.json()["messages"][0]["text"]
-    empty = client.post("/api/chat", json={"sender": "r1", "message": "  "})
-    assert empty.status_code == 422 and "消息内容" in empty.json()["message"]
+    missing_sender = client.post("/api/chat", json={"message": "你好"})
+    assert missing_sender.status_code == 422 and "sender" in missing_sender.json()["message"]
+    broken = client.post("/api/chat", content=b'{"sender": "r1", "message": ', headers={"content-type": "text/plain"})
+    assert broken.status_code == 422 and broken.json()["detail"] == "invalid_json"
 
 
 def test_health_reports_each_dependency(client: TestClient) -> None:

@@ -68,3 +68,27 @@ def test_shipped_calendar_loads() -> None:
     shipped = WorkCalendar.from_file(Settings.model_fields["holidays_file"].default)
     assert not shipped.is_workday(date(2026, 10, 1))
     assert shipped.is_workday(date(2026, 9, 20))  # a Sunday made a working day
+
+
+@pytest.mark.parametrize(
+    ("now", "opening", "said"),
+    [
+        (at("2026-11-18", 10), None, None),  # a Wednesday morning: agents are at work
+        (at("2026-11-18", 7), at("2026-11-18", 8).replace(minute=30), "今天上午8:30"),
+        (at("2026-11-18", 18), at("2026-11-19", 8).replace(minute=30), "明天上午8:30"),
+        (at("2026-11-21", 10), at("2026-11-23", 8).replace(minute=30), "11月23日（周一）上午8:30"),
+        (at("2026-09-30", 20), at("2026-10-08", 8).replace(minute=30), "10月8日（周四）上午8:30"),  # 国庆
+        (at("2026-10-09", 19), at("2026-10-10", 8).replace(minute=30), "明天上午8:30"),  # an adjusted Saturday
+    ],
+)
+def test_when_agents_start_again(
+    calendar: WorkCalendar, now: datetime, opening: datetime | None, said: str | None
+) -> None:
+    from datetime import time
+
+    from api.replies import opening_text
+
+    found = calendar.next_opening(now, time(8, 30), time(17, 30))
+    assert found == opening
+    if found is not None:
+        assert opening_text(now, found) == said

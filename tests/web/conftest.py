@@ -9,9 +9,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -26,6 +29,7 @@ from api.settings import Settings
 from tests.gateway.conftest import PASSWORD, make_settings
 from tests.gateway.server import free_port, serve
 
+WEDNESDAY_MORNING = datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 ANSWER = "办理社会保障卡，请携带本人身份证到就近的社保卡服务网点申领，也可以在线申请。"
 ESCALATED = "已为您转接12345热线人工服务，工单编号：{number}。工作人员会在这里回复您，请稍候。"
 
@@ -39,12 +43,15 @@ class FakeRasa:
     service_token: str = ""
     messages: list[dict[str, Any]] = field(default_factory=list)
     resumed: list[str] = field(default_factory=list)
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (sender, event) appended
     delay_seconds: float = 0.0  # how long each answer takes (a busy server)
 
     def reply(self, body: dict[str, Any]) -> list[dict[str, Any]]:
         self.messages.append(body)
         time.sleep(self.delay_seconds)
         text = str(body.get("message", ""))
+        if text == "/restart" or "沉默" in text:
+            return []  # as Rasa after a restart, or when its loop guard stopped the actions
         if "人工" not in text:
             buttons = [{"title": "转人工客服", "payload": "转人工"}]
             return [{"recipient_id": body["sender"], "text": ANSWER, "buttons": buttons}]
@@ -71,8 +78,11 @@ def _handler(rasa: FakeRasa) -> type[BaseHTTPRequestHandler]:
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
             if self.path == "/webhooks/rest/webhook":
                 payload: Any = rasa.reply(body)
-            elif self.path.startswith("/conversations/") and body.get("event") == "resume":
-                rasa.resumed.append(self.path.split("/")[2])
+            elif self.path.startswith("/conversations/") and self.path.endswith("/tracker/events"):
+                sender = unquote(self.path.split("/")[2])
+                rasa.events.append((sender, body))
+                if body.get("event") == "resume":
+                    rasa.resumed.append(sender)
                 payload = {}
             else:
                 self.send_error(404)
@@ -171,3 +181,22 @@ def make_staff(handoff_settings: Settings) -> Callable[[str, str], None]:
             )
 
     return create
+
+
+@pytest.fixture(autouse=True)
+def working_hours(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Wednesday morning, so that agents are at work (the after-hours answer: tests/web/test_waiting.py)."""
+    monkeypatch.setattr("api.waiting.utcnow", lambda: WEDNESDAY_MORNING)
+
+
+@pytest.fixture
+def http(gateway: Gateway) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=gateway.url, timeout=20) as client:
+        yield client
+
+
+@pytest.fixture
+def agent(http: httpx.Client, make_staff: Callable[[str, str], None]) -> dict[str, str]:
+    make_staff("agent7", "agent")
+    token = http.post("/api/auth/login", json={"username": "agent7", "password": PASSWORD}).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}

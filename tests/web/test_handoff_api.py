@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -15,27 +15,13 @@ from sqlalchemy import select
 
 from api.db import make_engine, make_session_factory, transaction
 from api.models import AuditEntry, Evaluation, Ticket
-from api.replies import ACKNOWLEDGEMENT, THANKS_FOR_RATING, UNDELIVERED
-from tests.gateway.conftest import PASSWORD
+from api.replies import ACKNOWLEDGEMENT, STILL_WAITING, THANKS_FOR_RATING, UNDELIVERED
 from tests.web.conftest import ANSWER, FakeRasa, Gateway
 
 Staff = Callable[[str, str], None]
 BOTH_STORES = pytest.mark.parametrize(
     "handoff_settings", ["memory", pytest.param("redis", marks=pytest.mark.redis)], indirect=True
 )
-
-
-@pytest.fixture
-def http(gateway: Gateway) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=gateway.url, timeout=20) as client:
-        yield client
-
-
-@pytest.fixture
-def agent(http: httpx.Client, make_staff: Staff) -> dict[str, str]:
-    make_staff("agent7", "agent")
-    token = http.post("/api/auth/login", json={"username": "agent7", "password": PASSWORD}).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
 
 
 def chat(http: httpx.Client, sender: str, text: str) -> list[dict[str, Any]]:
@@ -68,10 +54,17 @@ def test_full_handoff_over_the_api(
     number = escalate(http, sender)
     asked = len(fake_rasa.messages)
 
-    # While waiting, the bot is silent: only the first message is acknowledged, none reaches Rasa.
+    # While waiting, the bot is silent and none reaches Rasa: every message is acknowledged, the first fully,
+    # the later ones briefly and never with the same sentence twice in a row.
     assert chat(http, sender, "我的电话是13812345678，社保卡丢了") == [{"text": ACKNOWLEDGEMENT}]
-    assert chat(http, sender, "请尽快处理") == []
+    assert chat(http, sender, "还有，卡里的钱会不会丢") == [{"text": STILL_WAITING[0]}]
+    assert chat(http, sender, "请尽快处理") == [{"text": STILL_WAITING[1]}]
     assert len(fake_rasa.messages) == asked
+
+    # Staff reading the ticket see the messages at once (masked), before the handoff ends.
+    kept = [line["text"] for line in ticket_of(gateway, number).transcript]
+    assert "我的电话是138****5678，社保卡丢了" in kept and kept[-1] == "请尽快处理"
+    assert not any("13812345678" in text for text in kept)
 
     queue = http.get("/api/staff/handoff/queue", headers=agent).json()
     row = next(c for c in queue["conversations"] if c["sender"] == sender)
@@ -83,6 +76,8 @@ def test_full_handoff_over_the_api(
     texts = [line["text"] for line in view["lines"]]
     assert "我的电话是138****5678，社保卡丢了" in texts  # personal numbers never reach the console unmasked
     assert view["ticket"]["number"] == number and view["ticket"]["transcript"]
+    # The console shows the bot part from the ticket and this handoff's lines once, from `lines`.
+    assert not {line["text"] for line in view["ticket"]["transcript"]} & set(texts)
     assert view["suggestions"]["query"] == "请尽快处理" and len(view["suggestions"]["hits"]) == 3
 
     sent = http.post(
@@ -110,7 +105,9 @@ def test_full_handoff_over_the_api(
     assert chat(http, sender, "4分") == [{"text": THANKS_FOR_RATING}]
     ticket = ticket_of(gateway, number)
     assert ticket.status == "resolved"
-    assert [line["role"] for line in ticket.transcript[-3:]] == ["resident", "resident", "agent"]
+    roles = [line["role"] for line in ticket.transcript]
+    assert roles[-5:] == ["resident", "resident", "resident", "agent", "system"]  # the rating prompt last
+    assert [line["text"] for line in ticket.transcript].count("请尽快处理") == 1  # nothing doubled at archive
     sessions = make_session_factory(make_engine(gateway.settings.database_url))
     with transaction(sessions) as session:
         evaluation = session.scalars(select(Evaluation).where(Evaluation.case_number == number)).one()

@@ -48,24 +48,41 @@ def test_two_workers_share_state_and_events(redis_url: str, redis_prefix: str) -
     asyncio.run(scenario())
 
 
-def test_only_one_first_message_is_acknowledged_across_workers(redis_url: str, redis_prefix: str) -> None:
+def test_messages_are_counted_once_across_workers(redis_url: str, redis_prefix: str) -> None:
     async def scenario() -> None:
         hubs = await _workers(redis_url, redis_prefix, count=3)
         try:
             conversation = await hubs[0].escalate("r2", "wechat", "GD2026010100002")
-            firsts = await asyncio.gather(
+            counts = await asyncio.gather(
                 *(hubs[i % 3].from_resident(conversation, "wechat", f"消息{i}") for i in range(12))
             )
-            assert sum(firsts) == 1
+            # Each message has its own place in the count: exactly one is the first, none is counted twice.
+            assert sorted(counts) == list(range(1, 13))
             lines = await hubs[1].lines("r2")
             assert sorted(line.seq for line in lines) == list(range(1, 13))
 
             # A new handoff of the same resident is acknowledged again and starts after the old lines.
             again = await hubs[2].escalate("r2", "wechat", "GD2026010100003")
             assert again.start_seq == 12
-            assert await hubs[0].from_resident(again, "wechat", "又来了")
+            assert await hubs[0].from_resident(again, "wechat", "又来了") == 1
         finally:
             for hub in hubs:
+                await hub.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_withdrawn_handoff_leaves_the_queue_and_tells_the_agents(redis_url: str, redis_prefix: str) -> None:
+    async def scenario() -> None:
+        first, second = await _workers(redis_url, redis_prefix)
+        try:
+            conversation = await first.escalate("r3", "web", "GD2026010100004")
+            async with second.bus.subscribe(AGENTS_TOPIC) as agents:
+                await first.withdraw(conversation)
+                assert await asyncio.wait_for(agents.get(), 5) == {"type": "queue", "sender": "r3"}
+            assert await second.queue() == [] and await second.conversation("r3") is None
+        finally:
+            for hub in (first, second):
                 await hub.close()
 
     asyncio.run(scenario())
