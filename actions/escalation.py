@@ -116,17 +116,25 @@ class ActionHandleFallback(WithCaseApi, Action):
         if form in FORMS and slot:
             return await self._inside_form(dispatcher, tracker, form, slot)
         knowledge = knowledge_of(tracker.latest_message)
+        said_before = last_bot_text_before_latest_message(tracker)
         if knowledge and knowledge.confident:
-            return await answer_question(dispatcher, tracker, self.api)
-        if latest_intent(tracker) == "out_of_scope":
-            dispatcher.utter_message(text=replies.OUT_OF_SCOPE)
-        elif last_bot_text_before_latest_message(tracker) == replies.NOT_UNDERSTOOD:
+            events = await answer_question(dispatcher, tracker, self.api)
+        elif latest_intent(tracker) == "out_of_scope":
+            repeated = said_before == replies.OUT_OF_SCOPE
+            dispatcher.utter_message(
+                text=replies.OUT_OF_SCOPE_AGAIN if repeated else replies.OUT_OF_SCOPE,
+                buttons=replies.CAPABILITY_BUTTONS if repeated else None,
+            )
+            events = []
+        elif said_before == replies.NOT_UNDERSTOOD:
             # The second miss in a row: a person reads it rather than a third "没太明白".
             dispatcher.utter_message(text=replies.STILL_NOT_UNDERSTOOD)
             return await escalate(dispatcher, tracker, self.api)
         else:
             dispatcher.utter_message(text=replies.NOT_UNDERSTOOD, buttons=replies.human_buttons())
-        return [FollowupAction("action_listen")]
+            events = []
+        # The turn ends here: a fallback that left the next step to Rasa's policies could be predicted again.
+        return [*events, FollowupAction("action_listen")]
 
     async def _inside_form(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, form: str, slot: str

@@ -42,8 +42,9 @@ FORMS: dict[str, Form] = {form.name: form for form in _ROWS}
 FORM_BY_TRIGGER: dict[str, Form] = {form.trigger: form for form in FORMS.values()}
 
 # What interrupts any form, whatever it asks: the resident leaves, wants a person, is unsure who answers,
-# or presses "继续填写" after answers the form could not use.
-LEAVING = ("cancel", "request_human", "not_satisfied", "bot_challenge", "continue_form")
+# or presses "继续填写" after answers the form could not use. (not_satisfied is no interruption here: inside
+# a form "还是不知道" means the resident does not know the answer, not that an answer failed them.)
+LEAVING = ("cancel", "request_human", "bot_challenge", "continue_form")
 # A question, "what can you do" and a farewell interrupt a short answer; free text may well be phrased as one.
 SHORT_ANSWER_INTERRUPTIONS = ("ask_service", "ask_capabilities", "goodbye")
 

@@ -69,7 +69,6 @@ def test_short_answers_step_aside_for_other_tasks_and_free_text_does_not():
     assert not_intent(complaint, "complaint_description") == [
         "cancel",
         "request_human",
-        "not_satisfied",
         "bot_challenge",
         "continue_form",
     ]

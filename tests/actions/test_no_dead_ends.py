@@ -213,3 +213,13 @@ def test_a_second_request_is_kept_and_offered_after_the_first(text, first, then,
 def test_one_request_is_just_one(dispatcher, make_tracker, domain):
     starting = make_tracker(events=[user_event("我要投诉，然后窗口的人还骂人", "submit_complaint")])
     assert asyncio.run(ActionSwitchTask().run(dispatcher, starting, domain)) == []
+
+
+def test_out_of_scope_twice_is_not_said_the_same_way_twice(dispatcher, make_tracker, domain):
+    first = [user_event("啊吧啊吧", "out_of_scope", knowledge(False))]
+    asyncio.run(ActionHandleFallback().run(dispatcher, make_tracker(events=first), domain))
+    said = dispatcher.messages[0]["text"]
+    again = [*first, bot_event(said), user_event("呃呃呃", "out_of_scope", knowledge(False))]
+    events = asyncio.run(ActionHandleFallback().run(dispatcher, make_tracker(events=again), domain))
+    assert dispatcher.messages[1]["text"] != said and dispatcher.messages[1]["buttons"]
+    assert events == [FollowupAction("action_listen")]

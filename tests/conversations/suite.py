@@ -23,8 +23,8 @@ SERVICES = HERE.parent.parent / "knowledge" / "services"
 
 Chat = Callable[[str, str], list[dict[str, Any]]]
 
-# Words in Latin letters a resident may read: the app's name in answers, case-number prefixes.
-_ALLOWED_LATIN = {"app", "APP", "App"}
+# Words in Latin letters a resident may read: the app's name and HPV in answers, case-number prefixes.
+_ALLOWED_LATIN = {"app", "APP", "App", "HPV"}
 _LATIN = re.compile(r"[A-Za-z_]{3,}")
 _RAW = ("[点击按钮]", "None", "null", "{", "}", "\\n")
 
