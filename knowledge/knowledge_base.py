@@ -126,7 +126,13 @@ class KnowledgeBase:
         return np.argpartition(-lexical, count - 1, axis=1)[:, :count]
 
     def _result(self, query: str, scores: np.ndarray, k: int, loaded: _Loaded) -> SearchResult:
-        aspect = detect_aspect(query)
+        # A service's own name says nothing about the aspect asked: "医疗费用零星报销在哪办" asks where, not
+        # about fees.
+        asked = query
+        for service in loaded.services:
+            for name in (service.name, *service.aliases):
+                asked = asked.replace(name, " ")
+        aspect = detect_aspect(asked)
         count = min(k, len(scores))
         best = np.argpartition(-scores, count - 1)[:count] if count else np.array([], dtype=np.int64)
         best = best[np.argsort(-scores[best], kind="stable")]

@@ -90,3 +90,8 @@ def test_the_search_result_says_whether_it_is_a_follow_up(lexical_kb: KnowledgeB
     assert not named.follow_up and named.aspect == "fee"
     assert named.best is not None and named.best.service.startswith("社会保障卡")
     assert follow_up.to_dict()["follow_up"] is True and named.to_dict()["follow_up"] is False
+
+
+def test_a_service_name_does_not_set_the_aspect(lexical_kb: KnowledgeBase) -> None:
+    result = lexical_kb.search("医疗费用零星报销在哪里办")
+    assert result.hits[0].service == "医疗费用零星报销" and result.aspect == "place"
