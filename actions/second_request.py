@@ -26,13 +26,13 @@ _TASK_WORDS: dict[str, tuple[str, ...]] = {
 
 
 def second_request(text: str, current: Form) -> Form | None:
-    """The other task a message asks for after a connector, if it names one other than `current`."""
+    """The other task of a message in two parts joined by a connector: one that either part names, other
+    than `current` (the task the NLU read, which may be the second part's)."""
     parts = _CONNECTOR.split(text, maxsplit=1)
     if len(parts) < 2:
         return None
-    rest = parts[1]
     for trigger, words in _TASK_WORDS.items():
-        if trigger != current.trigger and any(word in rest for word in words):
+        if trigger != current.trigger and any(word in part for part in parts for word in words):
             return FORM_BY_TRIGGER[trigger]
     return None
 

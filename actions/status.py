@@ -43,6 +43,16 @@ class ValidateStatusForm(FormValidation):
     form = "status_form"
     readers = {"case_number": find_case_number}
 
+    async def extract_case_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A number in the message that asks for the status ("查下 ts 2026 0101 00001"): the NLU's regex
+        misses it when typed with spaces; the form should not ask for what it was just given."""
+        if tracker.get_slot("case_number"):
+            return {}
+        number = find_case_number(str(tracker.latest_message.get("text") or ""))
+        return {"case_number": number} if number else {}
+
     def validate_phone_last4(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:

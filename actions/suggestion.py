@@ -87,7 +87,9 @@ class ValidateSuggestForm(WithCaseApi, FormValidation):
             consultations = []
         match = _matching_consultation(text, consultations)
         if match:
-            return self.accept("consultation", match.id, tracker)
+            # The title typed to pick a consultation reads like a suggestion too; it is not the suggestion.
+            picked = self.accept("consultation", match.id, tracker)
+            return {**picked, "suggestion_content": None} if tracker.get_slot("suggestion_content") == text else picked
         # Typed instead of picked: what the resident wrote is the free topic.
         if 2 <= len(text) <= 50:
             return {**self.accept("consultation", FREE_TOPIC, tracker), "suggestion_topic": text}

@@ -158,3 +158,9 @@ def test_rating_refers_to_the_last_case_and_low_stars_offer_a_human(gateway, dis
     asyncio.run(ActionSubmitRating(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
     assert gateway.sent_json() == {"stars": 2, "sender": "resident-1", "case_number": "LA2024060100042"}
     assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_human"
+
+
+def test_a_number_typed_with_spaces_in_the_request_is_taken(dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event("查下 ts 2026 0101 00001", "check_status")])
+    found = asyncio.run(ValidateStatusForm().extract_case_number(dispatcher, tracker, domain))
+    assert found == {"case_number": "TS2026010100001"}

@@ -223,3 +223,11 @@ def test_out_of_scope_twice_is_not_said_the_same_way_twice(dispatcher, make_trac
     events = asyncio.run(ActionHandleFallback().run(dispatcher, make_tracker(events=again), domain))
     assert dispatcher.messages[1]["text"] != said and dispatcher.messages[1]["buttons"]
     assert events == [FollowupAction("action_listen")]
+
+
+def test_the_other_request_may_come_first_in_the_message(dispatcher, make_tracker, domain):
+    text = "我要投诉窗口态度差，另外想查一下上次的进度"  # read as check_status as a whole
+    events = asyncio.run(
+        ActionSwitchTask().run(dispatcher, make_tracker(events=[user_event(text, "check_status")]), domain)
+    )
+    assert SlotSet("pending_task", "submit_complaint") in events

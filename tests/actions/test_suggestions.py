@@ -113,3 +113,13 @@ def test_without_a_choice_the_list_is_for_the_consultation_just_suggested_on(gat
     ]
     asyncio.run(ActionListSuggestions(gateway.client()).run(dispatcher, make_tracker(events=events), domain))
     assert dispatcher.messages[0]["text"] == "「公交线路优化」还没有人提建议，欢迎您来提第一条！"
+
+
+def test_a_typed_consultation_title_is_not_the_suggestion(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("GET", "/api/consultations")] = (200, CONSULTATIONS)
+    title = "老城区停车难治理"
+    tracker = make_tracker(slots={"suggestion_content": title}, events=[user_event(title, "give_suggestion")])
+    result = asyncio.run(
+        ValidateSuggestForm(gateway.client()).validate_consultation(title, dispatcher, tracker, domain)
+    )
+    assert result["consultation"] == "1" and result["suggestion_content"] is None
