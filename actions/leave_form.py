@@ -53,7 +53,11 @@ class ActionSwitchTask(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         events = leave_active_form(dispatcher, tracker)
         starting = FORM_BY_TRIGGER.get(latest_intent(tracker) or "")
-        return [*events, *note_second_request(dispatcher, tracker, starting.name)] if starting else events
+        if starting is None:
+            return events
+        if tracker.get_slot("pending_task") == starting.trigger:
+            events.append(SlotSet("pending_task", None))  # the resident got to it on their own
+        return [*events, *note_second_request(dispatcher, tracker, starting.name)]
 
 
 class ActionGoodbye(Action):

@@ -62,7 +62,18 @@ def _matching_consultation(text: str, consultations: list[Consultation]) -> Cons
 class ValidateSuggestForm(WithCaseApi, FormValidation):
     form = "suggest_form"
     readers = {"suggestion_topic": _topic, "suggestion_phone": _optional_phone}
-    narratives = {"suggestion_content": Narrative(_TRIGGER, "give_suggestion", MIN_SUGGESTION_CHARS)}
+    _content = Narrative(_TRIGGER, "give_suggestion", MIN_SUGGESTION_CHARS)
+
+    def validate_suggestion_content(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        asked = tracker.get_slot("requested_slot")
+        if asked not in (None, "suggestion_content"):
+            # Said while the form asks something else (a consultation's title typed to pick it reads like a
+            # suggestion): the suggestion is what the resident writes when asked, or in the first message
+            # (nothing is asked yet then).
+            return {"suggestion_content": None}
+        return self.narrative("suggestion_content", value, dispatcher, tracker, self._content)
 
     async def required_slots(
         self,
@@ -87,9 +98,7 @@ class ValidateSuggestForm(WithCaseApi, FormValidation):
             consultations = []
         match = _matching_consultation(text, consultations)
         if match:
-            # The title typed to pick a consultation reads like a suggestion too; it is not the suggestion.
-            picked = self.accept("consultation", match.id, tracker)
-            return {**picked, "suggestion_content": None} if tracker.get_slot("suggestion_content") == text else picked
+            return self.accept("consultation", match.id, tracker)
         # Typed instead of picked: what the resident wrote is the free topic.
         if 2 <= len(text) <= 50:
             return {**self.accept("consultation", FREE_TOPIC, tracker), "suggestion_topic": text}
