@@ -30,7 +30,7 @@ def _yaml() -> YAML:
     yaml = YAML()
     yaml.width = 4096  # keep long flow lists on one line
     yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.preserve_quotes = True  # type: ignore[assignment]
+    yaml.preserve_quotes = True
     return yaml
 
 
