@@ -67,8 +67,9 @@ class RasaClient:
         return [to_message(r) for r in replies if r.get("text") or r.get("buttons")]
 
     async def resume(self, sender: str) -> bool:
-        """Undo the assistant's ConversationPaused so it answers this resident again."""
-        return await self._append_event(sender, {"event": "resume"})
+        """Undo the assistant's ConversationPaused so it answers this resident again, and leave the tracker
+        listening: the hand-over action was its last, and Rasa's rules only follow an `action_listen`."""
+        return await self._append_event(sender, {"event": "resume"}) and await self.listen(sender)
 
     async def listen(self, sender: str) -> bool:
         """Append action_listen, so that a tracker left without one (after a restart, or Rasa's loop guard)

@@ -96,6 +96,11 @@ def test_full_handoff_over_the_api(
     resolved = http.post(f"/api/staff/handoff/conversations/{sender}/resolve", headers=agent)
     assert resolved.status_code == 200 and resolved.json()["state"] == "rating"
     assert fake_rasa.resumed == [sender]
+    # Resumed and listening: Rasa's rules only follow an action_listen (the hand-over action was the last).
+    assert fake_rasa.events[-2:] == [
+        (sender, {"event": "resume"}),
+        (sender, {"event": "action", "name": "action_listen"}),
+    ]
     prompt = http.get("/api/handoff/messages", params={"sender": sender, "after": 1}).json()["lines"][-1]
     assert [b["payload"] for b in prompt["buttons"]] == ["5", "4", "3", "2", "1"]
     assert all(
