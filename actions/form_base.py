@@ -84,6 +84,13 @@ def unusable_answer(
     return {slot: None, "failed_attempts": attempts}
 
 
+# Words that carry no content in a description ("好的谢谢你 再见啦" is no complaint), nor do spaces and
+# punctuation.
+_SMALL_TALK = re.compile(
+    r"谢谢|多谢|感谢|再见|拜拜|好的|好吧|不用了|没事了|算了|没有了|你们|您|你|嗯|哦|啊|啦|了|吧|呢|[\s\W_]"
+)
+
+
 @dataclass(frozen=True)
 class Narrative:
     """Free text telling what happened or what should change. The words that only announce it ("我要投诉")
@@ -167,7 +174,8 @@ class FormValidation(FormValidationAction, ABC):
         self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, kind: Narrative
     ) -> dict[str, Any]:
         text = str(value).strip()[:MAX_LETTER_CHARS]
-        if len(kind.announcement.sub("", text).strip()) >= kind.min_chars:
+        content = _SMALL_TALK.sub("", kind.announcement.sub("", text))
+        if len(content) >= kind.min_chars:
             return self.accept(slot, text, tracker)
         if only_states_intent(tracker, kind.intent):
             return {slot: None}  # only "我要投诉": the form asks its question instead of scolding

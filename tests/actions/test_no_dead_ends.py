@@ -231,3 +231,10 @@ def test_the_other_request_may_come_first_in_the_message(dispatcher, make_tracke
         ActionSwitchTask().run(dispatcher, make_tracker(events=[user_event(text, "check_status")]), domain)
     )
     assert SlotSet("pending_task", "submit_complaint") in events
+
+
+@pytest.mark.parametrize("text", ["好的谢谢你们再见啦", "嗯嗯 好的 没事了", "。。。。。。。"])
+def test_small_talk_is_no_description(text, dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event(text, "goodbye")], active_loop="complaint_form")
+    result = ValidateComplaintForm().validate_complaint_description(text, dispatcher, tracker, domain)
+    assert result["complaint_description"] is None and dispatcher.messages
