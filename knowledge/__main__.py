@@ -1,4 +1,4 @@
-"""Command line: ``python -m knowledge build|eval|bench|search``."""
+"""Command line: ``python -m knowledge build|eval|bench|search|route|route-build|route-eval|route-bench``."""
 
 from __future__ import annotations
 
@@ -24,17 +24,26 @@ def main(argv: list[str] | None = None) -> int:
     search = commands.add_parser("search", help="answer one question (JSON as the API returns it)")
     search.add_argument("question")
     search.add_argument("-k", type=int, default=3)
+    route_build = commands.add_parser("route-build", help="train the request router (rebuilt only when stale)")
+    route_build.add_argument("--force", action="store_true", help="rebuild even when up to date")
+    commands.add_parser("route-eval", help="router quality on knowledge/eval/routing_heldout.tsv")
+    commands.add_parser("route-bench", help="router latency")
+    route = commands.add_parser("route", help="route one request text (JSON as the API returns it)")
+    route.add_argument("text")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings = KnowledgeSettings.from_env()
+    if args.command.startswith("route"):
+        return route_command(args, settings)
 
     from knowledge.knowledge_base import KnowledgeBase
     from knowledge.schema import KnowledgeFormatError
 
-    settings = KnowledgeSettings.from_env()
     started = time.perf_counter()
     try:
         if args.command == "build":
             print(build(settings), f"in {time.perf_counter() - started:.1f}s")
+            print(build_router(settings))
             return 0
         kb = KnowledgeBase.from_settings(settings)
     except KnowledgeFormatError as error:
@@ -75,6 +84,55 @@ def build(settings: KnowledgeSettings) -> str:
         f"index: {len(services)} services, {len(index.passages)} passages ({index.embedded} embedded now), "
         f"{graph} passage graph, model {embedder.name} ({embedder.dim}-d) -> {settings.index_dir}"
     )
+
+
+def build_router(settings: KnowledgeSettings, force: bool = False) -> str:
+    """Train the request router when its model is missing or stale (docs/routing.md)."""
+    from knowledge.routing.model import ensure_model
+
+    if not settings.routing_examples_file.is_file():
+        return f"routing: no training examples at {settings.routing_examples_file}, no model built"
+    started = time.perf_counter()
+    manifest, built = ensure_model(settings, force=force)
+    cv = manifest["cv"]
+    state = f"built in {time.perf_counter() - started:.1f}s" if built else "up to date"
+    return (
+        f"routing: {manifest['examples']} examples, {manifest['features']} features, temperature "
+        f"{manifest['temperature']:.3f}, {cv['folds']}-fold CV level-1 accuracy {cv['level1_accuracy']:.3f} "
+        f"macro-F1 {cv['level1_macro_f1']:.3f} level-2 {cv['level2_accuracy']:.3f} "
+        f"ECE {cv['ece_after_calibration']:.3f}; {state} -> {settings.routing_model_dir}"
+    )
+
+
+def route_command(args: argparse.Namespace, settings: KnowledgeSettings) -> int:
+    from dataclasses import asdict
+
+    from knowledge.routing import Router, RouterUnavailable, RoutingDataError
+
+    try:
+        if args.command == "route-build":
+            print(build_router(settings, force=args.force))
+            return 0
+        build_router(settings)  # route-eval/bench/route use an up-to-date model
+        router = Router.load(settings)
+    except (RoutingDataError, RouterUnavailable) as error:
+        print(f"routing: {error}", file=sys.stderr)
+        return 2
+    if args.command == "route-eval":
+        from knowledge.routing.evaluation import evaluate
+
+        print(evaluate(router, settings.routing_heldout_file))
+    elif args.command == "route-bench":
+        from knowledge.routing.data import load_examples
+        from knowledge.routing.evaluation import bench
+
+        source = settings.routing_heldout_file
+        if not source.is_file():
+            source = settings.routing_examples_file
+        print(bench(router, [e.text for e in load_examples(source, router.taxonomy)]))
+    else:
+        print(json.dumps(asdict(router.route(args.text)), ensure_ascii=False, indent=2))
+    return 0
 
 
 if __name__ == "__main__":

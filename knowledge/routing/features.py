@@ -1,0 +1,187 @@
+"""What the router reads of a text, and its features.
+
+A text is normalized (NFKC, lower case, single spaces: ``knowledge.text.normalize``), a letter's greeting and
+closing formulas are removed (尊敬的市长：您好！… 此致 敬礼), digit runs become one ``0`` (phone numbers, dates
+and amounts carry no category), and only the first ``READ_CHARS`` characters are read: long letters state their
+matter at the start, and the cost of routing stays bounded whatever the length.
+
+Features: character 1-3-grams inside runs of letters/digits/Chinese, jieba words (project dictionary, stopwords
+removed), TF-IDF weighted (sublinear tf, smoothed idf, L2-normalized row), plus one evidence feature per
+level-1 and per level-2 category: log(1 + keyword hits), scaled by ``EVIDENCE_SCALE``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from knowledge.text import Segmenter, normalize
+
+READ_CHARS = 600
+EVIDENCE_SCALE = 0.5
+MIN_DF = 2
+
+_RUN = re.compile(r"[\u3400-\u9fffa-z0-9]+")
+_DIGITS = re.compile(r"\d+")
+_WORD = re.compile(r"[\u3400-\u9fff]{2,}|[a-z]{2,}")
+_OPENING = re.compile(
+    r"^(?:(?:尊敬的|敬爱的|亲爱的)[^，,：:！!。\s]{0,16}[，,：:！!。\s]*)?"
+    r"(?:(?:各位)?(?:领导|市长|书记|工作人员|同志|老师)?(?:们)?(?:你|您)们?好[，,：:！!。\s]*)?"
+)
+_CLOSINGS = re.compile(
+    r"(?:此致[，,\s]*敬礼|致以崇高的敬意|谢谢(?:您|你|领导)?(?:们)?|感谢(?:您|你|领导)?(?:们)?|盼复|望回复|"
+    r"祝(?:您|领导)?工作顺利|顺祝商祺)[！!。，,\s]*"
+)
+
+
+def prepare(text: str) -> str:
+    """The part of ``text`` the router reads (see the module docstring)."""
+    text = normalize(text)
+    text = _OPENING.sub("", text, count=1)
+    text = _CLOSINGS.sub(" ", text)
+    text = _DIGITS.sub("0", text)
+    return text[:READ_CHARS].strip()
+
+
+def tokens(prepared: str, segmenter: Segmenter) -> list[str]:
+    """Character n-grams (``c:``) and jieba words (``w:``) of a prepared text, with repeats."""
+    found: list[str] = []
+    for run in _RUN.findall(prepared):
+        for size in (1, 2, 3):
+            found.extend(f"c:{run[i : i + size]}" for i in range(len(run) - size + 1))
+    stopwords = segmenter.stopwords
+    found.extend(
+        f"w:{word}" for word in segmenter.jieba().lcut(prepared) if _WORD.fullmatch(word) and word not in stopwords
+    )
+    return found
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Term features (sorted, with their idf) then the evidence features (level-1 names, then level-2 pairs)."""
+
+    terms: tuple[str, ...]
+    idf: np.ndarray  # float32, one per term
+    level1: tuple[str, ...]
+    pairs: tuple[tuple[str, str], ...]
+    keywords: Mapping[tuple[str, str], tuple[str, ...]]
+
+    @property
+    def size(self) -> int:
+        # terms, one evidence column per level-1 and per pair, and the constant (bias) column
+        return len(self.terms) + len(self.level1) + len(self.pairs) + 1
+
+    @classmethod
+    def fit(
+        cls,
+        documents: Sequence[Sequence[str]],
+        level1: Sequence[str],
+        pairs: Sequence[tuple[str, str]],
+        keywords: Mapping[tuple[str, str], tuple[str, ...]],
+    ) -> Vocabulary:
+        df: Counter[str] = Counter()
+        for document in documents:
+            df.update(set(document))
+        terms = tuple(sorted(term for term, count in df.items() if count >= MIN_DF))
+        n = len(documents)
+        idf = np.array([math.log((1 + n) / (1 + df[term])) + 1.0 for term in terms], dtype=np.float32)
+        return cls(terms, idf, tuple(level1), tuple(pairs), dict(keywords))
+
+    def index(self) -> dict[str, int]:
+        return {term: position for position, term in enumerate(self.terms)}
+
+
+class Vectorizer:
+    """Sparse rows (column indices, values) of prepared texts under one vocabulary."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        self._index = vocabulary.index()
+        self._level1_position = {name: i for i, name in enumerate(vocabulary.level1)}
+        offset = len(vocabulary.terms)
+        self._evidence: list[tuple[str, int, int]] = []  # keyword, level-1 column, pair column
+        for pair_position, pair in enumerate(vocabulary.pairs):
+            level1_column = offset + self._level1_position[pair[0]]
+            pair_column = offset + len(vocabulary.level1) + pair_position
+            self._evidence.extend((word, level1_column, pair_column) for word in vocabulary.keywords.get(pair, ()))
+        self.bias_column = vocabulary.size - 1
+
+    def row(self, prepared: str, document: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        counts = Counter(self._index[term] for term in document if term in self._index)
+        columns = np.fromiter(counts.keys(), dtype=np.int32, count=len(counts))
+        tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
+        values = tf * self.vocabulary.idf[columns]
+        norm = float(np.linalg.norm(values))
+        if norm > 0:
+            values /= norm
+        hits: Counter[int] = Counter()
+        for word, level1_column, pair_column in self._evidence:
+            found = prepared.count(word)
+            if found:
+                hits[level1_column] += found
+                hits[pair_column] += found
+        extra_columns = [*hits.keys(), self.bias_column]
+        extra_values = [EVIDENCE_SCALE * math.log1p(count) for count in hits.values()] + [1.0]
+        return (
+            np.concatenate([columns, np.array(extra_columns, dtype=np.int32)]),
+            np.concatenate([values.astype(np.float32), np.array(extra_values, dtype=np.float32)]),
+        )
+
+    def matrix(self, prepared: Sequence[str], documents: Iterable[Sequence[str]]) -> SparseRows:
+        rows = [self.row(text, document) for text, document in zip(prepared, documents, strict=True)]
+        return SparseRows.from_rows(rows, self.vocabulary.size)
+
+
+@dataclass(frozen=True)
+class SparseRows:
+    """A CSR matrix (and its transpose, for gradients) with the two products training needs, numpy only."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    columns: int
+    # the transpose: nonzeros sorted by column
+    t_order: np.ndarray
+    t_starts: np.ndarray  # start of each nonempty column's run in the sorted nonzeros
+    t_columns: np.ndarray  # which columns are nonempty
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[tuple[np.ndarray, np.ndarray]], columns: int) -> SparseRows:
+        lengths = np.array([len(indices) for indices, _ in rows], dtype=np.int64)
+        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        indices = np.concatenate([indices for indices, _ in rows]).astype(np.int32)
+        data = np.concatenate([values for _, values in rows]).astype(np.float32)
+        order = np.argsort(indices, kind="stable")
+        sorted_columns = indices[order]
+        t_columns, t_starts = np.unique(sorted_columns, return_index=True)
+        return cls(indptr, indices, data, columns, order, t_starts, t_columns)
+
+    @property
+    def rows(self) -> int:
+        return len(self.indptr) - 1
+
+    def row_ids(self) -> np.ndarray:
+        return np.repeat(np.arange(self.rows), np.diff(self.indptr))
+
+    def dot(self, weights: np.ndarray) -> np.ndarray:
+        """X @ W; every row has at least its bias column, so no segment is empty."""
+        return np.add.reduceat(weights[self.indices] * self.data[:, None], self.indptr[:-1], axis=0)
+
+    def t_dot(self, gradient: np.ndarray, row_ids: np.ndarray) -> np.ndarray:
+        """X.T @ G."""
+        out = np.zeros((self.columns, gradient.shape[1]), dtype=np.float32)
+        products = gradient[row_ids[self.t_order]] * self.data[self.t_order, None]
+        out[self.t_columns] = np.add.reduceat(products, self.t_starts, axis=0)
+        return out
+
+    def subset(self, rows: np.ndarray) -> SparseRows:
+        pieces = [
+            (self.indices[self.indptr[r] : self.indptr[r + 1]], self.data[self.indptr[r] : self.indptr[r + 1]])
+            for r in rows
+        ]
+        return SparseRows.from_rows(pieces, self.columns)
