@@ -18,7 +18,20 @@ from api.handoff import HandoffHub
 from api.logging_setup import configure_logging
 from api.rasa_client import RasaClient
 from api.rasa_load import InFlight, RedisInFlight
-from api.routes import auth, chat, consultations, handoff, health, knowledge, residents, staff, tickets, web, wechat
+from api.routes import (
+    auth,
+    chat,
+    consultations,
+    handoff,
+    health,
+    knowledge,
+    residents,
+    routing,
+    staff,
+    tickets,
+    web,
+    wechat,
+)
 from api.runtime import Runtime
 from api.services.handoff_transcript import keep_line
 from api.settings import Settings, get_settings
@@ -43,6 +56,17 @@ def load_knowledge(runtime: Runtime) -> None:
     logger.info("service catalogue synchronised", extra={"services": count})
 
 
+def load_router(runtime: Runtime) -> None:
+    """The request router's trained model (docs/routing.md); missing or unusable: logged, the route says 503."""
+    from knowledge.routing import load_router as load
+    from knowledge.settings import KnowledgeSettings
+
+    paths = KnowledgeSettings.from_env()
+    if runtime.settings.routing_model_dir is not None:
+        paths = paths.with_changes(routing_dir=runtime.settings.routing_model_dir)
+    runtime.router = load(paths)
+
+
 def rasa_in_flight(settings: Settings) -> InFlight | None:
     """Several Rasa servers are shared by all gateway workers: count their load in Redis when there is one."""
     if settings.redis_url is None or len(settings.rasa_urls) < 2:
@@ -62,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.runtime = runtime
         app.state.rasa = RasaClient(active.rasa_urls, active.rasa_timeout_seconds, rasa_in_flight(active))
         await run_in_threadpool(load_knowledge, runtime)
+        await run_in_threadpool(load_router, runtime)
         keeper = functools.partial(keep_line, runtime)
         app.state.handoff = await HandoffHub.start(active, app.state.rasa, keeper)
         app.state.outbound = getattr(app.state, "outbound", {})
@@ -82,7 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (health, residents, consultations, tickets, chat, knowledge, auth, staff, wechat):
+    for module in (health, residents, consultations, tickets, chat, knowledge, routing, auth, staff, wechat):
         app.include_router(module.router)
     app.include_router(handoff.resident_router)
     app.include_router(handoff.router)

@@ -17,6 +17,7 @@ from api.workdays import WorkCalendar
 
 if TYPE_CHECKING:
     from knowledge import KnowledgeBase
+    from knowledge.routing import Router
 
 
 @dataclass
@@ -30,6 +31,8 @@ class Runtime:
     # The one knowledge base of the process (search, agent suggestions, reload); None when disabled.
     knowledge: KnowledgeBase | None
     categories: dict[str, Category] = field(default_factory=dict)
+    # The request router (GET /api/routing); None when its model is not built (the route answers 503).
+    router: Router | None = None
 
     @classmethod
     def start(cls, settings: Settings) -> Runtime:

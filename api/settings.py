@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     agent_hours_start: time = time(8, 30)
     agent_hours_end: time = time(17, 30)
     knowledge_enabled: bool = True
+    # The request router's model directory; unset: the knowledge settings' (KNOWLEDGE_ROUTING_DIR, else
+    # var/index/routing). See docs/routing.md.
+    routing_model_dir: Path | None = None
     log_level: str = "INFO"
 
     # WeChat Official Account channel (docs/wechat.md): `/wechat` answers 503 until the token is set.

@@ -1,0 +1,93 @@
+"""`GET /api/routing?text=`: the category, level-2 category and department a request goes to (docs/routing.md).
+
+For 12345 staff (bearer token) and the internal services (`X-Service-Token`). The router reads a bounded
+part of the text, so a letter longer than `MAX_LETTER_CHARS` is routed too (it is refused where residents
+file it, not here).
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import BaseModel
+
+from api.deps import RuntimeDep, _bearer, current_staff
+from api.errors import ApiError
+from api.runtime import Runtime
+from api.security import Role
+
+router = APIRouter(prefix="/api", tags=["routing"])
+
+
+class RoutingAlternative(BaseModel):
+    category: str
+    subcategory: str | None
+    department: str | None
+    score: float
+
+
+class RoutingAnswer(BaseModel):
+    category: str
+    subcategory: str | None
+    department: str | None
+    confidence: float
+    alternatives: list[RoutingAlternative]
+
+
+def staff_or_service(
+    request: Request,
+    runtime: RuntimeDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """The internal service token, or the bearer token of a 12345 agent (or a higher role)."""
+    token = request.headers.get("x-service-token")
+    if token is not None and hmac.compare_digest(token, runtime.settings.service_token):
+        return
+    if credentials is None and token is not None:
+        raise ApiError(401, "invalid_service_token", "无权调用该接口")
+    staff = current_staff(runtime, credentials)
+    if not staff.role.allows(Role.AGENT):
+        raise ApiError(403, "forbidden", "您的账号没有此操作的权限")
+
+
+class RoutingRequest(BaseModel):
+    text: str
+
+
+@router.get("/routing", response_model=RoutingAnswer, dependencies=[Depends(staff_or_service)])
+def route_request(
+    runtime: RuntimeDep, text: Annotated[str, Query(description="居民诉求原文（微信消息或来信全文）")]
+) -> RoutingAnswer:
+    """Category with calibrated confidence (0..1) and the three best level-1 alternatives, best first.
+
+    A plain `def`: routing is CPU work (a few milliseconds), so FastAPI runs it in its thread pool.
+    """
+    return route_text(runtime, text)
+
+
+@router.post("/routing", response_model=RoutingAnswer, dependencies=[Depends(staff_or_service)])
+def route_posted_request(runtime: RuntimeDep, body: RoutingRequest) -> RoutingAnswer:
+    """The same answer for a text sent as JSON `{"text": ...}`: a whole letter does not fit every client's
+    URL (httpx refuses a query over 65,536 characters, about 7,000 Chinese characters once encoded)."""
+    return route_text(runtime, body.text)
+
+
+def route_text(runtime: Runtime, text: str) -> RoutingAnswer:
+    if not text.strip():
+        raise ApiError(422, "empty_text", "诉求内容：请输入要分类的诉求内容")
+    if runtime.router is None:
+        raise ApiError(503, "routing_unavailable", "智能分类暂不可用，请人工选择分类或稍后再试")
+    routed = runtime.router.route(text)
+    return RoutingAnswer(
+        category=routed.category,
+        subcategory=routed.subcategory,
+        department=routed.department,
+        confidence=routed.confidence,
+        alternatives=[
+            RoutingAlternative(category=a.category, subcategory=a.subcategory, department=a.department, score=a.score)
+            for a in routed.alternatives
+        ],
+    )
