@@ -53,12 +53,14 @@ test: setup lint unit rasa-test
 
 eval: setup
 	$(PY) -m knowledge eval
+	$(PY) -m knowledge route-eval
 	$(RASA) test nlu --nlu tests/nlu/holdout.yml --model models/luan.tar.gz --out var/nlu-results --successes
 	$(PY) scripts/nlu_report.py var/nlu-results
 
 bench: setup
 	@command -v wrk >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; } || true
 	$(PY) -m knowledge bench
+	$(PY) -m knowledge route-bench
 	$(PY) scripts/bench_api.py
 	$(PY) scripts/bench_chat.py
 

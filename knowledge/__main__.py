@@ -43,7 +43,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             print(build(settings), f"in {time.perf_counter() - started:.1f}s")
-            print(build_router(settings))
+            from knowledge.routing import RoutingDataError
+
+            try:
+                print(build_router(settings))
+            except RoutingDataError as error:
+                print(f"routing: {error}", file=sys.stderr)
+                return 2
             return 0
         kb = KnowledgeBase.from_settings(settings)
     except KnowledgeFormatError as error:
