@@ -1,15 +1,9 @@
 import pytest
 
-from actions.pii import (
-    mask_id_number,
-    mask_name,
-    mask_phone,
-    mask_text,
-    normalize_id_number,
-    normalize_name,
-    normalize_phone,
-    states_a_name,
-)
+from actions import pii
+from actions.pii import normalize_id_number, normalize_name, normalize_phone, states_a_name
+
+mask_id_number, mask_name, mask_phone, mask_text = pii.mask_id_number, pii.mask_name, pii.mask_phone, pii.mask_text
 
 # The first is the example printed in GB 11643; the second's check digit was worked out by hand.
 VALID_IDS = ["11010519491231002X", "341502198506151232"]

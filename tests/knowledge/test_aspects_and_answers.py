@@ -94,16 +94,16 @@ def test_asked_for_the_leaders_phone_the_hotline_says_how_to_reach_the_city(lexi
     assert "咨询电话：12345" in answer and "市长信箱" in answer and "全天24小时" in answer
 
 
-@pytest.mark.parametrize(
-    ("question", "service"),
-    [
-        ("公积金中心的电话是多少", "住房公积金缴存查询"),
-        ("残疾证咨询电话", "残疾人证办理"),
-        ("低保打哪个电话问", "最低生活保障申请"),
-        ("社保卡丢了打什么电话", "社会保障卡挂失补换"),
-        ("驾驶证换证电话", "机动车驾驶证换证"),
-    ],
-)
+PHONE_QUESTIONS = {
+    "公积金中心的电话是多少": "住房公积金缴存查询",
+    "残疾证咨询电话": "残疾人证办理",
+    "低保打哪个电话问": "最低生活保障申请",
+    "社保卡丢了打什么电话": "社会保障卡挂失补换",
+    "驾驶证换证电话": "机动车驾驶证换证",
+}
+
+
+@pytest.mark.parametrize(("question", "service"), PHONE_QUESTIONS.items())
 def test_another_services_phone_stays_with_that_service(lexical_kb: KnowledgeBase, question: str, service: str) -> None:
     result = lexical_kb.search(question)
     assert result.aspect == "phone"
