@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApi, CaseApiError, WithCaseApi
+from actions.intake import offer_to_register
 from actions.knowledge_hits import knowledge_of, service_buttons
 from contract.knowledge import Hit
 
@@ -107,6 +108,9 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, ap
     if buttons:
         dispatcher.utter_message(text=replies.WHICH_SERVICE, buttons=buttons)
         return []
+    offered = None if tracker.active_loop_name else offer_to_register(dispatcher, tracker)
+    if offered is not None:
+        return offered
     dispatcher.utter_message(text=replies.NOTHING_FITS, buttons=replies.human_buttons())
     return []
 

@@ -19,7 +19,7 @@ from actions.case_api import CaseApiError
 from actions.forms import FORMS
 from actions.second_request import offer_pending_request
 from actions.settings import get_settings
-from actions.tracker_info import latest_intent
+from actions.tracker_info import latest_intent, slot_before_latest_message
 from contract.limits import MAX_LETTER_CHARS
 from contract.receipts import CaseReceipt
 
@@ -174,6 +174,9 @@ class FormValidation(FormValidationAction, ABC):
         self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, kind: Narrative
     ) -> dict[str, Any]:
         text = str(value).strip()[:MAX_LETTER_CHARS]
+        if text.startswith("/"):
+            # A button ("重新提交", "登记诉求") is no description: what was written before stays.
+            return {slot: slot_before_latest_message(tracker, slot)}
         content = _SMALL_TALK.sub("", kind.announcement.sub("", text))
         if len(content) >= kind.min_chars:
             return self.accept(slot, text, tracker)

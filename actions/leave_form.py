@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions import replies
 from actions.form_base import reset_form_slots
 from actions.forms import FORM_BY_TRIGGER, FORMS
+from actions.intake import take_offered_request
 from actions.second_request import note_second_request
 from actions.tracker_info import latest_intent, slots_set_by_latest_message
 
@@ -57,6 +58,8 @@ class ActionSwitchTask(Action):
             return events
         if tracker.get_slot("pending_task") == starting.trigger:
             events.append(SlotSet("pending_task", None))  # the resident got to it on their own
+        if starting.name == "complaint_form":
+            events += take_offered_request(tracker)
         return [*events, *note_second_request(dispatcher, tracker, starting.name)]
 
 

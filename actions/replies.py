@@ -53,6 +53,11 @@ CAPABILITY_BUTTONS: Buttons = buttons(
 FIRST_THEN = "好的，先帮您办{first}，办完再{then}。"
 NOW_THE_OTHER = "您刚才还提到要{task}，现在办吗？"
 
+OFFER_TO_REGISTER = (
+    "您说的情况我还没法直接解答。需要的话，我可以把它原样登记为诉求，转给相关部门处理，3个工作日内答复您。"
+)
+REGISTER_BUTTONS: Buttons = buttons(("登记诉求", "/submit_complaint"), ("转人工客服", "/request_human"))
+
 # Answers ---------------------------------------------------------------------------------------------
 ABOUT_SERVICE = "关于“{service}”：{answer}"
 WHICH_SERVICE_FOR_ASPECT = "您问的是哪项业务？告诉我业务名称就行，比如“居住证”“社保卡”。"

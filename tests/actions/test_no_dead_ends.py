@@ -18,7 +18,7 @@ from actions.praise import ActionSubmitPraise, ValidatePraiseForm
 from actions.questions import ASK_ACTIONS
 from actions.replies import QUESTIONS
 from actions.second_request import offer_pending_request
-from tests.actions.conftest import bot_event, knowledge, receipt, user_event
+from tests.actions.conftest import bot_event, knowledge, receipt, slot_event, user_event
 
 SHORT_ANSWERS = [(form.name, slot) for form in FORMS.values() for slot in form.slots if slot in QUESTIONS]
 
@@ -238,3 +238,36 @@ def test_small_talk_is_no_description(text, dispatcher, make_tracker, domain):
     tracker = make_tracker(events=[user_event(text, "goodbye")], active_loop="complaint_form")
     result = ValidateComplaintForm().validate_complaint_description(text, dispatcher, tracker, domain)
     assert result["complaint_description"] is None and dispatcher.messages
+
+
+def test_a_problem_in_own_words_is_offered_as_a_request_and_filed_as_written(dispatcher, make_tracker, domain):
+    text = "我们小区门口的下水道堵了快一个月，臭气熏天，物业一直推给社区"
+    tracker = make_tracker(events=[user_event(text, "nlu_fallback", knowledge(False))])
+    events = asyncio.run(ActionHandleFallback().run(dispatcher, tracker, domain))
+    assert "登记为诉求" in dispatcher.messages[0]["text"] and "没太明白" not in dispatcher.messages[0]["text"]
+    assert dispatcher.messages[0]["buttons"][0]["payload"] == "/submit_complaint"
+    assert SlotSet("offered_request", text) in events
+    dispatcher.messages.clear()
+    pressed = make_tracker(
+        slots={"offered_request": text}, events=[user_event("/submit_complaint", "submit_complaint")]
+    )
+    started = asyncio.run(ActionSwitchTask().run(dispatcher, pressed, domain))
+    assert SlotSet("complaint_description", text) in started and SlotSet("offered_request", None) in started
+
+
+@pytest.mark.parametrize(("text", "intent"), [("明天六安会下雨吗", "out_of_scope"), ("嗯嗯好的", "nlu_fallback")])
+def test_a_short_question_or_small_talk_is_not_offered_as_a_request(text, intent, dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event(text, intent, knowledge(False))])
+    asyncio.run(ActionHandleFallback().run(dispatcher, tracker, domain))
+    assert "登记为诉求" not in dispatcher.messages[0]["text"]
+
+
+def test_a_retry_button_keeps_the_description_written_before(dispatcher, make_tracker, domain):
+    events = [
+        user_event("窗口工作人员态度很差还骂人", "submit_complaint"),
+        slot_event("complaint_description", "窗口工作人员态度很差还骂人"),
+        user_event("/submit_complaint", "submit_complaint"),
+    ]
+    tracker = make_tracker(events=events, active_loop="complaint_form")
+    result = ValidateComplaintForm().validate_complaint_description("/submit_complaint", dispatcher, tracker, domain)
+    assert result == {"complaint_description": "窗口工作人员态度很差还骂人"}

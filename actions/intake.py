@@ -1,0 +1,41 @@
+"""A resident who describes a problem in their own words is never left with "没太明白": when neither the
+knowledge base nor a task fits, the assistant offers to register the message as a request (a TS case, routed
+to a department by the gateway), and files exactly what the resident wrote."""
+
+from __future__ import annotations
+
+import re
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import replies
+
+# A description of a problem has some length: "停水三天了没人管" yes, "嗯嗯" or "你好呀" no. A message the NLU
+# read as outside government services needs more to be a grievance ("明天六安会下雨吗" is a question).
+MIN_REQUEST_CHARS = 8
+MIN_OUT_OF_SCOPE_REQUEST_CHARS = 20
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def describes_a_problem(text: str, min_chars: int = MIN_REQUEST_CHARS) -> bool:
+    return not text.startswith("/") and len(_HAN.findall(text)) >= min_chars
+
+
+def offer_to_register(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """Offer to register the latest message as a request; None when it does not describe a problem."""
+    text = str(tracker.latest_message.get("text") or "").strip()
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if not describes_a_problem(text, MIN_OUT_OF_SCOPE_REQUEST_CHARS if intent == "out_of_scope" else MIN_REQUEST_CHARS):
+        return None
+    dispatcher.utter_message(text=replies.OFFER_TO_REGISTER, buttons=replies.REGISTER_BUTTONS)
+    return [SlotSet("offered_request", text)]
+
+
+def take_offered_request(tracker: Tracker) -> list[EventType]:
+    """When the complaint form starts from the offer's button: the message offered is its description."""
+    offered = tracker.get_slot("offered_request")
+    if not offered or not str(tracker.latest_message.get("text") or "").startswith("/"):
+        return []
+    return [SlotSet("complaint_description", offered), SlotSet("offered_request", None)]
