@@ -18,6 +18,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -95,7 +96,16 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     service: Mapped[str | None] = mapped_column(String(64), index=True)
     department: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Level-1 category (one of categories.yaml's) and level-2; rows before 0004 may hold "level1/level2"
+    # in `category` (the migration splits them; `case_views.split_category` reads any left).
     category: Mapped[str | None] = mapped_column(String(64))
+    subcategory: Mapped[str | None] = mapped_column(String(64))
+    # Who chose the category/department: "model" (the request router), "caller" (given when filing) or the
+    # username of the agent who dispatched or assigned it. Null: not routed (filed before 0004, or no router).
+    routed_by: Mapped[str | None] = mapped_column(String(64), index=True)
+    routing_confidence: Mapped[float | None] = mapped_column(Float)
+    # The router's best level-1 alternatives ({category, subcategory, department, score}), for triage.
+    routing_alternatives: Mapped[list[Any] | None] = mapped_column(JSON)
     contact_name: Mapped[str | None] = mapped_column(EncryptedText)
     contact_phone: Mapped[str | None] = mapped_column(EncryptedText)
     phone_last4: Mapped[str | None] = mapped_column(String(4))
