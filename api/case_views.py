@@ -10,6 +10,7 @@ from sqlalchemy import inspect
 
 from api.models import Case
 from api.schemas import CaseKindPublic, StatusText
+from api.services.case_routing import split_category
 from api.workdays import WorkCalendar
 from contract.case_kinds import CaseKind
 from contract.personal_data import mask_id_number, mask_name, mask_phone, mask_text
@@ -80,6 +81,9 @@ def staff_view(case: Case, calendar: WorkCalendar, now: datetime, *, reveal: boo
         view[key] = _plain(value)
     if not reveal and isinstance(view.get("transcript"), list):
         view["transcript"] = [{**line, "text": mask_text(str(line.get("text", "")))} for line in view["transcript"]]
+    if view.get("category") and "/" in view["category"]:  # a row dispatched before migration 0004
+        view["category"], level2 = split_category(view["category"])
+        view["subcategory"] = view.get("subcategory") or level2
     view["status_text"] = case.status_text
     view["card"] = _card(case, calendar, now)
     view["allowed_status"] = case.SPEC.allowed(case.status)
@@ -95,7 +99,7 @@ def summary_view(case: Case, calendar: WorkCalendar, now: datetime) -> dict[str,
         "status_text": case.status_text,
         "service": case.service,
         "department": case.department,
-        "category": case.category,
+        "category": split_category(case.category)[0],
         "assigned_to": case.assigned_to,
         "contact_name": mask_name(case.contact_name),
         "contact_phone": mask_phone(case.contact_phone),

@@ -33,6 +33,8 @@ class Runtime:
     categories: dict[str, Category] = field(default_factory=dict)
     # The request router (GET /api/routing); None when its model is not built (the route answers 503).
     router: Router | None = None
+    # Filing without a router is logged once per process, not once per case.
+    unrouted_logged: bool = False
 
     @classmethod
     def start(cls, settings: Settings) -> Runtime:

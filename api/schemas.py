@@ -199,7 +199,8 @@ class StatusChange(Strict):
 
 class Assignment(Strict):
     department: Short | None = None
-    category: Short | None = None
+    category: Short | None = Field(default=None, description="level-1 category; 'level1/level2' is split")
+    subcategory: Short | None = None
     agent: Short | None = None
 
 
@@ -251,6 +252,15 @@ class CaseSummary(BaseModel):
     card: str = Field(description="none | green | yellow | red: how close an open case is to its deadline")
 
 
+class RoutingSuggestion(BaseModel):
+    """One of the router's best level-1 categories for a case, best first."""
+
+    category: str
+    subcategory: str | None
+    department: str | None
+    score: float
+
+
 class CaseList(BaseModel):
     total: int
     items: list[CaseSummary]
@@ -270,6 +280,13 @@ class StaffCaseView(CaseSummary):
     allowed_status: list[str] = Field(description="the statuses the case may move to next")
     sender: str | None
     updated_at: str
+    # routing (docs/routing.md "Routing cases"); `category` is a level-1 name or null
+    subcategory: str | None = None
+    routed_by: str | None = Field(
+        default=None, description='"model", "caller" or the username of the agent who dispatched it; null: not routed'
+    )
+    routing_confidence: float | None = Field(default=None, description="the router's confidence, 0..1")
+    routing_alternatives: list[RoutingSuggestion] | None = None
     # application
     id_number: str | None = None
     address: str | None = None
@@ -287,6 +304,32 @@ class StaffCaseView(CaseSummary):
     origin: str | None = None
     transcript: list[TranscriptEntry] | None = None
     suggestions: list[dict[str, Any]] | None = None
+
+
+class TriageCase(BaseModel):
+    """A case waiting for an agent to choose its department (待分拨): the router was not sure enough."""
+
+    number: str
+    kind: str
+    status: str
+    status_text: str
+    service: str | None
+    category: str | None = Field(description="the router's suggestion (level-1)")
+    subcategory: str | None
+    routed_by: str | None
+    routing_confidence: float | None
+    alternatives: list[RoutingSuggestion] = Field(description="the router's best level-1 categories, best first")
+    text: str = Field(description="the resident's text (complaint description, ticket summary); contact data masked")
+    channel: str
+    created_at: str
+    deadline: str | None
+    card: str
+
+
+class TriageList(BaseModel):
+    threshold: float = Field(description="routing_confidence_threshold: below it a case waits here")
+    total: int
+    items: list[TriageCase]
 
 
 class CategoryCount(BaseModel):

@@ -27,6 +27,7 @@ from api.schemas import (
     StaffStats,
     StatusChange,
     TicketCreate,
+    TriageList,
     UserCreated,
 )
 from api.security import Role
@@ -90,8 +91,23 @@ def set_status(
 
 @router.post("/cases/{number}/assign", response_model=StaffCaseView, response_model_exclude_unset=True)
 def assign(number: str, body: Assignment, staff: AgentDep, runtime: RuntimeDep, session: SessionDep) -> dict[str, Any]:
-    case = staff_service.assign(session, number, body, staff.username, staff.role)
+    case = staff_service.assign(session, number, body, staff.username, staff.role, runtime.categories)
     return staff_view(case, runtime.calendar, utcnow())
+
+
+@router.get("/triage", response_model=TriageList)
+def triage_queue(
+    staff: AgentDep,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> TriageList:
+    """待分拨: open complaints and tickets without a department, oldest first, with the router's suggested
+    category and its best alternatives. `POST /cases/{number}/assign` (or the ticket dispatch) ends it."""
+    page = staff_service.triage(session, runtime.calendar, runtime.settings.routing_confidence_threshold, limit, offset)
+    audit.record(session, staff.username, staff.role, "list", None, kind="triage", count=len(page.items))
+    return page
 
 
 @router.post("/tickets", status_code=201, response_model=CaseReceipt)

@@ -12,6 +12,7 @@ from api.errors import ApiError
 from api.models import Application, Complaint, Service, Suggestion, Ticket, utcnow
 from api.runtime import Runtime
 from api.schemas import ApplicationCreate, ComplaintCreate, SuggestionCreate, TicketCreate
+from api.services.case_routing import route_case
 from api.services.consultations import find_consultation, mark_viewed
 
 
@@ -51,9 +52,9 @@ def file_complaint(session: Session, runtime: Runtime, body: ComplaintCreate) ->
     complaint = Complaint(
         description=body.description,
         service=body.service,
-        department=body.department,
         **_origin(body.phone, body.name, body.sender, body.channel),
     )
+    route_case(session, runtime, complaint, body.description, department=body.department)
     if body.phone is None:
         # The resident checks the status with this code instead of a phone's last 4 digits. Random from
         # `secrets`: a guessable code would let anyone read the status of numbered complaints.
@@ -93,13 +94,12 @@ def file_ticket(
     ticket = Ticket(
         summary=body.summary,
         origin=origin,
-        category=body.category,
-        department=body.department,
         service=body.service,
         transcript=[line.model_dump(mode="json") for line in body.transcript],
         suggestions=body.suggestions,
         **_origin(body.phone, body.name, body.sender, body.channel),
     )
+    route_case(session, runtime, ticket, body.summary, category=body.category, department=body.department)
     if origin == "agent":
         ticket.assigned_to = actor
     file_case(session, ticket, runtime.settings, runtime.calendar, actor=actor, role=role)

@@ -155,10 +155,18 @@ def dispatch_ticket(
         raise ApiError(422, "unknown_department", f"承办部门“{department}”不在部门列表中")
     if ticket.status != "dispatched":
         change_status(session, ticket, "dispatched", staff.username, staff.role, department)
-    ticket.category = f"{category}/{subcategory}"
+    ticket.category, ticket.subcategory = category, subcategory
     ticket.department = department
+    ticket.routed_by = staff.username
     ticket.updated_at = utcnow()
     audit.record(
-        session, staff.username, staff.role, "dispatch", ticket.number, department=department, category=ticket.category
+        session,
+        staff.username,
+        staff.role,
+        "dispatch",
+        ticket.number,
+        department=department,
+        category=category,
+        subcategory=subcategory,
     )
     return ticket

@@ -6,21 +6,33 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy import case as sa_case
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker, with_polymorphic
 
 from api import audit
 from api.case_views import summary_view
 from api.cases import find_case
+from api.categories import Category
 from api.db import transaction
 from api.errors import ApiError
-from api.models import AuditEntry, Case, Evaluation, StaffUser, utcnow
-from api.schemas import Assignment, AuditEntryPublic, CaseList, StaffCreate, StaffStats
+from api.models import AuditEntry, Case, Complaint, Evaluation, StaffUser, Ticket, utcnow
+from api.schemas import (
+    Assignment,
+    AuditEntryPublic,
+    CaseList,
+    RoutingSuggestion,
+    StaffCreate,
+    StaffStats,
+    TriageCase,
+    TriageList,
+)
 from api.security import hash_password
+from api.services.case_routing import split_category
 from api.services.commendations import per_department
 from api.workdays import WorkCalendar
+from contract.personal_data import mask_text
 
 
 @dataclass(frozen=True)
@@ -58,20 +70,88 @@ def list_cases(session: Session, calendar: WorkCalendar, wanted: CaseFilter, lim
     return CaseList.model_validate({"total": total, "items": [summary_view(c, calendar, now) for c in page]})
 
 
-def assign(session: Session, number: str, body: Assignment, actor: str, role: str) -> Case:
-    if body.department is None and body.category is None and body.agent is None:
+def assign(
+    session: Session,
+    number: str,
+    body: Assignment,
+    actor: str,
+    role: str,
+    categories: dict[str, Category] | None = None,
+) -> Case:
+    """Department, category and/or agent. Naming a department or a category makes the agent the case's router
+    (`routed_by`); a case without a department that gets a known category gets its first department too."""
+    if body.department is None and body.category is None and body.subcategory is None and body.agent is None:
         raise ApiError(422, "nothing_to_assign", "请至少指定承办部门、分类或坐席之一")
     case = find_case(session, number, for_update=True)
     if body.agent is not None:
         exists = session.scalar(select(StaffUser.id).where(StaffUser.username == body.agent))
         if exists is None:
             raise ApiError(422, "unknown_agent", f"坐席账号“{body.agent}”不存在")
+    if body.category is not None:
+        level1, level2 = split_category(body.category)
+        if level1 != split_category(case.category)[0] or level2 is not None:
+            case.subcategory = level2  # a new level-1 category: the old level-2 no longer applies
+        case.category = level1
+    elif case.category and "/" in case.category:
+        case.category, case.subcategory = split_category(case.category)
+    if body.subcategory is not None:
+        case.subcategory = body.subcategory
     case.department = body.department or case.department
-    case.category = body.category or case.category
+    entry = (categories or {}).get(case.category or "")
+    if case.department is None and body.category is not None and entry is not None and entry.departments:
+        case.department = entry.departments[0]
+    if body.department is not None or body.category is not None or body.subcategory is not None:
+        case.routed_by = actor
     case.assigned_to = body.agent or case.assigned_to
     case.updated_at = utcnow()
     audit.record(session, actor, role, "assign", case.number, **body.model_dump(exclude_none=True))
     return case
+
+
+TRIAGE_KINDS = (Complaint, Ticket)
+
+
+def _open(kind: type[Case]) -> ColumnElement[bool]:
+    closed = [status for status in kind.SPEC.statuses if kind.SPEC.is_closed(status)]
+    return and_(Case.kind == kind.SPEC.kind, Case.status.not_in(closed))
+
+
+def _resident_text(case: Case) -> str:
+    text = case.description if isinstance(case, Complaint) else case.summary if isinstance(case, Ticket) else ""
+    return mask_text(text)
+
+
+def triage(session: Session, calendar: WorkCalendar, threshold: float, limit: int, offset: int) -> TriageList:
+    """Open complaints and tickets without a department (待分拨), oldest first: the router was below the
+    threshold, or there was no router when they were filed. Dispatching or assigning a department ends it."""
+    now = utcnow()
+    kinds = with_polymorphic(Case, list(TRIAGE_KINDS))
+    waiting = and_(Case.department.is_(None), or_(*(_open(kind) for kind in TRIAGE_KINDS)))
+    total = session.scalar(select(func.count()).select_from(Case).where(waiting)) or 0
+    query = select(kinds).where(waiting).order_by(Case.created_at, Case.id).limit(limit).offset(offset)
+    items = []
+    for case in session.scalars(query):
+        category, subcategory = split_category(case.category)
+        items.append(
+            TriageCase(
+                number=case.number,
+                kind=case.kind,
+                status=case.status,
+                status_text=case.status_text,
+                service=case.service,
+                category=category,
+                subcategory=case.subcategory or subcategory,
+                routed_by=case.routed_by,
+                routing_confidence=case.routing_confidence,
+                alternatives=[RoutingSuggestion.model_validate(a) for a in case.routing_alternatives or []],
+                text=_resident_text(case),
+                channel=case.channel,
+                created_at=case.created_at.isoformat(),
+                deadline=case.deadline.isoformat() if case.deadline else None,
+                card=calendar.card(now, case.deadline).value if case.deadline else "none",
+            )
+        )
+    return TriageList(threshold=threshold, total=total, items=items)
 
 
 def _open_cards(session: Session, calendar: WorkCalendar, now: datetime) -> dict[str, int]:

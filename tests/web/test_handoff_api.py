@@ -91,7 +91,8 @@ def test_full_handoff_over_the_api(
     dispatch = {"category": "劳动和社会保障", "subcategory": "社会保障卡"}
     dispatched = http.post(f"/api/staff/handoff/tickets/{number}/dispatch", json=dispatch, headers=agent).json()
     assert dispatched["status"] == "dispatched" and dispatched["department"] == "市人力资源和社会保障局"
-    assert dispatched["category"] == "劳动和社会保障/社会保障卡"
+    assert (dispatched["category"], dispatched["subcategory"]) == ("劳动和社会保障", "社会保障卡")
+    assert dispatched["routed_by"] == "agent7"
 
     resolved = http.post(f"/api/staff/handoff/conversations/{sender}/resolve", headers=agent)
     assert resolved.status_code == 200 and resolved.json()["state"] == "rating"

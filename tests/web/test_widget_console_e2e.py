@@ -132,6 +132,6 @@ def test_resident_to_agent_and_back(
     sessions = make_session_factory(make_engine(gateway.settings.database_url))
     with transaction(sessions) as session:
         ticket = session.scalars(select(Ticket).where(Ticket.number == number)).one()
-        assert (ticket.status, ticket.category) == ("resolved", "劳动和社会保障/社会保障卡")
+        assert (ticket.status, ticket.category, ticket.subcategory) == ("resolved", "劳动和社会保障", "社会保障卡")
         assert session.scalars(select(Evaluation.stars).where(Evaluation.case_number == number)).one() == 5
     assert fake_rasa.resumed and all(m["metadata"]["channel"] == "web" for m in fake_rasa.messages)

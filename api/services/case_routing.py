@@ -1,0 +1,96 @@
+"""Routing a new case (docs/routing.md "Routing cases"): its level-1 and level-2 category and its department,
+from what the caller gave, the service's department and the request router.
+
+- The caller named a department or a category: kept, `routed_by="caller"`; the router fills what is missing
+  (a department only for the caller's own category).
+- A known service: its department is kept; the router gives the category (`routed_by="model"`).
+- Otherwise the router decides (`routed_by="model"`); below `routing_confidence_threshold` the case keeps the
+  suggested category but gets no department and waits in the triage queue for an agent.
+- No router (model not built), or the router fails: the case is filed as given, logged once, never an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from api.models import Case, Service
+from api.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+CALLER = "caller"
+MODEL = "model"
+
+
+def split_category(value: str | None) -> tuple[str | None, str | None]:
+    """ "level1/level2" (rows of before migration 0004, or a caller's) -> (level1, level2); else (value, None)."""
+    if not value:
+        return None, None
+    level1, _, level2 = value.partition("/")
+    return level1.strip() or None, level2.strip() or None
+
+
+def _routed(runtime: Runtime, text: str) -> Any:
+    if runtime.router is None:
+        if not runtime.unrouted_logged:
+            runtime.unrouted_logged = True
+            logger.warning("request router not loaded: new cases are filed without a category or department")
+        return None
+    try:
+        return runtime.router.route(text)
+    except Exception:  # a routing bug must not lose a resident's case
+        logger.exception("routing a new case failed; filed without a category")
+        return None
+
+
+def route_case(
+    session: Session,
+    runtime: Runtime,
+    case: Case,
+    text: str,
+    *,
+    category: str | None = None,
+    department: str | None = None,
+) -> None:
+    """Fill `case`'s category, subcategory, department, routed_by, confidence and alternatives."""
+    level1, level2 = split_category(category)
+    service = session.get(Service, case.service) if case.service else None
+    routed = _routed(runtime, text)
+    if routed is not None:
+        case.routing_confidence = routed.confidence
+        case.routing_alternatives = [
+            {"category": a.category, "subcategory": a.subcategory, "department": a.department, "score": a.score}
+            for a in routed.alternatives
+        ]
+    if level1 is not None or department is not None:
+        case.routed_by = CALLER
+        case.department = department or (service.department if service is not None else None)
+        if level1 is None and routed is not None:
+            level1, level2 = routed.category, routed.subcategory
+        elif routed is not None and level1 == routed.category:
+            level2 = level2 or routed.subcategory
+            case.department = case.department or routed.department
+        if case.department is None and level1 is not None and level1 in runtime.categories:
+            departments = runtime.categories[level1].departments
+            case.department = departments[0] if departments else None
+        case.category, case.subcategory = level1, level2
+        return
+    if routed is None:
+        # Filed as given: the service's department and category, else nothing (an agent assigns them).
+        if service is not None:
+            case.department, case.category = service.department, service.category
+        return
+    case.routed_by = MODEL
+    case.category, case.subcategory = routed.category, routed.subcategory
+    if service is not None:
+        case.department = service.department
+    elif routed.confidence >= runtime.settings.routing_confidence_threshold:
+        case.department = routed.department
+    else:
+        case.department = None  # triage: an agent dispatches it
+
+
+__all__ = ["CALLER", "MODEL", "route_case", "split_category"]
