@@ -91,6 +91,10 @@ _SMALL_TALK = re.compile(
 )
 
 
+# Digits and Latin-free symbols are no description either ("13812345678" answers another question).
+_NOT_WORDS = re.compile(r"[^\u4e00-\u9fffA-Za-z]")
+
+
 @dataclass(frozen=True)
 class Narrative:
     """Free text telling what happened or what should change. The words that only announce it ("我要投诉")
@@ -175,9 +179,12 @@ class FormValidation(FormValidationAction, ABC):
     ) -> dict[str, Any]:
         text = str(value).strip()[:MAX_LETTER_CHARS]
         if text.startswith("/"):
-            # A button ("重新提交", "登记诉求") is no description: what was written before stays.
-            return {slot: slot_before_latest_message(tracker, slot)}
-        content = _SMALL_TALK.sub("", kind.announcement.sub("", text))
+            # A button ("重新提交", "登记诉求") is no description: the one already given stays (set by the
+            # action that offered the button, or written before).
+            current = tracker.get_slot(slot)
+            kept = current if current and not str(current).startswith("/") else None
+            return {slot: kept or slot_before_latest_message(tracker, slot)}
+        content = _NOT_WORDS.sub("", _SMALL_TALK.sub("", kind.announcement.sub("", text)))
         if len(content) >= kind.min_chars:
             return self.accept(slot, text, tracker)
         if only_states_intent(tracker, kind.intent):

@@ -271,3 +271,21 @@ def test_a_retry_button_keeps_the_description_written_before(dispatcher, make_tr
     tracker = make_tracker(events=events, active_loop="complaint_form")
     result = ValidateComplaintForm().validate_complaint_description("/submit_complaint", dispatcher, tracker, domain)
     assert result == {"complaint_description": "窗口工作人员态度很差还骂人"}
+
+
+def test_the_offered_request_survives_the_button_that_files_it(dispatcher, make_tracker, domain):
+    text = "我家孩子的学籍转不过来学校也不给说法"
+    events = [
+        user_event("/submit_complaint", "submit_complaint"),
+        slot_event("complaint_description", "/submit_complaint"),
+        slot_event("complaint_description", text),
+    ]
+    tracker = make_tracker(slots={"complaint_description": text}, events=events)
+    result = ValidateComplaintForm().validate_complaint_description("/submit_complaint", dispatcher, tracker, domain)
+    assert result == {"complaint_description": text}
+
+
+def test_a_phone_number_is_no_description(dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event("13812345678", "inform")], active_loop="complaint_form")
+    result = ValidateComplaintForm().validate_complaint_description("13812345678", dispatcher, tracker, domain)
+    assert result["complaint_description"] is None
