@@ -19,7 +19,7 @@ from actions.case_api import CaseApiError
 from actions.forms import FORMS
 from actions.second_request import offer_pending_request
 from actions.settings import get_settings
-from actions.tracker_info import latest_intent, slot_before_latest_message
+from actions.tracker_info import latest_intent, slot_before_latest_message, values_since_latest_message
 from contract.limits import MAX_LETTER_CHARS
 from contract.receipts import CaseReceipt
 
@@ -181,9 +181,8 @@ class FormValidation(FormValidationAction, ABC):
         if text.startswith("/"):
             # A button ("重新提交", "登记诉求") is no description: the one already given stays (set by the
             # action that offered the button, or written before).
-            current = tracker.get_slot(slot)
-            kept = current if current and not str(current).startswith("/") else None
-            return {slot: kept or slot_before_latest_message(tracker, slot)}
+            given = [v for v in values_since_latest_message(tracker, slot) if v and not str(v).startswith("/")]
+            return {slot: given[-1] if given else slot_before_latest_message(tracker, slot)}
         content = _NOT_WORDS.sub("", _SMALL_TALK.sub("", kind.announcement.sub("", text)))
         if len(content) >= kind.min_chars:
             return self.accept(slot, text, tracker)

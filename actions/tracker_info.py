@@ -37,6 +37,17 @@ def slots_set_by_latest_message(tracker: Tracker) -> set[str]:
     return names
 
 
+def values_since_latest_message(tracker: Tracker, slot: str) -> list[Any]:
+    """The values the slot was set to after the resident's latest message, in order."""
+    values: list[Any] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "slot" and event.get("name") == slot:
+            values.insert(0, event.get("value"))
+    return values
+
+
 def slot_before_latest_message(tracker: Tracker, slot: str) -> Any:
     """The slot's value before the latest message was taken in (None when it was not set)."""
     seen_user = False

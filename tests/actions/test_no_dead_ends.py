@@ -277,10 +277,11 @@ def test_the_offered_request_survives_the_button_that_files_it(dispatcher, make_
     text = "我家孩子的学籍转不过来学校也不给说法"
     events = [
         user_event("/submit_complaint", "submit_complaint"),
-        slot_event("complaint_description", "/submit_complaint"),
-        slot_event("complaint_description", text),
+        slot_event("complaint_description", "/submit_complaint"),  # read from the button by the slot mapping
+        slot_event("complaint_description", text),  # set by action_switch_task from the offer
+        slot_event("complaint_description", "/submit_complaint"),  # Rasa's form offers its candidate again
     ]
-    tracker = make_tracker(slots={"complaint_description": text}, events=events)
+    tracker = make_tracker(slots={"complaint_description": "/submit_complaint"}, events=events)
     result = ValidateComplaintForm().validate_complaint_description("/submit_complaint", dispatcher, tracker, domain)
     assert result == {"complaint_description": text}
 
