@@ -358,12 +358,14 @@ class StaffStats(BaseModel):
 
 
 class CommendationPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     text: str = Field(description="phone and ID numbers masked")
     department: str | None
     service: str | None
     channel: str
-    created_at: str
+    created_at: datetime
 
 
 class CommendationList(BaseModel):

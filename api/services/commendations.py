@@ -49,17 +49,7 @@ def list_commendations(session: Session, department: str | None, limit: int, off
     rows = session.scalars(
         query.order_by(Commendation.created_at.desc(), Commendation.id.desc()).limit(limit).offset(offset)
     )
-    items = [
-        CommendationPublic(
-            id=c.id,
-            text=c.text,
-            department=c.department,
-            service=c.service,
-            channel=c.channel,
-            created_at=c.created_at.isoformat(),
-        )
-        for c in rows
-    ]
+    items = [CommendationPublic.model_validate(c) for c in rows]
     return CommendationList(total=total, items=items)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,8 @@ from api.migrate import upgrade
 from api.models import StaffUser
 from api.security import hash_password
 from api.settings import Settings
+from knowledge.routing.model import build
+from tests.knowledge.test_routing import fixture_settings
 
 PASSWORD = "correct-horse-battery"
 
@@ -68,3 +71,19 @@ def staff_token(client: TestClient, settings: Settings) -> Callable[[str], str]:
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(scope="session")
+def routing_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A router trained on the small fixture data set (tests/knowledge/test_routing.py)."""
+    routing = fixture_settings(tmp_path_factory.mktemp("routing"))
+    build(routing)
+    return routing.routing_model_dir
+
+
+@pytest.fixture
+def routed_client(database_url: str, routing_model_dir: Path) -> Iterator[TestClient]:
+    """The gateway with that router loaded."""
+    upgrade(database_url)
+    with TestClient(create_app(make_settings(database_url, routing_model_dir=routing_model_dir))) as test_client:
+        yield test_client

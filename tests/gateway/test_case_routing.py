@@ -5,7 +5,7 @@ filing works without a router, and migration 0004 upgrades a database with old r
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,27 +16,16 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.migrate import alembic_config, upgrade
-from knowledge.routing.model import build
 from tests.gateway.conftest import auth, make_settings
-from tests.knowledge.test_routing import fixture_settings
 
 SERVICE = {"X-Service-Token": "test-service-token"}
 LEAK = "我家小区楼上的水管漏水了，天花板一直在滴水，物业一直不来修"
 VAGUE = "你好，我想反映一个情况"  # 0.82 on the fixture model: below the default threshold (0.9)
 
 
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    settings = fixture_settings(tmp_path_factory.mktemp("routing"))
-    build(settings)
-    return settings.routing_model_dir
-
-
 @pytest.fixture
-def client(database_url: str, model_dir: Path) -> Iterator[TestClient]:
-    upgrade(database_url)
-    with TestClient(create_app(make_settings(database_url, routing_model_dir=model_dir))) as test_client:
-        yield test_client
+def client(routed_client: TestClient) -> TestClient:
+    return routed_client
 
 
 def complain(client: TestClient, description: str, **extra: Any) -> str:

@@ -3,7 +3,7 @@ a model, and the published answer's exact keys."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,25 +11,14 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.migrate import upgrade
-from knowledge.routing.model import build
 from tests.gateway.conftest import auth, make_settings
-from tests.knowledge.test_routing import fixture_settings
 
 SERVICE = {"X-Service-Token": "test-service-token"}
 
 
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    settings = fixture_settings(tmp_path_factory.mktemp("routing"))
-    build(settings)
-    return settings.routing_model_dir
-
-
 @pytest.fixture
-def routing_client(database_url: str, model_dir: Path) -> Iterator[TestClient]:
-    upgrade(database_url)
-    with TestClient(create_app(make_settings(database_url, routing_model_dir=model_dir))) as client:
-        yield client
+def routing_client(routed_client: TestClient) -> TestClient:
+    return routed_client
 
 
 def test_authentication_is_required(routing_client: TestClient) -> None:
