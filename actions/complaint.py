@@ -13,8 +13,10 @@ from rasa_sdk.types import DomainDict
 from actions import replies
 from actions.case_api import WithCaseApi
 from actions.form_base import FormValidation, Narrative, file_case
+from actions.intake import describes_a_problem
 from actions.pii import NO_PHONE, declines_phone, normalize_contact_phone
-from actions.tracker_info import sender_channel, slot_text
+from actions.tracker_info import sender_channel, slot_before_latest_message, slot_text
+from contract.limits import MAX_LETTER_CHARS
 from contract.receipts import CaseReceipt
 
 MIN_DESCRIPTION_CHARS = 6
@@ -37,7 +39,15 @@ class ValidateComplaintForm(FormValidation):
     def validate_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """A complaint takes a mobile, a landline with its area code, or no phone at all ("不留")."""
+        """A complaint takes a mobile, a landline with its area code, or no phone at all ("不留"). More of the
+        letter instead (pasted in several WeChat messages) belongs to the description, not to a phone refusal."""
+        text = str(value).strip()
+        description = slot_before_latest_message(tracker, "complaint_description") or tracker.get_slot(
+            "complaint_description"
+        )
+        if _contact(text) is None and description and describes_a_problem(text):
+            dispatcher.utter_message(text=replies.ADDED_TO_DESCRIPTION)
+            return {"complaint_description": f"{description}\n{text}"[:MAX_LETTER_CHARS], "phone": None}
         return self.checked("phone", value, _contact, dispatcher, tracker, replies.BAD_CONTACT_PHONE)
 
 

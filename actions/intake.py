@@ -11,6 +11,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
+from actions.tracker_info import last_bot_text_before_latest_message
+from contract.limits import MAX_LETTER_CHARS
 
 # A description of a problem has some length: "停水三天了没人管" yes, "嗯嗯" or "你好呀" no. A message the NLU
 # read as outside government services needs more to be a grievance ("明天六安会下雨吗" is a question).
@@ -29,6 +31,11 @@ def offer_to_register(dispatcher: CollectingDispatcher, tracker: Tracker) -> lis
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     if not describes_a_problem(text, MIN_OUT_OF_SCOPE_REQUEST_CHARS if intent == "out_of_scope" else MIN_REQUEST_CHARS):
         return None
+    earlier = tracker.get_slot("offered_request")
+    if earlier and last_bot_text_before_latest_message(tracker) in (replies.OFFER_TO_REGISTER, replies.OFFER_MORE):
+        # The rest of a letter pasted in several messages: one request, and not the same offer twice in a row.
+        dispatcher.utter_message(text=replies.OFFER_MORE, buttons=replies.REGISTER_BUTTONS)
+        return [SlotSet("offered_request", f"{earlier}\n{text}"[:MAX_LETTER_CHARS])]
     dispatcher.utter_message(text=replies.OFFER_TO_REGISTER, buttons=replies.REGISTER_BUTTONS)
     return [SlotSet("offered_request", text)]
 

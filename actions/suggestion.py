@@ -62,18 +62,7 @@ def _matching_consultation(text: str, consultations: list[Consultation]) -> Cons
 class ValidateSuggestForm(WithCaseApi, FormValidation):
     form = "suggest_form"
     readers = {"suggestion_topic": _topic, "suggestion_phone": _optional_phone}
-    _content = Narrative(_TRIGGER, "give_suggestion", MIN_SUGGESTION_CHARS)
-
-    def validate_suggestion_content(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        asked = tracker.get_slot("requested_slot")
-        if asked not in (None, "suggestion_content"):
-            # Said while the form asks something else (a consultation's title typed to pick it reads like a
-            # suggestion): the suggestion is what the resident writes when asked, or in the first message
-            # (nothing is asked yet then).
-            return {"suggestion_content": None}
-        return self.narrative("suggestion_content", value, dispatcher, tracker, self._content)
+    narratives = {"suggestion_content": Narrative(_TRIGGER, "give_suggestion", MIN_SUGGESTION_CHARS)}
 
     async def required_slots(
         self,

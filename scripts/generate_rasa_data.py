@@ -1,6 +1,8 @@
 """Write the parts of the Rasa data that are derived from a table elsewhere, so they cannot drift:
 
-- domain.yml: the `not_intent` list of every form-conditioned `from_text` slot mapping, from the forms
+- domain.yml: the `not_intent` list of every form-conditioned `from_text` slot mapping, and the conditions of
+  every `from_text` mapping that takes a form's trigger message ("我要投诉，窗口排队三小时") — outside that form
+  only, so that a later message read as the same intent never overwrites what was written — from the forms
   table (actions/forms.py);
 - nlu_data/regex.yml: the case-number regex, from the case kinds (contract/case_kinds.py).
 
@@ -18,7 +20,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedSeq
 
-from actions.forms import FORMS, not_intent
+from actions.forms import FORM_BY_TRIGGER, FORMS, not_intent
 from contract.case_kinds import PREFIXES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +33,10 @@ def _yaml() -> YAML:
     yaml.width = 4096  # keep long flow lists on one line
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.preserve_quotes = True
+    # "active_loop: null" rather than an empty value: what Rasa's docs write.
+    yaml.representer.add_representer(
+        type(None), lambda representer, _: representer.represent_scalar("tag:yaml.org,2002:null", "null")
+    )
     return yaml
 
 
@@ -45,11 +51,20 @@ def case_number_regex() -> str:
     return rf"(?<![A-Za-z])(?i:{'|'.join(PREFIXES)})[0-9]{{8,}}(?![0-9])"
 
 
+def _outside(form: str) -> CommentedSeq:
+    """Conditions that hold whenever `form` is not the active loop: no loop, or any other form."""
+    return CommentedSeq([{"active_loop": None}, *({"active_loop": name} for name in FORMS if name != form)])
+
+
 def domain_text(text: str) -> str:
     yaml = _yaml()
     domain = yaml.load(text)
     for spec in domain["slots"].values():
         for mapping in spec.get("mappings", []):
+            trigger = FORM_BY_TRIGGER.get(str(mapping.get("intent")))
+            if mapping.get("type") == "from_text" and trigger is not None:
+                mapping["conditions"] = _outside(trigger.name)
+                continue
             conditions = mapping.get("conditions") or []
             if mapping.get("type") != "from_text" or not conditions or "requested_slot" not in conditions[0]:
                 continue

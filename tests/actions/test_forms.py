@@ -76,3 +76,15 @@ def test_short_answers_step_aside_for_other_tasks_and_free_text_does_not():
     assert "bot_challenge" not in not_intent(FORMS["apply_form"], "applicant_name")
     assert not_intent(FORMS["rate_form"], "rating_comment")[0] == "deny"
     assert "ask_service" in not_intent(status, "case_number")
+
+
+def test_a_trigger_message_fills_free_text_only_outside_its_own_form():
+    # Inside the complaint form, a later message read as submit_complaint must not overwrite the description
+    # (nor a consultation title read as give_suggestion the suggestion).
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    for form in FORMS.values():
+        for slot in form.free_text:
+            by_trigger = [m for m in domain["slots"][slot]["mappings"] if m.get("intent") == form.trigger]
+            for mapping in by_trigger:
+                loops = {condition["active_loop"] for condition in mapping["conditions"]}
+                assert None in loops and form.name not in loops, slot

@@ -290,3 +290,26 @@ def test_a_phone_number_is_no_description(dispatcher, make_tracker, domain):
     tracker = make_tracker(events=[user_event("13812345678", "inform")], active_loop="complaint_form")
     result = ValidateComplaintForm().validate_complaint_description("13812345678", dispatcher, tracker, domain)
     assert result["complaint_description"] is None
+
+
+def test_a_letter_in_several_messages_is_one_request(dispatcher, make_tracker, domain):
+    first, second = "尊敬的领导：我们村通往镇上的路坑坑洼洼", "下雨天根本没法走，孩子上学很危险，希望尽快修一修"
+    tracker = make_tracker(events=[user_event(first, "nlu_fallback", knowledge(False))])
+    offered = asyncio.run(ActionHandleFallback().run(dispatcher, tracker, domain))
+    events = [user_event(first, "nlu_fallback"), bot_event(dispatcher.messages[0]["text"])]
+    events.append(user_event(second, "nlu_fallback", knowledge(False)))
+    again = make_tracker(slots={"offered_request": first}, events=events)
+    more = asyncio.run(ActionHandleFallback().run(dispatcher, again, domain))
+    assert SlotSet("offered_request", first) in offered
+    assert SlotSet("offered_request", f"{first}\n{second}") in more
+    assert dispatcher.messages[1]["text"] != dispatcher.messages[0]["text"]
+
+
+def test_more_of_the_letter_at_the_phone_step_goes_to_the_description(dispatcher, make_tracker, domain):
+    tracker = make_tracker(slots={"complaint_description": "小区路灯坏了一个月"}, active_loop="complaint_form")
+    result = ValidateComplaintForm().validate_phone("晚上出门黑乎乎的，老人摔倒好几次了", dispatcher, tracker, domain)
+    assert result == {"complaint_description": "小区路灯坏了一个月\n晚上出门黑乎乎的，老人摔倒好几次了", "phone": None}
+    assert "补充" in dispatcher.messages[0]["text"]
+    assert (
+        ValidateComplaintForm().validate_phone("0564-3372301", dispatcher, tracker, domain)["phone"] == "0564-3372301"
+    )

@@ -113,19 +113,3 @@ def test_without_a_choice_the_list_is_for_the_consultation_just_suggested_on(gat
     ]
     asyncio.run(ActionListSuggestions(gateway.client()).run(dispatcher, make_tracker(events=events), domain))
     assert dispatcher.messages[0]["text"] == "「公交线路优化」还没有人提建议，欢迎您来提第一条！"
-
-
-def test_a_typed_consultation_title_is_not_the_suggestion(dispatcher, make_tracker, domain):
-    title = "老城区停车难治理"
-    tracker = make_tracker(events=[user_event(title, "give_suggestion")], active_loop="suggest_form")
-    tracker.slots["requested_slot"] = "consultation"
-    result = ValidateSuggestForm().validate_suggestion_content(title, dispatcher, tracker, domain)
-    assert result == {"suggestion_content": None} and dispatcher.messages == []
-    asked = make_tracker(events=[user_event("建议增开夜班公交车", "inform")], active_loop="suggest_form")
-    asked.slots["requested_slot"] = "suggestion_content"
-    assert (
-        ValidateSuggestForm().validate_suggestion_content("建议增开夜班公交车", dispatcher, asked, domain)[
-            "suggestion_content"
-        ]
-        == "建议增开夜班公交车"
-    )
