@@ -21,6 +21,7 @@ class Form:
     free_text: tuple[str, ...] = ()  # slots that take any text: residents describe problems in task words
     optional: tuple[str, ...] = ()  # slots a "不用了" (deny) skips
     takes_bot_challenge: tuple[str, ...] = ()  # "名字是何文斌" can read as "who are you"; the validator decides
+    opening: str | None = None  # the slot the starting message may already fill ("我要投诉，窗口排了三小时")
     # Its own trigger on a short answer starts it over ("我要申请" half way through an application).
     restarts_on_trigger: bool = False
 
@@ -30,11 +31,13 @@ _ROWS = (
     Form("apply_form", "办事申请", "apply_service", ("service", "applicant_name", "id_number", "phone",
          "apply_confirmed"), takes_bot_challenge=("applicant_name",), restarts_on_trigger=True),
     Form("complaint_form", "投诉", "submit_complaint", ("complaint_description", "phone", "service", "department"),
-         free_text=("complaint_description",)),
+         free_text=("complaint_description",), opening="complaint_description"),
     Form("suggest_form", "建议", "give_suggestion", ("consultation", "suggestion_topic", "suggestion_content",
-         "suggestion_phone"), free_text=("suggestion_content",), optional=("suggestion_phone",)),
+         "suggestion_phone"), free_text=("suggestion_content",), optional=("suggestion_phone",),
+         opening="suggestion_content"),
     Form("status_form", "进度查询", "check_status", ("case_number", "phone_last4", "status_tries")),
-    Form("praise_form", "表扬", "praise", ("praise_text", "department"), free_text=("praise_text",)),
+    Form("praise_form", "表扬", "praise", ("praise_text", "department"), free_text=("praise_text",),
+         opening="praise_text"),
     Form("rate_form", "评价", "rate_service", ("stars", "rating_comment"),
          free_text=("rating_comment",), optional=("rating_comment",)),
 )  # fmt: skip

@@ -52,15 +52,21 @@ class ActionSwitchTask(Action):
         return "action_switch_task"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        events = leave_active_form(dispatcher, tracker)
+        left = leave_active_form(dispatcher, tracker)
         starting = FORM_BY_TRIGGER.get(latest_intent(tracker) or "")
         if starting is None:
-            return events
+            return left
+        events = [*left, *note_second_request(dispatcher, tracker, starting.name)]
         if tracker.get_slot("pending_task") == starting.trigger:
             events.append(SlotSet("pending_task", None))  # the resident got to it on their own
-        if starting.name == "complaint_form":
-            events += take_offered_request(tracker)
-        return [*events, *note_second_request(dispatcher, tracker, starting.name)]
+        offered = take_offered_request(tracker) if starting.name == "complaint_form" else []
+        if offered:
+            events += offered
+        elif left and starting.opening:
+            # Switched from another form: the message may already say what happened ("我要投诉，窗口排了三小时"),
+            # which the slot's own mapping reads only when no form is active. The form's validator judges it.
+            events.append(SlotSet(starting.opening, str(tracker.latest_message.get("text") or "")))
+        return events
 
 
 class ActionGoodbye(Action):

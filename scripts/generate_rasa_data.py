@@ -1,9 +1,9 @@
 """Write the parts of the Rasa data that are derived from a table elsewhere, so they cannot drift:
 
 - domain.yml: the `not_intent` list of every form-conditioned `from_text` slot mapping, and the conditions of
-  every `from_text` mapping that takes a form's trigger message ("我要投诉，窗口排队三小时") — outside that form
-  only, so that a later message read as the same intent never overwrites what was written — from the forms
-  table (actions/forms.py);
+  every `from_text` mapping that takes a form's trigger message ("我要投诉，窗口排队三小时") — only while no form
+  is active, so that a later message read as the same intent never overwrites what was written — from the
+  forms table (actions/forms.py);
 - nlu_data/regex.yml: the case-number regex, from the case kinds (contract/case_kinds.py).
 
 Usage (Rasa environment, which has ruamel.yaml): `python scripts/generate_rasa_data.py [--check]`.
@@ -51,9 +51,10 @@ def case_number_regex() -> str:
     return rf"(?<![A-Za-z])(?i:{'|'.join(PREFIXES)})[0-9]{{8,}}(?![0-9])"
 
 
-def _outside(form: str) -> CommentedSeq:
-    """Conditions that hold whenever `form` is not the active loop: no loop, or any other form."""
-    return CommentedSeq([{"active_loop": None}, *({"active_loop": name} for name in FORMS if name != form)])
+def _no_form() -> CommentedSeq:
+    """The condition that no form is active. (Rasa refuses conditions naming a form the slot is not in; a form
+    switched from carries the message over itself: actions/leave_form.py.)"""
+    return CommentedSeq([{"active_loop": None}])
 
 
 def domain_text(text: str) -> str:
@@ -62,8 +63,8 @@ def domain_text(text: str) -> str:
     for spec in domain["slots"].values():
         for mapping in spec.get("mappings", []):
             trigger = FORM_BY_TRIGGER.get(str(mapping.get("intent")))
-            if mapping.get("type") == "from_text" and trigger is not None:
-                mapping["conditions"] = _outside(trigger.name)
+            if mapping.get("type") == "from_text" and trigger is not None and trigger.opening:
+                mapping["conditions"] = _no_form()
                 continue
             conditions = mapping.get("conditions") or []
             if mapping.get("type") != "from_text" or not conditions or "requested_slot" not in conditions[0]:

@@ -78,13 +78,12 @@ def test_short_answers_step_aside_for_other_tasks_and_free_text_does_not():
     assert "ask_service" in not_intent(status, "case_number")
 
 
-def test_a_trigger_message_fills_free_text_only_outside_its_own_form():
+def test_a_trigger_message_fills_free_text_only_while_no_form_is_active():
     # Inside the complaint form, a later message read as submit_complaint must not overwrite the description
     # (nor a consultation title read as give_suggestion the suggestion).
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     for form in FORMS.values():
         for slot in form.free_text:
-            by_trigger = [m for m in domain["slots"][slot]["mappings"] if m.get("intent") == form.trigger]
-            for mapping in by_trigger:
-                loops = {condition["active_loop"] for condition in mapping["conditions"]}
-                assert None in loops and form.name not in loops, slot
+            for mapping in domain["slots"][slot]["mappings"]:
+                if mapping.get("intent") == form.trigger:
+                    assert mapping["conditions"] == [{"active_loop": None}], slot

@@ -313,3 +313,19 @@ def test_more_of_the_letter_at_the_phone_step_goes_to_the_description(dispatcher
     assert (
         ValidateComplaintForm().validate_phone("0564-3372301", dispatcher, tracker, domain)["phone"] == "0564-3372301"
     )
+
+
+def test_a_complaint_asked_for_inside_another_form_keeps_what_it_says(dispatcher, make_tracker, domain):
+    text = "我要投诉，窗口排了三个小时没人管"
+    tracker = make_tracker(
+        slots={"service": "居住证办理"},
+        events=[user_event(text, "submit_complaint")],
+        active_loop="apply_form",
+        requested_slot="applicant_name",
+    )
+    events = asyncio.run(ActionSwitchTask().run(dispatcher, tracker, domain))
+    assert ActiveLoop(None) in events and SlotSet("complaint_description", text) in events
+    rating = make_tracker(events=[user_event("我要评价", "rate_service")], active_loop="apply_form")
+    assert not [
+        e for e in asyncio.run(ActionSwitchTask().run(dispatcher, rating, domain)) if e.get("name") == "rating_comment"
+    ]
