@@ -40,7 +40,14 @@ def _shown_to_residents(case: Case) -> dict[str, Any]:
 def receipt(case: Case) -> CaseReceipt:
     """The answer to any filing; a case filed without a phone but with a query code shows the code."""
     query_code = case.phone_last4 if not case.contact_phone else None
-    return CaseReceipt(**_shown_to_residents(case), service=case.service, query_code=query_code)
+    category, subcategory = split_category(case.category)
+    return CaseReceipt(
+        **_shown_to_residents(case),
+        service=case.service,
+        query_code=query_code,
+        category=category,
+        subcategory=case.subcategory or subcategory,
+    )
 
 
 def public_status(case: Case) -> CaseStatus:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -106,6 +107,9 @@ class Case(Base):
     routing_confidence: Mapped[float | None] = mapped_column(Float)
     # The router's best level-1 alternatives ({category, subcategory, department, score}), for triage.
     routing_alternatives: Mapped[list[Any] | None] = mapped_column(JSON)
+    # sha256 of the resident's text, whitespace collapsed (`api.services.filing.text_hash`): with `sender`, how
+    # a retried or double-clicked complaint or ticket finds the case it already filed. Null for other kinds.
+    text_hash: Mapped[str | None] = mapped_column(String(64))
     contact_name: Mapped[str | None] = mapped_column(EncryptedText)
     contact_phone: Mapped[str | None] = mapped_column(EncryptedText)
     phone_last4: Mapped[str | None] = mapped_column(String(4))
@@ -117,6 +121,7 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     __mapper_args__ = {"polymorphic_on": "kind"}
+    __table_args__ = (Index("ix_cases_sender_text_hash", "sender", "text_hash"),)
 
     @property
     def is_closed(self) -> bool:
@@ -253,6 +258,16 @@ class CaseCounter(Base):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class FilingLock(Base):
+    """One row per resident (`sender`) who filed a complaint or ticket. Filing first upserts it, which locks the
+    row until the transaction ends (`api.services.filing.duplicate_of`): two identical posts of one resident
+    then run one after the other, and the second finds the case of the first."""
+
+    __tablename__ = "filing_locks"
+    sender: Mapped[str] = mapped_column(String(128), primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class StaffUser(Base):
     __tablename__ = "staff_users"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -295,6 +310,7 @@ __all__ = [
     "Consultation",
     "ConsultationView",
     "Evaluation",
+    "FilingLock",
     "Service",
     "StaffUser",
     "Suggestion",

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # the triage queue (GET /api/staff/triage) for an agent. 0.9: on the held-out requests the router is
     # right on 92% of the cases at or above it (44% of them); see docs/routing.md "Routing cases".
     routing_confidence_threshold: float = Field(default=0.9, ge=0.0, le=1.0)
+    # A complaint or ticket whose sender filed the same text (whitespace collapsed) this many minutes ago or
+    # less gets the receipt of that case (200) instead of a second case (api/services/filing.py); 0: never.
+    filing_dedupe_minutes: float = Field(default=10, ge=0)
     log_level: str = "INFO"
 
     # WeChat Official Account channel (docs/wechat.md): `/wechat` answers 503 until the token is set.

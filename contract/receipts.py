@@ -31,6 +31,10 @@ class CaseReceipt(_FromJson):
     expected_completion: str | None = None  # ISO date, for applications
     # Filed without a phone: the 4 digits that stand in for the phone's last 4 when checking the status.
     query_code: str | None = None
+    # Where the request goes: the level-1 and level-2 category (knowledge/categories.yaml) the case was filed
+    # under, e.g. "已转交{department}（{category}）". None when not known (not routed yet, or no router).
+    category: str | None = None
+    subcategory: str | None = None
 
 
 @dataclass(frozen=True)

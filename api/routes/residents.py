@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import select
 
 from api import audit
@@ -48,9 +48,21 @@ def create_application(body: ApplicationCreate, runtime: RuntimeDep, session: Se
     return receipt(file_application(session, runtime, body))
 
 
-@router.post("/complaints", status_code=201, response_model=CaseReceipt)
-def create_complaint(body: ComplaintCreate, runtime: RuntimeDep, session: SessionDep) -> CaseReceipt:
-    return receipt(file_complaint(session, runtime, body))
+@router.post(
+    "/complaints",
+    status_code=201,
+    response_model=CaseReceipt,
+    responses={200: {"model": CaseReceipt, "description": "已受理：同一 sender 刚提交过相同内容，返回原编号"}},
+)
+def create_complaint(
+    body: ComplaintCreate, runtime: RuntimeDep, session: SessionDep, response: Response
+) -> CaseReceipt:
+    """201 and a new case; 200 and the existing case's receipt when the same sender filed the same text
+    (whitespace collapsed) within FILING_DEDUPE_MINUTES (a retry or a double click)."""
+    complaint, created = file_complaint(session, runtime, body)
+    if not created:
+        response.status_code = 200
+    return receipt(complaint)
 
 
 @router.post("/evaluations", status_code=201)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from api import audit
 from api.case_views import receipt, staff_view
@@ -111,9 +111,15 @@ def triage_queue(
 
 
 @router.post("/tickets", status_code=201, response_model=CaseReceipt)
-def create_ticket(body: TicketCreate, staff: AgentDep, runtime: RuntimeDep, session: SessionDep) -> CaseReceipt:
-    """A ticket taken on the phone by an agent."""
-    return receipt(file_ticket(session, runtime, body, origin="agent", actor=staff.username, role=staff.role))
+def create_ticket(
+    body: TicketCreate, staff: AgentDep, runtime: RuntimeDep, session: SessionDep, response: Response
+) -> CaseReceipt:
+    """A ticket taken on the phone by an agent (200 and the same ticket when it repeats one of the same
+    sender's, as POST /api/tickets)."""
+    ticket, created = file_ticket(session, runtime, body, origin="agent", actor=staff.username, role=staff.role)
+    if not created:
+        response.status_code = 200
+    return receipt(ticket)
 
 
 @router.post("/consultations", status_code=201, response_model=ConsultationPublic)

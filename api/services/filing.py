@@ -2,18 +2,56 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-from typing import Any
+from datetime import timedelta
+from typing import Any, TypeVar
 
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from api.cases import file_case
 from api.errors import ApiError
-from api.models import Application, Complaint, Service, Suggestion, Ticket, utcnow
+from api.models import Application, Case, Complaint, FilingLock, Service, Suggestion, Ticket, utcnow
 from api.runtime import Runtime
 from api.schemas import ApplicationCreate, ComplaintCreate, SuggestionCreate, TicketCreate
 from api.services.case_routing import route_case
 from api.services.consultations import find_consultation, mark_viewed
+
+_C = TypeVar("_C", bound=Case)
+
+
+def text_hash(text: str) -> str:
+    """sha256 of the text with its whitespace collapsed: a retry that re-wraps the lines is the same text."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def duplicate_of(session: Session, runtime: Runtime, model: type[_C], sender: str | None, digest: str) -> _C | None:
+    """The case of this kind that `sender` filed with the same text within `filing_dedupe_minutes`, if any.
+
+    Concurrency: the resident's `filing_locks` row is upserted first (INSERT … ON CONFLICT DO UPDATE, the same
+    statement on SQLite and PostgreSQL). On PostgreSQL that takes the row's lock until the transaction ends, so a
+    second identical post of the same resident waits for the first to commit, and its SELECT (a new statement
+    under READ COMMITTED) then sees the first case. On SQLite every write transaction starts with BEGIN IMMEDIATE
+    (api/db.py), which already serialises them. Only one resident's filings wait for each other. A unique
+    constraint could not express "within 10 minutes" (a sliding window), hence the lock row.
+    """
+    minutes = runtime.settings.filing_dedupe_minutes
+    if not sender or minutes <= 0:
+        return None
+    now = utcnow()
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    upsert = insert(FilingLock).values(sender=sender, at=now)
+    session.execute(upsert.on_conflict_do_update(index_elements=[FilingLock.sender], set_={"at": now}))
+    query = (
+        select(model)
+        .where(model.sender == sender, model.text_hash == digest, model.created_at >= now - timedelta(minutes=minutes))
+        .order_by(model.created_at.desc(), model.id.desc())
+        .limit(1)
+    )
+    return session.scalars(query).first()
 
 
 def _origin(phone: str | None, name: str | None, sender: str | None, channel: str) -> dict[str, Any]:
@@ -48,9 +86,15 @@ def file_application(session: Session, runtime: Runtime, body: ApplicationCreate
     return application
 
 
-def file_complaint(session: Session, runtime: Runtime, body: ComplaintCreate) -> Complaint:
+def file_complaint(session: Session, runtime: Runtime, body: ComplaintCreate) -> tuple[Complaint, bool]:
+    """The complaint and whether it is new (False: the same sender filed the same text a moment ago)."""
+    digest = text_hash(body.description)
+    existing = duplicate_of(session, runtime, Complaint, body.sender, digest)
+    if existing is not None:
+        return existing, False
     complaint = Complaint(
         description=body.description,
+        text_hash=digest,
         service=body.service,
         **_origin(body.phone, body.name, body.sender, body.channel),
     )
@@ -60,7 +104,7 @@ def file_complaint(session: Session, runtime: Runtime, body: ComplaintCreate) ->
         # `secrets`: a guessable code would let anyone read the status of numbered complaints.
         complaint.phone_last4 = f"{secrets.randbelow(10_000):04d}"
     file_case(session, complaint, runtime.settings, runtime.calendar)
-    return complaint
+    return complaint, True
 
 
 def file_suggestion(session: Session, runtime: Runtime, body: SuggestionCreate) -> Suggestion:
@@ -89,10 +133,16 @@ def file_suggestion(session: Session, runtime: Runtime, body: SuggestionCreate) 
 
 def file_ticket(
     session: Session, runtime: Runtime, body: TicketCreate, *, origin: str, actor: str, role: str
-) -> Ticket:
-    """A 12345 ticket: escalated by the assistant (origin "bot") or taken on the phone by an agent."""
+) -> tuple[Ticket, bool]:
+    """A 12345 ticket: escalated by the assistant (origin "bot") or taken on the phone by an agent; and whether
+    it is new (False: the same sender filed the same summary a moment ago, this is that ticket)."""
+    digest = text_hash(body.summary)
+    existing = duplicate_of(session, runtime, Ticket, body.sender, digest)
+    if existing is not None:
+        return existing, False
     ticket = Ticket(
         summary=body.summary,
+        text_hash=digest,
         origin=origin,
         service=body.service,
         transcript=[line.model_dump(mode="json") for line in body.transcript],
@@ -103,4 +153,4 @@ def file_ticket(
     if origin == "agent":
         ticket.assigned_to = actor
     file_case(session, ticket, runtime.settings, runtime.calendar, actor=actor, role=role)
-    return ticket
+    return ticket, True
