@@ -12,6 +12,7 @@
   var ROLE_TEXT = { resident: "居民", bot: "智能助手", agent: "坐席", system: "系统" };
   var CHANNEL_TEXT = { web: "网站", wechat: "微信", hotline: "电话", api: "接口", rasa: "助手" };
   var CARD_TEXT = { yellow: "黄牌", red: "红牌" };
+  var KIND_TEXT = { complaint: "投诉", ticket: "工单" };
 
   var $ = function (id) { return document.getElementById(id); };
   var token = sessionStorage.getItem(TOKEN_KEY);
@@ -138,7 +139,27 @@
       $("conv-count").textContent = "（" + queue.conversations.length + "）";
       $("ticket-count").textContent = "（" + queue.tickets.length + "）";
       if (!queue.conversations.length) conversations.appendChild(el("li", "", "暂无等待中的会话"));
+      return refreshTriage();
     }).catch(function () { /* shown by the live status or the login screen */ });
+  }
+
+  function percent(score) { return Math.round(score * 100) + "%"; }
+
+  // 待分拨: cases the router was not sure about, waiting for an agent to choose the department.
+  function refreshTriage() {
+    return api("/api/staff/triage?limit=50").then(function (page) {
+      var list = $("triage");
+      list.textContent = "";
+      page.items.forEach(function (c) {
+        var title = c.number + " · " + (KIND_TEXT[c.kind] || c.kind);
+        var guess = c.category ? "建议 " + c.category + (c.routing_confidence !== null ? "（" + percent(c.routing_confidence) + "）" : "") + "：" : "";
+        var seconds = (Date.now() - Date.parse(c.created_at)) / 1000;
+        var active = current && current.id === c.number;
+        item(list, c.number, active, c.card, title, guess + c.text, seconds, function () { openTicket(c.number); });
+      });
+      $("triage-count").textContent = "（" + page.total + "）";
+      if (!page.items.length) list.appendChild(el("li", "", "暂无待分拨事项"));
+    });
   }
 
   setInterval(function () {
@@ -260,15 +281,17 @@
       var view = $("view");
       view.textContent = "";
       var head = el("div", "conv-head");
-      head.appendChild(el("h2", "title", "工单 " + ticket.number));
+      head.appendChild(el("h2", "title", (KIND_TEXT[ticket.kind] || "事项") + " " + ticket.number));
       head.appendChild(el("span", "meta", ticket.status_text + (ticket.department ? " · " + ticket.department : "") +
         (ticket.category ? " · " + ticket.category : "") + (ticket.contact_phone ? " · 联系电话 " + ticket.contact_phone : "")));
       view.appendChild(head);
-      view.appendChild(el("p", "", ticket.summary));
-      var list = el("ol", "transcript");
-      list.setAttribute("aria-label", "对话记录");
-      view.appendChild(list);
-      transcriptLines(list, ticket, []);
+      view.appendChild(el("p", "", ticket.summary || ticket.description || ""));
+      if (ticket.transcript && ticket.transcript.length) {
+        var list = el("ol", "transcript");
+        list.setAttribute("aria-label", "对话记录");
+        view.appendChild(list);
+        transcriptLines(list, ticket, []);
+      }
       view.appendChild(el("h3", "", "派单"));
       var form = el("form", "dispatch");
       view.appendChild(form);
@@ -289,6 +312,8 @@
     });
   }
 
+  // The form starts on the router's choice (the case's category, subcategory and department; a case in
+  // triage has no department: the router's own for that category); its alternatives fill it when clicked.
   function dispatchForm(form, ticket) {
     (categories ? Promise.resolve(categories) : api("/api/staff/handoff/categories").then(function (body) {
       categories = body.categories;
@@ -299,23 +324,60 @@
       var category = form.querySelector(".category");
       var subcategory = form.querySelector(".subcategory");
       var department = form.querySelector(".department");
+      var alternatives = ticket.routing_alternatives || [];
       var parts = (ticket.category || "").split("/");
-      function fill() {
+      var level1 = parts[0] || null;
+      var level2 = ticket.subcategory || parts[1] || null;
+      var routed = null;
+      alternatives.forEach(function (a) { if (!routed && a.category === level1) routed = a; });
+      if (!level1 && alternatives.length) { routed = alternatives[0]; level1 = routed.category; level2 = routed.subcategory; }
+      if (!all[level1]) level1 = Object.keys(all)[0];
+      var chosenDepartment = ticket.department || (routed ? routed.department : null);
+
+      function fill(sub, dep) {
         var entry = all[category.value];
-        options(subcategory, entry.level2, parts[1]);
+        options(subcategory, entry.level2, sub);
         var departments = entry.departments.slice();
-        if (ticket.department && departments.indexOf(ticket.department) < 0) departments.push(ticket.department);
-        options(department, departments, ticket.department);
+        if (dep && departments.indexOf(dep) < 0) departments.push(dep);
+        options(department, departments, dep);
       }
-      options(category, Object.keys(all), parts[0]);
-      fill();
-      category.addEventListener("change", fill);
+      options(category, Object.keys(all), level1);
+      fill(level2, chosenDepartment);
+      category.addEventListener("change", function () { fill(null, null); });
+
+      var prediction = form.querySelector(".prediction");
+      var list = form.querySelector(".alternatives");
+      if (alternatives.length) {
+        prediction.textContent = "智能分类" + (ticket.routing_confidence !== null && ticket.routing_confidence !== undefined ?
+          "（置信度 " + percent(ticket.routing_confidence) + "）" : "") + "，点击建议填入：";
+      } else {
+        prediction.textContent = "暂无智能分类建议，请人工选择。";
+      }
+      alternatives.forEach(function (a) {
+        var li = el("li");
+        var button = el("button", "secondary alternative",
+          a.category + (a.subcategory ? " / " + a.subcategory : "") + " → " + (a.department || "—") + "（" + percent(a.score) + "）");
+        button.type = "button";
+        button.setAttribute("aria-pressed", String(a.category === category.value && a.subcategory === subcategory.value));
+        button.addEventListener("click", function () {
+          if (!all[a.category]) return;
+          category.value = a.category;
+          fill(a.subcategory, a.department);
+          Array.prototype.forEach.call(list.querySelectorAll("button"), function (b) { b.setAttribute("aria-pressed", "false"); });
+          button.setAttribute("aria-pressed", "true");
+        });
+        li.appendChild(button);
+        list.appendChild(li);
+      });
+      if (!alternatives.length) list.hidden = true;
+
       form.addEventListener("submit", function (event) {
         event.preventDefault();
-        api("/api/staff/handoff/tickets/" + encodeURIComponent(ticket.number) + "/dispatch", {
-          method: "POST",
-          body: { category: category.value, subcategory: subcategory.value, department: department.value }
-        }).then(function (updated) {
+        var body = { category: category.value, subcategory: subcategory.value, department: department.value };
+        var path = ticket.kind === "ticket" || !ticket.kind
+          ? "/api/staff/handoff/tickets/" + encodeURIComponent(ticket.number) + "/dispatch"
+          : "/api/staff/cases/" + encodeURIComponent(ticket.number) + "/assign";
+        api(path, { method: "POST", body: body }).then(function (updated) {
           form.querySelector(".result").textContent = "已派单至" + updated.department + "（" + updated.category + "）";
           refreshQueue();
         }).catch(function (error) { form.querySelector(".result").textContent = error.message; });

@@ -7,12 +7,13 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import select
 
 from api.db import make_engine, make_session_factory, transaction
-from api.models import Evaluation, Ticket
+from api.models import Complaint, Evaluation, Ticket
 from tests.gateway.conftest import PASSWORD
 from tests.web.conftest import ANSWER, FakeRasa, Gateway
 
@@ -135,3 +136,69 @@ def test_resident_to_agent_and_back(
         assert (ticket.status, ticket.category, ticket.subcategory) == ("resolved", "劳动和社会保障", "社会保障卡")
         assert session.scalars(select(Evaluation.stars).where(Evaluation.case_number == number)).one() == 5
     assert fake_rasa.resumed and all(m["metadata"]["channel"] == "web" for m in fake_rasa.messages)
+
+
+ALTERNATIVES = [
+    {"category": "城乡建设", "subcategory": "物业与小区管理", "department": "市住房和城乡建设局", "score": 0.62},
+    {"category": "环境保护", "subcategory": "噪声扰民", "department": "市生态环境局", "score": 0.3},
+    {"category": "政法", "subcategory": None, "department": None, "score": 0.08},
+]
+
+
+def test_console_triage_dispatch_starts_on_the_prediction(
+    browser: Browser, gateway: Gateway, make_staff: Callable[[str, str], None]
+) -> None:
+    """A case in triage (待分拨): its 派单 form starts on the router's choice, an alternative fills it in one
+    click, and the dispatch ends triage."""
+    with httpx.Client(base_url=gateway.url, timeout=20) as http:
+        response = http.post("/api/complaints", json={"description": "楼下饭店每天夜里噪音很大，吵得睡不着"})
+        assert response.status_code == 201, response.text
+    number = response.json()["number"]
+    sessions = make_session_factory(make_engine(gateway.settings.database_url))
+    with transaction(sessions) as session:
+        case = session.scalars(select(Complaint).where(Complaint.number == number)).one()
+        case.category, case.subcategory, case.department = "城乡建设", "物业与小区管理", None
+        case.routed_by, case.routing_confidence, case.routing_alternatives = "model", 0.62, ALTERNATIVES
+
+    make_staff("agent8", "agent")
+    agent = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN").new_page()
+    agent.goto(gateway.url + "/console")
+    agent.get_by_label("用户名").fill("agent8")
+    agent.get_by_label("密码").fill(PASSWORD)
+    agent.get_by_role("button", name="登录").click()
+    triage = agent.get_by_role("list", name="待分拨")
+    entry = triage.get_by_text(number)
+    expect(entry).to_be_visible()
+    expect(triage.get_by_text("建议 城乡建设（62%）")).to_be_visible()
+    entry.click()
+
+    # Pre-filled with the router's category, subcategory and (its) department.
+    expect(agent.get_by_label("一级分类")).to_have_value("城乡建设")
+    expect(agent.get_by_label("二级分类")).to_have_value("物业与小区管理")
+    expect(agent.get_by_label("承办部门")).to_have_value("市住房和城乡建设局")
+    suggestions = agent.get_by_role("list", name="智能分类建议")
+    expect(suggestions.get_by_role("button")).to_have_count(3)
+    expect(suggestions.get_by_role("button").first).to_have_attribute("aria-pressed", "true")
+    shot(agent, "8-console-triage-prefilled")
+
+    # One click on the second alternative fills the form with it.
+    noise = suggestions.get_by_role("button", name=re.compile("噪声扰民.*30%"))
+    noise.click()
+    expect(agent.get_by_label("一级分类")).to_have_value("环境保护")
+    expect(agent.get_by_label("二级分类")).to_have_value("噪声扰民")
+    expect(agent.get_by_label("承办部门")).to_have_value("市生态环境局")
+    expect(noise).to_have_attribute("aria-pressed", "true")
+    shot(agent, "9-console-alternative-chosen")
+
+    agent.get_by_role("button", name="派单", exact=True).click()
+    expect(agent.get_by_text("已派单至市生态环境局（环境保护）")).to_be_visible()
+    expect(triage.get_by_text(number)).to_have_count(0)
+    shot(agent, "10-console-triage-dispatched")
+    with transaction(sessions) as session:
+        case = session.scalars(select(Complaint).where(Complaint.number == number)).one()
+        assert (case.category, case.subcategory, case.department, case.routed_by) == (
+            "环境保护",
+            "噪声扰民",
+            "市生态环境局",
+            "agent8",
+        )
