@@ -113,7 +113,7 @@ def test_escalation_endpoint_needs_the_service_token(client: TestClient) -> None
     assert client.post("/api/tickets", json=body).status_code == 401
     made = client.post("/api/tickets", json=body, headers={"X-Service-Token": "test-service-token"})
     assert made.status_code == 201 and made.json()["number"].startswith("GD")
-    about_a_service = {**body, "service": "住房公积金提取"}
+    about_a_service = {**body, "sender": "web-2", "service": "住房公积金提取"}  # same text, other sender
     routed = client.post("/api/tickets", json=about_a_service, headers={"X-Service-Token": "test-service-token"})
     assert routed.json()["department"] == "市住房公积金管理中心"
 
