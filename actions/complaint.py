@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -51,16 +52,41 @@ class ValidateComplaintForm(FormValidation):
         return self.checked("phone", value, _contact, dispatcher, tracker, replies.BAD_CONTACT_PHONE)
 
 
-def _filed(receipt: CaseReceipt) -> tuple[str, replies.Buttons]:
-    handler = replies.COMPLAINT_HANDLER.format(department=receipt.department) if receipt.department else ""
-    date = replies.chinese_date(receipt.deadline or "")
-    if receipt.query_code:
-        text = replies.COMPLAINT_FILED_NO_PHONE.format(
-            number=receipt.number, code=receipt.query_code, handler=handler, date=date
-        )
-    else:
-        text = replies.COMPLAINT_FILED.format(number=receipt.number, handler=handler, date=date)
-    return text, replies.rate_buttons()
+# A letter's salutation and greeting say nothing about the matter ("尊敬的市长：您好！").
+_SALUTATION = re.compile(
+    r"^(尊敬的|敬爱的)?[^，,：:！!。]{0,10}(领导|市长|书记|同志|工作人员)[们]?[，,：:！!。\s]*"
+    r"(您好|你好)?[，,：:！!。\s]*"
+)
+_SENTENCE_END = re.compile(r"[。！!？?\n]")
+SUMMARY_CHARS = 30
+
+
+def summary_of(description: str) -> str:
+    """One line that restates the request: its first sentence, without the letter's greeting, cut short."""
+    text = _SALUTATION.sub("", description.strip())
+    first = _SENTENCE_END.split(text, maxsplit=1)[0].strip() or text
+    return first if len(first) <= SUMMARY_CHARS else first[:SUMMARY_CHARS] + "……"
+
+
+def _filed(description: str) -> Callable[[CaseReceipt], tuple[str, replies.Buttons]]:
+    def confirmation(receipt: CaseReceipt) -> tuple[str, replies.Buttons]:
+        handler = ""
+        if receipt.department and receipt.category:
+            handler = replies.COMPLAINT_HANDLER_WITH_CATEGORY.format(
+                category=receipt.category, department=receipt.department
+            )
+        elif receipt.department:
+            handler = replies.COMPLAINT_HANDLER.format(department=receipt.department)
+        date = replies.chinese_date(receipt.deadline or "")
+        if receipt.query_code:
+            text = replies.COMPLAINT_FILED_NO_PHONE.format(
+                number=receipt.number, code=receipt.query_code, handler=handler, date=date
+            )
+        else:
+            text = replies.COMPLAINT_FILED.format(number=receipt.number, handler=handler, date=date)
+        return replies.RESTATED.format(summary=summary_of(description)) + text, replies.rate_buttons()
+
+    return confirmation
 
 
 class ActionSubmitComplaint(WithCaseApi, Action):
@@ -78,4 +104,5 @@ class ActionSubmitComplaint(WithCaseApi, Action):
             sender=sender,
             channel=channel,
         )
-        return await file_case(dispatcher, tracker, "complaint_form", filing, _filed)
+        description = slot_text(tracker, "complaint_description")
+        return await file_case(dispatcher, tracker, "complaint_form", filing, _filed(description))

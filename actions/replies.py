@@ -159,6 +159,8 @@ COMPLAINT_FILED_NO_PHONE = (
 )
 COMPLAINT_FILED = "您的投诉已受理，编号：{number}。我们会{handler}在{date}前（3个工作日内）给您答复，请保持手机畅通。"
 COMPLAINT_HANDLER = "转交{department}，"
+COMPLAINT_HANDLER_WITH_CATEGORY = "按“{category}”类转交{department}，"
+RESTATED = "您反映的是：{summary}\n"
 
 # Praise ----------------------------------------------------------------------------------------------
 PRAISE_THANKS = "感谢您的表扬！我们会把您的话转达给{whom}，这对他们是很大的鼓励。还有其他需要帮忙的吗？"

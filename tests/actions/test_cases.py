@@ -8,7 +8,7 @@ pytest.importorskip("rasa_sdk", reason="actions run in the Rasa environment (.ve
 
 from rasa_sdk.events import FollowupAction, SlotSet
 
-from actions.complaint import ActionSubmitComplaint, ValidateComplaintForm
+from actions.complaint import ActionSubmitComplaint, ValidateComplaintForm, summary_of
 from actions.rating import ActionSubmitRating, ValidateRateForm
 from actions.status import ActionCheckStatus, ValidateStatusForm
 from tests.actions.conftest import receipt, slot_event, status_answer, user_event
@@ -164,3 +164,39 @@ def test_a_number_typed_with_spaces_in_the_request_is_taken(dispatcher, make_tra
     tracker = make_tracker(events=[user_event("查下 ts 2026 0101 00001", "check_status")])
     found = asyncio.run(ValidateStatusForm().extract_case_number(dispatcher, tracker, domain))
     assert found == {"case_number": "TS2026010100001"}
+
+
+@pytest.mark.parametrize(
+    ("description", "summary"),
+    [
+        (
+            "尊敬的市长：您好！我是金安区某小区居民，小区旁边的工地每天晚上施工。噪音很大",
+            "我是金安区某小区居民，小区旁边的工地每天晚上施工",
+        ),
+        ("路灯坏了", "路灯坏了"),
+        (
+            "在政务中心社保窗口排了三个小时队，工作人员一直在玩手机，还对排队的老人大声呵斥",
+            "在政务中心社保窗口排了三个小时队，工作人员一直在玩手机，还对……",
+        ),
+    ],
+)
+def test_the_request_is_restated_in_one_line(description, summary):
+    assert summary_of(description) == summary
+
+
+def test_the_receipt_names_the_category_it_was_filed_under(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("POST", "/api/complaints")] = (
+        201,
+        receipt(
+            "TS2024060100010",
+            deadline="2024-06-05T17:00:00+08:00",
+            department="市住房和城乡建设局",
+            category="城乡建设",
+        ),
+    )
+    slots = {"complaint_description": "小区楼上的水管漏水一直没人修。天花板都泡坏了", "phone": "13812345678"}
+    asyncio.run(ActionSubmitComplaint(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
+    text = dispatcher.messages[0]["text"]
+    assert (
+        text.startswith("您反映的是：小区楼上的水管漏水一直没人修\n") and "按“城乡建设”类转交市住房和城乡建设局" in text
+    )
