@@ -141,9 +141,9 @@ def file_ticket(
     if existing is not None:
         return existing, False
     ticket = Ticket(
+        origin=origin,
         summary=body.summary,
         text_hash=digest,
-        origin=origin,
         service=body.service,
         transcript=[line.model_dump(mode="json") for line in body.transcript],
         suggestions=body.suggestions,

@@ -7,15 +7,11 @@ Revision ID: 0004
 Revises: 0003
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+# Alembic reads these four names.
+revision, down_revision, branch_labels, depends_on = "0004", "0003", None, None
 
 cases = sa.table(
     "cases",

@@ -5,15 +5,11 @@ Revision ID: 0005
 Revises: 0004
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+# Alembic reads these four names.
+revision, down_revision, branch_labels, depends_on = "0005", "0004", None, None
 
 
 def upgrade() -> None:
