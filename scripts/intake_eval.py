@@ -1,0 +1,104 @@
+"""Intake evaluation: requests as residents write them, driven through the real dialogue as new residents.
+
+Usage: `python scripts/intake_eval.py [--url http://127.0.0.1:8000] [--file knowledge/eval/routing_heldout.tsv]
+[--limit N] [--show]`. Each request is sent by a new resident, who then answers what the assistant asks: a
+phone number when asked for one, "登记诉求" when offered to register the request, the request again when asked
+what happened or what the suggestion is, "其他话题" for a consultation. Prints the share taken in as a case
+without a person (a TS complaint or JY suggestion number), handed to a person (GD), or neither, and how
+often the category the assistant names is the request's own (the file's level1 column).
+The requests of the default file were written by this project and never used in training.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import sys
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+PHONE = "13812345678"
+MAX_TURNS = 5
+_CATEGORY = re.compile(r"按“([^”]+)”类转交")
+
+
+def text_of(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(str(m.get("text") or "") for m in messages)
+
+
+def next_answer(reply: str, request: str) -> str | None:
+    """What a resident says next to this reply, or None when the conversation is over."""
+    if re.search(r"(TS|JY|GD)\d{8,}", reply):
+        return None
+    answers = (
+        (("登记为诉求", "登记诉求"), "/submit_complaint"),
+        (("电话", "手机号"), PHONE),
+        (("什么问题", "具体说说", "具体建议", "具体一点"), request),
+        (("建议是关于哪一项",), "其他话题"),
+        (("建议是关于哪方面",), "政策建议"),
+    )
+    return next((answer for cues, answer in answers if any(cue in reply for cue in cues)), None)
+
+
+def drive(client: httpx.Client, request: str) -> tuple[str, str, list[tuple[str, str]]]:
+    """The outcome (filed, person, none), the category named on filing, and the transcript."""
+    sender = f"intake-{uuid.uuid4().hex[:10]}"
+    said: str | None = request
+    transcript: list[tuple[str, str]] = []
+    for _ in range(MAX_TURNS):
+        if said is None:
+            break
+        response = client.post("/api/chat", json={"sender": sender, "message": said})
+        reply = text_of(response.json().get("messages", [])) if response.status_code == 200 else response.text
+        transcript.append((said, reply))
+        said = next_answer(reply, request)
+    last = transcript[-1][1]
+    outcome = "filed" if re.search(r"(TS|JY)\d{8,}", last) else "person" if re.search(r"GD\d{8,}", last) else "none"
+    category = _CATEGORY.search(last)
+    return outcome, category.group(1) if category else "", transcript
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--file", type=Path, default=ROOT / "knowledge" / "eval" / "routing_heldout.tsv")
+    parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--show", action="store_true")
+    args = parser.parse_args()
+    with args.file.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    if args.limit:
+        rows = rows[: args.limit]
+    outcomes: Counter[str] = Counter()
+    by_style: Counter[tuple[str, str]] = Counter()
+    right_category = named_category = 0
+    with httpx.Client(base_url=args.url, timeout=60) as client:
+        for row in rows:
+            outcome, category, transcript = drive(client, row["text"])
+            outcomes[outcome] += 1
+            by_style[(row["style"], outcome)] += 1
+            if category:
+                named_category += 1
+                right_category += category == row["level1"]
+            if args.show and outcome != "filed":
+                print(f"[{outcome}] {row['level1']}: " + " / ".join(f"{s[:40]} → {r[:60]}" for s, r in transcript))
+    total = len(rows)
+    for outcome in ("filed", "person", "none"):
+        print(f"{outcome:7s} {outcomes[outcome]:4d} / {total} = {outcomes[outcome] / total:.1%}")
+    for style in ("chat", "letter"):
+        count = sum(n for (s, _), n in by_style.items() if s == style)
+        if count:
+            print(f"  {style}: filed {by_style[(style, 'filed')] / count:.1%} of {count}")
+    if named_category:
+        print(f"category named on filing: {named_category}, the request's own: {right_category / named_category:.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
