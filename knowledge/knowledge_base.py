@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -31,6 +32,14 @@ class _Loaded:
     services: list[Service]
     dense: DenseScorer
     lexical: LexicalIndex
+    # Every service name and alias, longest first: a service's own name says nothing about the aspect asked
+    # ("医疗费用零星报销在哪办" asks where, not about fees).
+    names: re.Pattern[str]
+
+
+def _names_pattern(services: list[Service]) -> re.Pattern[str]:
+    names = sorted({name for s in services for name in (s.name, *s.aliases) if name}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, names))) if names else re.compile(r"(?!)")
 
 
 class KnowledgeBase:
@@ -126,13 +135,7 @@ class KnowledgeBase:
         return np.argpartition(-lexical, count - 1, axis=1)[:, :count]
 
     def _result(self, query: str, scores: np.ndarray, k: int, loaded: _Loaded) -> SearchResult:
-        # A service's own name says nothing about the aspect asked: "医疗费用零星报销在哪办" asks where, not
-        # about fees.
-        asked = query
-        for service in loaded.services:
-            for name in (service.name, *service.aliases):
-                asked = asked.replace(name, " ")
-        aspect = detect_aspect(asked)
+        aspect = detect_aspect(loaded.names.sub(" ", query))
         count = min(k, len(scores))
         best = np.argpartition(-scores, count - 1)[:count] if count else np.array([], dtype=np.int64)
         best = best[np.argsort(-scores[best], kind="stable")]
@@ -168,6 +171,7 @@ class KnowledgeBase:
             services=services,
             dense=DenseScorer(dense, len(services), self.settings.ann_candidates),
             lexical=LexicalIndex.build(self.segmenter, [" ".join(parts) for parts in texts]),
+            names=_names_pattern(services),
         )
 
     def _refresh_if_rebuilt(self) -> None:
