@@ -8,6 +8,8 @@ from knowledge import KnowledgeBase
 from knowledge.aspects import GENERAL, detect_aspect, is_follow_up
 
 FOLLOW_UPS = [
+    "那去哪办",
+    "算了我还是先问下要带啥",
     "那要多少钱",
     "在哪里办",
     "要带什么",
