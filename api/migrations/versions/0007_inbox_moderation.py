@@ -1,0 +1,16 @@
+"""Unanswered-question inbox and moderation of published suggestions.
+
+Revision ID: 0007
+Revises: 0006
+"""
+
+# Alembic reads these four names.
+revision, down_revision, branch_labels, depends_on = "0007", "0006", None, None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
