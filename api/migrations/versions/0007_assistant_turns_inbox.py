@@ -1,4 +1,4 @@
-"""Unanswered-question inbox and moderation of published suggestions.
+"""The assistant's turn log (outcome, latency) and the unanswered-question inbox.
 
 Revision ID: 0007
 Revises: 0006
