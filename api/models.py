@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -276,7 +277,40 @@ class StaffUser(Base):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The department an agent works for: its cases' 督办 reach the agent's console (api/supervision.py).
+    department: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SupervisionEvent(Base):
+    """督办 on a case: the scheduler's yellow and red cards, a supervisor's note or deadline extension.
+
+    A card is recorded once per case and deadline (the partial unique index), so two schedulers can never
+    record it twice; a deadline extension gives the case a new deadline that may turn yellow and red again.
+    """
+
+    __tablename__ = "supervision_events"
+    __table_args__ = (
+        Index(
+            "ux_supervision_card",
+            "case_id",
+            "kind",
+            "deadline",
+            unique=True,
+            postgresql_where=text("kind IN ('yellow', 'red')"),
+            sqlite_where=text("kind IN ('yellow', 'red')"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # yellow | red | note | extension
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    by: Mapped[str] = mapped_column(String(64))  # a staff username, or "system" for the cards
+    note: Mapped[str | None] = mapped_column(Text)
+    # The case's deadline when the event was recorded (the one a card is about; before an extension) ...
+    deadline: Mapped[datetime | None]
+    # ... and the extended one.
+    new_deadline: Mapped[datetime | None]
 
 
 class AuditEntry(Base):
@@ -315,5 +349,6 @@ __all__ = [
     "StaffUser",
     "Suggestion",
     "SuggestionLike",
+    "SupervisionEvent",
     "Ticket",
 ]
