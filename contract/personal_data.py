@@ -7,6 +7,7 @@ form, and both mask with the same functions wherever personal data is shown or l
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -104,14 +105,65 @@ def mask_name(value: str | None) -> str | None:
     return value[0] + "*" * max(1, len(value) - 1)
 
 
-_MASK_PATTERNS = (
-    (re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)"), r"\1********\2"),
-    (re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)"), r"\1****\2"),
+# Numbers in free text as residents type them: ASCII or full-width digits, grouped with spaces or dashes
+# ("138 1234 5678", "１３８－１２３４－５６７８", "3415 0219 9001 0112 34").
+_DIGIT = "[0-9０-９]"
+_GAP = r"(?:[ \t\u3000]{1,2}|[ \t\u3000]?[-－‐–—.．][ \t\u3000]?)?"
+_NOT_AFTER_DIGIT = rf"(?<!{_DIGIT})"
+_NOT_BEFORE_DIGIT = rf"(?!{_DIGIT})"
+# "+8613812345678" and "008613812345678": the country code is no digit run of its own.
+_AFTER_COUNTRY_CODE = r"(?:(?<=\+86)|(?<=＋８６)|(?<=0086))"
+_ID_IN_TEXT = re.compile(
+    rf"{_NOT_AFTER_DIGIT}{_DIGIT}(?:{_GAP}{_DIGIT}){{16}}{_GAP}[0-9０-９XxＸｘ]{_NOT_BEFORE_DIGIT}"
+)
+_PHONE_IN_TEXT = re.compile(
+    rf"(?:{_AFTER_COUNTRY_CODE}|{_NOT_AFTER_DIGIT})[1１][3-9３-９](?:{_GAP}{_DIGIT}){{9}}{_NOT_BEFORE_DIGIT}"
+)
+_GROUPING = re.compile(r"[^0-9XxＸｘ０-９]")
+# Common single surnames, without those that also start everyday words after "我是/本人" (于 "本人于昨日",
+# 党 "我是党员", 车 "我是车主", 高 "我是高中生", 安 "我是安徽人").
+_SINGLE_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟"
+    "谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔汤温康施牛樊葛邢乔"
+    "伍庞颜倪庄聂章鲁岳翟殷詹申欧耿焦俞左柳祝舒阮柯纪梅童凌毕季裴霍涂苗谷盛翁冉骆蓝游辛靳鲍喻祁蒲滕屈饶"
+)
+_COMPOUND_SURNAMES = "欧阳|司马|上官|诸葛|东方|皇甫|尉迟|公孙|慕容|长孙|宇文|司徒|令狐|夏侯"
+# The name a resident gives after "我叫 / 本人 / 我是": a common surname and one or two more characters, then
+# no further Han character or one of the words that follow a name ("我叫张三电话…", "本人李四，").
+_NAME_IN_TEXT = re.compile(
+    rf"(?P<lead>(?:我叫|本人|我是)[ \u3000]?)"
+    rf"(?P<name>(?:{_COMPOUND_SURNAMES}|[{_SINGLE_SURNAMES}])[\u4e00-\u9fff]{{1,2}}?)"
+    r"(?=[^\u4e00-\u9fff]|$|电话|手机|联系|身份证|家住|住在|来自|今年|是|的|在|想|要|建议|反映)"
 )
 
 
-def mask_text(text: str) -> str:
-    """Mask ID and phone numbers inside free text (log lines, transcripts shown to staff)."""
-    for pattern, replacement in _MASK_PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text
+def _mask_id_match(match: re.Match[str]) -> str:
+    raw = match.group(0)
+    digits = unicodedata.normalize("NFKC", _GROUPING.sub("", raw)).upper()
+    # A grouped run is an ID number only with a plausible birth date: a phone followed by a short number
+    # ("13812345678 3372301") is 18 digits too.
+    if _GROUPING.search(raw) and not _plausible_birth_date(digits[6:14]):
+        return raw
+    return mask_id_number(digits) or raw
+
+
+def _plausible_birth_date(digits: str) -> bool:
+    try:
+        return 1900 <= date(int(digits[:4]), int(digits[4:6]), int(digits[6:8])).year <= date.today().year
+    except ValueError:
+        return False
+
+
+def _mask_phone_match(match: re.Match[str]) -> str:
+    return mask_phone(unicodedata.normalize("NFKC", _GROUPING.sub("", match.group(0)))) or match.group(0)
+
+
+def _mask_name_match(match: re.Match[str]) -> str:
+    return match.group("lead") + (mask_name(match.group("name")) or "")
+
+
+def mask_text(text: str, *, names: bool = False) -> str:
+    """Mask ID and phone numbers inside free text (log lines, transcripts shown to staff), in any grouping
+    and in full-width digits; with `names`, also the name after "我叫/本人/我是" (text shown to everyone)."""
+    text = _PHONE_IN_TEXT.sub(_mask_phone_match, _ID_IN_TEXT.sub(_mask_id_match, text))
+    return _NAME_IN_TEXT.sub(_mask_name_match, text) if names else text
