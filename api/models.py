@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -108,6 +109,8 @@ class Case(Base):
     routing_confidence: Mapped[float | None] = mapped_column(Float)
     # The router's best level-1 alternatives ({category, subcategory, department, score}), for triage.
     routing_alternatives: Mapped[list[Any] | None] = mapped_column(JSON)
+    # Where the request happens, as the resident wrote it or as knowledge/places.py read it from the text.
+    place: Mapped[str | None] = mapped_column(String(200))
     # sha256 of the resident's text, whitespace collapsed (`api.services.filing.text_hash`): with `sender`, how
     # a retried or double-clicked complaint or ticket finds the case it already filed. Null for other kinds.
     text_hash: Mapped[str | None] = mapped_column(String(64))
@@ -192,8 +195,20 @@ class Suggestion(Case):
     id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
     consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultations.id"), index=True)
     topic: Mapped[str | None] = mapped_column(String(120))
-    content: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text)  # as published: masked (api/services/moderation.py), maybe edited
     likes: Mapped[int] = mapped_column(Integer, default=0)
+    # Moderation: the sensitive words that held it for review, the text before a reviewer's edit, and the
+    # reviewer's note (an edit) or reason (a rejection, which its author reads in the status).
+    flagged_words: Mapped[list[Any] | None] = mapped_column(JSON)
+    original_content: Mapped[str | None] = mapped_column(Text)
+    review_note: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_at: Mapped[datetime | None] = mapped_column()
+
+    @property
+    def status_text(self) -> str:
+        text = self.SPEC.status_text(self.status)
+        return f"{text}，原因：{self.review_note}" if self.status == "rejected" and self.review_note else text
 
 
 class SuggestionLike(Base):
@@ -203,6 +218,17 @@ class SuggestionLike(Base):
     suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"))
     voter: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SensitiveWord(Base):
+    """An administrator's change to the sensitive-word list (api/services/moderation.py): a word added
+    (`listed`) or a word of api/data/sensitive_words.txt taken off (not `listed`)."""
+
+    __tablename__ = "sensitive_words"
+    word: Mapped[str] = mapped_column(String(32), primary_key=True)
+    listed: Mapped[bool] = mapped_column(Boolean)
+    changed_by: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Ticket(Case):
@@ -326,6 +352,51 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class AssistantTurn(Base):
+    """One resident message the assistant answered, and what became of it (contract/turns.py outcomes): the
+    analytics' self-service, handoff and fallback rates and answer latency. No raw sender id is kept."""
+
+    __tablename__ = "assistant_turns"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    sender_hash: Mapped[str] = mapped_column(String(64))  # keyed hash (api/turns.py `sender_hash`)
+    outcome: Mapped[str] = mapped_column(String(16))  # answered, unanswered, handoff, case or other
+    latency_ms: Mapped[int] = mapped_column(Integer)
+    service: Mapped[str | None] = mapped_column(String(64))
+
+
+class UnansweredGroup(Base):
+    """未解答问题: similar resident questions the assistant could not answer (api/services/unanswered.py).
+
+    `status`: open, attached (its questions were added to `service`'s sample questions) or out_of_scope.
+    `since_resolved` counts the questions that still went unanswered after that.
+    """
+
+    __tablename__ = "unanswered_groups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    example: Mapped[str] = mapped_column(String(200))
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    service: Mapped[str | None] = mapped_column(String(64))
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolved_at: Mapped[datetime | None] = mapped_column()
+    since_resolved: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class UnansweredQuestion(Base):
+    """One distinct unanswered question (masked), in exactly one group, with how often it was asked."""
+
+    __tablename__ = "unanswered_questions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("unanswered_groups.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(String(200), unique=True)
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 _MODELS: dict[str, type[Case]] = {cls.SPEC.kind: cls for cls in (Application, Complaint, Suggestion, Ticket)}
 # The model of every kind of the contract's table, in its order; a kind without a model fails at import.
 CASE_KINDS: dict[str, type[Case]] = {kind: _MODELS[kind] for kind in case_kinds.CASE_KINDS}
@@ -335,6 +406,7 @@ __all__ = [
     "CASE_KINDS",
     "KIND_BY_PREFIX",
     "Application",
+    "AssistantTurn",
     "AuditEntry",
     "Base",
     "Case",
@@ -345,10 +417,40 @@ __all__ = [
     "ConsultationView",
     "Evaluation",
     "FilingLock",
+    "SensitiveWord",
     "Service",
     "StaffUser",
     "Suggestion",
     "SuggestionLike",
     "SupervisionEvent",
     "Ticket",
+    "UnansweredGroup",
+    "UnansweredQuestion",
 ]
+
+
+class RoutingCorrection(Base):
+    """An agent put a model-routed case under another category: the case's text (masked) with the category it
+    should have had, exported as training data (GET /api/staff/routing/corrections.tsv)."""
+
+    __tablename__ = "routing_corrections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    predicted_category: Mapped[str | None] = mapped_column(String(64))
+    predicted_subcategory: Mapped[str | None] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(64))
+    subcategory: Mapped[str | None] = mapped_column(String(64))
+    department: Mapped[str | None] = mapped_column(String(64))
+    corrected_by: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class CaseEmbedding(Base):
+    """The sentence embedding of a case's masked text: the 相似工单 panel (api/services/similar_cases.py)."""
+
+    __tablename__ = "case_embeddings"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    model: Mapped[str] = mapped_column(String(64))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
