@@ -13,6 +13,8 @@ from actions import replies
 from actions.case_api import CaseApi, CaseApiError, WithCaseApi
 from actions.intake import offer_to_register
 from actions.knowledge_hits import knowledge_of, service_buttons
+from actions.turn_marks import unanswered_mark
+from contract import turns
 from contract.knowledge import Hit
 
 logger = logging.getLogger(__name__)
@@ -51,7 +53,11 @@ def answer_with_hit(
     if hit.source not in text:
         text += "\n" + replies.SOURCE.format(source=hit.source)
     # Inside a form the resident goes back to the form's question; feedback buttons would derail it.
-    dispatcher.utter_message(text=text, buttons=None if tracker.active_loop_name else replies.FEEDBACK_BUTTONS)
+    dispatcher.utter_message(
+        text=text,
+        buttons=None if tracker.active_loop_name else replies.FEEDBACK_BUTTONS,
+        json_message=turns.mark(turns.ANSWERED, service=hit.service),
+    )
     return [SlotSet("answered_service", hit.service), SlotSet("pending_question", None)]
 
 
@@ -111,7 +117,9 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, ap
     offered = None if tracker.active_loop_name else offer_to_register(dispatcher, tracker)
     if offered is not None:
         return offered
-    dispatcher.utter_message(text=replies.NOTHING_FITS, buttons=replies.human_buttons())
+    dispatcher.utter_message(
+        text=replies.NOTHING_FITS, buttons=replies.human_buttons(), json_message=unanswered_mark(tracker)
+    )
     return []
 
 

@@ -21,6 +21,8 @@ from actions.knowledge_hits import knowledge_of, suggestions_of
 from actions.leave_form import leave_active_form
 from actions.pii import mask_text, normalize_phone
 from actions.tracker_info import last_bot_text_before_latest_message, latest_intent, sender_channel
+from actions.turn_marks import earlier_question, unanswered_mark
+from contract import turns
 from contract.knowledge import SearchResult
 from contract.receipts import TranscriptLine
 
@@ -88,7 +90,12 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, api: Case
     # An unfinished form is not filed: the resident hears so before the hand-over.
     events = leave_active_form(dispatcher, tracker)
     deadline = replies.ESCALATED_DEADLINE.format(date=replies.chinese_date(ticket.deadline)) if ticket.deadline else ""
-    dispatcher.utter_message(text=replies.ESCALATED.format(number=ticket.number, deadline=deadline))
+    # "没解决": the answer to the resident's earlier question did not help, so that question goes to the inbox.
+    unsolved = earlier_question(tracker) if latest_intent(tracker) == "not_satisfied" else None
+    dispatcher.utter_message(
+        text=replies.ESCALATED.format(number=ticket.number, deadline=deadline),
+        json_message=turns.mark(turns.HANDOFF, question=unsolved),
+    )
     return [*events, SlotSet("last_case_number", ticket.number), ConversationPaused()]
 
 
@@ -127,14 +134,17 @@ class ActionHandleFallback(WithCaseApi, Action):
             dispatcher.utter_message(
                 text=replies.OUT_OF_SCOPE_AGAIN if repeated else replies.OUT_OF_SCOPE,
                 buttons=replies.CAPABILITY_BUTTONS if repeated else None,
+                json_message=unanswered_mark(tracker),
             )
             events = []
         elif said_before == replies.NOT_UNDERSTOOD:
             # The second miss in a row: a person reads it rather than a third "没太明白".
-            dispatcher.utter_message(text=replies.STILL_NOT_UNDERSTOOD)
+            dispatcher.utter_message(text=replies.STILL_NOT_UNDERSTOOD, json_message=unanswered_mark(tracker))
             return await escalate(dispatcher, tracker, self.api)
         else:
-            dispatcher.utter_message(text=replies.NOT_UNDERSTOOD, buttons=replies.human_buttons())
+            dispatcher.utter_message(
+                text=replies.NOT_UNDERSTOOD, buttons=replies.human_buttons(), json_message=unanswered_mark(tracker)
+            )
             events = []
         # The turn ends here: a fallback that left the next step to Rasa's policies could be predicted again.
         return [*events, FollowupAction("action_listen")]

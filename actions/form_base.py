@@ -20,6 +20,7 @@ from actions.forms import FORMS
 from actions.second_request import offer_pending_request
 from actions.settings import get_settings
 from actions.tracker_info import latest_intent, slot_before_latest_message, values_since_latest_message
+from contract import turns
 from contract.limits import MAX_LETTER_CHARS
 from contract.receipts import CaseReceipt
 
@@ -56,7 +57,7 @@ async def file_case(
         dispatcher.utter_message(text=replies.NOT_FILED, buttons=replies.retry_buttons(FORMS[form].trigger))
         return []
     text, buttons = confirmation(receipt)
-    dispatcher.utter_message(text=text, buttons=buttons)
+    dispatcher.utter_message(text=text, buttons=buttons, json_message=turns.mark(turns.CASE))
     return [
         *reset_form_slots(form),
         SlotSet("last_case_number", receipt.number),

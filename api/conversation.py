@@ -9,6 +9,7 @@ the chat's rating form, contract/ratings.py).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from fastapi import FastAPI
@@ -18,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from api.db import transaction
 from api.handoff import RATING, Conversation, HandoffHub
 from api.models import Case, Evaluation
+from api.rasa_client import AssistantReply
 from api.replies import NOT_ANSWERED, NOT_ANSWERED_BUTTONS, NOTHING_RECEIVED, THANKS_FOR_RATING, too_long
 from api.runtime import Runtime
 from api.waiting import while_handed_off
@@ -62,9 +64,11 @@ async def converse(
         if stars is not None:
             await run_in_threadpool(record_rating, app.state.runtime, conversation, stars)
             return [{"text": THANKS_FOR_RATING}]
-    replies: list[dict[str, Any]] = await app.state.rasa.send(sender, text, {"channel": channel})
-    if replies:
-        return replies
+    started = time.monotonic()
+    reply: AssistantReply = await app.state.rasa.exchange(sender, text, {"channel": channel})
+    app.state.turn_log.record(channel, sender, reply.marks, round((time.monotonic() - started) * 1000))
+    if reply.messages:
+        return reply.messages
     return await not_answered(app, sender)
 
 

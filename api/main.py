@@ -35,6 +35,7 @@ from api.routes import (
 from api.runtime import Runtime
 from api.services.handoff_transcript import keep_line
 from api.settings import Settings, get_settings
+from api.turns import TurnLog
 
 logger = logging.getLogger(__name__)
 
@@ -91,9 +92,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.handoff = await HandoffHub.start(active, app.state.rasa, keeper)
         app.state.outbound = getattr(app.state, "outbound", {})
         app.state.outbound["wechat"] = WeChatChannel.start(app, runtime)
+        app.state.turn_log = TurnLog(runtime)
         try:
             yield
         finally:
+            await app.state.turn_log.drain()
             await app.state.outbound["wechat"].aclose()
             await app.state.handoff.close()
             await app.state.rasa.close()

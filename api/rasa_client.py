@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import zlib
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -22,8 +23,15 @@ import httpx
 
 from api.rasa_load import InFlight, LocalInFlight
 from api.replies import UNAVAILABLE
+from contract.turns import TurnMark, read_mark
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass
+class AssistantReply:
+    messages: list[dict[str, Any]]
+    marks: list[TurnMark]
 
 
 class RasaClient:
@@ -58,13 +66,19 @@ class RasaClient:
 
     async def send(self, sender: str, message: str, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """The assistant's replies to one resident message, in the contract's shape."""
+        return (await self.exchange(sender, message, metadata)).messages
+
+    async def exchange(self, sender: str, message: str, metadata: dict[str, Any] | None = None) -> AssistantReply:
+        """The replies to show, and the turn markers (contract/turns.py) the actions sent along: these are
+        taken out here, so that no channel can show them to a resident."""
         payload = {"sender": sender, "message": message, "metadata": metadata or {}}
         try:
             replies = (await self._post(sender, "/webhooks/rest/webhook", payload)).json()
         except (httpx.HTTPError, ValueError) as exc:
             logger.warning("rasa unavailable: %s", type(exc).__name__)
-            return [{"text": UNAVAILABLE}]
-        return [to_message(r) for r in replies if r.get("text") or r.get("buttons")]
+            return AssistantReply([{"text": UNAVAILABLE}], [])
+        marks = [mark for r in replies if (mark := read_mark(r.get("custom"))) is not None]
+        return AssistantReply([to_message(r) for r in replies if r.get("text") or r.get("buttons")], marks)
 
     async def resume(self, sender: str) -> bool:
         """Undo the assistant's ConversationPaused so it answers this resident again, and leave the tracker
