@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import inspect
 
-from api.models import Case
+from api.models import Case, Complaint, Ticket
 from api.schemas import CaseKindPublic, StatusText
 from api.services.case_routing import split_category
 from api.workdays import WorkCalendar
@@ -74,6 +74,12 @@ def kind_view(spec: CaseKind) -> CaseKindPublic:
 
 def _card(case: Case, calendar: WorkCalendar, now: datetime) -> str:
     return calendar.card(now, case.deadline).value if not case.is_closed else "none"
+
+
+def resident_text(case: Case) -> str:
+    """What the resident asked for in their own words (a complaint's description, a ticket's summary), masked."""
+    text = case.description if isinstance(case, Complaint) else case.summary if isinstance(case, Ticket) else ""
+    return mask_text(text)
 
 
 def staff_view(case: Case, calendar: WorkCalendar, now: datetime, *, reveal: bool = False) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""`GET /api/routing?text=`: the category, level-2 category and department a request goes to (docs/routing.md).
+"""`GET /api/routing?text=`: the category, level-2 category and department a request goes to (docs/routing.md);
+for the console, the agents' corrections as training data and the cases similar to a case.
 
 For 12345 staff (bearer token) and the internal services (`X-Service-Token`). The router reads a bounded
 part of the text, so a letter longer than `MAX_LETTER_CHARS` is routed too (it is refused where residents
@@ -10,14 +11,18 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel
 
-from api.deps import RuntimeDep, _bearer, current_staff
+from api import audit
+from api.cases import find_case
+from api.deps import AgentDep, RuntimeDep, SessionDep, SupervisorDep, _bearer, current_staff
 from api.errors import ApiError
 from api.runtime import Runtime
 from api.security import Role
+from api.services.routing_corrections import export_tsv
+from api.services.similar_cases import similar_cases
 
 router = APIRouter(prefix="/api", tags=["routing"])
 
@@ -90,4 +95,38 @@ def route_text(runtime: Runtime, text: str) -> RoutingAnswer:
             RoutingAlternative(category=a.category, subcategory=a.subcategory, department=a.department, score=a.score)
             for a in routed.alternatives
         ],
+    )
+
+
+class SimilarCase(BaseModel):
+    number: str
+    kind: str
+    category: str | None
+    subcategory: str | None
+    department: str | None
+    status: str
+    status_text: str
+    created_at: str
+    text: str
+    score: float
+
+
+@router.get("/staff/cases/{number}/similar", response_model=list[SimilarCase], tags=["staff"])
+def similar(
+    number: Annotated[str, Path(max_length=24)], staff: AgentDep, runtime: RuntimeDep, session: SessionDep
+) -> list[dict[str, object]]:
+    """The 5 earlier complaints and tickets closest in meaning to this case (masked texts), best first."""
+    if runtime.knowledge is None:
+        raise ApiError(503, "embedder_unavailable", "相似工单暂不可用：知识库未加载")
+    return similar_cases(session, runtime.knowledge.embedder, find_case(session, number))
+
+
+@router.get("/staff/routing/corrections.tsv", response_class=Response, tags=["staff"])
+def corrections(staff: SupervisorDep, session: SessionDep) -> Response:
+    """Agents' corrections of the router in the format of knowledge/routing/examples.tsv (texts masked)."""
+    audit.record(session, staff.username, staff.role, "export_routing_corrections", None)
+    return Response(
+        export_tsv(session),
+        media_type="text/tab-separated-values; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="routing-corrections.tsv"'},
     )

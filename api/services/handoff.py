@@ -26,6 +26,7 @@ from api.models import Service, Ticket, utcnow
 from api.replies import HANDED_BACK, RATING_BUTTONS, RATING_PROMPT
 from api.runtime import Runtime
 from api.services.handoff_transcript import add_to_ticket
+from api.services.routing_corrections import note_correction
 from contract.knowledge import SearchResult
 from contract.personal_data import mask_text
 
@@ -158,6 +159,7 @@ def dispatch_ticket(
     ticket.category, ticket.subcategory = category, subcategory
     ticket.department = department
     ticket.routed_by = staff.username
+    note_correction(session, ticket, staff.username)
     ticket.updated_at = utcnow()
     audit.record(
         session,

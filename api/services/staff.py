@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker, with_polymorphic
 
 from api import audit
-from api.case_views import summary_view
+from api.case_views import resident_text, summary_view
 from api.cases import find_case
 from api.categories import Category
 from api.db import transaction
@@ -31,8 +31,8 @@ from api.schemas import (
 from api.security import hash_password
 from api.services.case_routing import split_category
 from api.services.commendations import per_department
+from api.services.routing_corrections import note_correction
 from api.workdays import WorkCalendar
-from contract.personal_data import mask_text
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,8 @@ def assign(
         case.department = entry.departments[0]
     if body.department is not None or body.category is not None or body.subcategory is not None:
         case.routed_by = actor
+    if body.category is not None or body.subcategory is not None:
+        note_correction(session, case, actor)
     case.assigned_to = body.agent or case.assigned_to
     case.updated_at = utcnow()
     audit.record(session, actor, role, "assign", case.number, **body.model_dump(exclude_none=True))
@@ -111,14 +113,10 @@ def assign(
 TRIAGE_KINDS = (Complaint, Ticket)
 
 
-def _open(kind: type[Case]) -> ColumnElement[bool]:
+def open_of_kind(kind: type[Case]) -> ColumnElement[bool]:
+    """Cases of this kind not yet in one of its closed statuses."""
     closed = [status for status in kind.SPEC.statuses if kind.SPEC.is_closed(status)]
     return and_(Case.kind == kind.SPEC.kind, Case.status.not_in(closed))
-
-
-def _resident_text(case: Case) -> str:
-    text = case.description if isinstance(case, Complaint) else case.summary if isinstance(case, Ticket) else ""
-    return mask_text(text)
 
 
 def triage(session: Session, calendar: WorkCalendar, threshold: float, limit: int, offset: int) -> TriageList:
@@ -126,7 +124,7 @@ def triage(session: Session, calendar: WorkCalendar, threshold: float, limit: in
     threshold, or there was no router when they were filed. Dispatching or assigning a department ends it."""
     now = utcnow()
     kinds = with_polymorphic(Case, list(TRIAGE_KINDS))
-    waiting = and_(Case.department.is_(None), or_(*(_open(kind) for kind in TRIAGE_KINDS)))
+    waiting = and_(Case.department.is_(None), or_(*(open_of_kind(kind) for kind in TRIAGE_KINDS)))
     total = session.scalar(select(func.count()).select_from(Case).where(waiting)) or 0
     query = select(kinds).where(waiting).order_by(Case.created_at, Case.id).limit(limit).offset(offset)
     items = []
@@ -144,7 +142,7 @@ def triage(session: Session, calendar: WorkCalendar, threshold: float, limit: in
                 routed_by=case.routed_by,
                 routing_confidence=case.routing_confidence,
                 alternatives=[RoutingSuggestion.model_validate(a) for a in case.routing_alternatives or []],
-                text=_resident_text(case),
+                text=resident_text(case),
                 channel=case.channel,
                 created_at=case.created_at.isoformat(),
                 deadline=case.deadline.isoformat() if case.deadline else None,
@@ -232,9 +230,12 @@ def create_user(sessions: sessionmaker[Session], body: StaffCreate, actor: str, 
                     display_name=body.display_name,
                     role=body.role,
                     password_hash=hash_password(body.password),
+                    department=body.department,
                 )
             )
             session.flush()
-            audit.record(session, actor, role, "create_user", body.username, granted_role=body.role)
+            audit.record(
+                session, actor, role, "create_user", body.username, granted_role=body.role, department=body.department
+            )
     except IntegrityError:
         raise ApiError(409, "user_exists", f"用户名“{body.username}”已存在") from None
