@@ -39,6 +39,20 @@
       });
   }
 
+  // Agents' corrections of the router as a TSV of training examples (supervisors; the server refuses others).
+  $("export-corrections").addEventListener("click", function () {
+    fetch("/api/staff/routing/corrections.tsv", { headers: { Authorization: "Bearer " + token } }).then(function (response) {
+      if (!response.ok) return response.json().then(function (body) { throw new Error(body.message || "导出失败"); });
+      return response.blob().then(function (blob) {
+        var link = el("a");
+        link.href = URL.createObjectURL(blob);
+        link.download = "routing-corrections.tsv";
+        link.click();
+        URL.revokeObjectURL(link.href);
+      });
+    }).catch(function (error) { showNote(error.message); });
+  });
+
   // ---- login -----------------------------------------------------------------------------------
   $("login-form").addEventListener("submit", function (event) {
     event.preventDefault();
@@ -74,6 +88,9 @@
     $("desk").hidden = false;
     $("logout").hidden = false;
     $("who").textContent = displayName ? "坐席：" + displayName : "";
+    api("/api/staff/me").then(function (me) {
+      $("export-corrections").hidden = me.role !== "supervisor" && me.role !== "admin";
+    }).catch(function () { /* the button stays hidden */ });
     refreshQueue();
     listen();
   }
@@ -283,7 +300,7 @@
       var head = el("div", "conv-head");
       head.appendChild(el("h2", "title", (KIND_TEXT[ticket.kind] || "事项") + " " + ticket.number));
       head.appendChild(el("span", "meta", ticket.status_text + (ticket.department ? " · " + ticket.department : "") +
-        (ticket.category ? " · " + ticket.category : "") + (ticket.contact_phone ? " · 联系电话 " + ticket.contact_phone : "")));
+        (ticket.category ? " · " + ticket.category : "") + (ticket.place ? " · 地点 " + ticket.place : "") + (ticket.contact_phone ? " · 联系电话 " + ticket.contact_phone : "")));
       view.appendChild(head);
       view.appendChild(el("p", "", ticket.summary || ticket.description || ""));
       if (ticket.transcript && ticket.transcript.length) {
@@ -296,9 +313,38 @@
       var form = el("form", "dispatch");
       view.appendChild(form);
       dispatchForm(form, ticket);
+      if (ticket.summary || ticket.description) similarCases(view, ticket.number);
       highlight();
     }).catch(function (error) {
       if (error.message !== "unauthorized") showNote(error.message);
+    });
+  }
+
+  // 相似工单: the earlier cases closest in meaning, with how they were classified and how they ended.
+  function similarCases(view, number) {
+    view.appendChild(el("h3", "", "相似工单"));
+    var list = el("ul", "similar");
+    list.setAttribute("aria-label", "相似工单");
+    list.appendChild(el("li", "", "正在查找…"));
+    view.appendChild(list);
+    api("/api/staff/cases/" + encodeURIComponent(number) + "/similar").then(function (rows) {
+      list.textContent = "";
+      if (!rows.length) list.appendChild(el("li", "", "暂无相似工单"));
+      rows.forEach(function (row) {
+        var li = el("li");
+        var open = el("button", "secondary", row.number);
+        open.type = "button";
+        open.setAttribute("aria-label", "打开相似工单 " + row.number);
+        open.addEventListener("click", function () { openTicket(row.number); });
+        li.appendChild(open);
+        li.appendChild(el("span", "meta", " " + [row.category, row.subcategory, row.department, row.status_text]
+          .filter(Boolean).join(" · ") + "（相似度 " + percent(row.score) + "）"));
+        li.appendChild(el("div", "answer", row.text));
+        list.appendChild(li);
+      });
+    }).catch(function (error) {
+      list.textContent = "";
+      list.appendChild(el("li", "", error.message === "unauthorized" ? "" : error.message));
     });
   }
 
