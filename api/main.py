@@ -19,6 +19,7 @@ from api.logging_setup import configure_logging
 from api.rasa_client import RasaClient
 from api.rasa_load import InFlight, RedisInFlight
 from api.routes import (
+    analytics,
     auth,
     chat,
     consultations,
@@ -110,7 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (health, residents, consultations, tickets, chat, knowledge, routing, auth, staff, wechat):
+    for module in (health, residents, consultations, tickets, chat, knowledge, routing, auth, staff, analytics, wechat):
         app.include_router(module.router)
     app.include_router(handoff.resident_router)
     app.include_router(handoff.router)

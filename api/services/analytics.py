@@ -1,0 +1,539 @@
+"""数据分析: the dashboard's aggregates, computed by the database (GROUP BY, COUNT, SUM, AVG).
+
+Case rows are never loaded to be counted: Python only reads grouped rows (at most one per day, category,
+service or department) and the few rows it shows (the overdue list, a sample of texts to label a hot topic).
+The same queries run on SQLite and PostgreSQL; the one dialect difference is the local date of a timestamp.
+
+Choices worth knowing:
+- Days are local (the calendar's time zone); a range is whole local days, `start` and `end` inclusive.
+- A case's closing time is its `updated_at` once it is closed (the status change that closed it is its last
+  change in the normal pipeline).
+- Handling time counts working days between the local dates of filing and closing (same day: 0).
+- Hot topics: the request router's level-2 category is the cluster (its meaning), labelled by the most
+  salient words of its latest requests (jieba TF-IDF over at most SAMPLE_PER_TOPIC masked texts); the
+  work per request is bounded by MAX_TOPICS clusters, whatever the data size.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import case as sa_case
+from sqlalchemy.orm import Session
+
+from api.analytics_schemas import (
+    Assistant,
+    Cards,
+    Categories,
+    CategoryCount,
+    DailyVolume,
+    Deadlines,
+    DepartmentDeadlines,
+    HotTopic,
+    HotTopics,
+    NamedCount,
+    OverdueCase,
+    Rating,
+    Satisfaction,
+    ServiceCount,
+    SubcategoryCount,
+    Volumes,
+)
+from api.models import AssistantTurn, Case, Complaint, Evaluation, Service, Ticket
+from api.services.case_routing import split_category
+from api.workdays import WorkCalendar
+from contract import case_kinds
+from contract.personal_data import mask_text
+
+TOP = 10
+OVERDUE_SHOWN = 50
+HOT_WINDOW_DAYS = 7
+MAX_TOPICS = 10
+RISING_TOPICS = 5  # of MAX_TOPICS, kept for the clusters growing most (an emerging problem)
+SAMPLE_PER_TOPIC = 40
+KEYWORDS_PER_TOPIC = 3
+NO_DEPARTMENT = "（未分派）"
+NO_SERVICE = "（未注明事项）"
+
+CHANNEL_NAMES = {"api": "接口", "web": "网站", "wechat": "微信", "hotline": "电话", "rasa": "智能助手"}
+KIND_NAMES = {spec.kind: spec.name for spec in case_kinds.CASE_KINDS.values()}
+# No status name is open for one kind and closed for another, so one list serves every kind.
+CLOSED_STATUSES = tuple(
+    sorted({s for spec in case_kinds.CASE_KINDS.values() for s in spec.statuses if spec.is_closed(s)})
+)
+OPEN_STATUSES = tuple(
+    sorted({s for spec in case_kinds.CASE_KINDS.values() for s in spec.statuses if not spec.is_closed(s)})
+)
+# Words every request uses: no help in telling one topic from another.
+_GENERIC_WORDS = frozenset(
+    "投诉 反映 问题 希望 解决 处理 相关 部门 情况 要求 居民 市民 我们 你们 现在 已经 没有 一直 这个 那个 "
+    "请问 怎么 什么 如何 可以 能否 希望 尽快 严重 影响 工单 咨询 热线 转人工".split()
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whole local days `start`..`end` (inclusive), optionally one channel and one department; `now` is when
+    open cases are judged (cards, overdue)."""
+
+    start: date
+    end: date
+    calendar: WorkCalendar
+    now: datetime
+    channel: str | None = None
+    department: str | None = None
+
+    def instant(self, day: date) -> datetime:
+        """The UTC moment a local day starts."""
+        return datetime.combine(day, time(0), tzinfo=self.calendar.tz).astimezone(UTC)
+
+    @property
+    def start_at(self) -> datetime:
+        return self.instant(self.start)
+
+    @property
+    def end_at(self) -> datetime:
+        """Exclusive: the start of the day after `end`."""
+        return self.instant(self.end + timedelta(days=1))
+
+
+def _local_day(session: Session, column: Any, calendar: WorkCalendar) -> ColumnElement[str]:
+    """YYYY-MM-DD of a UTC timestamp column in the calendar's time zone."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone(calendar.tz.key, column), "YYYY-MM-DD")
+    # SQLite keeps UTC text; the zone's offset is fixed (China has had no daylight saving time since 1991).
+    offset = datetime.now(calendar.tz).utcoffset() or timedelta(0)
+    return func.strftime("%Y-%m-%d", column, f"{int(offset.total_seconds() // 60):+d} minutes")
+
+
+def _case_filters(scope: Scope, *, in_range: bool = True) -> list[ColumnElement[bool]]:
+    filters: list[ColumnElement[bool]] = []
+    if in_range:
+        filters += [Case.created_at >= scope.start_at, Case.created_at < scope.end_at]
+    if scope.channel is not None:
+        filters.append(Case.channel == scope.channel)
+    if scope.department is not None:
+        filters.append(Case.department == scope.department)
+    return filters
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _named(counts: Counter[str], names: dict[str, str]) -> list[NamedCount]:
+    return [NamedCount(key=key, name=names.get(key, key), count=n) for key, n in counts.most_common()]
+
+
+# ---- volumes ---------------------------------------------------------------------------------------------
+def volumes(session: Session, scope: Scope) -> Volumes:
+    day = _local_day(session, Case.created_at, scope.calendar)
+    rows = session.execute(
+        select(day, Case.kind, Case.channel, func.count())
+        .where(*_case_filters(scope))
+        .group_by(day, Case.kind, Case.channel)
+        .order_by(day, Case.kind, Case.channel)
+    ).all()
+    by_kind: Counter[str] = Counter()
+    by_channel: Counter[str] = Counter()
+    daily = []
+    for local_day, kind, channel, n in rows:
+        by_kind[kind] += n
+        by_channel[channel] += n
+        daily.append(
+            DailyVolume(
+                day=local_day,
+                kind=kind,
+                kind_name=KIND_NAMES.get(kind, kind),
+                channel=channel,
+                channel_name=CHANNEL_NAMES.get(channel, channel),
+                count=n,
+            )
+        )
+    return Volumes(
+        total=sum(by_kind.values()),
+        by_kind=_named(by_kind, KIND_NAMES),
+        by_channel=_named(by_channel, CHANNEL_NAMES),
+        daily=daily,
+    )
+
+
+# ---- categories and services -----------------------------------------------------------------------------
+def _top_services(session: Session, query: Select[Any]) -> list[ServiceCount]:
+    return [ServiceCount(service=name, count=n) for name, n in session.execute(query.limit(TOP))]
+
+
+def categories(session: Session, scope: Scope) -> Categories:
+    rows = session.execute(
+        select(Case.category, Case.subcategory, func.count())
+        .where(*_case_filters(scope), Case.category.is_not(None))
+        .group_by(Case.category, Case.subcategory)
+    ).all()
+    level1: Counter[str] = Counter()
+    level2: Counter[tuple[str, str]] = Counter()
+    for stored, subcategory, n in rows:
+        # Rows dispatched before migration 0004 keep "level1/level2" in `category`.
+        category, old_level2 = split_category(stored)
+        level1[category or ""] += n
+        if subcategory or old_level2:
+            level2[(category or "", subcategory or old_level2 or "")] += n
+    complaints = (
+        select(Case.service, func.count())
+        .where(*_case_filters(scope), Case.kind == case_kinds.COMPLAINT.kind, Case.service.is_not(None))
+        .group_by(Case.service)
+        .order_by(func.count().desc(), Case.service)
+    )
+    return Categories(
+        level1=[CategoryCount(category=c, count=n) for c, n in level1.most_common(TOP)],
+        level2=[SubcategoryCount(category=c, subcategory=s, count=n) for (c, s), n in level2.most_common(TOP)],
+        services_asked=_top_services(
+            session,
+            _turns_query(scope, AssistantTurn.service, func.count())
+            .where(AssistantTurn.service.is_not(None))
+            .group_by(AssistantTurn.service)
+            .order_by(func.count().desc(), AssistantTurn.service),
+        ),
+        services_complained=_top_services(session, complaints),
+    )
+
+
+# ---- deadlines -------------------------------------------------------------------------------------------
+def yellow_horizon(calendar: WorkCalendar, now: datetime) -> datetime:
+    """Open cases due before this moment (and not yet overdue) carry a yellow card: `WorkCalendar.card` counts
+    every working day up to the deadline's date as a whole one, so less than one working day is left exactly
+    when the deadline falls before the next working day starts."""
+    today = now.astimezone(calendar.tz).date()
+    return datetime.combine(calendar.add_workdays(today, 1), time(0), tzinfo=calendar.tz)
+
+
+class _WorkdayIndex:
+    """Working days from a reference date, so that the working days between two dates are a difference."""
+
+    def __init__(self, calendar: WorkCalendar, days: Iterable[date]) -> None:
+        wanted = sorted(set(days))
+        self._index: dict[date, int] = {}
+        if not wanted:
+            return
+        count, day = 0, wanted[0]
+        while day <= wanted[-1]:
+            count += calendar.is_workday(day)
+            self._index[day] = count
+            day += timedelta(days=1)
+
+    def __getitem__(self, day: date) -> int:
+        return self._index[day]
+
+
+def _handling_workdays(
+    session: Session, scope: Scope, decided: list[ColumnElement[bool]]
+) -> dict[str | None, tuple[int, int]]:
+    """Department -> (closed cases, sum of their working days from filing to closing).
+
+    The sum of differences is the difference of sums: grouped counts per filing day and per closing day
+    are enough, never one row per case."""
+    sums: dict[str | None, list[int]] = {}
+    per_day: dict[str, list[tuple[str | None, date, int]]] = {}
+    for side, column in (("filed", Case.created_at), ("closed", Case.updated_at)):
+        day = _local_day(session, column, scope.calendar)
+        per_day[side] = [
+            (department, date.fromisoformat(d), n)
+            for department, d, n in session.execute(
+                select(Case.department, day, func.count()).where(*decided).group_by(Case.department, day)
+            )
+        ]
+    index = _WorkdayIndex(scope.calendar, (d for rows in per_day.values() for _, d, _ in rows))
+    for department, d, n in per_day["closed"]:
+        entry = sums.setdefault(department, [0, 0])
+        entry[0] += n
+        entry[1] += n * index[d]
+    for department, d, n in per_day["filed"]:
+        sums[department][1] -= n * index[d]
+    return {department: (n, total) for department, (n, total) in sums.items()}
+
+
+def deadlines(session: Session, scope: Scope) -> Deadlines:
+    now = scope.now
+    closed = Case.status.in_(CLOSED_STATUSES)
+    is_open = Case.status.in_(OPEN_STATUSES)
+    on_time = and_(closed, Case.updated_at <= Case.deadline)
+    late = or_(and_(closed, Case.updated_at > Case.deadline), and_(is_open, Case.deadline <= now))
+    due = [*_case_filters(scope), Case.deadline.is_not(None)]
+    per_department = session.execute(
+        select(
+            Case.department,
+            func.count(),
+            func.sum(sa_case((on_time, 1), else_=0)),
+            func.sum(sa_case((late, 1), else_=0)),
+        )
+        .where(*due)
+        .group_by(Case.department)
+    ).all()
+    handling = _handling_workdays(session, scope, [*due, closed])
+    rows = []
+    for department, n, good, bad in per_department:
+        good, bad = int(good or 0), int(bad or 0)
+        closed_n, workdays = handling.get(department, (0, 0))
+        rows.append(
+            DepartmentDeadlines(
+                department=department or NO_DEPARTMENT,
+                due=n,
+                on_time=good,
+                late=bad,
+                on_time_rate=_rate(good, good + bad),
+                average_workdays=round(workdays / closed_n, 2) if closed_n else None,
+            )
+        )
+    rows.sort(key=lambda r: (r.on_time_rate is None, r.on_time_rate or 0.0, -r.due))
+    all_good, all_bad = sum(r.on_time for r in rows), sum(r.late for r in rows)
+    all_closed = sum(n for n, _ in handling.values())
+    open_now = [*_case_filters(scope, in_range=False), is_open, Case.deadline.is_not(None)]
+    red = func.sum(sa_case((Case.deadline <= now, 1), else_=0))
+    yellow = func.sum(
+        sa_case((and_(Case.deadline > now, Case.deadline < yellow_horizon(scope.calendar, now)), 1), else_=0)
+    )
+    red_n, yellow_n = session.execute(
+        select(red, yellow).where(*open_now, Case.deadline < yellow_horizon(scope.calendar, now))
+    ).one()
+    return Deadlines(
+        on_time_rate=_rate(all_good, all_good + all_bad),
+        average_workdays=round(sum(t for _, t in handling.values()) / all_closed, 2) if all_closed else None,
+        departments=rows,
+        cards=Cards(yellow=int(yellow_n or 0), red=int(red_n or 0)),
+        overdue_total=int(red_n or 0),
+        overdue=_overdue(session, scope, open_now, now),
+    )
+
+
+def _overdue(session: Session, scope: Scope, open_now: list[ColumnElement[bool]], now: datetime) -> list[OverdueCase]:
+    rows = session.execute(
+        select(Case.number, Case.kind, Case.department, Case.assigned_to, Case.deadline)
+        .where(*open_now, Case.deadline <= now)
+        .order_by(Case.deadline, Case.id)
+        .limit(OVERDUE_SHOWN)
+    ).all()
+    today = now.astimezone(scope.calendar.tz).date()
+    local = [(row, row.deadline.astimezone(scope.calendar.tz).date()) for row in rows]
+    index = _WorkdayIndex(scope.calendar, [today, *(d for _, d in local)])
+    return [
+        OverdueCase(
+            number=row.number,
+            kind_name=KIND_NAMES.get(row.kind, row.kind),
+            department=row.department,
+            assigned_to=row.assigned_to,
+            deadline=row.deadline.isoformat(),
+            overdue_workdays=index[today] - index[due],
+        )
+        for row, due in local
+    ]
+
+
+# ---- satisfaction ----------------------------------------------------------------------------------------
+def satisfaction(session: Session, scope: Scope) -> Satisfaction:
+    """Stars per service, department and day. An evaluation's department is its case's, else its service's."""
+    service = func.coalesce(Evaluation.service, Case.service)
+    department = func.coalesce(Case.department, Service.department)
+    base = (
+        select()
+        .select_from(Evaluation)
+        .outerjoin(Case, Case.number == Evaluation.case_number)
+        .outerjoin(Service, Service.name == service)
+        .where(Evaluation.created_at >= scope.start_at, Evaluation.created_at < scope.end_at)
+    )
+    if scope.channel is not None:
+        base = base.where(Case.channel == scope.channel)
+    if scope.department is not None:
+        base = base.where(department == scope.department)
+    measures = (
+        func.count(),
+        func.avg(Evaluation.stars),
+        func.sum(sa_case((Evaluation.stars >= 4, 1), else_=0)),
+    )
+
+    def grouped(key: ColumnElement[Any], empty: str, order_by_key: bool = False) -> list[Rating]:
+        query = base.add_columns(key, *measures).group_by(key)
+        query = query.order_by(key) if order_by_key else query.order_by(func.count().desc(), key)
+        return [
+            Rating(name=name or empty, count=n, average=round(float(avg), 2), share_4_5=round(int(good) / n, 4))
+            for name, n, avg, good in session.execute(query)
+        ]
+
+    count, average, good = session.execute(base.add_columns(*measures)).one()
+    return Satisfaction(
+        count=count,
+        average=round(float(average), 2) if count else None,
+        share_4_5=_rate(int(good or 0), count),
+        services=grouped(service, NO_SERVICE),
+        departments=grouped(department, NO_DEPARTMENT),
+        trend=grouped(_local_day(session, Evaluation.created_at, scope.calendar), "", order_by_key=True),
+    )
+
+
+# ---- the assistant ---------------------------------------------------------------------------------------
+def _turns_query(scope: Scope, *columns: Any) -> Select[Any]:
+    """Turns in the range; a department filter keeps the turns about that department's services."""
+    query = select(*columns).where(AssistantTurn.at >= scope.start_at, AssistantTurn.at < scope.end_at)
+    if scope.channel is not None:
+        query = query.where(AssistantTurn.channel == scope.channel)
+    if scope.department is not None:
+        query = query.where(
+            AssistantTurn.service.in_(select(Service.name).where(Service.department == scope.department))
+        )
+    return query
+
+
+def _percentile(histogram: Sequence[tuple[int, int]], share: float) -> int | None:
+    """Nearest-rank percentile over (value, count) rows sorted by value."""
+    total = sum(n for _, n in histogram)
+    if not total:
+        return None
+    rank, seen = max(1, -(-int(share * total * 1000) // 1000)), 0  # ceil(share * total)
+    for value, n in histogram:
+        seen += n
+        if seen >= rank:
+            return value
+    return histogram[-1][0]
+
+
+def assistant(session: Session, scope: Scope) -> Assistant:
+    outcome = AssistantTurn.outcome
+
+    def flag(*outcomes: str) -> ColumnElement[int]:
+        return func.max(sa_case((outcome.in_(outcomes), 1), else_=0))
+
+    per_resident = (
+        _turns_query(
+            scope,
+            AssistantTurn.sender_hash,
+            func.count().label("turns"),
+            func.sum(sa_case((outcome == "unanswered", 1), else_=0)).label("unanswered"),
+            flag("answered").label("answered"),
+            flag("handoff").label("handoff"),
+            flag("handoff", "case").label("helped"),
+        )
+        .group_by(AssistantTurn.sender_hash)
+        .subquery()
+    )
+    turns, conversations, unanswered, self_served, handed = session.execute(
+        select(
+            func.coalesce(func.sum(per_resident.c.turns), 0),
+            func.count(),
+            func.coalesce(func.sum(per_resident.c.unanswered), 0),
+            func.coalesce(
+                func.sum(sa_case((and_(per_resident.c.answered == 1, per_resident.c.helped == 0), 1), else_=0)), 0
+            ),
+            func.coalesce(func.sum(per_resident.c.handoff), 0),
+        )
+    ).one()
+    histogram = session.execute(
+        _turns_query(scope, AssistantTurn.latency_ms, func.count())
+        .group_by(AssistantTurn.latency_ms)
+        .order_by(AssistantTurn.latency_ms)
+    ).all()
+    pairs = [(int(value), int(n)) for value, n in histogram]
+    return Assistant(
+        turns=int(turns),
+        conversations=int(conversations),
+        self_service_rate=_rate(int(self_served), int(conversations)),
+        handoff_rate=_rate(int(handed), int(conversations)),
+        fallback_rate=_rate(int(unanswered), int(turns)),
+        unanswered=int(unanswered),
+        latency_p50_ms=_percentile(pairs, 0.5),
+        latency_p95_ms=_percentile(pairs, 0.95),
+    )
+
+
+# ---- hot topics ------------------------------------------------------------------------------------------
+def _keywords(texts: Iterable[str], exclude: set[str]) -> list[str]:
+    import jieba.analyse  # loads its dictionary: only when a dashboard asks
+
+    masked = "\n".join(mask_text(text, names=True) for text in texts)
+    words = []
+    for word in jieba.analyse.extract_tags(masked, topK=KEYWORDS_PER_TOPIC * 4):
+        if len(word) >= 2 and not any(ch.isdigit() or ch == "*" for ch in word):
+            if word not in _GENERIC_WORDS and word not in exclude:
+                words.append(word)
+    return words[:KEYWORDS_PER_TOPIC]
+
+
+def hot_topics(session: Session, scope: Scope) -> HotTopics:
+    """The last 7 days of the range against the 7 days before, per level-2 category of the router."""
+    recent_start = scope.end - timedelta(days=HOT_WINDOW_DAYS - 1)
+    recent_at = scope.instant(recent_start)
+    window = replace(scope, start=recent_start - timedelta(days=HOT_WINDOW_DAYS))
+    recent = func.sum(sa_case((Case.created_at >= recent_at, 1), else_=0))
+    previous = func.sum(sa_case((Case.created_at < recent_at, 1), else_=0))
+    rows = session.execute(
+        select(Case.category, Case.subcategory, recent, previous)
+        .where(*_case_filters(window), Case.category.is_not(None))
+        .group_by(Case.category, Case.subcategory)
+    ).all()
+    clusters = [(c, s, int(r), int(p)) for c, s, r, p in rows if r]
+    rising = sorted((c for c in clusters if c[2] > c[3]), key=lambda c: (c[3] - c[2], -c[2]))[:RISING_TOPICS]
+    largest = sorted(clusters, key=lambda c: -c[2])
+    chosen = list(dict.fromkeys([*rising, *largest]))[:MAX_TOPICS]
+    texts = _sample_texts(session, window, recent_at, [(c, s) for c, s, _, _ in chosen])
+    topics = []
+    for stored, subcategory, n, before in chosen:
+        category, old_level2 = split_category(stored)
+        name = subcategory or old_level2 or category or ""
+        words = _keywords(texts.get((stored, subcategory), []), {category or "", name})
+        topics.append(
+            HotTopic(
+                label=f"{name}：{'、'.join(words)}" if words else name,
+                category=category or "",
+                subcategory=subcategory or old_level2,
+                keywords=words,
+                count=n,
+                previous=before,
+                change=n - before,
+            )
+        )
+    return HotTopics(start=recent_start.isoformat(), end=scope.end.isoformat(), topics=topics)
+
+
+def _sample_texts(
+    session: Session, window: Scope, recent_at: datetime, clusters: list[tuple[str | None, str | None]]
+) -> dict[tuple[str | None, str | None], list[str]]:
+    """The latest SAMPLE_PER_TOPIC complaint and ticket texts of each cluster (one query, a window function)."""
+    if not clusters:
+        return {}
+    complaints, tickets = Complaint.__table__, Ticket.__table__  # the tables: the mapped classes would join cases again
+    text = func.coalesce(complaints.c.description, tickets.c.summary)
+    rank = func.row_number().over(
+        partition_by=(Case.category, Case.subcategory), order_by=(Case.created_at.desc(), Case.id.desc())
+    )
+    in_clusters = or_(
+        *(
+            and_(Case.category == c, Case.subcategory == s if s is not None else Case.subcategory.is_(None))
+            for c, s in clusters
+        )
+    )
+    ranked = (
+        select(Case.category, Case.subcategory, text.label("text"), rank.label("rank"))
+        .select_from(Case)
+        .outerjoin(complaints, complaints.c.id == Case.id)
+        .outerjoin(tickets, tickets.c.id == Case.id)
+        .where(*_case_filters(window, in_range=False), Case.created_at >= recent_at, Case.created_at < window.end_at)
+        .where(in_clusters, text.is_not(None))
+        .subquery()
+    )
+    samples: dict[tuple[str | None, str | None], list[str]] = {}
+    for category, subcategory, body, _ in session.execute(select(ranked).where(ranked.c.rank <= SAMPLE_PER_TOPIC)):
+        samples.setdefault((category, subcategory), []).append(body)
+    return samples
+
+
+# The report's sections (the contract's keys), each computed on its own for an export.
+SECTIONS: dict[str, Callable[[Session, Scope], Any]] = {
+    "volumes": volumes,
+    "categories": categories,
+    "deadlines": deadlines,
+    "satisfaction": satisfaction,
+    "assistant": assistant,
+    "hot_topics": hot_topics,
+}
