@@ -50,7 +50,12 @@ CASES: list[tuple[str, tuple[str | None, ...] | None]] = [
     ("城北社区的老旧小区改造什么时候开始", (None, None, "城北社区", None, None, None)),
     ("中市街道鼓楼街的店铺油烟太大 😡😡", ("金安区", "中市街道", None, "鼓楼街", None, None)),
     ("Hi，我在霍山县衡山镇，street lamp broken 在迎驾大道", ("霍山县", "衡山镇", None, "迎驾大道", None, None)),
-    ("六安一中门口的人行道被占了", None),
+    ("六安一中门口的人行道被占了", (None, None, None, None, None, "六安一中")),
+    ("开发商虚假宣传，恒大御景湾的房子漏水", (None, None, "恒大御景湾", None, None, None)),
+    ("东城都会小区3幢1单元的电梯天天坏", (None, None, "东城都会小区", None, "3幢1单元", None)),
+    ("六安东站晚上没有出租车", (None, None, None, None, None, "六安东站")),
+    ("我的电话是0564-3372301，住在梅山路", (None, None, None, "梅山路", None, None)),
+    ("家住叶集区平岗街道，楼下烧烤店油烟扰民", ("叶集区", "平岗街道", None, None, None, None)),
     # letters
     (
         "尊敬的市长：您好！我是裕安区西市街道XX小区的业主，2024年3月以来小区电梯经常故障，"
@@ -98,6 +103,9 @@ CASES: list[tuple[str, tuple[str | None, ...] | None]] = [
     ("附近的公园晚上太吵了", None),
     ("我在农村，新农村建设的补贴怎么申请", None),
     ("谢谢你们，一路走来辛苦了🙏", None),
+    ("这条路什么时候修好？整条街都是垃圾", None),
+    ("区政府门口的加油站", None),
+    ("合肥市蜀山区的事情你们管吗", None),
     ("", None),
 ]
 
