@@ -31,6 +31,9 @@ FIELD_LABELS = {
     "role": "角色",
     "q": "查询内容",
     "k": "返回条数",
+    "review_note": "审核备注",
+    "rejection_reason": "不予公开的理由",
+    "word": "敏感词",
 }
 
 INVALID_JSON = "请求内容不是有效的 JSON"

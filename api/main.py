@@ -26,6 +26,7 @@ from api.routes import (
     handoff,
     health,
     knowledge,
+    moderation,
     residents,
     routing,
     staff,
@@ -111,7 +112,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (health, residents, consultations, tickets, chat, knowledge, routing, auth, staff, analytics, wechat):
+    routers = (
+        health,
+        residents,
+        consultations,
+        tickets,
+        chat,
+        knowledge,
+        routing,
+        auth,
+        staff,
+        moderation,
+        analytics,
+        wechat,
+    )
+    for module in routers:
         app.include_router(module.router)
     app.include_router(handoff.resident_router)
     app.include_router(handoff.router)

@@ -89,8 +89,15 @@ SUGGESTION = _kind(
     "suggestion",
     "JY",
     "建议",
-    {"received": "已收到，等待研究", "adopted": "已采纳", "noted": "已记录，供今后参考"},
-    {"received": {"adopted", "noted"}},
+    {
+        "received": "已收到，等待研究",
+        # Held by the sensitive-word check until a reviewer publishes or rejects it (api/services/moderation.py).
+        "pending_review": "已收到，内容审核通过后公开",
+        "adopted": "已采纳",
+        "noted": "已记录，供今后参考",
+        "rejected": "经审核未予公开",
+    },
+    {"received": {"adopted", "noted"}, "pending_review": {"received", "rejected"}},
 )
 TICKET = _kind(
     "ticket",

@@ -12,6 +12,7 @@ from api.db import transaction
 from api.errors import ApiError
 from api.models import Consultation, ConsultationView, Suggestion, SuggestionLike
 from api.schemas import ConsultationPublic, ConsultationReport, SuggestionPublic
+from api.services.moderation import UNPUBLISHED, is_published
 
 
 def find_consultation(session: Session, consultation_id: int) -> Consultation:
@@ -35,7 +36,7 @@ def mark_viewed(session: Session, consultation_id: int, sender: str) -> None:
 def top_suggestions(session: Session, consultation_id: int, n: int) -> list[SuggestionPublic]:
     rows = session.scalars(
         select(Suggestion)
-        .where(Suggestion.consultation_id == consultation_id)
+        .where(Suggestion.consultation_id == consultation_id, is_published())
         .order_by(Suggestion.likes.desc(), Suggestion.created_at)
         .limit(n)
     )
@@ -44,7 +45,8 @@ def top_suggestions(session: Session, consultation_id: int, n: int) -> list[Sugg
 
 def consultation_report(session: Session, consultation_id: int, n: int) -> ConsultationReport:
     consultation = find_consultation(session, consultation_id)
-    in_consultation = Suggestion.consultation_id == consultation_id
+    # Held and rejected suggestions are not public (api/services/moderation.py): not counted either.
+    in_consultation = (Suggestion.consultation_id == consultation_id) & is_published()
     suggestions = session.scalar(select(func.count(Suggestion.id)).where(in_consultation)) or 0
     likes = session.scalar(select(func.coalesce(func.sum(Suggestion.likes), 0)).where(in_consultation)) or 0
     authors = select(Suggestion.sender.label("who")).where(in_consultation, Suggestion.sender.is_not(None))
@@ -85,6 +87,8 @@ def like(sessions: sessionmaker[Session], number: str, voter: str) -> tuple[str,
             suggestion = find_case(session, number, for_update=True)
             if not isinstance(suggestion, Suggestion):
                 raise ApiError(404, "case_not_found", "未找到该建议，请核对编号")
+            if suggestion.status in UNPUBLISHED:
+                raise ApiError(409, "not_published", "这条建议尚未公开，暂时不能点赞")
             session.add(SuggestionLike(suggestion_id=suggestion.id, voter=voter))
             session.flush()
             suggestion.likes += 1

@@ -17,6 +17,7 @@ from api.errors import ApiError
 from api.models import Application, Case, Complaint, FilingLock, Service, Suggestion, Ticket, utcnow
 from api.runtime import Runtime
 from api.schemas import ApplicationCreate, ComplaintCreate, SuggestionCreate, TicketCreate
+from api.services import moderation
 from api.services.case_routing import route_case
 from api.services.consultations import find_consultation, mark_viewed
 
@@ -119,12 +120,13 @@ def file_suggestion(session: Session, runtime: Runtime, body: SuggestionCreate) 
     suggestion = Suggestion(
         consultation_id=body.consultation_id,
         topic=body.topic,
-        content=body.content,
+        content=moderation.masked(body.content),
         department=department,
         likes=0,
         **_origin(body.phone, None, body.sender, body.channel),
     )
     file_case(session, suggestion, runtime.settings, runtime.calendar, actor=body.sender)
+    moderation.hold_if_sensitive(session, suggestion)
     if body.consultation_id is not None:
         # Writing a suggestion means having seen the consultation, even through a chat shortcut.
         mark_viewed(session, body.consultation_id, body.sender)
