@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -30,12 +30,12 @@ MIN_AUTO_SHORT_FORM = 3
 
 # Characters that never belong to a place name in running text: particles, pronouns, verbs of the
 # complaint itself. A name is the run of other characters right before a suffix (路, 小区 ...); upper-case
-# letters count (SOHO公寓, placeholder XX小区), lower-case ones do not ("I live in幸福小区").
+# letters count, half- or full-width (SOHO公寓, ＸＸ小区), lower-case ones do not ("I live in幸福小区").
 _NOT_NAME = (
     "的了是我你他她它们这那哪吗呢吧啊呀把被给让就都也还很太最没不要想说请问能会可去到从往向对于将已经"
     "个些每啥么什怎为因所但而且及或与跟着过得时住在条段该其此各"
 )
-_NAME = r"(?:(?![" + _NOT_NAME + r"])[\u3400-\u9fffA-Z])"
+_NAME = r"(?:(?![" + _NOT_NAME + r"])[\u3400-\u9fffA-ZＡ-Ｚ])"
 _NUMBER = r"(?:[0-9０-９]{1,4}|[一二三四五六七八九十两零〇]{1,3})"
 # A gazetteer name right before one of these is a road named after the place (金寨路, 梅山南路), not the place.
 _ROAD_AFTER = r"(?![东西南北中]?(?:路|大道|大街|街(?!道)|巷))"
@@ -101,7 +101,7 @@ class PlaceDataError(ValueError):
 @dataclass(frozen=True)
 class Place:
     """A place in a request. ``as_written`` is the resident's own words for it (the span that names the
-    parts, as typed); ``unit`` is the 楼栋/单元/门牌 that follows a community or a road."""
+    parts, as typed); ``unit`` is the 楼栋/单元/门牌, of the community or the road when it follows one."""
 
     county: str | None = None
     township: str | None = None
@@ -322,6 +322,7 @@ class _Patterns(NamedTuple):
     landmark_after: re.Pattern[str]  # a landmark named after the place before it (毛坦厂中学)
     leading_noise: re.Pattern[str]  # before a road or a community name, with the city
     landmark_leading_noise: re.Pattern[str]  # before a landmark name, without the city
+    crossing: re.Pattern[str]  # 交叉口, 路口 ... after two roads
 
 
 @lru_cache(maxsize=1)
@@ -341,6 +342,7 @@ def _patterns() -> _Patterns:
         landmark_after=re.compile(f"{_NAME}{{0,4}}?(?:{_SUFFIXES['landmark']})"),
         leading_noise=_alternatives_repeated((*_CITY_PREFIXES, *_LEADING_NOISE)),
         landmark_leading_noise=_alternatives_repeated(_LEADING_NOISE),
+        crossing=re.compile(_CROSSING),
     )
 
 
@@ -378,8 +380,8 @@ def extract_place(text: str, gazetteer: Gazetteer | None = None) -> Place | None
         for part in named_after
         if not any(nearer.end == part.end and nearer.start > part.start for nearer in named_after)
     ]
-    inside = [part for part in found if part.kind == "landmark" and _within(part, named_after)]
-    parts = sorted([part for part in found if part not in inside] + named_after, key=lambda part: part.start)
+    kept = [part for part in found if not (part.kind == "landmark" and _within(part, named_after))]
+    parts = sorted(kept + named_after, key=lambda part: part.start)
     if not parts:
         return None
     return _assemble(window, parts, gazetteer)
@@ -460,7 +462,7 @@ def _accept(kind: str, name: str, suffix: str, value: str) -> bool:
 def _join_crossings(masked: str, parts: list[_Part]) -> Iterator[_Part]:
     """Two roads joined by 与/和 and followed by 交叉口 (路口, 交汇处 ...) are one place: their crossing.
     The connector may have been read into the second name (和平路 starts with 和): it is dropped there."""
-    crossing = re.compile(_CROSSING)
+    crossing = _patterns().crossing
     index = 0
     while index < len(parts):
         part = parts[index]
@@ -484,28 +486,41 @@ _MAX_GAP = 4
 
 
 def _assemble(window: str, parts: list[_Part], gazetteer: Gazetteer) -> Place:
-    """One Place: the first cluster of adjacent parts is what the resident wrote as the place; parts it lacks
-    are filled from the rest of the window (the county of a letter's signature, say) when they agree."""
+    """One Place. Parts written next to each other form one written place; the one with the most kinds of
+    part (the first of those) is ``as_written``, and its parts come first. Parts it lacks are filled from the
+    rest of the window (the county of a letter's signature, say) when they agree."""
     clusters: list[list[_Part]] = [[parts[0]]]
+    cluster_end = parts[0].end
     for part in parts[1:]:
-        if part.start - clusters[-1][-1].end <= _MAX_GAP:
-            clusters[-1].append(part)
-        else:
-            clusters.append([part])
+        if part.start - cluster_end > _MAX_GAP:
+            clusters.append([])
+        clusters[-1].append(part)
+        cluster_end = part.end if len(clusters[-1]) == 1 else max(cluster_end, part.end)
     best = max(clusters, key=lambda cluster: (len({part.kind for part in cluster}), -cluster[0].start))
     ordered = best + [part for cluster in clusters if cluster is not best for part in cluster]
-    place = Place(as_written=window[best[0].start : best[-1].end].strip())
     county = next((gazetteer.counties[p.value] for p in ordered if p.kind == "county"), None)
     township, township_county = _choose_township(ordered, gazetteer, county)
     if township is None:
         township, township_county = _choose_area(ordered, gazetteer, county)
-    place = replace(place, county=county or township_county, township=township)
-    first = {
-        kind: next((p.value for p in ordered if p.kind == kind), None) for kind in ("community", "road", "landmark")
-    }
-    place = replace(place, community=first["community"], road=first["road"], landmark=first["landmark"])
-    unit = _unit_after(ordered, place) or next((p.value for p in ordered if p.kind == "unit"), None)
-    return replace(place, unit=unit)
+    first = {kind: next((p for p in ordered if p.kind == kind), None) for kind in ("community", "road", "landmark")}
+    return Place(
+        county=county or township_county,
+        township=township,
+        community=first["community"].value if first["community"] else None,
+        road=first["road"].value if first["road"] else None,
+        unit=_unit(ordered, first["community"] or first["road"]),
+        landmark=first["landmark"].value if first["landmark"] else None,
+        as_written=window[best[0].start : max(part.end for part in best)].strip(),
+    )
+
+
+def _unit(parts: list[_Part], owner: _Part | None) -> str | None:
+    """The 楼栋/门牌 written right after the community (else the road), else the first one written."""
+    units = [part for part in parts if part.kind == "unit"]
+    for unit in units:
+        if owner is not None and unit.start == owner.end:
+            return unit.value
+    return units[0].value if units else None
 
 
 def _choose_township(parts: list[_Part], gazetteer: Gazetteer, county: str | None) -> tuple[str | None, str | None]:
@@ -538,21 +553,12 @@ def _choose_area(parts: list[_Part], gazetteer: Gazetteer, county: str | None) -
     return None, None
 
 
-def _unit_after(parts: list[_Part], place: Place) -> str | None:
-    """The 楼栋/门牌 written right after the chosen community, else after the chosen road."""
-    for owner in (place.community, place.road):
-        if owner is None:
-            continue
-        for index, part in enumerate(parts[:-1]):
-            following = parts[index + 1]
-            if part.value == owner and following.kind == "unit" and following.start == part.end:
-                return following.value
-    return None
-
-
 def describe(place: Place) -> str:
-    """One line of Chinese for a case: 金安区三里桥街道 梅山路 88号; the parts it has, in that order."""
+    """One line of Chinese for a case, the parts it has in this order: 金安区三里桥街道 幸福小区3栋 梅山路 六安一中.
+    The unit goes after the community, else after the road, else on its own."""
     region = (place.county or "") + (place.township or "")
-    community = (place.community or "") + (place.unit or "" if place.community else "")
-    road = (place.road or "") + (place.unit or "" if place.road and not place.community else "")
-    return " ".join(part for part in (region, community, road, place.landmark or "") if part)
+    unit = place.unit or ""
+    community = (place.community or "") + (unit if place.community else "")
+    road = (place.road or "") + (unit if place.road and not place.community else "")
+    alone = unit if not (place.community or place.road) else ""
+    return " ".join(part for part in (region, community, road, alone, place.landmark or "") if part)

@@ -127,9 +127,24 @@ def test_as_written_is_the_residents_own_span() -> None:
     assert place is not None
     assert place.as_written == "金安区三里桥街道 梅山路"
     letter = extract_place(text)
-    assert letter is not None and letter.as_written == "裕安区西市街道"  # full-width ＸＸ is no name
+    assert letter is not None and letter.as_written == "裕安区西市街道ＸＸ小区"
     crossing = extract_place("梅山南路与解放路交叉口的红绿灯不亮了")
     assert crossing is not None and crossing.as_written == "梅山南路与解放路交叉口"
+
+
+@pytest.mark.parametrize(
+    ("text", "county", "township"),
+    [
+        ("孙岗镇的自来水停了", None, "孙岗镇"),  # 金安区 and 叶集区 both have one
+        ("叶集区孙岗镇的自来水停了", "叶集区", "孙岗镇"),
+        ("霍山县毛坦厂镇的路灯坏了", "霍山县", "毛坦厂镇"),  # as written, though the gazetteer says 金安区
+        ("舒城县城区的路灯坏了", "舒城县", None),  # not 六安城区
+    ],
+)
+def test_county_comes_from_the_text_or_a_unique_township(text: str, county: str | None, township: str | None) -> None:
+    place = extract_place(text)
+    assert place is not None
+    assert (place.county, place.township) == (county, township)
 
 
 def test_complete_and_specific() -> None:
@@ -149,6 +164,8 @@ def test_complete_and_specific() -> None:
         ("裕安区西市街道XX小区3栋2单元电梯坏了", "裕安区西市街道 XX小区3栋2单元"),
         ("市人民医院附近的皖西大道经常堵车", "皖西大道 市人民医院"),
         ("毛坦厂镇垃圾没人清理", "金安区毛坦厂镇"),
+        ("我家3栋2单元楼道灯坏了", "3栋2单元"),
+        ("东城都会小区门口的六安二中", "东城都会小区 六安二中"),
     ],
 )
 def test_describe_gives_one_line(text: str, line: str) -> None:
