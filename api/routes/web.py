@@ -18,6 +18,7 @@ PAGES = {
     "/console": ("console.html", "text/html; charset=utf-8"),
     "/console.js": ("console.js", "text/javascript; charset=utf-8"),
     "/console.css": ("console.css", "text/css; charset=utf-8"),
+    "/moderation.js": ("moderation.js", "text/javascript; charset=utf-8"),
 }
 
 
