@@ -17,10 +17,14 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from knowledge.text import Segmenter, normalize
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 READ_CHARS = 600
 EVIDENCE_SCALE = 0.5
@@ -132,56 +136,12 @@ class Vectorizer:
             np.concatenate([values.astype(np.float32), np.array(extra_values, dtype=np.float32)]),
         )
 
-    def matrix(self, prepared: Sequence[str], documents: Iterable[Sequence[str]]) -> SparseRows:
+    def matrix(self, prepared: Sequence[str], documents: Iterable[Sequence[str]]) -> csr_matrix:
+        """The rows as a scipy CSR matrix (training only; scipy is imported here, not when routing)."""
+        from scipy.sparse import csr_matrix
+
         rows = [self.row(text, document) for text, document in zip(prepared, documents, strict=True)]
-        return SparseRows.from_rows(rows, self.vocabulary.size)
-
-
-@dataclass(frozen=True)
-class SparseRows:
-    """A CSR matrix (and its transpose, for gradients) with the two products training needs, numpy only."""
-
-    indptr: np.ndarray
-    indices: np.ndarray
-    data: np.ndarray
-    columns: int
-    # the transpose: nonzeros sorted by column
-    t_order: np.ndarray
-    t_starts: np.ndarray  # start of each nonempty column's run in the sorted nonzeros
-    t_columns: np.ndarray  # which columns are nonempty
-
-    @classmethod
-    def from_rows(cls, rows: Sequence[tuple[np.ndarray, np.ndarray]], columns: int) -> SparseRows:
-        lengths = np.array([len(indices) for indices, _ in rows], dtype=np.int64)
-        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        indices = np.concatenate([indices for indices, _ in rows]).astype(np.int32)
+        indptr = np.concatenate([[0], np.cumsum([len(columns) for columns, _ in rows])]).astype(np.int64)
+        indices = np.concatenate([columns for columns, _ in rows]).astype(np.int32)
         data = np.concatenate([values for _, values in rows]).astype(np.float32)
-        order = np.argsort(indices, kind="stable")
-        sorted_columns = indices[order]
-        t_columns, t_starts = np.unique(sorted_columns, return_index=True)
-        return cls(indptr, indices, data, columns, order, t_starts, t_columns)
-
-    @property
-    def rows(self) -> int:
-        return len(self.indptr) - 1
-
-    def row_ids(self) -> np.ndarray:
-        return np.repeat(np.arange(self.rows), np.diff(self.indptr))
-
-    def dot(self, weights: np.ndarray) -> np.ndarray:
-        """X @ W; every row has at least its bias column, so no segment is empty."""
-        return np.add.reduceat(weights[self.indices] * self.data[:, None], self.indptr[:-1], axis=0)
-
-    def t_dot(self, gradient: np.ndarray, row_ids: np.ndarray) -> np.ndarray:
-        """X.T @ G."""
-        out = np.zeros((self.columns, gradient.shape[1]), dtype=np.float32)
-        products = gradient[row_ids[self.t_order]] * self.data[self.t_order, None]
-        out[self.t_columns] = np.add.reduceat(products, self.t_starts, axis=0)
-        return out
-
-    def subset(self, rows: np.ndarray) -> SparseRows:
-        pieces = [
-            (self.indices[self.indptr[r] : self.indptr[r + 1]], self.data[self.indptr[r] : self.indptr[r + 1]])
-            for r in rows
-        ]
-        return SparseRows.from_rows(pieces, self.columns)
+        return csr_matrix((data, indices, indptr), shape=(len(rows), self.vocabulary.size))

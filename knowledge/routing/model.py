@@ -26,7 +26,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,9 +34,12 @@ from knowledge.index import _atomic_write
 from knowledge.routing import data as routing_data
 from knowledge.routing import features
 from knowledge.routing.data import Example, RoutingDataError, Taxonomy, file_hash
-from knowledge.routing.features import SparseRows, Vectorizer, Vocabulary
+from knowledge.routing.features import Vectorizer, Vocabulary
 from knowledge.settings import KnowledgeSettings
 from knowledge.text import Segmenter
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 logger = logging.getLogger(__name__)
 
@@ -65,19 +68,20 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return np.asarray(exp / exp.sum(axis=-1, keepdims=True))
 
 
-def train_softmax(x: SparseRows, labels: np.ndarray, classes: int) -> np.ndarray:
+def train_softmax(x: csr_matrix, labels: np.ndarray, classes: int) -> np.ndarray:
     """Weights (features x classes) of an L2-regularized multinomial logistic regression."""
-    weights = np.zeros((x.columns, classes), dtype=np.float32)
-    if classes < 2 or x.rows == 0:
+    rows, columns = x.shape
+    weights = np.zeros((columns, classes), dtype=np.float32)
+    if classes < 2 or rows == 0:
         return weights
-    target = np.zeros((x.rows, classes), dtype=np.float32)
-    target[np.arange(x.rows), labels] = 1.0
-    row_ids = x.row_ids()
+    target = np.zeros((rows, classes), dtype=np.float32)
+    target[np.arange(rows), labels] = 1.0
+    transposed = x.T.tocsr()
     first = np.zeros_like(weights)
     second = np.zeros_like(weights)
     beta1, beta2, epsilon = 0.9, 0.999, 1e-8
     for step in range(1, ITERATIONS + 1):
-        gradient = x.t_dot((softmax(x.dot(weights)) - target) / x.rows, row_ids) + L2 * weights
+        gradient = transposed @ ((softmax(x @ weights) - target) / rows) + L2 * weights
         first = beta1 * first + (1 - beta1) * gradient
         second = beta2 * second + (1 - beta2) * gradient * gradient
         corrected = first / (1 - beta1**step)
@@ -116,7 +120,7 @@ def train(
         rows = np.array([i for i, e in enumerate(examples) if e.level1 == level1 and e.level2], dtype=np.int64)
         if len(names) > 1 and len(rows):
             labels = np.array([names.index(examples[i].level2) for i in rows])
-            w2[:, start : start + len(names)] = train_softmax(x.subset(rows), labels, len(names))
+            w2[:, start : start + len(names)] = train_softmax(x[rows], labels, len(names))
         start += len(names)
     return Trained(vocabulary, w1, w2)
 
@@ -173,7 +177,7 @@ def macro_f1(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str
 
 
 def predict_logits(trained: Trained, prepared: Sequence[str], documents: Sequence[Sequence[str]]) -> np.ndarray:
-    return Vectorizer(trained.vocabulary).matrix(prepared, documents).dot(trained.w1)
+    return np.asarray(Vectorizer(trained.vocabulary).matrix(prepared, documents) @ trained.w1)
 
 
 def predict_level2(
