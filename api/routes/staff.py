@@ -31,7 +31,7 @@ from api.schemas import (
     UserCreated,
 )
 from api.security import Role
-from api.services import commendations
+from api.services import commendations, moderation
 from api.services import staff as staff_service
 from api.services.consultations import find_consultation
 from api.services.filing import file_ticket
@@ -85,6 +85,8 @@ def set_status(
     number: str, body: StatusChange, staff: AgentDep, runtime: RuntimeDep, session: SessionDep
 ) -> dict[str, Any]:
     case = find_case(session, number, for_update=True)
+    if case.status == moderation.PENDING:  # decided only through the review, which keeps note and reviewer
+        raise ApiError(409, "under_review", "这条建议正在审核，请在“待审核建议”中处理")
     change_status(session, case, body.status, staff.username, staff.role, body.note)
     return staff_view(case, runtime.calendar, utcnow())
 

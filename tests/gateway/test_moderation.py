@@ -189,6 +189,9 @@ def test_bad_review_input(client: TestClient, staff_token: Token) -> None:
     supervisor = staff_token("supervisor")
     cid = open_consultation(client, supervisor)
     clean = suggest(client, cid, "r1", "建议公交站台加装遮阳棚")["number"]
+    held = suggest(client, cid, "r2", "加微信领取优惠，建议公交站台加装遮阳棚")["number"]
+    bypass = client.post(f"/api/staff/cases/{held}/status", json={"status": "received"}, headers=auth(supervisor))
+    assert bypass.status_code == 409 and bypass.json()["detail"] == "under_review"
     not_held = client.post(f"{QUEUE}/{clean}/approve", json={}, headers=auth(supervisor))
     assert not_held.status_code == 409 and not_held.json()["message"] == "这条建议已审核过，当前状态：已收到，等待研究"
     unknown = client.post(
@@ -200,7 +203,7 @@ def test_bad_review_input(client: TestClient, staff_token: Token) -> None:
     extra = client.post(f"{QUEUE}/{clean}/approve", json={"note": "x"}, headers=auth(supervisor))
     assert extra.status_code == 422 and extra.json()["message"]
     paging = client.get(QUEUE, params={"limit": 0}, headers=auth(supervisor))
-    assert paging.status_code == 422 and paging.json()["message"] == "limit：取值不正确"
+    assert paging.status_code == 422 and paging.json()["message"].endswith("：取值不正确")
     short = {"content": "好", "review_note": "改短"}
     too_short = client.post(f"{QUEUE}/{clean}/edit", json=short, headers=auth(supervisor))
     assert too_short.status_code == 422 and too_short.json()["message"] == "建议内容：内容过短，至少5个字"
