@@ -108,7 +108,7 @@ def mask_name(value: str | None) -> str | None:
 # Numbers in free text as residents type them: ASCII or full-width digits, grouped with spaces or dashes
 # ("138 1234 5678", "１３８－１２３４－５６７８", "3415 0219 9001 0112 34").
 _DIGIT = "[0-9０-９]"
-_GAP = r"(?:[ \t\u3000]{1,2}|[ \t\u3000]?[-－‐–—.．][ \t\u3000]?)?"
+_GAP = r"(?:[ \t\u3000]{1,2}|[ \t\u3000]?[-－‐–—][ \t\u3000]?)?"
 _NOT_AFTER_DIGIT = rf"(?<!{_DIGIT})"
 _NOT_BEFORE_DIGIT = rf"(?!{_DIGIT})"
 # "+8613812345678" and "008613812345678": the country code is no digit run of its own.
