@@ -63,6 +63,7 @@ class Staff:
     username: str
     role: Role
     display_name: str
+    department: str | None = None
 
 
 _bearer = HTTPBearer(auto_error=False)
@@ -82,7 +83,7 @@ def current_staff(
         if user is None or not user.active:
             raise ApiError(401, "invalid_token", "账号不存在或已停用")
         # The role is read from the database, not the token, so a demotion takes effect at once.
-        return Staff(user.username, Role(user.role), user.display_name)
+        return Staff(user.username, Role(user.role), user.display_name, user.department)
 
 
 def require(role: Role) -> object:

@@ -30,6 +30,7 @@ from api.routes import (
     residents,
     routing,
     staff,
+    supervision,
     tickets,
     web,
     wechat,
@@ -37,6 +38,7 @@ from api.routes import (
 from api.runtime import Runtime
 from api.services.handoff_transcript import keep_line
 from api.settings import Settings, get_settings
+from api.supervision import SupervisionScheduler
 from api.turns import TurnLog
 
 logger = logging.getLogger(__name__)
@@ -94,10 +96,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.handoff = await HandoffHub.start(active, app.state.rasa, keeper)
         app.state.outbound = getattr(app.state, "outbound", {})
         app.state.outbound["wechat"] = WeChatChannel.start(app, runtime)
+        app.state.supervision = SupervisionScheduler.for_runtime(runtime, app.state.handoff.bus)
+        app.state.supervision.start()
         app.state.turn_log = TurnLog(runtime)
         try:
             yield
         finally:
+            await app.state.supervision.stop()
             await app.state.turn_log.drain()
             await app.state.outbound["wechat"].aclose()
             await app.state.handoff.close()
@@ -123,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth,
         staff,
         moderation,
+        supervision,
         analytics,
         wechat,
     )

@@ -209,6 +209,8 @@ class StaffCreate(Strict):
     display_name: Short
     role: Annotated[str, StringConstraints(pattern=r"^(agent|supervisor|admin)$")]
     password: Annotated[str, StringConstraints(min_length=10, max_length=128)]
+    # An agent's department: 督办 on its cases reach the agent's console.
+    department: Short | None = None
 
 
 class TokenPublic(BaseModel):
@@ -226,6 +228,7 @@ class StaffMe(BaseModel):
     username: str
     role: str
     display_name: str
+    department: str | None = None
 
 
 class UserCreated(BaseModel):
@@ -272,6 +275,27 @@ class TranscriptEntry(BaseModel):
     at: str | None = None
 
 
+class SupervisionEventPublic(BaseModel):
+    """A 督办 event: a yellow or red card (by "system"), a supervisor's note, or a deadline extension."""
+
+    id: int
+    kind: str = Field(description="yellow | red | note | extension")
+    kind_text: str
+    at: str
+    by: str = Field(description='the supervisor\'s username, or "system" for the cards')
+    note: str | None = Field(description="the note, or the extension's reason")
+    deadline: str | None = Field(description="the case's deadline then (before an extension)")
+    new_deadline: str | None = Field(description="the extended deadline")
+
+
+class SupervisionNotice(SupervisionEventPublic):
+    """A 督办 event with its case, as the console lists and receives it."""
+
+    type: str = "supervision"
+    number: str
+    department: str | None
+
+
 class StaffCaseView(CaseSummary):
     """A case as staff read it: the list row's columns, then the columns of its own kind; personal data
     masked unless revealed. Routes answer with `response_model_exclude_unset`, so a case shows only its own
@@ -304,6 +328,9 @@ class StaffCaseView(CaseSummary):
     origin: str | None = None
     transcript: list[TranscriptEntry] | None = None
     suggestions: list[dict[str, Any]] | None = None
+    supervision: list[SupervisionEventPublic] | None = Field(
+        default=None, description="督办 history (GET /api/staff/cases/{number} only), oldest first"
+    )
 
 
 class TriageCase(BaseModel):

@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     # A complaint or ticket whose sender filed the same text (whitespace collapsed) this many minutes ago or
     # less gets the receipt of that case (200) instead of a second case (api/services/filing.py); 0: never.
     filing_dedupe_minutes: float = Field(default=10, ge=0)
+    # How often the 督办 scheduler looks for cases turning yellow or red (api/supervision.py); 0: never.
+    supervision_interval_seconds: float = Field(default=60, ge=0)
     log_level: str = "INFO"
 
     # WeChat Official Account channel (docs/wechat.md): `/wechat` answers 503 until the token is set.

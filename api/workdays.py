@@ -52,8 +52,11 @@ class WorkCalendar:
     def deadline(self, filed_at: datetime, workdays: int) -> datetime:
         """End of the `workdays`-th working day after the filing day, in local time."""
         local_day = filed_at.astimezone(self.tz).date()
-        due = self.add_workdays(local_day, workdays)
-        return datetime.combine(due, time(23, 59, 59), tzinfo=self.tz)
+        return self.end_of(self.add_workdays(local_day, workdays))
+
+    def end_of(self, day: date) -> datetime:
+        """A deadline falling on `day`: its last second, local time."""
+        return datetime.combine(day, time(23, 59, 59), tzinfo=self.tz)
 
     def working_days_left(self, now: datetime, deadline: datetime) -> float:
         """Working time left until the deadline, in working days (fractions for the current day)."""

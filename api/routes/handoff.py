@@ -24,6 +24,7 @@ from api.schemas import (
     ReplySent,
     StaffCaseView,
 )
+from api.services import supervision
 from api.services.handoff import (
     audit_ticket,
     close_handoff,
@@ -113,12 +114,15 @@ async def queue(request: Request, staff: AgentDep, runtime: RuntimeDep) -> dict[
 
 @router.get("/events", response_class=EventSourceResponse)
 async def agent_events(request: Request, staff: AgentDep) -> AsyncIterator[ServerSentEvent]:
-    """Live updates for the console: queue changes and new resident messages."""
+    """Live updates for the console: queue changes, new resident messages, and 督办 of the agent's department
+    (every 督办 for supervisors)."""
     hub = hub_of(request)
     async with hub.bus.subscribe(AGENTS_TOPIC) as events:
         yield ServerSentEvent(data={"type": "ready"}, event="update")
         while True:
-            yield ServerSentEvent(data=await events.get(), event="update")
+            event = await events.get()
+            if supervision.reaches(event, staff.role, staff.department):
+                yield ServerSentEvent(data=event, event="update")
 
 
 @router.get("/categories", response_model=CategoryTable)

@@ -35,6 +35,7 @@ from api.services import commendations, moderation
 from api.services import staff as staff_service
 from api.services.consultations import find_consultation
 from api.services.filing import file_ticket
+from api.services.supervision import history
 from contract.receipts import CaseReceipt
 from knowledge.schema import KnowledgeFormatError
 
@@ -45,7 +46,9 @@ KindQuery = Annotated[str | None, Query(pattern="^(" + "|".join(CASE_KINDS) + ")
 
 @router.get("/me", response_model=StaffMe)
 def me(staff: AgentDep) -> StaffMe:
-    return StaffMe(username=staff.username, role=staff.role.value, display_name=staff.display_name)
+    return StaffMe(
+        username=staff.username, role=staff.role.value, display_name=staff.display_name, department=staff.department
+    )
 
 
 @router.get("/cases", response_model=CaseList)
@@ -72,12 +75,13 @@ def list_cases(
 def read_case(
     number: str, staff: AgentDep, runtime: RuntimeDep, session: SessionDep, reveal: bool = False
 ) -> dict[str, Any]:
-    """Personal data is masked; supervisors may reveal it, and every read is audited."""
+    """Personal data is masked; supervisors may reveal it, and every read is audited. `supervision` is the
+    case's 督办 history (cards, notes, deadline extensions), oldest first."""
     if reveal and not staff.role.allows(Role.SUPERVISOR):
         raise ApiError(403, "forbidden", "查看完整个人信息需要主管及以上权限")
     case = find_case(session, number)
     audit.record(session, staff.username, staff.role, "read_pii" if reveal else "read", case.number)
-    return staff_view(case, runtime.calendar, utcnow(), reveal=reveal)
+    return {**staff_view(case, runtime.calendar, utcnow(), reveal=reveal), "supervision": history(session, case)}
 
 
 @router.post("/cases/{number}/status", response_model=StaffCaseView, response_model_exclude_unset=True)

@@ -1,0 +1,187 @@
+"""Deadline supervision (督办): recording the cards of cases turning yellow or red, supervisors' notes and
+deadline extensions, the case's supervision history, and who is told about each event.
+
+The card is the one of the case lists (`WorkCalendar.card`): yellow on the last working day before the
+deadline, red once it has passed. The scheduler (api/supervision.py) calls `record_cards` every minute.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from api import audit
+from api.cases import find_case
+from api.errors import ApiError
+from api.models import CASE_KINDS, Case, SupervisionEvent
+from api.security import Role
+from api.services.staff import open_of_kind
+from api.workdays import Card, WorkCalendar
+from contract.personal_data import mask_text
+
+KIND_TEXT = {"yellow": "黄牌督办", "red": "红牌督办", "note": "督办意见", "extension": "延长办理时限"}
+CARDS = (Card.YELLOW.value, Card.RED.value)
+# The last working day before a deadline can lie up to two weeks before it (the Spring Festival holidays).
+YELLOW_HORIZON = timedelta(days=14)
+# An extension beyond this is a typing error, not a plan.
+LONGEST_EXTENSION = timedelta(days=366)
+
+
+def _recorded(kind: str) -> ColumnElement[bool]:
+    """The case has this card for its current deadline."""
+    return exists().where(
+        SupervisionEvent.case_id == Case.id, SupervisionEvent.kind == kind, SupervisionEvent.deadline == Case.deadline
+    )
+
+
+def _open_case() -> ColumnElement[bool]:
+    return or_(*(open_of_kind(kind) for kind in CASE_KINDS.values()))
+
+
+def _insert_card(session: Session, case_id: int, card: str, deadline: datetime | None, now: datetime) -> int | None:
+    """Insert unless the card is there already (another scheduler was first): the new row's id, or None."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(SupervisionEvent)
+        .values(case_id=case_id, kind=card, at=now, by=audit.SYSTEM, deadline=deadline)
+        .on_conflict_do_nothing(
+            index_elements=["case_id", "kind", "deadline"], index_where=SupervisionEvent.kind.in_(CARDS)
+        )
+        .returning(SupervisionEvent.id)
+    )
+    return session.scalar(statement)
+
+
+def record_cards(session: Session, calendar: WorkCalendar, now: datetime) -> list[dict[str, Any]]:
+    """Record a yellow or red card on every open case that has just got one; the events to push.
+
+    Only cases still missing their card are read (in SQL): the cost follows the cases due soon, not the
+    size of the case store.
+    """
+    due = (
+        select(Case.id, Case.number, Case.department, Case.deadline)
+        .where(
+            Case.deadline.is_not(None),
+            Case.deadline <= now + YELLOW_HORIZON,
+            _open_case(),
+            ~_recorded(Card.RED.value),
+            or_(Case.deadline <= now, ~_recorded(Card.YELLOW.value)),
+        )
+        .order_by(Case.deadline)
+    )
+    events = []
+    for case_id, number, department, deadline in session.execute(due).all():
+        card = calendar.card(now, deadline).value
+        if card not in CARDS:
+            continue
+        event_id = _insert_card(session, case_id, card, deadline, now)
+        if event_id is not None:
+            audit.record(session, audit.SYSTEM, audit.SYSTEM, "supervision", number, card=card)
+            event = session.get_one(SupervisionEvent, event_id)
+            events.append(push_event(event, number, department))
+    return events
+
+
+def _open_for_supervision(session: Session, number: str) -> Case:
+    case = find_case(session, number, for_update=True)
+    if case.is_closed:
+        raise ApiError(409, "case_closed", f"事项{case.number}已{case.status_text}，无需督办")
+    return case
+
+
+def add_note(session: Session, number: str, note: str, actor: str, role: str, now: datetime) -> dict[str, Any]:
+    """A supervisor's 督办 note on an open case; the event to push."""
+    case = _open_for_supervision(session, number)
+    event = SupervisionEvent(case_id=case.id, kind="note", at=now, by=actor, note=note, deadline=case.deadline)
+    session.add(event)
+    session.flush()
+    audit.record(session, actor, role, "supervision_note", case.number, note=note)
+    return push_event(event, case.number, case.department)
+
+
+def extend_deadline(
+    session: Session, calendar: WorkCalendar, number: str, day: date, reason: str, actor: str, role: str, now: datetime
+) -> dict[str, Any]:
+    """Move an open case's deadline to the end of a later working day, with the reason; the event to push."""
+    case = _open_for_supervision(session, number)
+    if case.deadline is None:
+        raise ApiError(422, "no_deadline", f"事项{case.number}没有办理时限，无法延期")
+    current = case.deadline.astimezone(calendar.tz).date()
+    if day <= current:
+        raise ApiError(422, "deadline_not_later", f"新的办理时限须晚于当前时限（{current.isoformat()}）")
+    if not calendar.is_workday(day):
+        raise ApiError(422, "deadline_not_workday", f"新的办理时限（{day.isoformat()}）不是工作日，请选择工作日")
+    if calendar.end_of(day) - now > LONGEST_EXTENSION:
+        raise ApiError(422, "deadline_too_far", "新的办理时限距今不能超过一年")
+    old = case.deadline
+    case.deadline = calendar.end_of(day)
+    case.updated_at = now
+    event = SupervisionEvent(
+        case_id=case.id, kind="extension", at=now, by=actor, note=reason, deadline=old, new_deadline=case.deadline
+    )
+    session.add(event)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        role,
+        "deadline_extension",
+        case.number,
+        old=old.isoformat(),
+        new=case.deadline.isoformat(),
+        reason=reason,
+    )
+    return push_event(event, case.number, case.department)
+
+
+def _plain(event: SupervisionEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "kind": event.kind,
+        "kind_text": KIND_TEXT[event.kind],
+        "at": event.at.isoformat(),
+        "by": event.by,
+        # Supervisors write about residents' cases: a phone or ID number typed into a note stays masked.
+        "note": mask_text(event.note) if event.note else None,
+        "deadline": event.deadline.isoformat() if event.deadline else None,
+        "new_deadline": event.new_deadline.isoformat() if event.new_deadline else None,
+    }
+
+
+def history(session: Session, case: Case) -> list[dict[str, Any]]:
+    """The case's supervision events, oldest first."""
+    query = select(SupervisionEvent).where(SupervisionEvent.case_id == case.id).order_by(SupervisionEvent.id)
+    return [_plain(event) for event in session.scalars(query)]
+
+
+def push_event(event: SupervisionEvent, number: str, department: str | None) -> dict[str, Any]:
+    """The live update for the consoles (GET /api/staff/handoff/events); `reaches` says whose."""
+    return {"type": "supervision", "number": number, "department": department, **_plain(event)}
+
+
+def reaches(event: dict[str, Any], role: Role, department: str | None) -> bool:
+    """Supervision events go to supervisors (and admins) and to the agents of the case's department; every
+    other live update goes to every agent."""
+    if event.get("type") != "supervision":
+        return True
+    return role.allows(Role.SUPERVISOR) or (department is not None and event.get("department") == department)
+
+
+def recent(session: Session, role: Role, department: str | None, since: datetime, limit: int) -> list[dict[str, Any]]:
+    """The newest supervision events on open cases the staff member is told about (the console's 督办 list)."""
+    query = (
+        select(SupervisionEvent, Case.number, Case.department)
+        .join(Case, Case.id == SupervisionEvent.case_id)
+        .where(SupervisionEvent.at >= since, _open_case())
+        .order_by(SupervisionEvent.at.desc(), SupervisionEvent.id.desc())
+        .limit(limit)
+    )
+    if not role.allows(Role.SUPERVISOR):
+        if department is None:
+            return []
+        query = query.where(Case.department == department)
+    return [push_event(event, number, case_department) for event, number, case_department in session.execute(query)]
