@@ -7,8 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from alembic import command
 from fastapi.testclient import TestClient
 
+from api.migrate import alembic_config
 from api.services.moderation import WORDS_FILE, normalized
 from tests.gateway.conftest import auth
 from tests.gateway.test_consultations import open_consultation
@@ -212,3 +215,37 @@ def test_bad_review_input(client: TestClient, staff_token: Token) -> None:
 def test_normalized_folds_what_hides_a_word() -> None:
     assert normalized("加 微-信") == normalized("加微信") == "加微信"
     assert normalized("ＡＢＣ，ａｂｃ") == "abcabc"
+
+
+def test_migration_0010_masks_suggestions_published_before(database_url: str) -> None:
+    config = alembic_config(database_url)
+    command.upgrade(config, "0009")
+    engine = sa.create_engine(database_url)
+    texts = {
+        "JY2026010500001": "我叫王五，电话138 1234 5678，建议延长图书馆开放时间",
+        "JY2026010500002": "建议多建公园",
+    }
+    with engine.begin() as connection:
+        for number, content in texts.items():
+            case_id = connection.execute(
+                sa.text(
+                    "INSERT INTO cases (number, kind, status, channel, created_at, updated_at) "
+                    "VALUES (:number, 'suggestion', 'received', 'web', :now, :now) RETURNING id"
+                ),
+                {"number": number, "now": "2026-01-05 08:00:00+00:00"},
+            ).scalar_one()
+            connection.execute(
+                sa.text("INSERT INTO suggestions (id, content, likes) VALUES (:id, :content, 0)"),
+                {"id": case_id, "content": content},
+            )
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        query = "SELECT number, content FROM suggestions JOIN cases USING (id) ORDER BY number"
+        rows = connection.execute(sa.text(query)).all()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        ("JY2026010500001", "我叫王*，电话138****5678，建议延长图书馆开放时间"),
+        ("JY2026010500002", "建议多建公园"),
+    ]
+    command.downgrade(config, "0009")
+    command.upgrade(config, "head")

@@ -1,4 +1,5 @@
-"""Moderation of published suggestions: review columns on suggestions, the administrators' word-list changes.
+"""Moderation of published suggestions: review columns on suggestions, the administrators' word-list changes;
+suggestions published before are masked as new ones are (api/services/moderation.py).
 
 Revision ID: 0010
 Revises: 0009
@@ -6,6 +7,8 @@ Revises: 0009
 
 import sqlalchemy as sa
 from alembic import op
+
+from contract.personal_data import mask_text
 
 # Alembic reads these four names.
 revision, down_revision, branch_labels, depends_on = "0010", "0009", None, None
@@ -26,6 +29,12 @@ def upgrade() -> None:
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("word"),
     )
+    suggestions = sa.table("suggestions", sa.column("id", sa.Integer()), sa.column("content", sa.Text()))
+    connection = op.get_bind()
+    for row in connection.execute(sa.select(suggestions.c.id, suggestions.c.content)).all():
+        masked = mask_text(row.content, names=True)
+        if masked != row.content:
+            connection.execute(suggestions.update().where(suggestions.c.id == row.id).values(content=masked))
 
 
 def downgrade() -> None:
