@@ -32,6 +32,7 @@ from api.routes import (
     staff,
     supervision,
     tickets,
+    unanswered,
     web,
     wechat,
 )
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         moderation,
         supervision,
         analytics,
+        unanswered,
         wechat,
     )
     for module in routers:

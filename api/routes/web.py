@@ -19,6 +19,7 @@ PAGES = {
     "/console.js": ("console.js", "text/javascript; charset=utf-8"),
     "/console.css": ("console.css", "text/css; charset=utf-8"),
     "/moderation.js": ("moderation.js", "text/javascript; charset=utf-8"),
+    "/inbox.js": ("inbox.js", "text/javascript; charset=utf-8"),
 }
 
 
