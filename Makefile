@@ -26,6 +26,7 @@ train: envs
 	@bash scripts/train_if_stale.sh
 
 setup: envs train index
+	@bash scripts/vendor_echarts.sh
 	@$(PY) -m api migrate
 
 run: setup
@@ -63,6 +64,7 @@ bench: setup
 	$(PY) -m knowledge route-bench
 	$(PY) scripts/bench_api.py
 	$(PY) scripts/bench_chat.py
+	$(PY) scripts/bench_analytics.py
 
 lock:
 	$(PY) -m pip freeze --exclude-editable > requirements/app.lock

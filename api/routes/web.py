@@ -1,4 +1,5 @@
-"""The web pages served by the gateway: the demo page with the chat widget, the widget script, the console."""
+"""The web pages served by the gateway: the demo page with the chat widget, the widget script, the console,
+the 数据分析 dashboard."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ PAGES = {
     "/console": ("console.html", "text/html; charset=utf-8"),
     "/console.js": ("console.js", "text/javascript; charset=utf-8"),
     "/console.css": ("console.css", "text/css; charset=utf-8"),
+    "/analytics": ("analytics.html", "text/html; charset=utf-8"),
+    "/analytics.js": ("analytics.js", "text/javascript; charset=utf-8"),
+    "/analytics.css": ("analytics.css", "text/css; charset=utf-8"),
+    # Apache ECharts, vendored by scripts/vendor_echarts.sh (make setup): the dashboard loads nothing from outside.
+    "/vendor/echarts.min.js": ("vendor/echarts.min.js", "text/javascript; charset=utf-8"),
     "/moderation.js": ("moderation.js", "text/javascript; charset=utf-8"),
     "/inbox.js": ("inbox.js", "text/javascript; charset=utf-8"),
 }

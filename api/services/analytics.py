@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Date, Select, and_, func, or_, select
 from sqlalchemy import case as sa_case
 from sqlalchemy.orm import Session
 
@@ -102,13 +102,14 @@ class Scope:
         return self.instant(self.end + timedelta(days=1))
 
 
-def _local_day(session: Session, column: Any, calendar: WorkCalendar) -> ColumnElement[str]:
-    """YYYY-MM-DD of a UTC timestamp column in the calendar's time zone."""
+def _local_day(session: Session, column: Any, calendar: WorkCalendar) -> ColumnElement[date]:
+    """The local date of a UTC timestamp column in the calendar's time zone (a date, not text: grouping and
+    sorting a million dates is much cheaper than formatted strings)."""
     if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone(calendar.tz.key, column), "YYYY-MM-DD")
+        return func.date(func.timezone(calendar.tz.key, column), type_=Date)
     # SQLite keeps UTC text; the zone's offset is fixed (China has had no daylight saving time since 1991).
     offset = datetime.now(calendar.tz).utcoffset() or timedelta(0)
-    return func.strftime("%Y-%m-%d", column, f"{int(offset.total_seconds() // 60):+d} minutes")
+    return func.date(column, f"{int(offset.total_seconds() // 60):+d} minutes", type_=Date)
 
 
 def _case_filters(scope: Scope, *, in_range: bool = True) -> list[ColumnElement[bool]]:
@@ -147,7 +148,7 @@ def volumes(session: Session, scope: Scope) -> Volumes:
         by_channel[channel] += n
         daily.append(
             DailyVolume(
-                day=local_day,
+                day=local_day.isoformat(),
                 kind=kind,
                 kind_name=KIND_NAMES.get(kind, kind),
                 channel=channel,
@@ -241,7 +242,7 @@ def _handling_workdays(
     for side, column in (("filed", Case.created_at), ("closed", Case.updated_at)):
         day = _local_day(session, column, scope.calendar)
         per_day[side] = [
-            (department, date.fromisoformat(d), n)
+            (department, d, n)
             for department, d, n in session.execute(
                 select(Case.department, day, func.count()).where(*decided).group_by(Case.department, day)
             )
@@ -358,7 +359,12 @@ def satisfaction(session: Session, scope: Scope) -> Satisfaction:
         query = base.add_columns(key, *measures).group_by(key)
         query = query.order_by(key) if order_by_key else query.order_by(func.count().desc(), key)
         return [
-            Rating(name=name or empty, count=n, average=round(float(avg), 2), share_4_5=round(int(good) / n, 4))
+            Rating(
+                name=name.isoformat() if isinstance(name, date) else name or empty,
+                count=n,
+                average=round(float(avg), 2),
+                share_4_5=round(int(good) / n, 4),
+            )
             for name, n, avg, good in session.execute(query)
         ]
 

@@ -89,8 +89,10 @@
     $("logout").hidden = false;
     $("who").textContent = displayName ? "坐席：" + displayName : "";
     api("/api/staff/me").then(function (me) {
-      $("export-corrections").hidden = me.role !== "supervisor" && me.role !== "admin";
-    }).catch(function () { /* the button stays hidden */ });
+      var supervisor = me.role === "supervisor" || me.role === "admin";
+      $("export-corrections").hidden = !supervisor;
+      $("analytics-link").hidden = !supervisor;
+    }).catch(function () { /* the button and the link stay hidden */ });
     refreshQueue();
     listen();
   }
@@ -314,6 +316,7 @@
       view.appendChild(form);
       dispatchForm(form, ticket);
       if (ticket.summary || ticket.description) similarCases(view, ticket.number);
+      document.dispatchEvent(new CustomEvent("console:case", { detail: { view: view, "case": ticket } }));
       highlight();
     }).catch(function (error) {
       if (error.message !== "unauthorized") showNote(error.message);
@@ -437,9 +440,13 @@
     });
   }
 
+  // Other panels (supervision.js) open a case in the view.
+  document.addEventListener("console:open-case", function (event) { openTicket(event.detail.number); });
+
   // ---- live updates --------------------------------------------------------------------------------
   function onEvent(event) {
     if (event.type === "ready") return;
+    document.dispatchEvent(new CustomEvent("console:update", { detail: event }));
     refreshQueue();
     if (current && current.kind === "conversation" && event.sender === current.id) openConversation(current.id, true);
   }
