@@ -112,7 +112,8 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, ap
         return answer_with_hit(dispatcher, tracker, best)
     buttons = service_buttons(knowledge, intent="ask_service")
     if buttons:
-        dispatcher.utter_message(text=replies.WHICH_SERVICE, buttons=buttons)
+        # Not answered as asked (only candidates to pick from): the wording is one for the inbox.
+        dispatcher.utter_message(text=replies.WHICH_SERVICE, buttons=buttons, json_message=unanswered_mark(tracker))
         return []
     offered = None if tracker.active_loop_name else offer_to_register(dispatcher, tracker)
     if offered is not None:
