@@ -26,6 +26,7 @@ PAGES = {
     "/vendor/echarts.min.js": ("vendor/echarts.min.js", "text/javascript; charset=utf-8"),
     "/moderation.js": ("moderation.js", "text/javascript; charset=utf-8"),
     "/inbox.js": ("inbox.js", "text/javascript; charset=utf-8"),
+    "/supervision.js": ("supervision.js", "text/javascript; charset=utf-8"),
 }
 
 
