@@ -125,7 +125,20 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     __mapper_args__ = {"polymorphic_on": "kind"}
-    __table_args__ = (Index("ix_cases_sender_text_hash", "sender", "text_hash"),)
+    __table_args__ = (
+        Index("ix_cases_sender_text_hash", "sender", "text_hash"),
+        # The analytics (migration 0008): open cases by deadline (cards, overdue) and, on PostgreSQL, a range's
+        # cases with every column the dashboard groups by (index-only scans).
+        Index("ix_cases_status_deadline", "status", "deadline", postgresql_include=["department", "channel"]),
+        Index(
+            "ix_cases_created_analytics",
+            "created_at",
+            postgresql_include=[
+                "kind", "channel", "department", "status", "category", "subcategory", "service", "deadline",
+                "updated_at",
+            ],
+        ).ddl_if(dialect="postgresql"),
+    )  # fmt: skip
 
     @property
     def is_closed(self) -> bool:
@@ -249,7 +262,10 @@ class Evaluation(Base):
     """服务评价: 1-5 stars on a case or a service."""
 
     __tablename__ = "evaluations"
-    __table_args__ = (CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),)
+    __table_args__ = (
+        CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),
+        Index("ix_evaluations_created_at", "created_at", postgresql_include=["case_number", "service", "stars"]),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_number: Mapped[str | None] = mapped_column(String(24), index=True)
     service: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -357,6 +373,13 @@ class AssistantTurn(Base):
     analytics' self-service, handoff and fallback rates and answer latency. No raw sender id is kept."""
 
     __tablename__ = "assistant_turns"
+    __table_args__ = (
+        Index(
+            "ix_assistant_turns_at_analytics",
+            "at",
+            postgresql_include=["channel", "sender_hash", "outcome", "latency_ms", "service"],
+        ).ddl_if(dialect="postgresql"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     channel: Mapped[str] = mapped_column(String(16))
