@@ -155,6 +155,7 @@
     });
     show(function (view) {
       header(view, s);
+      view.appendChild(el("p", "meta", "命中敏感词：" + s.flagged_words.join("、")));
       view.appendChild(el("h3", "", "居民原文（个人信息已遮蔽，命中敏感词已标出）"));
       view.appendChild(marked(s.content, s.flagged_words));
       var path = "/suggestions/" + encodeURIComponent(s.number);
