@@ -165,8 +165,8 @@ def volumes(session: Session, scope: Scope) -> Volumes:
 
 
 # ---- categories and services -----------------------------------------------------------------------------
-def _top_services(session: Session, query: Select[Any]) -> list[ServiceCount]:
-    return [ServiceCount(service=name, count=n) for name, n in session.execute(query.limit(TOP))]
+def _top_services(rows: Iterable[Any]) -> list[ServiceCount]:
+    return [ServiceCount(service=name, count=n) for name, n in rows]
 
 
 def categories(session: Session, scope: Scope) -> Categories:
@@ -189,17 +189,17 @@ def categories(session: Session, scope: Scope) -> Categories:
         .group_by(Case.service)
         .order_by(func.count().desc(), Case.service)
     )
+    asked = (
+        _turns_query(scope, AssistantTurn.service, func.count())
+        .where(AssistantTurn.service.is_not(None))
+        .group_by(AssistantTurn.service)
+        .order_by(func.count().desc(), AssistantTurn.service)
+    )
     return Categories(
         level1=[CategoryCount(category=c, count=n) for c, n in level1.most_common(TOP)],
         level2=[SubcategoryCount(category=c, subcategory=s, count=n) for (c, s), n in level2.most_common(TOP)],
-        services_asked=_top_services(
-            session,
-            _turns_query(scope, AssistantTurn.service, func.count())
-            .where(AssistantTurn.service.is_not(None))
-            .group_by(AssistantTurn.service)
-            .order_by(func.count().desc(), AssistantTurn.service),
-        ),
-        services_complained=_top_services(session, complaints),
+        services_asked=_top_services(session.execute(asked.limit(TOP))),
+        services_complained=_top_services(session.execute(complaints.limit(TOP))),
     )
 
 
