@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApi, CaseApiError, WithCaseApi
-from actions.intake import offer_to_register
+from actions.intake import offer_to_register, reads_as_request
 from actions.knowledge_hits import knowledge_of, service_buttons
 from actions.turn_marks import unanswered_mark
 from contract import turns
@@ -111,13 +111,16 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, ap
     if best:
         return answer_with_hit(dispatcher, tracker, best)
     buttons = service_buttons(knowledge, intent="ask_service")
+    # A problem described in the resident's words is a request to register, not a choice among how-to guides;
+    # a question that matches no guide at all may still describe one.
+    if not tracker.active_loop_name and (reads_as_request(tracker) or not buttons):
+        offered = offer_to_register(dispatcher, tracker)
+        if offered is not None:
+            return offered
     if buttons:
         # Not answered as asked (only candidates to pick from): the wording is one for the inbox.
         dispatcher.utter_message(text=replies.WHICH_SERVICE, buttons=buttons, json_message=unanswered_mark(tracker))
         return []
-    offered = None if tracker.active_loop_name else offer_to_register(dispatcher, tracker)
-    if offered is not None:
-        return offered
     dispatcher.utter_message(
         text=replies.NOTHING_FITS, buttons=replies.human_buttons(), json_message=unanswered_mark(tracker)
     )

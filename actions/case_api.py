@@ -16,6 +16,7 @@ import httpx
 from actions.settings import Settings, get_settings
 from contract.knowledge import SearchResult, ServiceSuggestion
 from contract.receipts import CaseReceipt, CaseStatus, TranscriptLine
+from contract.routing import RoutingAdvice
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,15 @@ class TopSuggestion:
 
 
 @dataclass(frozen=True)
+class DepartmentChoices:
+    """Where a resident's request is, and the (category, department) pairs it may go to instead."""
+
+    category: str | None
+    department: str | None
+    choices: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
 class ServiceInfo:
     name: str
     department: str
@@ -72,7 +82,7 @@ def _error_from_response(path: str, response: httpx.Response) -> CaseApiError:
     return CaseApiError(path, response.status_code, code or response.reason_phrase, message)
 
 
-R = TypeVar("R", CaseReceipt, CaseStatus)
+R = TypeVar("R", CaseReceipt, CaseStatus, RoutingAdvice)
 
 
 def _given(**fields: Any) -> dict[str, Any]:
@@ -147,12 +157,42 @@ class CaseApi:
         department: str | None,
         sender: str,
         channel: str,
+        place: str | None = None,
     ) -> CaseReceipt:
         payload = _given(
-            description=description, sender=sender, channel=channel, phone=phone, service=service, department=department
+            description=description,
+            sender=sender,
+            channel=channel,
+            phone=phone,
+            service=service,
+            department=department,
+            place=place,
         )
         body = await self._request("POST", "/api/complaints", json=payload)
         return _read("/api/complaints", CaseReceipt, body)
+
+    async def department_choices(self, number: str, sender: str) -> DepartmentChoices:
+        """The other departments the resident's request `number` may go to (404 when it is not theirs)."""
+        path = f"/api/cases/{number}/departments"
+        body = await self._request("GET", path, params={"sender": sender}, internal=True)
+        try:
+            return DepartmentChoices(
+                category=body.get("category"),
+                department=body.get("department"),
+                choices=[(str(c["category"]), str(c["department"])) for c in body["choices"]],
+            )
+        except (TypeError, KeyError, AttributeError) as exc:
+            raise CaseApiError(path, None, "bad_response", "") from exc
+
+    async def change_department(self, number: str, sender: str, department: str) -> CaseReceipt:
+        path = f"/api/cases/{number}/department"
+        body = await self._request("POST", path, json={"sender": sender, "department": department}, internal=True)
+        return _read(path, CaseReceipt, body)
+
+    async def route(self, text: str) -> RoutingAdvice:
+        """Where the gateway's router would send this request, and whether a place is missing."""
+        body = await self._request("POST", "/api/routing", json={"text": text}, internal=True)
+        return _read("/api/routing", RoutingAdvice, body)
 
     async def open_consultations(self) -> list[Consultation]:
         body = await self._request("GET", "/api/consultations")

@@ -12,15 +12,22 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import replies
-from actions.case_api import WithCaseApi
+from actions.case_api import CaseApiError, WithCaseApi
 from actions.form_base import FormValidation, Narrative, file_case
 from actions.intake import describes_a_problem
 from actions.pii import NO_PHONE, declines_phone, normalize_contact_phone
 from actions.tracker_info import sender_channel, slot_before_latest_message, slot_text
 from contract.limits import MAX_LETTER_CHARS
 from contract.receipts import CaseReceipt
+from knowledge.places import describe, extract_place
 
 MIN_DESCRIPTION_CHARS = 6
+# What the place question takes: the case's place column holds 200 characters; "说不清楚" (deny) is NO_PLACE.
+MAX_PLACE_CHARS = 200
+MIN_PLACE_CHARS = 2
+MORE_DESCRIPTION_CHARS = 60
+NO_PLACE = "未说明"
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _TRIGGER = re.compile(r"^(我)?(要|想)?(投诉|举报|反映)(一下)?(个|一个)?(问题|情况)?[，,。:：]?")
 
 
@@ -33,9 +40,55 @@ def description_content(text: str) -> str:
     return _TRIGGER.sub("", text.strip()).strip()
 
 
-class ValidateComplaintForm(FormValidation):
+class ValidateComplaintForm(WithCaseApi, FormValidation):
     form = "complaint_form"
     narratives = {"complaint_description": Narrative(_TRIGGER, "submit_complaint", MIN_DESCRIPTION_CHARS)}
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """The place is asked only when the request's category needs one and the description names none."""
+        if tracker.get_slot("place_needed"):
+            return domain_slots
+        return [slot for slot in domain_slots if slot != "complaint_place"]
+
+    async def validate_complaint_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        result = self.narrative(
+            "complaint_description", value, dispatcher, tracker, self.narratives["complaint_description"]
+        )
+        description = result.get("complaint_description")
+        if not description or tracker.get_slot("complaint_place"):
+            return result
+        try:
+            advice = await self.api.route(str(description))
+        except CaseApiError:
+            return result  # no router: filed without asking, an agent dispatches it
+        return {**result, "place_needed": advice.needs_place, "complaint_place": advice.place}
+
+    def validate_complaint_place(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Any place as the resident writes it ("就在菜市场门口"); "说不清楚" files the request without one."""
+        text = str(value).strip()
+        description = slot_before_latest_message(tracker, "complaint_description")
+        if len(text) > MORE_DESCRIPTION_CHARS and description:
+            # More of a letter pasted in several messages: it belongs to the description, and may say where.
+            dispatcher.utter_message(text=replies.ADDED_TO_DESCRIPTION)
+            place = extract_place(text)
+            return {
+                "complaint_description": f"{description}\n{text}"[:MAX_LETTER_CHARS],
+                "complaint_place": describe(place) if place else None,
+            }
+        text = text[:MAX_PLACE_CHARS]
+        if text == NO_PLACE or len(_HAN.findall(text)) >= MIN_PLACE_CHARS or any(c.isdigit() for c in text):
+            return self.accept("complaint_place", text, tracker)
+        return self.reject("complaint_place", dispatcher, tracker)
 
     def validate_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -84,7 +137,13 @@ def _filed(description: str) -> Callable[[CaseReceipt], tuple[str, replies.Butto
             )
         else:
             text = replies.COMPLAINT_FILED.format(number=receipt.number, handler=handler, date=date)
-        return replies.RESTATED.format(summary=summary_of(description)) + text, replies.rate_buttons()
+        summary = summary_of(description)
+        restated = (
+            replies.RESTATED_WITH_PLACE.format(summary=summary, place=receipt.place)
+            if receipt.place
+            else replies.RESTATED.format(summary=summary)
+        )
+        return restated + text, [*replies.buttons(replies.WRONG_DEPARTMENT_BUTTON), *replies.rate_buttons()]
 
     return confirmation
 
@@ -96,9 +155,11 @@ class ActionSubmitComplaint(WithCaseApi, Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         sender, channel = sender_channel(tracker)
         phone = tracker.get_slot("phone")
+        place = tracker.get_slot("complaint_place")
         filing = self.api.submit_complaint(
             description=slot_text(tracker, "complaint_description"),
             phone=None if phone == NO_PHONE else phone,
+            place=None if place in (None, NO_PLACE) else str(place),
             service=tracker.get_slot("service"),
             department=tracker.get_slot("department"),
             sender=sender,

@@ -13,16 +13,29 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import replies
 from actions.tracker_info import last_bot_text_before_latest_message
 from contract.limits import MAX_LETTER_CHARS
+from knowledge.request_kind import Strength, asks_how_to, grievance_strength
 
 # A description of a problem has some length: "停水三天了没人管" yes, "嗯嗯" or "你好呀" no. A message the NLU
 # read as outside government services needs more to be a grievance ("明天六安会下雨吗" is a question).
 MIN_REQUEST_CHARS = 8
 MIN_OUT_OF_SCOPE_REQUEST_CHARS = 20
+# A description this long that asks nothing about a procedure is a request, not a question ("我家楼下……").
+MIN_DESCRIPTION_CHARS = 40
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def describes_a_problem(text: str, min_chars: int = MIN_REQUEST_CHARS) -> bool:
     return not text.startswith("/") and len(_HAN.findall(text)) >= min_chars
+
+
+def reads_as_request(tracker: Tracker) -> bool:
+    """The latest message describes a problem for someone to act on rather than asking how to get something done."""
+    text = str(tracker.latest_message.get("text") or "").strip()
+    if not describes_a_problem(text):
+        return False
+    if grievance_strength(text) is not Strength.NONE:
+        return True
+    return len(_HAN.findall(text)) >= MIN_DESCRIPTION_CHARS and not asks_how_to(text)
 
 
 def offer_to_register(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:

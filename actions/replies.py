@@ -66,7 +66,7 @@ WHICH_SERVICE_FOR_ASPECT = "您问的是哪项业务？告诉我业务名称就�
 WHICH_SERVICE = "您想问的是哪一项？"
 NOTHING_FITS = (
     "抱歉，这个问题我在办事指南里没有找到可靠的答案，不想给您说错。"
-    "您可以换个说法再问，或者拨打12345热线、转人工客服咨询。"
+    "您可以换个说法再问，或者转人工客服，由工作人员为您解答（下班时间留言，上班后答复）。"
 )
 SOURCE = "来源：{source}"
 FEEDBACK_BUTTONS: Buttons = buttons(("解决了，评价一下", "/rate_service"), ("没解决，转人工", "/not_satisfied"))
@@ -89,6 +89,10 @@ QUESTIONS: dict[str, tuple[str, Buttons]] = {
     # Asked by the complaint form instead of "phone" (Rasa looks for action_ask_<form>_<slot> first).
     "complaint_form_phone": (ASK_CONTACT_PHONE, buttons(("不留电话", "不留"))),
     "complaint_description": ("请您说说遇到了什么问题：在哪里、办什么事、发生了什么。", []),
+    "complaint_place": (
+        "请问具体在什么位置？说出县区、乡镇或街道和小区、路名就行，比如“金安区三里桥街道梅山路”。",
+        buttons(("说不清楚", "/deny")),
+    ),
     "praise_text": ("请说说您要表扬谁（哪个窗口或哪位工作人员），因为什么事？", []),
     "suggestion_topic": ("您的建议是关于哪方面的？用几个字概括一下就行，比如“停车难”。", []),
     "suggestion_content": ("请说说您的具体建议。", []),
@@ -161,6 +165,16 @@ COMPLAINT_FILED = "您的投诉已受理，编号：{number}。我们会{handler
 COMPLAINT_HANDLER = "转交{department}，"
 COMPLAINT_HANDLER_WITH_CATEGORY = "按“{category}”类转交{department}，"
 RESTATED = "您反映的是：{summary}\n"
+# "部门不对" after filing (actions/rerouting.py).
+WRONG_DEPARTMENT_BUTTON = ("部门不对", "/change_department")
+WHICH_DEPARTMENT = "您的诉求{number}目前转交{department}。您认为应该由哪个部门办理？"
+DEPARTMENT_CHANGED = "好的，诉求{number}已改为按“{category}”类转交{department}，答复时间不变。"
+NO_CASE_TO_REROUTE = "您还没有在这里提交诉求。先说说遇到了什么问题，我帮您登记并转交相关部门。"
+CANNOT_REROUTE = "诉求{number}已由部门受理办理，不能再更改承办部门了。如有疑问，可以转人工客服。"
+NO_OTHER_DEPARTMENT = "诉求{number}暂时没有其他合适的承办部门可选。如有疑问，可以转人工客服。"
+REROUTE_UNAVAILABLE = "抱歉，系统暂时没有响应，承办部门没有改成。请稍后再说一次“部门不对”，或转人工客服。"
+DEPARTMENT_NOT_OFFERED = "“{department}”不在这件诉求可选的承办部门里，请从下面选一个。"
+RESTATED_WITH_PLACE = "您反映的是：{summary}（地点：{place}）\n"
 
 # Praise ----------------------------------------------------------------------------------------------
 PRAISE_THANKS = "感谢您的表扬！我们会把您的话转达给{whom}，这对他们是很大的鼓励。还有其他需要帮忙的吗？"

@@ -47,6 +47,7 @@ def receipt(case: Case) -> CaseReceipt:
         query_code=query_code,
         category=category,
         subcategory=case.subcategory or subcategory,
+        place=case.place,
     )
 
 

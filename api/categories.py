@@ -19,6 +19,11 @@ class Category:
 
     departments: tuple[str, ...]
     level2: tuple[str, ...]
+    # Level-2 categories whose requests need a place to be dealt with (a broken street light: which street?).
+    place_needed: tuple[str, ...] = ()
+
+    def needs_place(self, level2: str | None) -> bool:
+        return level2 in self.place_needed
 
 
 def load_categories(path: Path) -> dict[str, Category]:
@@ -27,7 +32,11 @@ def load_categories(path: Path) -> dict[str, Category]:
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return {
-        name: Category(tuple(entry.get("departments", [])), tuple(entry.get("level2", [])))
+        name: Category(
+            tuple(entry.get("departments", [])),
+            tuple(entry.get("level2", [])),
+            tuple(entry.get("place_needed", [])),
+        )
         for name, entry in (data.get("categories") or {}).items()
     }
 

@@ -44,6 +44,8 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Letter = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LETTER_CHARS)]
 LongLetter = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=MAX_LETTER_CHARS)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+# Where a request happens, as the resident wrote it ("金安区三里桥街道梅山路88号").
+PlaceText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Sender = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 Channel = Annotated[str, StringConstraints(pattern="^(" + "|".join(CHANNELS) + ")$")]
 CaseNumber = Annotated[str, StringConstraints(pattern=f"^{CASE_NUMBER_PATTERN}$")]
@@ -71,6 +73,8 @@ class ComplaintCreate(Strict):
     name: PersonName | None = None
     service: Short | None = None
     department: Short | None = None
+    # Where it happens; without one, the place the description names (knowledge/places.py), if any.
+    place: PlaceText | None = None
     sender: Sender | None = None
     channel: Channel = "api"
 
@@ -306,6 +310,7 @@ class StaffCaseView(CaseSummary):
     updated_at: str
     # routing (docs/routing.md "Routing cases"); `category` is a level-1 name or null
     subcategory: str | None = None
+    place: str | None = None
     routed_by: str | None = Field(
         default=None, description='"model", "caller" or the username of the agent who dispatched it; null: not routed'
     )

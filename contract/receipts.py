@@ -35,6 +35,8 @@ class CaseReceipt(_FromJson):
     # under, e.g. "已转交{department}（{category}）". None when not known (not routed yet, or no router).
     category: str | None = None
     subcategory: str | None = None
+    # Where the request happens, as filed (given, or read from the text); None when not known.
+    place: str | None = None
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, StringConstraints
 
 from api import audit
+from api.case_views import receipt
 from api.cases import find_case
-from api.deps import AgentDep, RuntimeDep, SessionDep, SupervisorDep, _bearer, current_staff
+from api.deps import AgentDep, RuntimeDep, SessionDep, SupervisorDep, _bearer, current_staff, require_service_token
 from api.errors import ApiError
 from api.runtime import Runtime
 from api.security import Role
+from api.services import rerouting
+from api.services.case_routing import place_in
 from api.services.routing_corrections import export_tsv
 from api.services.similar_cases import similar_cases
+from contract.receipts import CaseReceipt
 
 router = APIRouter(prefix="/api", tags=["routing"])
 
@@ -40,6 +44,8 @@ class RoutingAnswer(BaseModel):
     department: str | None
     confidence: float
     alternatives: list[RoutingAlternative]
+    place: str | None = Field(None, description="诉求中写到的地点（县区、乡镇街道、小区、道路）")
+    needs_place: bool = Field(False, description="该类诉求需要地点而原文没有写：智能助手会询问")
 
 
 def staff_or_service(
@@ -86,11 +92,15 @@ def route_text(runtime: Runtime, text: str) -> RoutingAnswer:
     if runtime.router is None:
         raise ApiError(503, "routing_unavailable", "智能分类暂不可用，请人工选择分类或稍后再试")
     routed = runtime.router.route(text)
+    place = place_in(text)
+    category = runtime.categories.get(routed.category)
     return RoutingAnswer(
         category=routed.category,
         subcategory=routed.subcategory,
         department=routed.department,
         confidence=routed.confidence,
+        place=place,
+        needs_place=place is None and category is not None and category.needs_place(routed.subcategory),
         alternatives=[
             RoutingAlternative(category=a.category, subcategory=a.subcategory, department=a.department, score=a.score)
             for a in routed.alternatives
@@ -130,3 +140,58 @@ def corrections(staff: SupervisorDep, session: SessionDep) -> Response:
         media_type="text/tab-separated-values; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="routing-corrections.tsv"'},
     )
+
+
+class DepartmentChoice(BaseModel):
+    category: str
+    subcategory: str | None
+    department: str
+
+
+class DepartmentChoices(BaseModel):
+    number: str
+    category: str | None
+    department: str | None
+    choices: list[DepartmentChoice]
+
+
+class DepartmentChange(BaseModel):
+    sender: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    department: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+@router.get(
+    "/cases/{number}/departments",
+    response_model=DepartmentChoices,
+    dependencies=[Depends(require_service_token)],
+    tags=["residents"],
+)
+def department_choices(
+    number: Annotated[str, Path(max_length=24)],
+    sender: Annotated[str, Query(min_length=1, max_length=128)],
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> DepartmentChoices:
+    """For the assistant, when the resident who filed a request says "部门不对": the other departments it may go to."""
+    case, found = rerouting.choices(session, runtime.categories, number, sender)
+    return DepartmentChoices(
+        number=case.number,
+        category=case.category,
+        department=case.department,
+        choices=[
+            DepartmentChoice(category=c.category, subcategory=c.subcategory, department=c.department) for c in found
+        ],
+    )
+
+
+@router.post(
+    "/cases/{number}/department",
+    response_model=CaseReceipt,
+    dependencies=[Depends(require_service_token)],
+    tags=["residents"],
+)
+def change_department(
+    number: Annotated[str, Path(max_length=24)], body: DepartmentChange, runtime: RuntimeDep, session: SessionDep
+) -> CaseReceipt:
+    """The resident picked another of the request's departments (only while nobody has started on it)."""
+    return receipt(rerouting.move(session, runtime.categories, number, body.sender, body.department))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from api.models import Case, Service
 from api.runtime import Runtime
+from knowledge.places import describe, extract_place
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,12 @@ def _routed(runtime: Runtime, text: str) -> Any:
     except Exception:  # a routing bug must not lose a resident's case
         logger.exception("routing a new case failed; filed without a category")
         return None
+
+
+def place_in(text: str) -> str | None:
+    """The place a request's text names, as one line ("金安区三里桥街道 梅山路"), or None."""
+    place = extract_place(text)
+    return describe(place) if place is not None else None
 
 
 def route_case(
@@ -93,4 +100,4 @@ def route_case(
         case.department = None  # triage: an agent dispatches it
 
 
-__all__ = ["CALLER", "MODEL", "route_case", "split_category"]
+__all__ = ["CALLER", "MODEL", "place_in", "route_case", "split_category"]

@@ -18,7 +18,7 @@ from api.models import Application, Case, Complaint, FilingLock, Service, Sugges
 from api.runtime import Runtime
 from api.schemas import ApplicationCreate, ComplaintCreate, SuggestionCreate, TicketCreate
 from api.services import moderation
-from api.services.case_routing import route_case
+from api.services.case_routing import place_in, route_case
 from api.services.consultations import find_consultation, mark_viewed
 
 _C = TypeVar("_C", bound=Case)
@@ -100,6 +100,7 @@ def file_complaint(session: Session, runtime: Runtime, body: ComplaintCreate) ->
         **_origin(body.phone, body.name, body.sender, body.channel),
     )
     route_case(session, runtime, complaint, body.description, department=body.department)
+    complaint.place = body.place or place_in(body.description)
     if body.phone is None:
         # The resident checks the status with this code instead of a phone's last 4 digits. Random from
         # `secrets`: a guessable code would let anyone read the status of numbered complaints.
@@ -152,6 +153,7 @@ def file_ticket(
         **_origin(body.phone, body.name, body.sender, body.channel),
     )
     route_case(session, runtime, ticket, body.summary, category=body.category, department=body.department)
+    ticket.place = place_in(body.summary)
     if origin == "agent":
         ticket.assigned_to = actor
     file_case(session, ticket, runtime.settings, runtime.calendar, actor=actor, role=role)

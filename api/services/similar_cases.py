@@ -31,13 +31,15 @@ _TEXT_KIND_NAMES = (Complaint.SPEC.kind, Ticket.SPEC.kind)
 
 def _embed_missing(session: Session, embedder: Embedder, case: Case) -> None:
     """Embed `case` and up to BACKFILL of the newest complaints and tickets that have no embedding yet."""
-    missing = session.scalars(
-        select(_TEXT_KINDS)
-        .outerjoin(CaseEmbedding, (CaseEmbedding.case_id == Case.id) & (CaseEmbedding.model == embedder.name))
-        .where(Case.kind.in_(_TEXT_KIND_NAMES), CaseEmbedding.case_id.is_(None))
-        .order_by(Case.created_at.desc(), Case.id.desc())
-        .limit(BACKFILL)
-    ).all()
+    missing = list(
+        session.scalars(
+            select(_TEXT_KINDS)
+            .outerjoin(CaseEmbedding, (CaseEmbedding.case_id == Case.id) & (CaseEmbedding.model == embedder.name))
+            .where(Case.kind.in_(_TEXT_KIND_NAMES), CaseEmbedding.case_id.is_(None))
+            .order_by(Case.created_at.desc(), Case.id.desc())
+            .limit(BACKFILL)
+        ).all()
+    )
     if session.get(CaseEmbedding, case.id) is None and case not in missing:
         missing.append(case)
     texts = [(c, resident_text(c).strip()) for c in missing]

@@ -1,0 +1,63 @@
+"""NLU component: a grievance in the resident's own words is a complaint, whatever intent it resembled.
+
+The intent classifier learns from short messages; a plain grievance ("失业金三个月了还没按时发", "窗口工作人员
+态度很差") shares most of its words with a question about the same service, and was read as ``ask_service``
+(answered with the service's how-to guide), as ``check_status`` or as a fallback. When the message says plainly
+that something is wrong (knowledge/request_kind.py, ``STRONG``), this component, which runs after the
+FallbackClassifier, makes it ``submit_complaint``: the complaint form takes the message as its description.
+Questions that name a case number stay status checks; suggestions, praise, handover and form answers are left
+alone (they are not in ``READS_AS_COMPLAINT``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from contract.case_kinds import find_case_number
+from knowledge.request_kind import Strength, grievance_strength
+
+COMPLAINT = "submit_complaint"
+# Intents a grievance is mistaken for. check_status only without a case number ("我上个月反映的问题到现在还没人管").
+READS_AS_COMPLAINT = frozenset({"ask_service", "apply_service", "out_of_scope", "nlu_fallback", "check_status"})
+# A grievance has some length: "态度差" alone may be an answer to a form's question.
+MIN_HAN_CHARS = 8
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def reads_as_complaint(text: str, intent: str | None) -> bool:
+    if intent not in READS_AS_COMPLAINT or text.startswith("/") or len(_HAN.findall(text)) < MIN_HAN_CHARS:
+        return False
+    if intent == "check_status" and find_case_number(text):
+        return False
+    return grievance_strength(text) is Strength.STRONG
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class GrievanceAsComplaint(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GrievanceAsComplaint:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if reads_as_complaint(str(message.get(TEXT) or ""), intent):
+                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] != COMPLAINT]
+                chosen = {INTENT_NAME_KEY: COMPLAINT, PREDICTED_CONFIDENCE_KEY: 1.0}
+                message.set(INTENT, chosen, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+        return messages

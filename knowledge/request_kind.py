@@ -1,0 +1,78 @@
+"""Is a resident's message a grievance (something is wrong and someone should act) or a question about how to
+get something done? Read by the Rasa side (bot/request_kind.py turns a grievance read as a question into
+``submit_complaint``) and by the actions (a grievance about a service is not answered with its how-to guide).
+
+Plain patterns, no model: the two readings differ in a small set of phrasings, and a rule that can be read is
+easier to trust and correct than a classifier trained on a few hundred lines. Three strengths:
+
+- ``STRONG``: the message says plainly that something is wrong ("没按时发", "态度很差", "三天没人管", "我要投诉").
+  A how-to phrasing does not undo it: "失业金为什么还没发下来" is a complaint, not a question.
+- ``WEAK``: a state that is wrong ("路灯坏了", "停水了") but that also starts how-to questions ("社保卡坏了怎么补办");
+  a grievance only when the message asks nothing about a procedure.
+- ``NONE``: nothing says something is wrong.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+# Only the start of a long letter is read: its matter comes first, and the cost stays bounded.
+READ_CHARS = 600
+
+
+class Strength(enum.IntEnum):
+    NONE = 0
+    WEAK = 1
+    STRONG = 2
+
+
+_STRONG = re.compile(
+    "|".join(
+        (
+            r"投诉|举报|曝光|控告|检举",
+            r"不作为|乱作为|推诿|踢皮球|刁难|吃拿卡要|索要|收红包|不耐烦",
+            r"态度(?:很|非常|特别|极其|太)?(?:差|恶劣|不好|蛮横|冷漠|生硬)|(?:说话|服务)(?:太|很)?冲",
+            r"乱收费|多收费|违规收费|乱罚款|强制收费|强行收费|收费不合理|霸王条款",
+            r"拖欠|欠薪|讨薪|克扣|不发工资|工资(?:没|未)(?:有)?(?:发|结)|不给(?:钱|工资|结算)",
+            r"(?:没|未|不)(?:有)?按时(?:发放|发|到账|办结|办理|答复|处理|退)",
+            r"迟迟|一直(?:没|不|未)|至今(?:没|未|还没)|到现在(?:都|还)?(?:没|不)|好几(?:天|个月|周|次)(?:了)?(?:都)?(?:没|不)",
+            r"(?:没|无)人(?:管|处理|修|问|理|来)|不管不问|没有人管|置之不理|没(?:人)?回复|石沉大海",
+            r"扰民|噪音|噪声|吵得|油烟|异味|臭气|恶臭|偷排|直排|污染|焚烧|烧秸秆",
+            r"违建|违章(?:建筑|搭建)|私搭乱建|占道|乱停|堵门|侵占|私自|擅自|强拆|强占",
+            r"安全隐患|存在隐患|随时(?:可能)?(?:倒|塌|掉)|摔伤|砸伤|触电",
+            r"(?:已经|都)?(?:停水|停电|断水|断电|没水|没电|没暖气)(?:了)?(?:好)?[两三四五六七八九十几\d]+(?:天|个小时|小时|周)",
+            r"欺骗|虚假宣传|被骗|坑人|黑心|跑路|卷款|不退(?:钱|款|押金|费)|拒绝退(?:款|费)",
+            r"骂人|打人|殴打|威胁|辱骂",
+            r"不合理|不公平|不公正|太慢了|效率(?:太|很)?低",
+            r"要求(?:有关部门|相关部门|政府|尽快|立即|赔偿|退还|处理|整改|解决)|请(?:有关|相关)部门|希望(?:有关|相关)部门",
+        )
+    )
+)
+
+_WEAK = re.compile(
+    r"坏了|损坏|破损|不亮|漏水|渗水|积水|堵塞|堵了|塌陷|裂缝|停水|停电|断水|断电|没水|没电|"
+    r"占用|乱扔|垃圾(?:成堆|没人清|堆积)|没有?(?:收到|到账)|还没(?:有)?(?:发|到|办|下来)|不给(?:办|开|批|退)|被拒"
+)
+
+# How-to phrasings: asking about a procedure, not reporting a problem.
+_HOW_TO = re.compile(
+    r"怎么(?:办理|申请|补办|补|换|办|弄|查|领|交|缴|开|报|挂失|修改|变更|注销|提取|预约|登记)|如何|怎样|"
+    r"需要(?:什么|哪些|带|准备|多少|多久)|要(?:带|准备|交)(?:什么|哪些)|在哪(?:里|儿)?(?:办|申请|领|交|补)|"
+    r"去哪(?:里|儿)?(?:办|申请|领|交|补)|什么(?:材料|条件|流程|手续)|流程|材料|条件|手续|能不能办|可以办"
+)
+
+
+def grievance_strength(text: str) -> Strength:
+    """How plainly ``text`` says that something is wrong (see the module docstring)."""
+    text = text[:READ_CHARS]
+    if _STRONG.search(text):
+        return Strength.STRONG
+    if _WEAK.search(text) and not _HOW_TO.search(text):
+        return Strength.WEAK
+    return Strength.NONE
+
+
+def asks_how_to(text: str) -> bool:
+    """The message asks about a procedure (materials, steps, where, how long)."""
+    return bool(_HOW_TO.search(text[:READ_CHARS]))

@@ -1,0 +1,48 @@
+"""bot/request_kind.py: a grievance mistaken for a question, a status check or a fallback becomes a complaint."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.request_kind import GrievanceAsComplaint, reads_as_complaint
+
+
+def _parsed(text: str, intent: str) -> Message:
+    message = Message(data={TEXT: text})
+    message.set(INTENT, {INTENT_NAME_KEY: intent, "confidence": 0.6})
+    message.set(INTENT_RANKING_KEY, [{INTENT_NAME_KEY: intent, "confidence": 0.6}])
+    return message
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("我的失业金三个月了还没按时发放", "ask_service"),
+        ("我上个月反映的问题到现在还没人处理", "check_status"),
+        ("政务大厅窗口的工作人员态度很差", "nlu_fallback"),
+        ("楼下饭店油烟太大，天天扰民", "out_of_scope"),
+    ],
+)
+def test_grievances_become_complaints(text: str, intent: str) -> None:
+    message = GrievanceAsComplaint().process([_parsed(text, intent)])[0]
+    assert message.get(INTENT)[INTENT_NAME_KEY] == "submit_complaint"
+    ranking = [entry[INTENT_NAME_KEY] for entry in message.get(INTENT_RANKING_KEY)]
+    assert ranking == ["submit_complaint", intent]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("社保卡坏了怎么补办", "ask_service"),  # a how-to question
+        ("TS2026112200001 到现在还没人处理", "check_status"),  # names its case: a status check
+        ("建议有关部门把噪音扰民管一管", "give_suggestion"),  # not an intent a grievance is mistaken for
+        ("态度很差", "ask_service"),  # too short to be a whole grievance (a form's answer)
+        ("/request_human", "request_human"),
+    ],
+)
+def test_other_messages_keep_their_intent(text: str, intent: str) -> None:
+    assert not reads_as_complaint(text, intent)
+    message = GrievanceAsComplaint().process([_parsed(text, intent)])[0]
+    assert message.get(INTENT)[INTENT_NAME_KEY] == intent

@@ -1,0 +1,71 @@
+"""Grievance or how-to question (knowledge/request_kind.py), on sentences written for this test."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.request_kind import READ_CHARS, Strength, asks_how_to, grievance_strength
+
+STRONG = [
+    "我的失业金三个月了还没按时发放，打电话也没人接",
+    "政务服务中心三号窗口的工作人员态度很差，问两句就不耐烦",
+    "公积金中心的人说话太冲了",
+    "我们小区楼下烧烤店油烟太大，晚上十二点还在营业扰民",
+    "公司拖欠我们二十多个工人的工资已经半年了",
+    "小区门口的路灯坏了一个月了，一直没人修",
+    "驾校收了钱不退款，还说是规定",
+    "我上个月反映的问题到现在还没人处理",
+    "已经停水三天了，物业说不知道什么时候来水",
+    "菜市场门口长期占道经营，早上根本走不了车",
+    "尊敬的市长：您好！我是裕安区的一名退休教师，我们楼后面的工地每天夜里施工，噪音很大，请有关部门管一管。",
+    "举报一家黑作坊偷排污水",
+]
+WEAK = [
+    "小区门口的路灯坏了",
+    "我们这边停水了",
+    "楼道里一直漏水",
+    "马路中间有个大坑塌陷了",
+]
+QUESTIONS = [
+    "社保卡坏了怎么补办",
+    "怎么申请失业金",
+    "新生儿落户需要什么材料",
+    "公积金提取要多久到账",
+    "居住证在哪里办",
+    "营业执照办理流程是什么",
+    "身份证丢了去哪里补",
+    "今天天气怎么样",
+    "你好",
+]
+
+
+@pytest.mark.parametrize("text", STRONG)
+def test_plain_grievances_are_strong(text: str) -> None:
+    assert grievance_strength(text) is Strength.STRONG
+
+
+@pytest.mark.parametrize("text", WEAK)
+def test_a_wrong_state_without_a_question_is_weak(text: str) -> None:
+    assert grievance_strength(text) is Strength.WEAK
+
+
+@pytest.mark.parametrize("text", QUESTIONS)
+def test_how_to_questions_are_no_grievance(text: str) -> None:
+    assert grievance_strength(text) is Strength.NONE
+
+
+def test_a_how_to_phrasing_does_not_undo_a_plain_grievance() -> None:
+    text = "失业金为什么一直没发下来，要怎么办理才能领到"
+    assert asks_how_to(text)
+    assert grievance_strength(text) is Strength.STRONG
+
+
+def test_a_how_to_phrasing_turns_a_weak_state_into_a_question() -> None:
+    assert grievance_strength("路灯坏了") is Strength.WEAK
+    assert grievance_strength("路灯坏了找哪个部门，怎么报修") is Strength.NONE
+
+
+def test_only_the_start_of_a_long_letter_is_read() -> None:
+    late = "此事" * READ_CHARS + "，工作人员态度很差"
+    assert grievance_strength(late) is Strength.NONE
+    assert grievance_strength("工作人员态度很差，" + "此事" * READ_CHARS) is Strength.STRONG
