@@ -8,6 +8,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,13 @@ class LiveStack:
 
 @pytest.fixture(scope="session")
 def live_stack() -> Iterator[LiveStack]:
+    with start_live_stack() as stack:
+        yield stack
+
+
+@contextmanager
+def start_live_stack(**extra_env: str) -> Iterator[LiveStack]:
+    """A stack of its own (database, Redis prefix, ports); `extra_env` on top of the usual environment."""
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does it)")
     name = f"luan_e2e_{uuid.uuid4().hex[:8]}"
@@ -61,6 +69,7 @@ def live_stack() -> Iterator[LiveStack]:
         RATE_LIMIT_PER_MINUTE="100000",
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
+        **extra_env,
     )
     for command in ("migrate", "seed-demo"):
         subprocess.run([sys.executable, "-m", "api", command], env=env, cwd=ROOT, check=True)
