@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import queue
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -159,8 +160,10 @@ def test_two_unled_schedulers_at_once_still_record_each_card_once(client: TestCl
 
 
 def staff_token_for(client: httpx.Client, settings: Settings, role: str, department: str | None = None) -> str:
-    """A staff account `<role>-<department code>` (created once) and its token."""
+    """A staff account `<role>-<department code>` (created once) and its token (kept: hashing is slow)."""
     username = f"{role}-{DEPARTMENT_CODES.get(department, 'none')}"
+    if (settings.database_url, username) in _TOKENS:
+        return _TOKENS[settings.database_url, username]
     sessions = make_session_factory(make_engine(settings.database_url))
     with transaction(sessions) as session:
         if session.scalars(select(StaffUser).where(StaffUser.username == username)).first() is None:
@@ -175,7 +178,11 @@ def staff_token_for(client: httpx.Client, settings: Settings, role: str, departm
             )
     response = client.post("/api/auth/login", json={"username": username, "password": PASSWORD})
     assert response.status_code == 200, response.text
-    return str(response.json()["access_token"])
+    _TOKENS[settings.database_url, username] = str(response.json()["access_token"])
+    return _TOKENS[settings.database_url, username]
+
+
+_TOKENS: dict[tuple[str, str], str] = {}
 
 
 # One leader ----------------------------------------------------------------------------------------
@@ -392,12 +399,14 @@ class Stream:
         self.events: queue.Queue[dict[str, Any]] = queue.Queue()
         self._client = httpx.Client(base_url=url, headers=auth(token), timeout=httpx.Timeout(5, read=None))
         self._ready = threading.Event()
+        self._response: httpx.Response | None = None
         threading.Thread(target=self._read, daemon=True).start()
         assert self._ready.wait(10), "the stream did not open"
 
     def _read(self) -> None:
         try:
             with self._client.stream("GET", "/api/staff/handoff/events") as response:
+                self._response = response
                 for line in response.iter_lines():
                     if line.startswith("data:"):
                         event = json.loads(line[5:])
@@ -415,6 +424,10 @@ class Stream:
                 return event
 
     def close(self) -> None:
+        # Shut the socket down (which wakes the reader and tells the server), so the server stops at once.
+        assert self._response is not None
+        stream = self._response.extensions["network_stream"]
+        stream.get_extra_info("socket").shutdown(socket.SHUT_RDWR)
         self._client.close()
 
 
