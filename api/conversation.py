@@ -53,7 +53,8 @@ async def converse(
     if not text:
         return [{"text": NOTHING_RECEIVED}]
     if len(text) > MAX_LETTER_CHARS:
-        return [{"text": too_long(MAX_LETTER_CHARS)}]
+        cut = [{"text": too_long(MAX_LETTER_CHARS)}]
+        return cut + await converse(app, channel, sender, text[:MAX_LETTER_CHARS], shown)
     hub: HandoffHub = app.state.handoff
     conversation = await hub.conversation(sender)
     if conversation is not None and conversation.state != RATING:

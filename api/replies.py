@@ -21,8 +21,9 @@ NOT_ANSWERED_BUTTONS = [{"title": "转人工客服", "payload": "/request_human"
 
 
 def too_long(limit: int) -> str:
-    """A message over the limit is neither cut nor sent on: the resident shortens or splits it."""
-    return f"您发送的内容超过了{limit}字，请精简后再发，或者分几次发送。"
+    """A message over the limit goes on cut to its first `limit` characters, and the resident is told so: a
+    long letter is still taken in (its matter comes first), and nothing is dropped silently."""
+    return f"您发来的内容超过了{limit}字，我们按前{limit}字受理；后面的内容请在下一条消息里补充。"
 
 
 # Handoff to a 12345 agent -------------------------------------------------------------------------
