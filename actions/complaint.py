@@ -25,7 +25,7 @@ MIN_DESCRIPTION_CHARS = 6
 # What the place question takes: the case's place column holds 200 characters; "说不清楚" (deny) is NO_PLACE.
 MAX_PLACE_CHARS = 200
 MIN_PLACE_CHARS = 2
-MORE_DESCRIPTION_CHARS = 60
+MORE_DESCRIPTION_CHARS = 40
 NO_PLACE = "未说明"
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _TRIGGER = re.compile(r"^(我)?(要|想)?(投诉|举报|反映)(一下)?(个|一个)?(问题|情况)?[，,。:：]?")

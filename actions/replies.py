@@ -127,6 +127,7 @@ REPROMPTS: dict[str, str] = {
     "phone": BAD_PHONE,
     "apply_confirmed": BAD_CONFIRMATION,
     "complaint_description": "能再具体说说吗？比如在哪个窗口、办什么事、遇到了什么情况。",
+    "complaint_place": "请说一下大概位置，比如“某某小区3栋”或“某某路和某某路路口”；说不清楚可以点“说不清楚”。",
     "praise_text": "能再具体说说吗？比如表扬哪个窗口、哪位工作人员，因为什么事。",
     "consultation": "请选择一个征集专题，或者用几个字说说建议的主题。",
     "suggestion_topic": "主题用2到50个字概括就好，比如“公交线路”。",

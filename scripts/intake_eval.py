@@ -2,7 +2,7 @@
 
 Usage: `python scripts/intake_eval.py [--url http://127.0.0.1:8000] [--file knowledge/eval/routing_heldout.tsv]
 [--limit N] [--show]`. Each request is sent by a new resident, who then answers what the assistant asks: a
-phone number when asked for one, "登记诉求" when offered to register the request, the request again when asked
+phone number when asked for one, a place when asked where, "登记诉求" when offered to register the request, the request again when asked
 what happened or what the suggestion is, "其他话题" for a consultation. Prints the share taken in as a case
 without a person (a TS complaint or JY suggestion number), handed to a person (GD), or neither, and how
 often the category the assistant names is the request's own (the file's level1 column).
@@ -24,6 +24,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 PHONE = "13812345678"
+PLACE = "金安区三里桥街道梅山路"
 MAX_TURNS = 5
 _CATEGORY = re.compile(r"按“([^”]+)”类转交")
 
@@ -38,6 +39,7 @@ def next_answer(reply: str, request: str) -> str | None:
         return None
     answers = (
         (("登记为诉求", "登记诉求"), "/submit_complaint"),
+        (("什么位置",), PLACE),
         (("电话", "手机号"), PHONE),
         (("什么问题", "具体说说", "具体建议", "具体一点"), request),
         (("建议是关于哪一项",), "其他话题"),

@@ -15,23 +15,29 @@ from tests.actions.conftest import receipt, slot_event, status_answer, user_even
 
 
 @pytest.mark.parametrize("active_loop", [None, "complaint_form"])  # Rasa validates twice on activation
-def test_bare_complaint_trigger_is_not_a_description_and_is_not_scolded(active_loop, dispatcher, make_tracker, domain):
+def test_bare_complaint_trigger_is_not_a_description_and_is_not_scolded(
+    active_loop, gateway, dispatcher, make_tracker, domain
+):
     tracker = make_tracker(events=[user_event("我要投诉", "submit_complaint")], active_loop=active_loop)
-    result = ValidateComplaintForm().validate_complaint_description("我要投诉", dispatcher, tracker, domain)
+    form = ValidateComplaintForm(gateway.client())
+    result = asyncio.run(form.validate_complaint_description("我要投诉", dispatcher, tracker, domain))
     assert result == {"complaint_description": None}
     assert dispatcher.messages == []
 
 
-def test_complaint_that_already_says_what_happened_is_kept(dispatcher, make_tracker, domain):
+def test_complaint_that_already_says_what_happened_is_kept(gateway, dispatcher, make_tracker, domain):
     text = "我要投诉，社保窗口排队三个小时没人管"
     tracker = make_tracker(events=[user_event(text, "submit_complaint")])
-    result = ValidateComplaintForm().validate_complaint_description(text, dispatcher, tracker, domain)
+    form = ValidateComplaintForm(gateway.client())
+    result = asyncio.run(form.validate_complaint_description(text, dispatcher, tracker, domain))
     assert result["complaint_description"] == text
+    assert "place_needed" not in result  # the router did not answer: filed without asking for a place
 
 
-def test_too_short_description_inside_the_form_is_reprompted(dispatcher, make_tracker, domain):
+def test_too_short_description_inside_the_form_is_reprompted(gateway, dispatcher, make_tracker, domain):
     tracker = make_tracker(events=[user_event("太慢", "inform")], active_loop="complaint_form")
-    result = ValidateComplaintForm().validate_complaint_description("太慢", dispatcher, tracker, domain)
+    form = ValidateComplaintForm(gateway.client())
+    result = asyncio.run(form.validate_complaint_description("太慢", dispatcher, tracker, domain))
     assert result["complaint_description"] is None
     assert "具体" in dispatcher.messages[0]["text"]
 

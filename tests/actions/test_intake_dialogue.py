@@ -1,0 +1,134 @@
+"""The complaint form's place question (asked only when the router says the category needs one and the text
+names none) and "部门不对" (actions/rerouting.py), against a fake gateway."""
+
+import asyncio
+
+import pytest
+
+pytest.importorskip("rasa_sdk", reason="actions run in the Rasa environment (.venv-rasa)")
+
+from actions.complaint import NO_PLACE, ActionSubmitComplaint, ValidateComplaintForm
+from actions.rerouting import ActionChangeDepartment
+from tests.actions.conftest import receipt, user_event
+
+LAMP = "我要投诉，小区门口的路灯坏了一个多月了，没人修"
+DOMAIN_SLOTS = ["complaint_description", "complaint_place", "phone"]
+
+
+def advice(needs_place: bool, place: str | None = None) -> dict:
+    return {"category": "城乡建设", "subcategory": "市政设施", "department": "市城市管理局", "confidence": 0.93,
+            "alternatives": [], "place": place, "needs_place": needs_place}  # fmt: skip
+
+
+def describe(gateway, dispatcher, make_tracker, domain, answer: dict) -> dict:
+    gateway.routes[("POST", "/api/routing")] = (200, answer)
+    tracker = make_tracker(events=[user_event(LAMP, "submit_complaint")])
+    form = ValidateComplaintForm(gateway.client())
+    return asyncio.run(form.validate_complaint_description(LAMP, dispatcher, tracker, domain))
+
+
+def test_a_request_without_a_needed_place_asks_for_it(gateway, dispatcher, make_tracker, domain):
+    result = describe(gateway, dispatcher, make_tracker, domain, advice(needs_place=True))
+    assert result["complaint_description"] == LAMP
+    assert result["place_needed"] is True and result["complaint_place"] is None
+    assert gateway.requests[-1].headers["X-Service-Token"] == "test-token"
+    form = ValidateComplaintForm(gateway.client())
+    asked = asyncio.run(form.required_slots(DOMAIN_SLOTS, dispatcher, make_tracker(slots=result), domain))
+    assert asked == DOMAIN_SLOTS
+
+
+def test_a_place_in_the_text_is_not_asked_again(gateway, dispatcher, make_tracker, domain):
+    result = describe(gateway, dispatcher, make_tracker, domain, advice(False, "金安区三里桥街道 梅山路"))
+    assert result["place_needed"] is False and result["complaint_place"] == "金安区三里桥街道 梅山路"
+    form = ValidateComplaintForm(gateway.client())
+    asked = asyncio.run(form.required_slots(DOMAIN_SLOTS, dispatcher, make_tracker(slots=result), domain))
+    assert asked == ["complaint_description", "phone"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "kept"), [("就在菜市场东门口", "就在菜市场东门口"), ("3号楼", "3号楼"), (NO_PLACE, NO_PLACE)]
+)
+def test_any_place_as_written_is_taken(answer, kept, gateway, dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event(answer, "inform")], active_loop="complaint_form")
+    result = ValidateComplaintForm(gateway.client()).validate_complaint_place(answer, dispatcher, tracker, domain)
+    assert result["complaint_place"] == kept and dispatcher.messages == []
+
+
+def test_an_answer_that_is_no_place_is_asked_again(gateway, dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event("嗯", "inform")], active_loop="complaint_form")
+    result = ValidateComplaintForm(gateway.client()).validate_complaint_place("嗯", dispatcher, tracker, domain)
+    assert result["complaint_place"] is None and dispatcher.messages
+
+
+def test_more_of_the_letter_instead_of_a_place_joins_the_description(gateway, dispatcher, make_tracker, domain):
+    more = (
+        "另外，这条路上的井盖也丢了好几个，晚上经过的老人孩子很危险，希望有关部门尽快处理，位置在裕安区西市街道人民路"
+    )
+    events = [
+        {"event": "slot", "name": "complaint_description", "value": LAMP},
+        user_event(more, "submit_complaint"),
+    ]
+    tracker = make_tracker(events=events, slots={"complaint_description": LAMP}, active_loop="complaint_form")
+    result = ValidateComplaintForm(gateway.client()).validate_complaint_place(more, dispatcher, tracker, domain)
+    assert result["complaint_description"] == f"{LAMP}\n{more}"
+    assert result["complaint_place"] == "裕安区西市街道 人民路"
+    assert "补充" in dispatcher.messages[0]["text"]
+
+
+def test_the_place_is_filed_and_restated(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("POST", "/api/complaints")] = (
+        201,
+        receipt("TS2024060100011", deadline="2024-06-05T17:00:00+08:00", department="市城市管理局",
+                category="城乡建设", place="就在菜市场东门口"),
+    )  # fmt: skip
+    slots = {"complaint_description": LAMP, "complaint_place": "就在菜市场东门口", "phone": "13812345678"}
+    asyncio.run(ActionSubmitComplaint(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
+    assert gateway.sent_json()["place"] == "就在菜市场东门口"
+    message = dispatcher.messages[0]
+    assert "（地点：就在菜市场东门口）" in message["text"]
+    assert "部门不对" in [b["title"] for b in message["buttons"]]
+    gateway.routes[("POST", "/api/complaints")] = (201, receipt("TS2024060100012"))
+    slots["complaint_place"] = NO_PLACE
+    asyncio.run(ActionSubmitComplaint(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
+    assert "place" not in gateway.sent_json()
+
+
+CHOICES = {"number": "TS2024060100011", "category": "劳动和社会保障", "department": "市人力资源和社会保障局",
+           "choices": [{"category": "经济管理", "subcategory": None, "department": "市市场监督管理局"},
+                       {"category": "政法", "subcategory": None, "department": "市司法局"}]}  # fmt: skip
+PATH = "/api/cases/TS2024060100011/departments"
+
+
+def change(gateway, dispatcher, make_tracker, domain, entities=None):
+    tracker = make_tracker(slots={"last_case_number": "TS2024060100011"}, entities=entities or [])
+    return asyncio.run(ActionChangeDepartment(gateway.client()).run(dispatcher, tracker, domain))
+
+
+def test_wrong_department_offers_the_routers_other_departments(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("GET", PATH)] = (200, CHOICES)
+    change(gateway, dispatcher, make_tracker, domain)
+    message = dispatcher.messages[0]
+    assert "市人力资源和社会保障局" in message["text"]
+    assert [b["title"] for b in message["buttons"]] == ["市市场监督管理局（经济管理）", "市司法局（政法）"]
+    assert message["buttons"][1]["payload"] == '/change_department{"department": "市司法局"}'
+
+
+def test_a_department_picked_among_them_moves_the_request(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("GET", PATH)] = (200, CHOICES)
+    gateway.routes[("POST", "/api/cases/TS2024060100011/department")] = (
+        200, receipt("TS2024060100011", department="市司法局", category="政法"),
+    )  # fmt: skip
+    change(gateway, dispatcher, make_tracker, domain, [{"entity": "department", "value": "市司法局"}])
+    assert gateway.sent_json()["department"] == "市司法局"
+    assert "已改为按“政法”类转交市司法局" in dispatcher.messages[0]["text"]
+
+
+def test_a_request_already_in_progress_cannot_be_moved(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("GET", PATH)] = (409, {"detail": "already_in_progress", "message": "已受理"})
+    change(gateway, dispatcher, make_tracker, domain)
+    assert "不能再更改承办部门" in dispatcher.messages[0]["text"]
+
+
+def test_without_a_request_there_is_nothing_to_move(gateway, dispatcher, make_tracker, domain):
+    asyncio.run(ActionChangeDepartment(gateway.client()).run(dispatcher, make_tracker(), domain))
+    assert "还没有在这里提交诉求" in dispatcher.messages[0]["text"] and gateway.requests == []
