@@ -324,6 +324,11 @@ class StaffUser(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+# The partial unique index's predicate, and the one `ON CONFLICT` names to find it: a literal, because PostgreSQL
+# cannot match a bound parameter against the index once the insert runs as a prepared (generic) plan.
+SUPERVISION_CARDS = text("kind IN ('yellow', 'red')")
+
+
 class SupervisionEvent(Base):
     """督办 on a case: the scheduler's yellow and red cards, a supervisor's note or deadline extension.
 
@@ -339,8 +344,8 @@ class SupervisionEvent(Base):
             "kind",
             "deadline",
             unique=True,
-            postgresql_where=text("kind IN ('yellow', 'red')"),
-            sqlite_where=text("kind IN ('yellow', 'red')"),
+            postgresql_where=SUPERVISION_CARDS,
+            sqlite_where=SUPERVISION_CARDS,
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from api import audit
 from api.cases import find_case
 from api.errors import ApiError
-from api.models import CASE_KINDS, Case, SupervisionEvent
+from api.models import CASE_KINDS, SUPERVISION_CARDS, Case, SupervisionEvent
 from api.security import Role
 from api.services.staff import open_of_kind
 from api.workdays import Card, WorkCalendar
@@ -48,9 +48,7 @@ def _insert_card(session: Session, case_id: int, card: str, deadline: datetime |
     statement = (
         insert(SupervisionEvent)
         .values(case_id=case_id, kind=card, at=now, by=audit.SYSTEM, deadline=deadline)
-        .on_conflict_do_nothing(
-            index_elements=["case_id", "kind", "deadline"], index_where=SupervisionEvent.kind.in_(CARDS)
-        )
+        .on_conflict_do_nothing(index_elements=["case_id", "kind", "deadline"], index_where=SUPERVISION_CARDS)
         .returning(SupervisionEvent.id)
     )
     return session.scalar(statement)
