@@ -15,6 +15,7 @@ import math
 import os
 import re
 import tempfile
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ MAX_QUESTION_CHARS = 200
 SIMILAR = 0.45
 # A new question is compared with the most recently seen questions only: the inbox stays fast when it is old.
 CANDIDATES = 5000
+# Service files are edited by one attachment at a time in this process (other workers: see docs/assistant.md).
+_FILE_LOCK = threading.Lock()
 
 _FILLERS = re.compile(
     r"请问|你好|您好|我想问|我想|我要|想问|一下|怎么办|怎么样|怎么|如何|什么|哪里|哪儿|能不能|可不可以|可以|是否|"
@@ -170,18 +173,20 @@ def add_sample_questions(knowledge: KnowledgeBase, service: str, questions: Sequ
     match = next((s for s in knowledge.services if s.name == service), None)
     if match is None:
         raise AttachError(f"没有名为“{service}”的办理事项")
-    new = [q for q in dict.fromkeys(questions) if q not in match.questions]
-    if not new:
-        return []
-    if len(match.questions) + len(new) > MAX_QUESTIONS:
-        raise AttachError(
-            f"“{service}”已有{len(match.questions)}条示例问题，再加{len(new)}条将超过{MAX_QUESTIONS}条上限，"
-            "请先在事项文件中精简示例问题"
-        )
     path = knowledge.settings.services_dir / f"{match.slug}.yaml"
-    updated = _with_questions(path.read_text(encoding="utf-8"), new)
-    categories = load_categories(knowledge.settings.categories_file)
-    _replace_validated(path, updated, set(categories) if categories is not None else None)
+    with _FILE_LOCK:  # two attachments at once: the second reads the file the first wrote
+        present = parse_service(path).questions
+        new = [q for q in dict.fromkeys(questions) if q not in present]
+        if not new:
+            return []
+        if len(present) + len(new) > MAX_QUESTIONS:
+            raise AttachError(
+                f"“{service}”已有{len(present)}条示例问题，再加{len(new)}条将超过{MAX_QUESTIONS}条上限，"
+                "请先在事项文件中精简示例问题"
+            )
+        updated = _with_questions(path.read_text(encoding="utf-8"), new)
+        categories = load_categories(knowledge.settings.categories_file)
+        _replace_validated(path, updated, set(categories) if categories is not None else None)
     return new
 
 
