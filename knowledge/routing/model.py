@@ -50,6 +50,8 @@ SEED = 13
 ITERATIONS = 100
 LEARNING_RATE = 0.1
 L2 = 1e-5
+NB_ALPHA = 0.1
+NB_WEIGHTS = tuple(step / 10 for step in range(11))  # mixing weights tried, relative to the logits' spread
 ECE_BINS = 10
 
 
@@ -90,10 +92,27 @@ def train_softmax(x: csr_matrix, labels: np.ndarray, classes: int) -> np.ndarray
     return weights
 
 
+def train_complement_nb(x: csr_matrix, labels: np.ndarray, classes: int) -> np.ndarray:
+    """Weights (features x classes) of a complement naive Bayes (Rennie et al. 2003) on the same features.
+
+    Linear in the features like the regression, so the two are mixed into one weight matrix; it estimates
+    each class from the other classes' (more numerous) examples and generalizes better to new wordings.
+    """
+    totals = np.asarray(x.sum(axis=0), dtype=np.float64).ravel()
+    complement = np.empty((x.shape[1], classes), dtype=np.float64)
+    for label in range(classes):
+        inside = np.asarray(x[labels == label].sum(axis=0), dtype=np.float64).ravel()
+        complement[:, label] = totals - inside + NB_ALPHA
+    weights = -np.log(complement / complement.sum(axis=0, keepdims=True))
+    # centred per feature: the same logits up to a per-text constant, which softmax ignores
+    return (weights - weights.mean(axis=1, keepdims=True)).astype(np.float32)
+
+
 @dataclass(frozen=True)
 class Trained:
     vocabulary: Vocabulary
-    w1: np.ndarray
+    w1: np.ndarray  # the regression's level-1 weights
+    nb: np.ndarray  # the complement naive Bayes level-1 weights
     w2: np.ndarray  # level-2 pairs of each level-1 category are contiguous columns, in taxonomy order
 
 
@@ -112,7 +131,9 @@ def train(
     vocabulary = Vocabulary.fit(documents, taxonomy.level1, pairs, keywords)
     x = Vectorizer(vocabulary).matrix(prepared, documents)
     level1_position = {name: i for i, name in enumerate(taxonomy.level1)}
-    w1 = train_softmax(x, np.array([level1_position[e.level1] for e in examples]), len(taxonomy.level1))
+    labels = np.array([level1_position[e.level1] for e in examples])
+    w1 = train_softmax(x, labels, len(taxonomy.level1))
+    nb = train_complement_nb(x, labels, len(taxonomy.level1))
     w2 = np.zeros((vocabulary.size, len(pairs)), dtype=np.float32)
     start = 0
     for level1 in taxonomy.level1:
@@ -122,7 +143,7 @@ def train(
             labels = np.array([names.index(examples[i].level2) for i in rows])
             w2[:, start : start + len(names)] = train_softmax(x[rows], labels, len(names))
         start += len(names)
-    return Trained(vocabulary, w1, w2)
+    return Trained(vocabulary, w1, nb, w2)
 
 
 def level2_slices(taxonomy: Taxonomy) -> dict[str, slice]:
@@ -148,8 +169,7 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     """The temperature (grid 0.05..20, log-spaced) minimizing the negative log-likelihood."""
     best, best_loss = 1.0, float("inf")
     for temperature in np.exp(np.linspace(np.log(0.05), np.log(20.0), 241)):
-        probabilities = softmax(logits / temperature)
-        loss = float(-np.mean(np.log(probabilities[np.arange(len(labels)), labels] + 1e-12)))
+        loss = _nll(softmax(logits / temperature), labels)
         if loss < best_loss - 1e-12:
             best, best_loss = float(temperature), loss
     return best
@@ -176,19 +196,27 @@ def macro_f1(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str
     return (sum(per_label[label] for label in present) / len(present) if present else 0.0), per_label
 
 
-def predict_logits(trained: Trained, prepared: Sequence[str], documents: Sequence[Sequence[str]]) -> np.ndarray:
-    return np.asarray(Vectorizer(trained.vocabulary).matrix(prepared, documents) @ trained.w1)
+def fit_mixture(regression: np.ndarray, bayes: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """The weight of the naive Bayes logits added to the regression's and the temperature of the sum, both
+    minimizing the negative log-likelihood of out-of-fold logits (weights tried: ``NB_WEIGHTS`` times the ratio
+    of the two logits' spreads, so the grid means the same whatever the scales)."""
+    ratio = _spread(regression) / max(_spread(bayes), 1e-12)
+    best, best_loss = (0.0, 1.0), float("inf")
+    for share in NB_WEIGHTS:
+        logits = regression + share * ratio * bayes
+        temperature = fit_temperature(logits, labels)
+        loss = _nll(softmax(logits / temperature), labels)
+        if loss < best_loss - 1e-12:
+            best, best_loss = (share * ratio, temperature), loss
+    return best
 
 
-def predict_level2(
-    trained: Trained, taxonomy: Taxonomy, prepared: str, document: Sequence[str], level1: str
-) -> str | None:
-    names = taxonomy.level2[level1]
-    if not names:
-        return None
-    columns, values = Vectorizer(trained.vocabulary).row(prepared, document)
-    scores = values @ trained.w2[columns, level2_slices(taxonomy)[level1]]
-    return names[int(np.argmax(scores))]
+def _spread(logits: np.ndarray) -> float:
+    return float(np.std(logits - logits.mean(axis=1, keepdims=True)))
+
+
+def _nll(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    return float(-np.mean(np.log(probabilities[np.arange(len(labels)), labels] + 1e-12)))
 
 
 @dataclass(frozen=True)
@@ -244,11 +272,13 @@ def staleness(settings: KnowledgeSettings) -> str | None:
 
 
 def cross_validate(sources: Sources, prepared: list[str], documents: list[list[str]]) -> dict[str, Any]:
-    """Out-of-fold level-1 logits and level-2 predictions of a stratified k-fold cross-validation."""
+    """Out-of-fold level-1 logits (regression and naive Bayes) and level-2 scores of a stratified k-fold
+    cross-validation; the mixing weight and the temperature fitted on them, and the figures of the mixture."""
     taxonomy, examples = sources.taxonomy, sources.examples
     folds = stratified_folds(examples)
-    logits = np.zeros((len(examples), len(taxonomy.level1)), dtype=np.float32)
-    level2: list[str | None] = [None] * len(examples)
+    regression = np.zeros((len(examples), len(taxonomy.level1)), dtype=np.float32)
+    bayes = np.zeros_like(regression)
+    pair_scores = np.zeros((len(examples), len(pairs_of(taxonomy))), dtype=np.float32)
     for fold in range(FOLDS):
         train_rows = [i for i in range(len(examples)) if folds[i] != fold]
         test_rows = [i for i in range(len(examples)) if folds[i] == fold]
@@ -261,19 +291,26 @@ def cross_validate(sources: Sources, prepared: list[str], documents: list[list[s
             [documents[i] for i in train_rows],
             [examples[i] for i in train_rows],
         )
-        logits[test_rows] = predict_logits(trained, [prepared[i] for i in test_rows], [documents[i] for i in test_rows])
-        for i in test_rows:
-            predicted = taxonomy.level1[int(np.argmax(logits[i]))]
-            level2[i] = predict_level2(trained, taxonomy, prepared[i], documents[i], predicted)
+        x = Vectorizer(trained.vocabulary).matrix([prepared[i] for i in test_rows], [documents[i] for i in test_rows])
+        regression[test_rows] = x @ trained.w1
+        bayes[test_rows] = x @ trained.nb
+        pair_scores[test_rows] = x @ trained.w2
     labels = np.array([taxonomy.level1.index(e.level1) for e in examples])
-    temperature = fit_temperature(logits, labels)
+    nb_weight, temperature = fit_mixture(regression, bayes, labels)
+    logits = regression + nb_weight * bayes
     probabilities = softmax(logits / temperature)
     predicted1 = [taxonomy.level1[int(i)] for i in probabilities.argmax(axis=1)]
+    slices = level2_slices(taxonomy)
+    level2 = [
+        taxonomy.level2[level1][int(np.argmax(pair_scores[i, slices[level1]]))] if taxonomy.level2[level1] else None
+        for i, level1 in enumerate(predicted1)
+    ]
     gold1 = [e.level1 for e in examples]
     f1, _ = macro_f1(gold1, predicted1, taxonomy.level1)
     with_level2 = [i for i, e in enumerate(examples) if e.level2]
     return {
         "temperature": round(temperature, 6),
+        "nb_weight": round(nb_weight, 6),
         "cv": {
             "folds": FOLDS,
             "level1_accuracy": round(float(np.mean([g == p for g, p in zip(gold1, predicted1, strict=True)])), 4),
@@ -299,7 +336,9 @@ def build(settings: KnowledgeSettings) -> dict[str, Any]:
     documents = [features.tokens(text, segmenter) for text in prepared]
     calibration = cross_validate(sources, prepared, documents)
     trained = train(sources.taxonomy, sources.keywords, prepared, documents, sources.examples)
-    weights = npz_bytes({"w1": trained.w1, "w2": trained.w2, "idf": trained.vocabulary.idf})
+    # one level-1 weight matrix: the regression plus the naive Bayes at the cross-validated weight
+    w1 = trained.w1 + np.float32(calibration["nb_weight"]) * trained.nb
+    weights = npz_bytes({"w1": w1, "w2": trained.w2, "idf": trained.vocabulary.idf})
     vocabulary = json.dumps(
         {
             "terms": list(trained.vocabulary.terms),
