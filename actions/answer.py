@@ -119,7 +119,12 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, ap
             return offered
     if buttons:
         # Not answered as asked (only candidates to pick from): the wording is one for the inbox.
-        dispatcher.utter_message(text=replies.WHICH_SERVICE, buttons=buttons, json_message=unanswered_mark(tracker))
+        # None of the guides may fit: then a person answers it (a GD ticket, now or in working hours).
+        dispatcher.utter_message(
+            text=replies.WHICH_SERVICE,
+            buttons=[*buttons, *replies.none_of_these_buttons()],
+            json_message=unanswered_mark(tracker),
+        )
         return []
     dispatcher.utter_message(
         text=replies.NOTHING_FITS, buttons=replies.human_buttons(), json_message=unanswered_mark(tracker)

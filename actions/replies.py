@@ -233,6 +233,10 @@ def human_buttons() -> Buttons:
     return buttons(("转人工客服", payload("request_human")))
 
 
+def none_of_these_buttons() -> Buttons:
+    return buttons(("都不是，转人工解答", payload("request_human")))
+
+
 def retry_buttons(intent: str) -> Buttons:
     """After a failed filing: the same request again (the form's slots were kept), or a person."""
     return [*buttons((RETRY, payload(intent))), *human_buttons()]

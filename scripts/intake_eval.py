@@ -2,11 +2,12 @@
 
 Usage: `python scripts/intake_eval.py [--url http://127.0.0.1:8000] [--file knowledge/eval/routing_heldout.tsv]
 [--limit N] [--show]`. Each request is sent by a new resident, who then answers what the assistant asks: a
-phone number when asked for one, a place when asked where, "登记诉求" when offered to register the request, the request again when asked
-what happened or what the suggestion is, "其他话题" for a consultation. Prints the share taken in as a case
-without a person (a TS complaint or JY suggestion number), handed to a person (GD), or neither, and how
-often the category the assistant names is the request's own (the file's level1 column).
-The requests of the default file were written by this project and never used in training.
+phone number, a place, "登记诉求" when offered to register the request, the request again when asked what
+happened or what the suggestion is, "其他话题" for a consultation, "都不是，转人工解答" when offered how-to
+guides. Prints the share taken in as a case without a person (a TS complaint or JY suggestion, or a GD ticket
+that a person answers later), answered from the knowledge base, or neither, and how often the category the
+assistant names is the request's own (the file's level1 column). The requests of the default file were
+written by this project and never used in training.
 """
 
 from __future__ import annotations
@@ -44,12 +45,15 @@ def next_answer(reply: str, request: str) -> str | None:
         (("什么问题", "具体说说", "具体建议", "具体一点"), request),
         (("建议是关于哪一项",), "其他话题"),
         (("建议是关于哪方面",), "政策建议"),
+        # Candidate how-to guides for a request that is none of them: "都不是，转人工解答".
+        (("您想问的是哪一项",), "/request_human"),
     )
     return next((answer for cues, answer in answers if any(cue in reply for cue in cues)), None)
 
 
 def drive(client: httpx.Client, request: str) -> tuple[str, str, list[tuple[str, str]]]:
-    """The outcome (filed, person, none), the category named on filing, and the transcript."""
+    """The outcome (filed: a TS/JY case; ticket: a GD ticket for a person to answer; answered: a knowledge-base
+    answer; none), the category named on filing, and the transcript."""
     sender = f"intake-{uuid.uuid4().hex[:10]}"
     said: str | None = request
     transcript: list[tuple[str, str]] = []
@@ -61,7 +65,15 @@ def drive(client: httpx.Client, request: str) -> tuple[str, str, list[tuple[str,
         transcript.append((said, reply))
         said = next_answer(reply, request)
     last = transcript[-1][1]
-    outcome = "filed" if re.search(r"(TS|JY)\d{8,}", last) else "person" if re.search(r"GD\d{8,}", last) else "none"
+    outcome = (
+        "filed"
+        if re.search(r"(TS|JY)\d{8,}", last)
+        else "ticket"
+        if re.search(r"GD\d{8,}", last)
+        else "answered"
+        if "来源：" in last
+        else "none"
+    )
     category = _CATEGORY.search(last)
     return outcome, category.group(1) if category else "", transcript
 
@@ -91,12 +103,15 @@ def main() -> int:
             if args.show and outcome != "filed":
                 print(f"[{outcome}] {row['level1']}: " + " / ".join(f"{s[:40]} → {r[:60]}" for s, r in transcript))
     total = len(rows)
-    for outcome in ("filed", "person", "none"):
-        print(f"{outcome:7s} {outcomes[outcome]:4d} / {total} = {outcomes[outcome] / total:.1%}")
+    for outcome in ("filed", "ticket", "answered", "none"):
+        print(f"{outcome:8s} {outcomes[outcome]:4d} / {total} = {outcomes[outcome] / total:.1%}")
+    taken = outcomes["filed"] + outcomes["ticket"]
+    print(f"taken in as a case without a person (filed + ticket): {taken} / {total} = {taken / total:.1%}")
     for style in ("chat", "letter"):
         count = sum(n for (s, _), n in by_style.items() if s == style)
         if count:
-            print(f"  {style}: filed {by_style[(style, 'filed')] / count:.1%} of {count}")
+            style_taken = by_style[(style, "filed")] + by_style[(style, "ticket")]
+            print(f"  {style}: taken in {style_taken / count:.1%} of {count}")
     if named_category:
         print(f"category named on filing: {named_category}, the request's own: {right_category / named_category:.1%}")
     return 0

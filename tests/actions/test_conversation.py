@@ -53,8 +53,10 @@ def test_unsure_question_asks_which_service_was_meant(dispatcher, make_tracker, 
     tracker = make_tracker(events=[user_event("卡的事", "ask_service", found)])
     events = asyncio.run(ActionAnswerService().run(dispatcher, tracker, domain))
     message = dispatcher.messages[0]
-    assert message["text"] == "您想问的是哪一项？" and len(message["buttons"]) == 3
+    assert message["text"] == "您想问的是哪一项？" and len(message["buttons"]) == 4
     assert message["buttons"][1]["payload"] == '/ask_service{"service": "社会保障卡挂失补换"}'
+    # none of them: a person answers it
+    assert message["buttons"][3] == {"title": "都不是，转人工解答", "payload": "/request_human"}
     assert events == [FollowupAction("action_listen")]
 
 
@@ -62,7 +64,8 @@ def test_nothing_fits_says_so_and_never_answers(dispatcher, make_tracker, domain
     tracker = make_tracker(events=[user_event("火星移民怎么办", "ask_service", knowledge(False))])
     asyncio.run(ActionAnswerService().run(dispatcher, tracker, domain))
     message = dispatcher.messages[0]
-    assert "没有找到可靠的答案" in message["text"] and "12345" in message["text"]
+    # The 12345 assistant does not send residents to the 12345 hotline: a person answers here.
+    assert "没有找到可靠的答案" in message["text"] and "12345" not in message["text"]
     assert message["buttons"] == [{"title": "转人工客服", "payload": "/request_human"}]
 
 
