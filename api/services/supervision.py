@@ -19,14 +19,13 @@ from api.cases import find_case
 from api.errors import ApiError
 from api.models import CASE_KINDS, SUPERVISION_CARDS, Case, SupervisionEvent
 from api.security import Role
-from api.services.staff import open_of_kind
 from api.workdays import Card, WorkCalendar
 from contract.personal_data import mask_text
 
 KIND_TEXT = {"yellow": "黄牌督办", "red": "红牌督办", "note": "督办意见", "extension": "延长办理时限"}
 CARDS = (Card.YELLOW.value, Card.RED.value)
-# The last working day before a deadline can lie up to two weeks before it (the Spring Festival holidays).
-YELLOW_HORIZON = timedelta(days=14)
+# A backlog (the first run on an existing case store) is inserted this many cards per statement.
+CARDS_PER_INSERT = 500
 # An extension beyond this is a typing error, not a plan.
 LONGEST_EXTENSION = timedelta(days=366)
 
@@ -38,48 +37,61 @@ def _recorded(kind: str) -> ColumnElement[bool]:
     )
 
 
+# Every status in which some kind of case is still open. No status name is open in one kind and closed in
+# another (tests/gateway/test_supervision.py checks it), so a case is open exactly when its status is one of
+# these: unlike each kind's own test, PostgreSQL reads this as ranges of ix_cases_status_deadline.
+OPEN_STATUSES = sorted(
+    {status for model in CASE_KINDS.values() for status in model.SPEC.statuses if not model.SPEC.is_closed(status)}
+)
+
+
 def _open_case() -> ColumnElement[bool]:
-    return or_(*(open_of_kind(kind) for kind in CASE_KINDS.values()))
+    return Case.status.in_(OPEN_STATUSES)
 
 
-def _insert_card(session: Session, case_id: int, card: str, deadline: datetime | None, now: datetime) -> int | None:
-    """Insert unless the card is there already (another scheduler was first): the new row's id, or None."""
+def _insert_cards(session: Session, cards: list[dict[str, Any]]) -> list[SupervisionEvent]:
+    """Insert the cards not there already (another scheduler was first), in one statement; the new ones."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (
         insert(SupervisionEvent)
-        .values(case_id=case_id, kind=card, at=now, by=audit.SYSTEM, deadline=deadline)
+        .values(cards)
         .on_conflict_do_nothing(index_elements=["case_id", "kind", "deadline"], index_where=SUPERVISION_CARDS)
-        .returning(SupervisionEvent.id)
+        .returning(SupervisionEvent)
     )
-    return session.scalar(statement)
+    return list(session.scalars(statement))
 
 
 def record_cards(session: Session, calendar: WorkCalendar, now: datetime) -> list[dict[str, Any]]:
     """Record a yellow or red card on every open case that has just got one; the events to push.
 
-    Only cases still missing their card are read (in SQL): the cost follows the cases due soon, not the
-    size of the case store.
+    Only the cases that can be missing a card are read (in SQL): overdue ones without a red card, and those
+    due by the end of the next working day without a yellow one (a later deadline leaves at least one working
+    day); `WorkCalendar.card` decides. The cost follows the cases due now, not the size of the case store.
     """
+    yellow_until = calendar.end_of(calendar.add_workdays(now.astimezone(calendar.tz).date(), 1))
     due = (
         select(Case.id, Case.number, Case.department, Case.deadline)
         .where(
             Case.deadline.is_not(None),
-            Case.deadline <= now + YELLOW_HORIZON,
+            Case.deadline <= yellow_until,
             _open_case(),
             ~_recorded(Card.RED.value),
             or_(Case.deadline <= now, ~_recorded(Card.YELLOW.value)),
         )
         .order_by(Case.deadline)
     )
-    events = []
+    cases: dict[int, tuple[str, str | None]] = {}
+    cards = []
     for case_id, number, department, deadline in session.execute(due).all():
         card = calendar.card(now, deadline).value
-        if card not in CARDS:
-            continue
-        event_id = _insert_card(session, case_id, card, deadline, now)
-        if event_id is not None:
-            audit.record(session, audit.SYSTEM, audit.SYSTEM, "supervision", number, card=card)
-            event = session.get_one(SupervisionEvent, event_id)
+        if card in CARDS:
+            cases[case_id] = (number, department)
+            cards.append({"case_id": case_id, "kind": card, "at": now, "by": audit.SYSTEM, "deadline": deadline})
+    events = []
+    for start in range(0, len(cards), CARDS_PER_INSERT):
+        for event in _insert_cards(session, cards[start : start + CARDS_PER_INSERT]):
+            number, department = cases[event.case_id]
+            audit.record(session, audit.SYSTEM, audit.SYSTEM, "supervision", number, card=event.kind)
             events.append(push_event(event, number, department))
     return events
 

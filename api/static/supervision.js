@@ -12,6 +12,7 @@
   var TOKEN_KEY = "luan-console:token"; // the console's login (console.js)
   var CARD_CLASS = { yellow: "card-yellow", red: "card-red" };
   var NOTICE_SECONDS = 15;
+  var LIST_LIMIT = 50;
   var $ = function (id) { return document.getElementById(id); };
   var role = null;
   var events = [];
@@ -106,7 +107,8 @@
   document.addEventListener("console:update", function (update) {
     var event = update.detail;
     if (!event || event.type !== "supervision" || role === null) return;
-    events = [event].concat(events.filter(function (e) { return e.id !== event.id; }));
+    // As many as the server lists (GET /api/staff/supervision): a backlog of pushes must not grow the page.
+    events = [event].concat(events.filter(function (e) { return e.id !== event.id; })).slice(0, LIST_LIMIT);
     render();
     notify(event);
   });

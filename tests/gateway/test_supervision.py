@@ -25,8 +25,9 @@ from api.handoff import EventBus
 from api.leader import LocalLeadership, PostgresLeadership, RedisLeadership, leadership_for
 from api.main import create_app
 from api.migrate import upgrade
-from api.models import Case, StaffUser, SupervisionEvent
+from api.models import CASE_KINDS, Case, StaffUser, SupervisionEvent
 from api.security import hash_password
+from api.services.supervision import OPEN_STATUSES
 from api.settings import Settings
 from api.supervision import SupervisionScheduler
 from api.workdays import WorkCalendar
@@ -185,6 +186,14 @@ def staff_token_for(client: httpx.Client, settings: Settings, role: str, departm
 
 
 _TOKENS: dict[tuple[str, str], str] = {}
+
+
+def test_a_status_name_is_open_in_every_kind_or_in_none() -> None:
+    """What lets the scheduler find open cases by status alone (OPEN_STATUSES)."""
+    for model in CASE_KINDS.values():
+        closed = {status for status in model.SPEC.statuses if model.SPEC.is_closed(status)}
+        assert not closed & set(OPEN_STATUSES), model.SPEC.kind
+        assert set(model.SPEC.statuses) - closed <= set(OPEN_STATUSES)
 
 
 # One leader ----------------------------------------------------------------------------------------
