@@ -204,6 +204,7 @@ STATUS = "{kind} {number} 当前状态：{status}。"
 STATUS_DEPARTMENT = "承办部门：{department}。"
 STATUS_DEADLINE = "办理时限：{date}。"
 STATUS_UNAVAILABLE = "抱歉，查询系统暂时没有响应，请稍后再试，或拨打12345热线查询。"
+NO_CASE_NUMBER = "没有编号也没关系。如果您是想反映问题或咨询事情，我可以把您刚才说的登记下来，转给相关部门答复您。"
 STATUS_NOT_FOUND = "没有查到对应的办件，请核对编号和手机号后四位是否正确。"
 STATUS_TRY_AGAIN = "没有查到编号{number}、手机号后四位是{last4}的办件，可能是哪里输错了。编号不对的话，直接发新的编号。"
 

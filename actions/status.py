@@ -17,8 +17,9 @@ from rasa_sdk.types import DomainDict
 from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
 from actions.form_base import FormValidation, reset_form_slots
+from actions.intake import describes_a_problem
 from actions.second_request import offer_pending_request
-from actions.tracker_info import slot_text
+from actions.tracker_info import slot_text, user_text_before_latest_message
 from contract.case_kinds import find_case_number
 from contract.receipts import CaseStatus
 
@@ -39,9 +40,28 @@ def _four_digits(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+# "我没有编号": the resident has no case to check, and most likely a question or a problem to report.
+_NO_NUMBER = re.compile(
+    r"没有?(?:什么)?(?:编号|单号|号码|办件)|不知道(?:编号|单号)?|忘了|没(?:有)?(?:办过|提交过|登记过)"
+)
+
+
 class ValidateStatusForm(FormValidation):
     form = "status_form"
-    readers = {"case_number": find_case_number}
+
+    def validate_case_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A number, or, when the resident has none, the offer to register what they asked instead."""
+        text = str(value).strip()
+        number = find_case_number(text)
+        if number:
+            return self.accept("case_number", number, tracker)
+        asked = user_text_before_latest_message(tracker)
+        if _NO_NUMBER.search(text) and asked and describes_a_problem(asked):
+            dispatcher.utter_message(text=replies.NO_CASE_NUMBER, buttons=replies.REGISTER_BUTTONS)
+            return {"case_number": None, "offered_request": asked}
+        return self.reject("case_number", dispatcher, tracker)
 
     async def extract_case_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -74,3 +74,14 @@ def slot_text(tracker: Tracker, slot: str) -> str:
     """A slot a finished form has filled, as text ("" if it is not set)."""
     value = tracker.get_slot(slot)
     return "" if value is None else str(value)
+
+
+def user_text_before_latest_message(tracker: Tracker) -> str | None:
+    """What the resident wrote in the message before the latest one (None at the start)."""
+    seen_latest = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_latest:
+                return str(event.get("text") or "") or None
+            seen_latest = True
+    return None

@@ -5,8 +5,8 @@ The intent classifier learns from short messages; a plain grievance ("失业金�
 (answered with the service's how-to guide), as ``check_status`` or as a fallback. When the message says plainly
 that something is wrong (knowledge/request_kind.py, ``STRONG``), this component, which runs after the
 FallbackClassifier, makes it ``submit_complaint``: the complaint form takes the message as its description.
-Questions that name a case number stay status checks; suggestions, praise, handover and form answers are left
-alone (they are not in ``READS_AS_COMPLAINT``).
+Questions that name a case number stay status checks; suggestions, handover and form answers are left alone
+(they are not in ``READS_AS_COMPLAINT``).
 """
 
 from __future__ import annotations
@@ -26,10 +26,14 @@ from knowledge.request_kind import Strength, grievance_strength
 
 COMPLAINT = "submit_complaint"
 # Intents a grievance is mistaken for. check_status only without a case number ("我上个月反映的问题到现在还没人管").
-READS_AS_COMPLAINT = frozenset({"ask_service", "apply_service", "out_of_scope", "nlu_fallback", "check_status"})
+# praise: "工作人员说话不耐烦，大声呵斥" shares the words of praise for a window ("工作人员", "窗口", "态度").
+READS_AS_COMPLAINT = frozenset(
+    {"ask_service", "apply_service", "out_of_scope", "nlu_fallback", "check_status", "praise"}
+)
 # A grievance has some length: "态度差" alone may be an answer to a form's question.
 MIN_HAN_CHARS = 8
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_PRAISE = re.compile(r"表扬|感谢|谢谢|点赞|好评|称赞|赞扬|锦旗")
 
 
 def reads_as_complaint(text: str, intent: str | None) -> bool:
@@ -37,6 +41,8 @@ def reads_as_complaint(text: str, intent: str | None) -> bool:
         return False
     if intent == "check_status" and find_case_number(text):
         return False
+    if intent == "praise" and _PRAISE.search(text):
+        return False  # "表扬三号窗口，以前态度很差，现在好多了"
     return grievance_strength(text) is Strength.STRONG
 
 

@@ -4,10 +4,10 @@ Usage: `python scripts/intake_eval.py [--url http://127.0.0.1:8000] [--file know
 [--limit N] [--show]`. Each request is sent by a new resident, who then answers what the assistant asks: a
 phone number, a place, "登记诉求" when offered to register the request, the request again when asked what
 happened or what the suggestion is, "其他话题" for a consultation, "都不是，转人工解答" when offered how-to
-guides. Prints the share taken in as a case without a person (a TS complaint or JY suggestion, or a GD ticket
-that a person answers later), answered from the knowledge base, or neither, and how often the category the
-assistant names is the request's own (the file's level1 column). The requests of the default file were
-written by this project and never used in training.
+guides, "我没有编号" when asked for a case number. Prints the share taken in as a case without a person (a TS
+complaint or JY suggestion, or a GD ticket that a person answers later), answered from the knowledge base, or
+neither, and how often the category the assistant names is the request's own (the file's level1 column). The
+requests of the default file were written by this project and never used in training.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ def next_answer(reply: str, request: str) -> str | None:
         (("建议是关于哪方面",), "政策建议"),
         # Candidate how-to guides for a request that is none of them: "都不是，转人工解答".
         (("您想问的是哪一项",), "/request_human"),
+        (("请提供办件编号",), "我没有编号"),
     )
     return next((answer for cues, answer in answers if any(cue in reply for cue in cues)), None)
 

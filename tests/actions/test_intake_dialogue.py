@@ -132,3 +132,23 @@ def test_a_request_already_in_progress_cannot_be_moved(gateway, dispatcher, make
 def test_without_a_request_there_is_nothing_to_move(gateway, dispatcher, make_tracker, domain):
     asyncio.run(ActionChangeDepartment(gateway.client()).run(dispatcher, make_tracker(), domain))
     assert "还没有在这里提交诉求" in dispatcher.messages[0]["text"] and gateway.requests == []
+
+
+def test_no_case_number_offers_to_register_what_was_asked(dispatcher, make_tracker, domain):
+    from actions.status import ValidateStatusForm
+
+    asked = "生育津贴休完产假三个月了还没到账"
+    events = [user_event(asked, "check_status"), user_event("我没有编号", "inform")]
+    tracker = make_tracker(events=events, active_loop="status_form")
+    result = ValidateStatusForm().validate_case_number("我没有编号", dispatcher, tracker, domain)
+    assert result == {"case_number": None, "offered_request": asked}
+    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == ["登记诉求", "转人工客服"]
+
+
+def test_an_answer_that_is_no_number_is_asked_again(dispatcher, make_tracker, domain):
+    from actions.status import ValidateStatusForm
+
+    tracker = make_tracker(events=[user_event("查进度", "check_status"), user_event("嗯嗯", "inform")])
+    result = ValidateStatusForm().validate_case_number("嗯嗯", dispatcher, tracker, domain)
+    assert result["case_number"] is None and "offered_request" not in result
+    assert "编号" in dispatcher.messages[0]["text"]

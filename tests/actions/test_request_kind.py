@@ -23,6 +23,7 @@ def _parsed(text: str, intent: str) -> Message:
         ("我上个月反映的问题到现在还没人处理", "check_status"),
         ("政务大厅窗口的工作人员态度很差", "nlu_fallback"),
         ("楼下饭店油烟太大，天天扰民", "out_of_scope"),
+        ("我陪母亲去社区服务中心办事，工作人员说话不耐烦，大声呵斥", "praise"),
     ],
 )
 def test_grievances_become_complaints(text: str, intent: str) -> None:
@@ -39,6 +40,7 @@ def test_grievances_become_complaints(text: str, intent: str) -> None:
         ("TS2026112200001 到现在还没人处理", "check_status"),  # names its case: a status check
         ("建议有关部门把噪音扰民管一管", "give_suggestion"),  # not an intent a grievance is mistaken for
         ("态度很差", "ask_service"),  # too short to be a whole grievance (a form's answer)
+        ("表扬三号窗口的小王，以前这里态度很差，现在好多了", "praise"),  # praise that mentions the past
         ("/request_human", "request_human"),
     ],
 )
