@@ -11,6 +11,7 @@ service's file, and the knowledge index is rebuilt), or marks it out of scope.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -57,13 +58,18 @@ def _grams(text: str) -> Counter[str]:
     return Counter([*core, *(core[i : i + 2] for i in range(len(core) - 1))])
 
 
+# Every new question is compared with the known ones: their counts are computed once per process.
+@functools.lru_cache(maxsize=2 * CANDIDATES)
+def _vector(text: str) -> tuple[dict[str, int], float]:
+    grams = _grams(text)
+    return dict(grams), math.sqrt(sum(c * c for c in grams.values()))
+
+
 def similarity(a: str, b: str) -> float:
     """Cosine of the two questions' character and bigram counts, fillers dropped (0 when either has none)."""
-    first, second = _grams(a), _grams(b)
-    dot = sum(count * second[gram] for gram, count in first.items())
-    if not dot:
-        return 0.0
-    return dot / math.sqrt(sum(c * c for c in first.values()) * sum(c * c for c in second.values()))
+    (first, first_norm), (second, second_norm) = _vector(a), _vector(b)
+    dot = sum(count * second.get(gram, 0) for gram, count in first.items())
+    return dot / (first_norm * second_norm) if dot else 0.0
 
 
 def masked_question(text: str) -> str:
