@@ -116,7 +116,13 @@ def options(staff: SupervisorDep, runtime: RuntimeDep, session: SessionDep) -> A
     )
 
 
-@router.get("/{table}.{fmt}", response_class=Response)
+@router.get(
+    "/{table}.{fmt}",
+    response_class=Response,
+    responses={
+        200: {"content": {media: {"schema": {"type": "string", "format": "binary"}} for media in _MEDIA.values()}}
+    },
+)
 def export(
     table: str,
     fmt: str,

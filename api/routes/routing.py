@@ -131,7 +131,12 @@ def similar(
     return similar_cases(session, runtime.knowledge.embedder, find_case(session, number))
 
 
-@router.get("/staff/routing/corrections.tsv", response_class=Response, tags=["staff"])
+@router.get(
+    "/staff/routing/corrections.tsv",
+    response_class=Response,
+    tags=["staff"],
+    responses={200: {"content": {"text/tab-separated-values": {"schema": {"type": "string"}}}}},
+)
 def corrections(staff: SupervisorDep, session: SessionDep) -> Response:
     """Agents' corrections of the router in the format of knowledge/routing/examples.tsv (texts masked)."""
     audit.record(session, staff.username, staff.role, "export_routing_corrections", None)
