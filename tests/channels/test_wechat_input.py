@@ -23,12 +23,20 @@ def gateway(make_settings: Callable[..., Settings], start_gateway: Callable[[Set
     return start_gateway(make_settings())
 
 
-def test_empty_and_over_long_texts_are_answered_without_the_assistant(gateway: Gateway, rasa: FakeRasa) -> None:
+def test_an_empty_text_is_answered_without_the_assistant(gateway: Gateway, rasa: FakeRasa) -> None:
     wechat = WeChatServer(gateway, mode="safe")
     assert wechat.reply_text(wechat.push(wechat.text(OPENID, "   ", msg_id=7001))) == NOTHING_RECEIVED
-    letter = "小区门口的垃圾一直没人清理。" * (MAX_LETTER_CHARS // 10)
-    assert wechat.reply_text(wechat.push(wechat.text(OPENID, letter, msg_id=7002))) == too_long(MAX_LETTER_CHARS)
     assert rasa.messages() == []
+
+
+def test_an_over_long_text_reaches_the_assistant_cut_and_the_resident_is_told(
+    gateway: Gateway, rasa: FakeRasa
+) -> None:
+    wechat = WeChatServer(gateway, mode="safe")
+    letter = "小区门口的垃圾一直没人清理。" * (MAX_LETTER_CHARS // 10)
+    reply = wechat.reply_text(wechat.push(wechat.text(OPENID, letter, msg_id=7002)))
+    assert reply.startswith(too_long(MAX_LETTER_CHARS))
+    assert rasa.messages() == [letter[:MAX_LETTER_CHARS]]
 
 
 def test_a_numbered_choice_reaches_the_agent_as_its_title(gateway: Gateway, rasa: FakeRasa) -> None:
