@@ -66,7 +66,7 @@ class EncryptedText(TypeDecorator[str]):
         return encrypt(value, get_settings().pii_key) if value is not None else None
 
     def process_result_value(self, value: str | None, dialect: Any) -> str | None:
-        return decrypt(value, get_settings().pii_key) if value is not None else None
+        return decrypt(value, *get_settings().pii_keys) if value is not None else None
 
 
 class Base(DeclarativeBase):

@@ -2,26 +2,46 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
+from time import sleep
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = REPO_ROOT / "var"
 
 
+# Shorter shared secrets can be guessed offline from one signed token or tried against the internal routes.
+MIN_SECRET_LENGTH = 32
+
+
 def _local_secret(name: str) -> str:
     """A secret kept under var/ so that `make run` works unconfigured and data stays readable across runs."""
     path = VAR_DIR / name
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        # Created readable by the owner only, in one step: no moment where another user can read it, and
+        # of several workers starting together exactly one writes it (the others read the winner's).
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_written(path)
+    with os.fdopen(fd, "w") as file:
+        file.write(secrets.token_urlsafe(32))
     return path.read_text().strip()
+
+
+def _read_written(path: Path) -> str:
+    """A secret file another worker has just created may still be empty for a moment."""
+    for _ in range(100):
+        if value := path.read_text().strip():
+            return value
+        sleep(0.01)
+    raise RuntimeError(f"{path} is empty: delete it so that a new secret is generated")
 
 
 class Settings(BaseSettings):
@@ -38,7 +58,10 @@ class Settings(BaseSettings):
 
     # Secrets: generated under var/ when not configured (development); set them in production.
     jwt_secret: str = Field(default_factory=lambda: _local_secret("jwt.secret"))
-    pii_key: str = Field(default_factory=lambda: _local_secret("pii.key"))
+    pii_key: str = Field(default_factory=lambda: _local_secret("pii.key"), min_length=1)
+    # Rotation (docs/security.md): the keys PII_KEY replaced, newest first, comma-separated; data stored under
+    # them stays readable and is written under PII_KEY from then on.
+    pii_previous_keys: str = ""
     service_token: str = Field(default_factory=lambda: _local_secret("service.token"))
     token_ttl_minutes: int = 8 * 60
 
@@ -85,6 +108,23 @@ class Settings(BaseSettings):
         if not any(url.strip() for url in value.split(",")):
             raise ValueError("RASA_URL names no Rasa server")
         return value
+
+    @field_validator("jwt_secret", "service_token")
+    @classmethod
+    def _long_enough(cls, value: str, info: ValidationInfo) -> str:
+        name = (info.field_name or "secret").upper()
+        if len(value.strip()) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"{name} must be at least {MIN_SECRET_LENGTH} characters (it has {len(value.strip())}); "
+                "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))', "
+                "or leave it unset in development to use a generated one under var/"
+            )
+        return value.strip()
+
+    @property
+    def pii_keys(self) -> list[str]:
+        """The key to write with first, then the older ones that can still be read."""
+        return [self.pii_key, *(key.strip() for key in self.pii_previous_keys.split(",") if key.strip())]
 
     @property
     def rasa_urls(self) -> list[str]:

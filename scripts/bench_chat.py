@@ -119,7 +119,7 @@ def main() -> int:
         DATABASE_URL=f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}",
         REDIS_URL=REDIS_URL,
         REDIS_PREFIX=prefix,
-        SERVICE_TOKEN=secrets.token_urlsafe(16),
+        SERVICE_TOKEN=secrets.token_urlsafe(32),
         RATE_LIMIT_PER_MINUTE="1000000",
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),

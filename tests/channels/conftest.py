@@ -102,7 +102,7 @@ def make_settings(
             "rasa_url": rasa.url,
             "jwt_secret": "test-jwt-secret-0123456789abcdef",
             "pii_key": "test-pii-key",
-            "service_token": "test-service-token",
+            "service_token": "test-service-token-0123456789abcdef",
             "rate_limit_per_minute": 10_000,
             "wechat_token": TOKEN,
             "wechat_app_id": APP_ID,

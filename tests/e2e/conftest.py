@@ -65,7 +65,7 @@ def start_live_stack(**extra_env: str) -> Iterator[LiveStack]:
         DATABASE_URL=database_url,
         REDIS_URL=REDIS_TEST_URL,
         REDIS_PREFIX=prefix,
-        SERVICE_TOKEN=secrets.token_urlsafe(16),
+        SERVICE_TOKEN=secrets.token_urlsafe(32),
         RATE_LIMIT_PER_MINUTE="100000",
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),

@@ -29,7 +29,7 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "rasa_url": "http://127.0.0.1:9",  # nothing listens: chat answers with the polite fallback
         "jwt_secret": "test-jwt-secret-0123456789abcdef",
         "pii_key": "test-pii-key",
-        "service_token": "test-service-token",
+        "service_token": "test-service-token-0123456789abcdef",
         "rate_limit_per_minute": 10_000,
     }
     values.update(overrides)
