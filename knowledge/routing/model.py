@@ -1,18 +1,19 @@
 """Training, calibration, storage and staleness of the router model (docs/routing.md).
 
-Level-1: a multinomial logistic regression over the features of ``features.py``; level-2: one such regression
-per level-1 category, trained on that category's examples. Full-batch Adam from zero weights, fixed
-iterations, stable sort orders and fixed fold seeds: the same data gives the same bytes.
+Level-1: a multinomial logistic regression plus a complement naive Bayes over the features of ``features.py``,
+stored as one weight matrix; level-2: one regression per level-1 category, trained on that category's
+examples. Full-batch Adam from zero weights, fixed iterations, stable sort orders and fixed fold seeds: the
+same data gives the same bytes.
 
-The level-1 confidence is calibrated by temperature scaling: the temperature minimizing the negative
-log-likelihood of out-of-fold logits of a stratified k-fold cross-validation of the training examples (the
-held-out file is never read here).
+The naive Bayes weight and the level-1 temperature minimize the negative log-likelihood of out-of-fold logits
+of a stratified k-fold cross-validation of the training examples (the held-out file is never read here).
 
 Artefact directory (``KnowledgeSettings.routing_model_dir``, default ``var/index/routing``)::
 
     manifest.json              hashes of the examples, categories and keyword files and of this code, the
                                temperature, cross-validation figures, the two file names; written last
-    weights-<hash>.npz         w1 (features x level-1), w2 (features x level-2 pairs), idf: float32
+    weights-<hash>.npz         w1 (features x level-1, regression + weighted naive Bayes), w2 (features x
+                               level-2 pairs), idf: float32
     vocabulary-<hash>.json     term features, level-1 names, level-2 pairs, evidence keywords
 """
 
