@@ -85,6 +85,12 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
                 "complaint_description": f"{description}\n{text}"[:MAX_LETTER_CHARS],
                 "complaint_place": describe(place) if place else None,
             }
+        phone = _contact(text)
+        if phone is not None:
+            # The phone given instead (the place skipped): filed without a place, the phone is not asked again.
+            return {**self.accept("complaint_place", NO_PLACE, tracker), "phone": phone}
+        if text.startswith("/"):
+            return {"complaint_place": None}  # a button of an earlier message: the question is asked again
         text = text[:MAX_PLACE_CHARS]
         if text == NO_PLACE or len(_HAN.findall(text)) >= MIN_PLACE_CHARS or any(c.isdigit() for c in text):
             return self.accept("complaint_place", text, tracker)
@@ -115,8 +121,9 @@ SUMMARY_CHARS = 30
 
 
 def summary_of(description: str) -> str:
-    """One line that restates the request: its first sentence, without the letter's greeting, cut short."""
-    text = _SALUTATION.sub("", description.strip())
+    """One line that restates the request: its first sentence, without the letter's greeting or the words that
+    only announce a complaint ("我要投诉，"), cut short."""
+    text = description_content(_SALUTATION.sub("", description.strip()))
     first = _SENTENCE_END.split(text, maxsplit=1)[0].strip() or text
     return first if len(first) <= SUMMARY_CHARS else first[:SUMMARY_CHARS] + "……"
 

@@ -173,7 +173,13 @@ class FormValidation(FormValidationAction, ABC):
     ) -> dict[str, Any]:
         """The answer as `read` makes it ("138-1234-5678" -> "13812345678"), or refused when it gives None."""
         result = read(str(value).strip())
-        return self.reject(slot, dispatcher, tracker, message) if result is None else self.accept(slot, result, tracker)
+        if result is not None:
+            return self.accept(slot, result, tracker)
+        if tracker.get_slot("requested_slot") not in (None, slot):
+            # An entity the NLU saw in the answer to another question ("12345678" for the phone, read as an ID
+            # number): not an answer for this field, which keeps what it had, and nothing is said about it.
+            return {slot: slot_before_latest_message(tracker, slot)}
+        return self.reject(slot, dispatcher, tracker, message)
 
     def narrative(
         self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, kind: Narrative

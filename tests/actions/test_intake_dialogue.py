@@ -152,3 +152,24 @@ def test_an_answer_that_is_no_number_is_asked_again(dispatcher, make_tracker, do
     result = ValidateStatusForm().validate_case_number("嗯嗯", dispatcher, tracker, domain)
     assert result["case_number"] is None and "offered_request" not in result
     assert "编号" in dispatcher.messages[0]["text"]
+
+
+def test_a_phone_given_instead_of_the_place_files_without_a_place(gateway, dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event("13812345678", "inform")], active_loop="complaint_form")
+    form = ValidateComplaintForm(gateway.client())
+    result = form.validate_complaint_place("13812345678", dispatcher, tracker, domain)
+    assert result["complaint_place"] == NO_PLACE and result["phone"] == "13812345678"
+
+
+def test_an_entity_in_the_answer_to_another_question_keeps_the_field(dispatcher, make_tracker, domain):
+    """ "12345678" answering the phone question, read by the NLU as an ID number: the ID number given before stays."""
+    from actions.apply import ValidateApplyForm
+
+    events = [
+        {"event": "slot", "name": "id_number", "value": "11010519491231002X"},
+        user_event("12345678", "inform"),
+    ]
+    slots = {"id_number": "12345678"}
+    tracker = make_tracker(events=events, slots=slots, active_loop="apply_form", requested_slot="phone")
+    result = ValidateApplyForm().validate_id_number("12345678", dispatcher, tracker, domain)
+    assert result == {"id_number": "11010519491231002X"} and dispatcher.messages == []
