@@ -75,7 +75,7 @@ class WeChatChannel:
             else MemoryChannelStore()
         )
         return cls(
-            envelope=Envelope.from_settings(settings),
+            envelope=Envelope.from_settings(settings, nonces=store),
             store=store,
             customer_service=CustomerService.from_settings(settings, runtime.redis),
             converse=functools.partial(converse, app, "wechat"),

@@ -174,7 +174,9 @@ class WeChatServer:
     """Plays WeChat's server: signs (and in compatible/safe mode encrypts) pushes, reads the replies."""
 
     gateway: Gateway
-    mode: str = "plaintext"  # or "compatible" / "safe"
+    # With WECHAT_AES_KEY set (as by make_settings) the gateway takes encrypted pushes only; plaintext mode
+    # needs make_settings(wechat_aes_key=None).
+    mode: str = "safe"  # or "compatible" / "plaintext"
     token: str = TOKEN
     app_id: str = APP_ID
 

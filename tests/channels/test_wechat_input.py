@@ -29,9 +29,7 @@ def test_an_empty_text_is_answered_without_the_assistant(gateway: Gateway, rasa:
     assert rasa.messages() == []
 
 
-def test_an_over_long_text_reaches_the_assistant_cut_and_the_resident_is_told(
-    gateway: Gateway, rasa: FakeRasa
-) -> None:
+def test_an_over_long_text_reaches_the_assistant_cut_and_the_resident_is_told(gateway: Gateway, rasa: FakeRasa) -> None:
     wechat = WeChatServer(gateway, mode="safe")
     letter = "小区门口的垃圾一直没人清理。" * (MAX_LETTER_CHARS // 10)
     reply = wechat.reply_text(wechat.push(wechat.text(OPENID, letter, msg_id=7002)))
@@ -42,7 +40,7 @@ def test_an_over_long_text_reaches_the_assistant_cut_and_the_resident_is_told(
 def test_a_numbered_choice_reaches_the_agent_as_its_title(gateway: Gateway, rasa: FakeRasa) -> None:
     buttons = [{"title": "没解决，转人工", "payload": "not_satisfied"}, {"title": "解决了", "payload": "/affirm"}]
     rasa.answer("社保卡丢了", {"text": "可以在线挂失。", "buttons": buttons})
-    wechat = WeChatServer(gateway, mode="plaintext")
+    wechat = WeChatServer(gateway, mode="safe")
     wechat.reply_text(wechat.push(wechat.text(OPENID, "社保卡丢了", msg_id=7101)))
     ticket = gateway.http.post(
         "/api/tickets",

@@ -33,8 +33,15 @@ def gateway(make_settings: Callable[..., Settings], start_gateway: StartGateway)
     return start_gateway(make_settings())
 
 
+@pytest.fixture
+def plaintext_gateway(make_settings: Callable[..., Settings], start_gateway: StartGateway) -> Gateway:
+    """Plaintext mode: the account has no EncodingAESKey configured."""
+    return start_gateway(make_settings(wechat_aes_key=None))
+
+
 @pytest.fixture(params=MODES)
-def wechat(request: pytest.FixtureRequest, gateway: Gateway) -> WeChatServer:
+def wechat(request: pytest.FixtureRequest) -> WeChatServer:
+    gateway = request.getfixturevalue("plaintext_gateway" if request.param == "plaintext" else "gateway")
     return WeChatServer(gateway, mode=request.param)
 
 
@@ -154,14 +161,14 @@ def test_bad_pushes_are_refused_without_reaching_the_assistant(gateway: Gateway,
 
 
 def test_a_push_older_than_the_dedupe_window_is_refused_as_a_possible_replay(
-    wechat: WeChatServer, gateway: Gateway, rasa: FakeRasa
+    wechat: WeChatServer, rasa: FakeRasa
 ) -> None:
     window = Settings(database_url="sqlite://").wechat_dedupe_seconds
 
     def post_sent_seconds_ago(age: int, msg_id: int) -> httpx.Response:
         timestamp = str(int(time.time()) - age)
         params, body = wechat.envelope(wechat.text(OPENID, "社保卡怎么办", msg_id=msg_id), timestamp, "n0nce")
-        return gateway.http.post("/wechat", params=params, content=body)
+        return wechat.gateway.http.post("/wechat", params=params, content=body)
 
     # a push a minute old is a normal retry or a slow network: answered
     assert post_sent_seconds_ago(60, msg_id=7001).status_code == 200
@@ -172,10 +179,10 @@ def test_a_push_older_than_the_dedupe_window_is_refused_as_a_possible_replay(
     assert [c["message"] for c in rasa.calls] == ["社保卡怎么办"]
 
 
-def test_push_with_a_timestamp_that_is_not_a_number_is_400(gateway: Gateway, rasa: FakeRasa) -> None:
-    wechat = WeChatServer(gateway, mode="plaintext")
+def test_push_with_a_timestamp_that_is_not_a_number_is_400(plaintext_gateway: Gateway, rasa: FakeRasa) -> None:
+    wechat = WeChatServer(plaintext_gateway, mode="plaintext")
     params, body = wechat.envelope(wechat.text(OPENID, "你好", msg_id=7101), "yesterday", "n0nce")
-    assert gateway.http.post("/wechat", params=params, content=body).status_code == 400
+    assert plaintext_gateway.http.post("/wechat", params=params, content=body).status_code == 400
     assert rasa.calls == []
 
 
@@ -183,9 +190,10 @@ def test_push_with_a_timestamp_that_is_not_a_number_is_400(gateway: Gateway, ras
     "body",
     [b"", b"not xml", b"<xml><MsgType>text</MsgType></xml>", b"<html/>", "<xml>\u4e2d".encode("gbk")],
 )
-def test_malformed_plaintext_push_is_400_not_500(gateway: Gateway, rasa: FakeRasa, body: bytes) -> None:
-    wechat = WeChatServer(gateway)
-    response = gateway.http.post("/wechat", params=wechat.query(str(int(time.time())), "n"), content=body)
+def test_malformed_plaintext_push_is_400_not_500(plaintext_gateway: Gateway, rasa: FakeRasa, body: bytes) -> None:
+    wechat = WeChatServer(plaintext_gateway, mode="plaintext")
+    query = wechat.query(str(int(time.time())), "n")
+    response = plaintext_gateway.http.post("/wechat", params=query, content=body)
     assert response.status_code == 400
     assert rasa.calls == []
 
