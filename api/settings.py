@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     # How often the 督办 scheduler looks for cases turning yellow or red (api/supervision.py); 0: never.
     supervision_interval_seconds: float = Field(default=60, ge=0)
     log_level: str = "INFO"
+    # Several uvicorn workers: an empty directory where each keeps its metrics, so that any worker's
+    # /metrics adds up all of them (prometheus_client reads the same variable). Unset: this process only.
+    prometheus_multiproc_dir: Path | None = None
 
     # WeChat Official Account channel (docs/wechat.md): `/wechat` answers 503 until the token is set.
     wechat_token: str | None = None
