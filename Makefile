@@ -8,7 +8,7 @@ export RASA_TELEMETRY_ENABLED := false
 export POSTGRES_TEST_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: help setup envs run test lint unit rasa-test eval bench train index lock clean
+.PHONY: help setup envs run test lint unit rasa-test deploy-check eval bench train index lock clean
 
 help:
 	@echo "make run    start the whole stack (gateway :8000, Rasa :5005, actions :5055)"
@@ -50,7 +50,11 @@ rasa-test: train
 	$(RASA) data validate --data nlu_data --domain domain.yml --config config.yml --fail-on-warnings
 	$(RASA) test core --stories tests/rasa --model models/luan.tar.gz --fail-on-prediction-errors --out var/rasa-results
 
-test: setup lint unit rasa-test
+# Kubernetes manifests and Containerfiles: schema validation and checkov, in their own venv (docs/deployment.md).
+deploy-check:
+	@bash scripts/check_manifests.sh
+
+test: setup lint unit rasa-test deploy-check
 
 eval: setup
 	$(PY) -m knowledge eval
