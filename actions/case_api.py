@@ -7,7 +7,10 @@ exception type and can tell the resident, politely, that nothing was filed.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -19,6 +22,11 @@ from contract.receipts import CaseReceipt, CaseStatus, TranscriptLine
 from contract.routing import RoutingAdvice
 
 logger = logging.getLogger(__name__)
+
+# The gateway's X-Request-ID of the resident message being handled (api/request_id.py): it comes in the
+# message's metadata and goes back with every case API call, so the logs of one message can be joined.
+REQUEST_ID_HEADER = "X-Request-ID"
+_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
 @dataclass
@@ -115,6 +123,9 @@ class CaseApi:
         internal: bool = False,
     ) -> Any:
         headers = {"X-Service-Token": self._settings.service_token} if internal else {}
+        if request_id := _request_id.get():
+            headers[REQUEST_ID_HEADER] = request_id
+        logger.info("case API %s %s (request %s)", method, path, request_id or "-")
         try:
             async with httpx.AsyncClient(
                 base_url=self._settings.gateway_url,
@@ -291,9 +302,42 @@ class CaseApi:
         return SearchResult.from_dict(body)
 
 
+def request_id_of(tracker: Any) -> str | None:
+    """The request id the gateway put in the latest message's metadata (None from other clients)."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    request_id = metadata.get("request_id")
+    return request_id if isinstance(request_id, str) and request_id else None
+
+
+Run = Callable[..., Awaitable[Any]]
+
+
+def _with_request_id(run: Run) -> Run:
+    @functools.wraps(run)
+    async def run_with_request_id(self: Any, dispatcher: Any, tracker: Any, domain: Any) -> Any:
+        token = _request_id.set(request_id_of(tracker))
+        try:
+            return await run(self, dispatcher, tracker, domain)
+        finally:
+            _request_id.reset(token)
+
+    run_with_request_id.binds_request_id = True  # type: ignore[attr-defined]
+    return run_with_request_id
+
+
 class WithCaseApi:
     """Mixin giving an action `self.api`: built on first use, because settings are read at run time;
-    tests pass their own client (with a fake transport) instead."""
+    tests pass their own client (with a fake transport) instead.
+
+    The action's `run` (its own, or the form validation's it inherits) is wrapped so that the calls it makes
+    carry the message's request id: rasa-sdk calls `run` directly, with no hook of its own for this.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        run = getattr(cls, "run", None)
+        if run is not None and not getattr(run, "binds_request_id", False):
+            cls.run = _with_request_id(run)  # type: ignore[attr-defined]
 
     def __init__(self, api: CaseApi | None = None) -> None:
         self._api = api

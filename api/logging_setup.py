@@ -6,6 +6,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
+from api.request_id import current_request_id
 from contract.personal_data import mask_text
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
@@ -19,6 +20,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": mask_text(record.getMessage()),
         }
+        if request_id := current_request_id():
+            entry["request_id"] = request_id
         for key, value in vars(record).items():
             if key not in _STANDARD:
                 entry[key] = mask_text(value) if isinstance(value, str) else value

@@ -15,9 +15,12 @@ from api.catalogue import sync_catalogue
 from api.channels.wechat import WeChatChannel
 from api.errors import install_error_handlers
 from api.handoff import HandoffHub
+from api.http_security import HttpSecurity
 from api.logging_setup import configure_logging
+from api.metrics import MetricsMiddleware
 from api.rasa_client import RasaClient
 from api.rasa_load import InFlight, RedisInFlight
+from api.request_id import RequestIdMiddleware
 from api.routes import (
     analytics,
     auth,
@@ -26,6 +29,7 @@ from api.routes import (
     handoff,
     health,
     knowledge,
+    metrics,
     moderation,
     residents,
     routing,
@@ -36,6 +40,7 @@ from api.routes import (
     web,
     wechat,
 )
+from api.routes.metrics import CaseCounts
 from api.runtime import Runtime
 from api.services.handoff_transcript import keep_line
 from api.settings import Settings, get_settings
@@ -100,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.supervision = SupervisionScheduler.for_runtime(runtime, app.state.handoff.bus)
         app.state.supervision.start()
         app.state.turn_log = TurnLog(runtime)
+        app.state.case_counts = CaseCounts(runtime.sessions)
         try:
             yield
         finally:
@@ -118,8 +124,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(HttpSecurity, settings=lambda: settings or get_settings())
+    # Added last, so outermost: the request id is set before the metrics (and everything else) see the request.
+    app.add_middleware(MetricsMiddleware)
+    app.add_middleware(RequestIdMiddleware)
     routers = (
         health,
+        metrics,
         residents,
         consultations,
         tickets,

@@ -21,11 +21,15 @@ from urllib.parse import quote
 
 import httpx
 
+from api.metrics import rasa_call
 from api.rasa_load import InFlight, LocalInFlight
 from api.replies import UNAVAILABLE
+from api.request_id import METADATA_KEY, current_request_id, outgoing_headers
 from contract.turns import TurnMark, read_mark
 
 logger = logging.getLogger(__name__)
+
+MESSAGE_PATH = "/webhooks/rest/webhook"
 
 
 @dataclass
@@ -60,7 +64,9 @@ class RasaClient:
     async def _post_to(self, index: int, path: str, payload: dict[str, Any]) -> httpx.Response:
         token = await self._in_flight.start(index)
         try:
-            return (await self._servers[index].post(path, json=payload)).raise_for_status()
+            with rasa_call("message" if path == MESSAGE_PATH else "event"):
+                response = await self._servers[index].post(path, json=payload, headers=outgoing_headers())
+                return response.raise_for_status()
         finally:
             await self._in_flight.finish(index, token)
 
@@ -71,9 +77,12 @@ class RasaClient:
     async def exchange(self, sender: str, message: str, metadata: dict[str, Any] | None = None) -> AssistantReply:
         """The replies to show, and the turn markers (contract/turns.py) the actions sent along: these are
         taken out here, so that no channel can show them to a resident."""
-        payload = {"sender": sender, "message": message, "metadata": metadata or {}}
+        metadata = dict(metadata or {})
+        if request_id := current_request_id():
+            metadata[METADATA_KEY] = request_id  # on to the actions' calls back (actions/case_api.py)
+        payload = {"sender": sender, "message": message, "metadata": metadata}
         try:
-            replies = (await self._post(sender, "/webhooks/rest/webhook", payload)).json()
+            replies = (await self._post(sender, MESSAGE_PATH, payload)).json()
         except (httpx.HTTPError, ValueError) as exc:
             logger.warning("rasa unavailable: %s", type(exc).__name__)
             return AssistantReply([{"text": UNAVAILABLE}], [])

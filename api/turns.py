@@ -17,6 +17,7 @@ from datetime import datetime
 from starlette.concurrency import run_in_threadpool
 
 from api.db import transaction
+from api.metrics import CHAT_TURNS
 from api.models import AssistantTurn, utcnow
 from api.runtime import Runtime
 from api.services import unanswered
@@ -58,6 +59,7 @@ class TurnLog:
         self._pending: set[asyncio.Task[None]] = set()
 
     def record(self, channel: str, sender: str, marks: list[TurnMark], latency_ms: int) -> None:
+        CHAT_TURNS.labels(channel, turn_outcome(marks).outcome).inc()
         task = asyncio.create_task(self._write(channel, sender, marks, latency_ms, utcnow()))
         self._pending.add(task)  # a task nobody references may be garbage-collected before it runs
         task.add_done_callback(self._pending.discard)

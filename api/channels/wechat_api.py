@@ -15,6 +15,7 @@ from wechatpy.session import SessionStorage
 from wechatpy.session.memorystorage import MemoryStorage
 from wechatpy.session.redisstorage import RedisStorage
 
+from api.metrics import WECHAT_PUSHES
 from api.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -100,10 +101,16 @@ class CustomerService:
         return True
 
     def _send_text(self, openid: str, text: str) -> bool:
+        outcome = self._deliver(openid, text)
+        WECHAT_PUSHES.labels(outcome).inc()
+        return outcome == "sent"
+
+    def _deliver(self, openid: str, text: str) -> str:
+        """The outcome label of luan_wechat_pushes_total: "sent", or why not."""
         who = mask_openid(openid)
         if self._client is None:
             logger.error("wechat customer-service message not sent: WECHAT_APP_ID/SECRET not set", extra={"to": who})
-            return False
+            return "not_configured"
         try:
             try:
                 self._client.message.send_text(openid, text)
@@ -117,12 +124,10 @@ class CustomerService:
             if exc.errcode == _OUTSIDE_WINDOW:
                 # The resident has not written for 48 hours: WeChat forbids the message, retrying cannot help.
                 logger.warning("wechat refused message outside the 48-hour window", extra={"to": who})
-            else:
-                logger.error(
-                    "wechat customer-service message failed: %s %s", exc.errcode, exc.errmsg, extra={"to": who}
-                )
-            return False
+                return "outside_window"
+            logger.error("wechat customer-service message failed: %s %s", exc.errcode, exc.errmsg, extra={"to": who})
+            return "refused"
         except requests.RequestException as exc:
             logger.error("wechat API unreachable: %s", type(exc).__name__, extra={"to": who})
-            return False
-        return True
+            return "unreachable"
+        return "sent"
