@@ -65,6 +65,17 @@ class Settings(BaseSettings):
     service_token: str = Field(default_factory=lambda: _local_secret("service.token"))
     token_ttl_minutes: int = 8 * 60
 
+    # HTTP hardening (api/http_security.py, docs/security.md): /docs, /redoc and /openapi.json answer 404
+    # unless enabled; HSTS is sent on requests that came over TLS, or on all when HSTS is set (a proxy ends
+    # TLS and forwards plain HTTP); the chat widget page (/) may be framed by these origins (space-separated).
+    docs_enabled: bool = False
+    hsts: bool = False
+    web_frame_ancestors: str = ""
+    # Larger request bodies are refused with 413 before they are read (the largest form is a few KB).
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    # A server-sent event stream is ended after this long; the browser reconnects and replays what it missed.
+    sse_max_seconds: float = Field(default=600, gt=0)
+
     rate_limit_per_minute: int = 60
     trust_forwarded_for: bool = False
 

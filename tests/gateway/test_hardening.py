@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
+import re
 import stat
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 import api.settings as settings_module
+from api.main import create_app
 from api.models import EncryptedText
 from api.personal_data import decrypt, encrypt
+from api.routes.web import STATIC_DIR
 from api.settings import Settings, get_settings
 
 LONG = "x" * 32
@@ -26,7 +33,7 @@ LONG = "x" * 32
 @pytest.mark.parametrize("name", ["service_token", "jwt_secret"])
 @pytest.mark.parametrize("value", ["", "   ", "short-secret", "y" * 31])
 def test_empty_or_short_shared_secrets_are_refused_at_start(name: str, value: str) -> None:
-    values = {"service_token": LONG, "jwt_secret": LONG, name: value}
+    values: dict[str, Any] = {"service_token": LONG, "jwt_secret": LONG, name: value}
     with pytest.raises(ValidationError, match=f"{name.upper()} must be at least 32 characters"):
         Settings(**values)
 
@@ -93,7 +100,7 @@ def test_personal_data_stored_under_the_old_key_reads_after_rotation(
     with engine.begin() as connection:
         connection.execute(table.insert().values(id=2, phone="13987654321"))
         rows = dict(connection.execute(sa.select(table.c.id, table.c.phone)).all())
-        stored = dict(connection.execute(sa.text("SELECT id, phone FROM people")).all())
+        stored: dict[int, str] = dict(connection.execute(sa.text("SELECT id, phone FROM people")).all())
     assert rows == {1: "13812345678", 2: "13987654321"}
     # New data is written under the new key alone: readable once the old key is dropped.
     assert decrypt(stored[2], "the-new-key") == "13987654321"
@@ -106,3 +113,83 @@ def test_rotated_keys_read_in_any_order_and_a_foreign_key_is_refused() -> None:
     assert decrypt(token, "key-c", "key-b", "key-a") == "341502199001011234"
     with pytest.raises(RuntimeError, match="PII_KEY"):
         decrypt(token, "key-c", "key-b")
+
+
+# HTTP ------------------------------------------------------------------------------------------------
+
+
+def _csp(response: Any) -> dict[str, str]:
+    directives = (part.strip().partition(" ") for part in response.headers["content-security-policy"].split(";"))
+    return {name: value for name, _, value in directives}
+
+
+def test_pages_and_api_answers_carry_the_security_headers(client: TestClient) -> None:
+    for path in ("/", "/console", "/analytics", "/widget.js", "/health", "/api/knowledge/categories"):
+        response = client.get(path)
+        assert response.headers["x-content-type-options"] == "nosniff", path
+        assert response.headers["referrer-policy"] == "no-referrer", path
+        csp = _csp(response)
+        assert csp["frame-ancestors"] == "'none'" and response.headers["x-frame-options"] == "DENY", path
+        assert csp["script-src"] == "'self'" and csp["object-src"] == "'none'", path
+        assert "strict-transport-security" not in response.headers, path  # plain HTTP, HSTS not configured
+
+
+def test_no_page_needs_inline_script() -> None:
+    """script-src 'self' holds only while every script is a file of ours (no inline code or handlers)."""
+    for page in STATIC_DIR.glob("*.html"):
+        html = page.read_text()
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), page.name
+        assert not re.search(r"\son[a-z]+\s*=", html), page.name
+        assert "javascript:" not in html, page.name
+
+
+def test_hsts_over_tls_or_when_configured(settings: Settings) -> None:
+    with TestClient(create_app(settings), base_url="https://testserver") as over_tls:
+        assert over_tls.get("/health").headers["strict-transport-security"].startswith("max-age=31536000")
+    with TestClient(create_app(settings.model_copy(update={"hsts": True}))) as behind_proxy:
+        assert "max-age=" in behind_proxy.get("/health").headers["strict-transport-security"]
+
+
+def test_only_the_widget_page_may_be_framed_by_the_configured_portal(settings: Settings) -> None:
+    portal = "https://www.luan.gov.cn"
+    with TestClient(create_app(settings.model_copy(update={"web_frame_ancestors": portal}))) as client:
+        assert _csp(client.get("/"))["frame-ancestors"] == portal
+        assert "x-frame-options" not in client.get("/").headers
+        assert _csp(client.get("/console"))["frame-ancestors"] == "'none'"
+
+
+def test_api_docs_are_off_unless_enabled(settings: Settings, client: TestClient) -> None:
+    for path in ("/docs", "/redoc", "/openapi.json"):
+        response = client.get(path)
+        assert response.status_code == 404 and response.json()["message"] == "页面不存在", path
+    assert "/api/chat" in create_app(settings).openapi()["paths"]  # tools still read the schema in-process
+    with TestClient(create_app(settings.model_copy(update={"docs_enabled": True}))) as enabled:
+        assert enabled.get("/openapi.json").status_code == 200
+        assert enabled.get("/docs").status_code == 200
+
+
+def test_an_oversized_body_is_413_with_the_chinese_error_shape(client: TestClient, settings: Settings) -> None:
+    huge = json.dumps({"sender": "web-1", "message": "你好" * settings.max_body_bytes})
+    declared = client.post("/api/chat", content=huge, headers={"content-type": "application/json"})
+    assert declared.status_code == 413
+    assert declared.json() == {"detail": "body_too_large", "message": "提交的内容过多，请精简后再试"}
+
+    def chunked() -> Iterator[bytes]:  # no Content-Length: counted while read
+        for start in range(0, len(huge), 4096):
+            yield huge[start : start + 4096].encode()
+
+    streamed = client.post("/api/chat", content=chunked(), headers={"content-type": "application/json"})
+    assert streamed.status_code == 413 and streamed.json()["detail"] == "body_too_large"
+    assert "nosniff" == streamed.headers["x-content-type-options"]
+    # A normal request still reaches the route (validation answers, not the size limit).
+    assert client.post("/api/chat", json={"sender": "", "message": "你好"}).status_code == 422
+
+
+def test_an_event_stream_ends_after_its_maximum_duration(settings: Settings) -> None:
+    with TestClient(create_app(settings.model_copy(update={"sse_max_seconds": 0.5}))) as client:
+        started = time.monotonic()
+        with client.stream("GET", "/api/handoff/stream", params={"sender": "web-hardening-1"}) as response:
+            assert response.headers["content-type"].startswith("text/event-stream")
+            body = b"".join(response.iter_bytes())
+        assert 0.4 < time.monotonic() - started < 10
+        assert body.endswith(b"retry: 1000\n\n")
