@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 
@@ -120,9 +121,13 @@ class CaseApi:
         *,
         json: dict[str, Any] | None = None,
         params: dict[str, Any] | None = None,
-        internal: bool = False,
     ) -> Any:
-        headers = {"X-Service-Token": self._settings.service_token} if internal else {}
+        # Every call is the action server's, made from one address for all residents: the token lets the gateway
+        # believe the resident named here and cap each resident, not this server, per minute.
+        headers = {"X-Service-Token": self._settings.service_token}
+        sender = (json or {}).get("sender") or (params or {}).get("sender")
+        if sender:
+            headers["X-Resident-Sender"] = quote(str(sender), safe="")
         if request_id := _request_id.get():
             headers[REQUEST_ID_HEADER] = request_id
         logger.info("case API %s %s (request %s)", method, path, request_id or "-")
@@ -185,7 +190,7 @@ class CaseApi:
     async def department_choices(self, number: str, sender: str) -> DepartmentChoices:
         """The other departments the resident's request `number` may go to (404 when it is not theirs)."""
         path = f"/api/cases/{number}/departments"
-        body = await self._request("GET", path, params={"sender": sender}, internal=True)
+        body = await self._request("GET", path, params={"sender": sender})
         try:
             return DepartmentChoices(
                 category=body.get("category"),
@@ -197,12 +202,12 @@ class CaseApi:
 
     async def change_department(self, number: str, sender: str, department: str) -> CaseReceipt:
         path = f"/api/cases/{number}/department"
-        body = await self._request("POST", path, json={"sender": sender, "department": department}, internal=True)
+        body = await self._request("POST", path, json={"sender": sender, "department": department})
         return _read(path, CaseReceipt, body)
 
     async def route(self, text: str) -> RoutingAdvice:
         """Where the gateway's router would send this request, and whether a place is missing."""
-        body = await self._request("POST", "/api/routing", json={"text": text}, internal=True)
+        body = await self._request("POST", "/api/routing", json={"text": text})
         return _read("/api/routing", RoutingAdvice, body)
 
     async def open_consultations(self) -> list[Consultation]:
@@ -269,7 +274,7 @@ class CaseApi:
             category=category,
             phone=phone,
         )
-        body = await self._request("POST", "/api/tickets", json=payload, internal=True)
+        body = await self._request("POST", "/api/tickets", json=payload)
         return _read("/api/tickets", CaseReceipt, body)
 
     async def record_commendation(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
+from ipaddress import ip_address
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -41,17 +42,48 @@ def get_session(runtime: RuntimeDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
+# The action server names the resident a call is made for; the gateway believes it only with the service token.
+RESIDENT_HEADER = "x-resident-sender"
+
+
+def _trusted_hop(hop: str, runtime: Runtime) -> bool:
+    try:
+        address = ip_address(hop)
+    except ValueError:
+        return False
+    return any(address in network for network in runtime.settings.trusted_networks)
+
+
 def client_ip(request: Request, runtime: Runtime) -> str:
-    if runtime.settings.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "unknown"
+    """The right-most address no trusted proxy holds: the left of X-Forwarded-For is whatever the client
+    wrote, only the hops appended by our own proxies can be believed."""
+    peer = request.client.host if request.client else "unknown"
+    forwarded = [hop.strip() for value in request.headers.getlist("x-forwarded-for") for hop in value.split(",")]
+    chain = [hop for hop in forwarded if hop] + [peer]
+    for hop in reversed(chain):
+        if not _trusted_hop(hop, runtime):
+            return hop
+    return chain[0]  # every hop is one of our proxies: the request began inside
+
+
+def is_service_call(request: Request, runtime: Runtime) -> bool:
+    token = request.headers.get("x-service-token", "")
+    # Bytes: compare_digest refuses non-ASCII text, and a header may carry any.
+    return bool(token) and hmac.compare_digest(token.encode(), runtime.settings.service_token.encode())
 
 
 def limit_resident(request: Request, runtime: RuntimeDep) -> None:
-    """Resident endpoints are open to anyone: cap each client address per minute."""
-    if not runtime.limiter.allow(f"ip:{client_ip(request, runtime)}"):
+    """Resident endpoints are open to anyone: cap each client address per minute. The action server calls
+    from one address for every resident: its calls are capped per resident it names, and its own reads
+    (catalogue, consultations), naming none, are not capped."""
+    if is_service_call(request, runtime):
+        resident = request.headers.get(RESIDENT_HEADER)
+        if not resident:
+            return
+        key = f"resident:{resident}"
+    else:
+        key = f"ip:{client_ip(request, runtime)}"
+    if not runtime.limiter.allow(key):
         raise ApiError(429, "rate_limited", "您的操作太频繁了，请稍等一分钟再试。")
 
 
@@ -102,8 +134,7 @@ AdminDep = Annotated[Staff, require(Role.ADMIN)]
 
 def require_service_token(request: Request, runtime: RuntimeDep) -> None:
     """Internal endpoints used by the action server carry the shared service token."""
-    token = request.headers.get("x-service-token", "")
-    if not hmac.compare_digest(token, runtime.settings.service_token):
+    if not is_service_call(request, runtime):
         raise ApiError(401, "invalid_service_token", "无权调用该接口")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 import jwt
 from argon2 import PasswordHasher
@@ -34,6 +35,17 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerifyMismatchError, InvalidHashError):
         return False
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _hasher.hash("no-such-user")
+
+
+def spend_a_password_check(password: str) -> None:
+    """The work of verify_password for a username that does not exist (or is inactive): a login answers in
+    the same time either way, so timing does not tell which usernames exist."""
+    verify_password(_dummy_hash(), password)
 
 
 def issue_token(username: str, role: Role, secret: str, ttl_minutes: int) -> str:

@@ -6,6 +6,7 @@ import os
 import secrets
 from datetime import time
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from time import sleep
 
@@ -77,7 +78,16 @@ class Settings(BaseSettings):
     sse_max_seconds: float = Field(default=600, gt=0)
 
     rate_limit_per_minute: int = 60
-    trust_forwarded_for: bool = False
+    # The reverse proxies in front of the gateway, comma-separated addresses or CIDRs: a request's address is
+    # the right-most X-Forwarded-For hop none of them holds (docs/security.md); empty: the peer's address.
+    trusted_proxies: str = ""
+    # GET /api/status/{number}: after this many wrong phone endings (or unknown numbers) the number answers 429
+    # until the window that began with the first of them is over.
+    status_max_failures: int = Field(default=5, ge=1)
+    status_lockout_minutes: int = Field(default=15, ge=1)
+    # Staff login: failures per username and address before a lockout of the same kind.
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)
 
     complaint_deadline_workdays: int = 3
     ticket_deadline_workdays: int = 5
@@ -123,6 +133,14 @@ class Settings(BaseSettings):
             raise ValueError("RASA_URL names no Rasa server")
         return value
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: str) -> str:
+        for entry in value.split(","):
+            if entry.strip():
+                ip_network(entry.strip(), strict=False)  # ValueError names the bad entry
+        return value
+
     @field_validator("jwt_secret", "service_token")
     @classmethod
     def _long_enough(cls, value: str, info: ValidationInfo) -> str:
@@ -139,6 +157,10 @@ class Settings(BaseSettings):
     def pii_keys(self) -> list[str]:
         """The key to write with first, then the older ones that can still be read."""
         return [self.pii_key, *(key.strip() for key in self.pii_previous_keys.split(",") if key.strip())]
+
+    @property
+    def trusted_networks(self) -> list[IPv4Network | IPv6Network]:
+        return [ip_network(entry.strip(), strict=False) for entry in self.trusted_proxies.split(",") if entry.strip()]
 
     @property
     def rasa_urls(self) -> list[str]:

@@ -12,7 +12,7 @@ from api.deps import RuntimeDep, client_ip
 from api.errors import ApiError
 from api.models import StaffUser
 from api.schemas import TokenPublic
-from api.security import Role, issue_token, verify_password
+from api.security import Role, issue_token, spend_a_password_check, verify_password
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -24,11 +24,22 @@ class Login(BaseModel):
 
 @router.post("/login", response_model=TokenPublic)
 def login(body: Login, request: Request, runtime: RuntimeDep) -> TokenPublic:
-    if not runtime.limiter.allow(f"login:{client_ip(request, runtime)}"):
+    settings = runtime.settings
+    address = client_ip(request, runtime)
+    if not runtime.limiter.allow(f"login:{address}"):
         raise ApiError(429, "rate_limited", "登录尝试过于频繁，请稍后再试")
+    # Per username and address: guessing one account's password stops, and a guesser elsewhere cannot lock
+    # its owner out.
+    attempts = f"login:{body.username}:{address}"
+    if runtime.limiter.failures(attempts) >= settings.login_max_failures:
+        raise ApiError(429, "login_locked", f"密码错误次数过多，请{settings.login_lockout_minutes}分钟后再试")
     with transaction(runtime.sessions) as session:
         user = session.scalars(select(StaffUser).where(StaffUser.username == body.username)).first()
-        ok = user is not None and user.active and verify_password(user.password_hash, body.password)
+        if user is not None and user.active:
+            ok = verify_password(user.password_hash, body.password)
+        else:
+            spend_a_password_check(body.password)
+            ok = False
         # Failed attempts are audited too, so the entry must be committed before refusing.
         audit.record(
             session, body.username, user.role if ok and user else "unknown", "login" if ok else "login_failed", None
@@ -36,7 +47,7 @@ def login(body: Login, request: Request, runtime: RuntimeDep) -> TokenPublic:
         answer = (
             TokenPublic(
                 access_token=issue_token(
-                    user.username, Role(user.role), runtime.settings.jwt_secret, runtime.settings.token_ttl_minutes
+                    user.username, Role(user.role), settings.jwt_secret, settings.token_ttl_minutes
                 ),
                 role=user.role,
                 display_name=user.display_name,
@@ -45,5 +56,7 @@ def login(body: Login, request: Request, runtime: RuntimeDep) -> TokenPublic:
             else None
         )
     if answer is None:
+        runtime.limiter.fail(attempts, settings.login_lockout_minutes * 60)
         raise ApiError(401, "bad_credentials", "用户名或密码错误")
+    runtime.limiter.forget(attempts)
     return answer

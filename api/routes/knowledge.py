@@ -7,14 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import RuntimeDep
+from api.deps import ResidentLimit, RuntimeDep
 from api.errors import ApiError
 from contract.knowledge import SearchResult
 
 MAX_QUERY_CHARS = 200
 MAX_HITS = 10
 
-router = APIRouter(prefix="/api/knowledge", tags=["knowledge"])
+# Every search embeds the question (CPU work): capped like the other resident endpoints.
+router = APIRouter(prefix="/api/knowledge", tags=["knowledge"], dependencies=[ResidentLimit])
 
 
 # contract.md publishes these fields; the rest of the contract's result (aspect, follow_up ...) is for the

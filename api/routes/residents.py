@@ -8,13 +8,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api import audit
 from api.case_views import kind_view, public_status, receipt
 from api.cases import find_case
 from api.deps import ResidentLimit, RuntimeDep, SessionDep
 from api.errors import ApiError
-from api.models import Evaluation, Service
+from api.models import Case, Evaluation, Service
 from api.schemas import (
     ApplicationCreate,
     CaseKindPublic,
@@ -65,11 +66,22 @@ def create_complaint(
     return receipt(complaint)
 
 
-@router.post("/evaluations", status_code=201)
+@router.post(
+    "/evaluations",
+    status_code=201,
+    responses={
+        404: {"description": "该编号不是这位 sender 办理的事项（或不存在：两者答复相同）"},
+        409: {"description": "这位 sender 已评价过该事项"},
+    },
+)
 def create_evaluation(body: EvaluationCreate, session: SessionDep) -> dict[str, object]:
+    """A rating of a service, or of a case by the resident who filed it (its `sender`), once per case."""
     service = body.service
     if body.case_number:
-        case = find_case(session, body.case_number)
+        case = _own_case(session, body.case_number, body.sender)
+        rated = select(Evaluation.id).where(Evaluation.case_number == case.number, Evaluation.sender == body.sender)
+        if session.scalars(rated).first() is not None:
+            raise ApiError(409, "already_evaluated", "您已评价过这件事项，感谢您的反馈")
         service = service or case.service
     evaluation = Evaluation(
         case_number=body.case_number, service=service, stars=body.stars, comment=body.comment, sender=body.sender
@@ -78,6 +90,19 @@ def create_evaluation(body: EvaluationCreate, session: SessionDep) -> dict[str, 
     session.flush()
     audit.record(session, body.sender or audit.RESIDENT, audit.RESIDENT, "evaluate", body.case_number, stars=body.stars)
     return {"id": evaluation.id, "stars": evaluation.stars, "service": service, "case_number": body.case_number}
+
+
+def _own_case(session: Session, number: str, sender: str | None) -> Case:
+    """The case if `sender` filed it; one answer for an unknown number and another's case, so that ratings
+    cannot probe which numbers exist."""
+    not_yours = ApiError(404, "case_not_found", "没有找到您办理的这件事项，请核对编号")
+    try:
+        case = find_case(session, number)
+    except ApiError:
+        raise not_yours from None
+    if not sender or case.sender != sender:
+        raise not_yours
+    return case
 
 
 @router.post("/commendations", status_code=201, response_model=CommendationCreated)
@@ -89,17 +114,30 @@ def create_commendation(body: CommendationCreate, session: SessionDep) -> Commen
 
 @router.get("/status/{number}", response_model=CaseStatus)
 def case_status(
+    runtime: RuntimeDep,
     session: SessionDep,
     number: Annotated[str, Path(max_length=24)],
     phone_last4: Annotated[str, Query(pattern=r"^\d{4}$")],
 ) -> CaseStatus:
+    """A case's status for whoever knows its number and phone ending (or query code). After
+    STATUS_MAX_FAILURES wrong tries a number answers 429 for STATUS_LOCKOUT_MINUTES: 10⁴ endings cannot be
+    walked through. Unknown numbers count the same, so the lockout tells nothing about which exist."""
+    settings = runtime.settings
+    attempts = f"status:{number.strip().upper()}"
+    if runtime.limiter.failures(attempts) >= settings.status_max_failures:
+        raise ApiError(
+            429,
+            "status_locked",
+            f"该编号查询错误次数过多，请{settings.status_lockout_minutes}分钟后再试，或拨打12345热线查询",
+        )
     not_found = ApiError(404, "case_not_found", "编号与手机号后四位（或查询码）不匹配，请核对后重试")
     try:
         case = find_case(session, number)
     except ApiError:
-        raise not_found from None
+        case = None
     # Same answer for a wrong number and a wrong phone, so numbers cannot be probed. A case filed without a
     # phone holds its query code here (api/services/filing.py).
-    if not case.phone_last4 or not hmac.compare_digest(case.phone_last4, phone_last4):
+    if case is None or not case.phone_last4 or not hmac.compare_digest(case.phone_last4, phone_last4):
+        runtime.limiter.fail(attempts, settings.status_lockout_minutes * 60)
         raise not_found
     return public_status(case)

@@ -111,8 +111,9 @@ def test_personal_data_is_encrypted_at_rest(client: TestClient, settings: Settin
 
 
 def test_evaluation_of_a_case_counts_for_its_service(client: TestClient) -> None:
-    number = client.post("/api/complaints", json=complaint(service="住房公积金提取")).json()["number"]
-    response = client.post("/api/evaluations", json={"stars": 4, "comment": "处理及时", "case_number": number})
+    number = client.post("/api/complaints", json=complaint(service="住房公积金提取", sender="web:r1")).json()["number"]
+    rating = {"stars": 4, "comment": "处理及时", "case_number": number, "sender": "web:r1"}
+    response = client.post("/api/evaluations", json=rating)
     assert response.status_code == 201
     assert response.json()["service"] == "住房公积金提取"
     assert client.post("/api/evaluations", json={"stars": 6}).status_code == 422
