@@ -18,7 +18,7 @@ from api.main import create_app
 from api.migrate import alembic_config, upgrade
 from tests.gateway.conftest import auth, make_settings
 
-SERVICE = {"X-Service-Token": "test-service-token"}
+SERVICE = {"X-Service-Token": "test-service-token-0123456789abcdef"}
 LEAK = "我家小区楼上的水管漏水了，天花板一直在滴水，物业一直不来修"
 VAGUE = "你好，我想反映一个情况"  # 0.82 on the fixture model: below the default threshold (0.9)
 

@@ -23,7 +23,7 @@ from contract.receipts import CaseReceipt
 from tests.gateway.conftest import auth, make_settings
 from tests.gateway.server import serve
 
-SERVICE = {"X-Service-Token": "test-service-token"}
+SERVICE = {"X-Service-Token": "test-service-token-0123456789abcdef"}
 LEAK = "我家小区楼上的水管漏水了，天花板一直在滴水，物业一直不来修"
 
 

@@ -13,7 +13,7 @@ from api.main import create_app
 from api.migrate import upgrade
 from tests.gateway.conftest import auth, make_settings
 
-SERVICE = {"X-Service-Token": "test-service-token"}
+SERVICE = {"X-Service-Token": "test-service-token-0123456789abcdef"}
 
 
 @pytest.fixture

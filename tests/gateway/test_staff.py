@@ -111,10 +111,12 @@ def test_escalation_endpoint_needs_the_service_token(client: TestClient) -> None
         "transcript": [{"role": "resident", "text": "转人工"}],
     }
     assert client.post("/api/tickets", json=body).status_code == 401
-    made = client.post("/api/tickets", json=body, headers={"X-Service-Token": "test-service-token"})
+    made = client.post("/api/tickets", json=body, headers={"X-Service-Token": "test-service-token-0123456789abcdef"})
     assert made.status_code == 201 and made.json()["number"].startswith("GD")
     about_a_service = {**body, "sender": "web-2", "service": "住房公积金提取"}  # same text, other sender
-    routed = client.post("/api/tickets", json=about_a_service, headers={"X-Service-Token": "test-service-token"})
+    routed = client.post(
+        "/api/tickets", json=about_a_service, headers={"X-Service-Token": "test-service-token-0123456789abcdef"}
+    )
     assert routed.json()["department"] == "市住房公积金管理中心"
 
 
