@@ -95,7 +95,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         configure_logging(active.log_level)
         runtime = Runtime.start(active)
         app.state.runtime = runtime
-        app.state.rasa = RasaClient(active.rasa_urls, active.rasa_timeout_seconds, rasa_in_flight(active))
+        app.state.rasa = RasaClient(
+            active.rasa_urls, active.rasa_timeout_seconds, rasa_in_flight(active), active.rasa_token
+        )
         await run_in_threadpool(load_knowledge, runtime)
         await run_in_threadpool(load_router, runtime)
         keeper = functools.partial(keep_line, runtime)

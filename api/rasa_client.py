@@ -39,8 +39,12 @@ class AssistantReply:
 
 
 class RasaClient:
-    def __init__(self, base_urls: list[str], timeout: float, in_flight: InFlight | None = None) -> None:
-        self._servers = [httpx.AsyncClient(base_url=url, timeout=timeout) for url in base_urls]
+    def __init__(
+        self, base_urls: list[str], timeout: float, in_flight: InFlight | None = None, token: str | None = None
+    ) -> None:
+        # Rasa's HTTP API (tracker events) takes its `--auth-token` as the `token` query parameter only.
+        params = {"token": token} if token else None
+        self._servers = [httpx.AsyncClient(base_url=url, timeout=timeout, params=params) for url in base_urls]
         self._in_flight = in_flight or LocalInFlight(len(self._servers))
 
     async def servers_for(self, sender: str) -> list[int]:

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # One Rasa server, or several sharing Redis, comma-separated (api/rasa_client.py).
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 20.0
+    # The `--auth-token` the Rasa servers run with (scripts/stack.py passes one): their HTTP API refuses
+    # calls without it. Unset: calls go without a token (a Rasa server started without one).
+    rasa_token: str | None = None
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8000
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import signal
 import subprocess
 import time
@@ -86,6 +87,8 @@ class Stack:
         base.setdefault("RASA_URL", ",".join(self.rasa_urls))
         base.setdefault("GATEWAY_URL", self.gateway_url)
         base.setdefault("ACTION_SERVER_URL", f"http://127.0.0.1:{self.actions_port}/webhook")
+        # Rasa's HTTP API (trackers: every resident's messages) answers only with this token; the gateway sends it.
+        base.setdefault("RASA_TOKEN", secrets.token_urlsafe(32))
         env_rasa, endpoints = rasa_env(base)
         # One TensorFlow thread per Rasa server: the servers already share the cores, and extra threads
         # only contend with each other (measured: slightly less CPU and lower latency per message).
@@ -98,10 +101,12 @@ class Stack:
         actions = [RASA, "run", "actions", "--actions", "actions", "--port", str(self.actions_port)]
         gateway = [UVICORN, "api.main:app", "--host", self.host, "--port", str(self.gateway_port)]
         gateway += ["--workers", str(self.workers), "--no-access-log"]
-        commands = {"actions": (actions, env_rasa)}
+        # rasa-sdk listens on every interface unless told (SANIC_HOST): only the local Rasa server calls it.
+        commands = {"actions": (actions, {"SANIC_HOST": "127.0.0.1", **env_rasa})}
         for i, url in enumerate(self.rasa_urls):
             # bot.serve is `rasa` with a fix for the cost of every custom action (see its docstring).
             rasa = [RASA_PYTHON, "-m", "bot.serve", "run", "--enable-api", "--model", "models"]
+            rasa += ["--auth-token", base["RASA_TOKEN"]]
             rasa += ["--endpoints", endpoints, "--credentials", "credentials.yml"]
             rasa += ["--port", url.rsplit(":", 1)[1], "-i", "127.0.0.1"]
             commands["rasa" if i == 0 else f"rasa{i + 1}"] = (rasa, env_server)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import multiprocessing
+import os
 import re
+import socket
 import stat
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -21,8 +27,11 @@ import api.settings as settings_module
 from api.main import create_app
 from api.models import EncryptedText
 from api.personal_data import decrypt, encrypt
+from api.rasa_client import RasaClient
 from api.routes.web import STATIC_DIR
-from api.settings import Settings, get_settings
+from api.settings import REPO_ROOT, Settings, get_settings
+from scripts.stack import Stack, wait_until_up
+from tests.gateway.server import free_port
 
 LONG = "x" * 32
 
@@ -193,3 +202,75 @@ def test_an_event_stream_ends_after_its_maximum_duration(settings: Settings) -> 
             body = b"".join(response.iter_bytes())
         assert 0.4 < time.monotonic() - started < 10
         assert body.endswith(b"retry: 1000\n\n")
+
+
+# Rasa and the action server --------------------------------------------------------------------------
+
+
+def test_the_gateway_sends_the_rasa_token_on_every_call() -> None:
+    paths: list[str] = []
+
+    class RecordingRasa(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            paths.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"[]")
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RecordingRasa)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    token = "rasa-auth-token-" + "r" * 32
+
+    async def talk() -> None:
+        client = RasaClient([f"http://127.0.0.1:{server.server_address[1]}"], 5.0, token=token)
+        await client.send("web-token-1", "你好")
+        assert await client.resume("web-token-1")
+        await client.close()
+
+    try:
+        asyncio.run(talk())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(paths) == 3
+    assert all(parse_qs(urlsplit(path).query) == {"token": [token]} for path in paths), paths
+
+
+def _outward_address() -> str | None:
+    """This machine's address on its network (no packet is sent), if it has one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.254", 9))
+        except OSError:
+            return None
+        address = str(probe.getsockname()[0])
+    return None if address.startswith("127.") else address
+
+
+def test_the_stack_gives_rasa_a_token_and_keeps_the_action_server_on_loopback(tmp_path: Path) -> None:
+    port = free_port()
+    stack = Stack(env={"PATH": os.environ.get("PATH", "")}, actions_port=port)
+    commands = stack.commands()
+    rasa_command = commands["rasa"][0]
+    token = rasa_command[rasa_command.index("--auth-token") + 1]
+    assert len(token) >= 32 and commands["gateway"][1]["RASA_TOKEN"] == token
+    assert Stack(env={}).commands()["gateway"][1]["RASA_TOKEN"] != token  # a new one for every stack
+
+    command, env = commands["actions"]
+    actions = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_until_up(f"http://127.0.0.1:{port}/health", 120), "the action server did not start"
+        outward = _outward_address()
+        if outward is None:
+            pytest.skip("no network address besides loopback to try")
+        with pytest.raises(OSError), socket.create_connection((outward, port), timeout=2):
+            pass
+    finally:
+        actions.terminate()
+        actions.wait(30)
