@@ -57,9 +57,10 @@ def test_url_verification_echoes_only_for_our_token(gateway: Gateway) -> None:
 def test_text_goes_to_the_assistant_with_the_openid_as_sender(wechat: WeChatServer, rasa: FakeRasa) -> None:
     response = wechat.push(wechat.text(OPENID, "新生儿怎么办理户口", msg_id=1001))
     assert wechat.reply_text(response) == FakeRasa.echo("新生儿怎么办理户口")
-    assert [(c["sender"], c["message"], c["metadata"]) for c in rasa.calls] == [
-        (OPENID, "新生儿怎么办理户口", {"channel": "wechat"})
+    assert [(c["sender"], c["message"], c["metadata"]["channel"]) for c in rasa.calls] == [
+        (OPENID, "新生儿怎么办理户口", "wechat")
     ]
+    assert rasa.calls[0]["metadata"]["request_id"]  # the push's request id, on to the actions (api/request_id.py)
     if wechat.mode == "safe":
         assert "新生儿" not in response.text and "您问的是" not in response.text  # nothing in the clear
 

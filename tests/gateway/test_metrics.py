@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
@@ -13,9 +19,12 @@ from sqlalchemy import select
 from api.channels.wechat_api import CustomerService
 from api.db import make_engine, make_session_factory, transaction
 from api.main import create_app
+from api.migrate import upgrade
 from api.models import Case, SupervisionEvent
 from api.routes import metrics as metrics_route
+from api.settings import REPO_ROOT as ROOT
 from api.settings import Settings
+from scripts.stack import wait_until_up
 from tests.channels.conftest import APP_ID, SECRET, FakeRasa
 from tests.channels.fake_wechat_api import FakeWeChatApi
 from tests.gateway.conftest import make_settings
@@ -129,3 +138,45 @@ def test_wechat_pushes_by_outcome(client: TestClient, wechat_api: FakeWeChatApi,
         "unreachable": 1,
         "not_configured": 1,
     }
+
+
+def test_several_workers_add_up_in_any_scrape(tmp_path: Path) -> None:
+    """uvicorn with two workers and PROMETHEUS_MULTIPROC_DIR: whichever worker answers the scrape counts
+    every worker's requests."""
+    database_url = f"sqlite:///{tmp_path / 'cases.db'}"
+    upgrade(database_url)
+    (tmp_path / "metrics").mkdir()
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": database_url,
+        "KNOWLEDGE_ENABLED": "false",
+        "RASA_URL": f"http://127.0.0.1:{free_port()}",
+        "JWT_SECRET": "test-jwt-secret-0123456789abcdef",
+        "SERVICE_TOKEN": "test-service-token-0123456789abcdef",
+        "PII_KEY": "test-pii-key",
+        "RATE_LIMIT_PER_MINUTE": "10000",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+    }
+    command = [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port), "--workers", "2"]
+    gateway = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_until_up(f"{url}/health", 120), "gateway did not start"
+        with httpx.Client(base_url=url) as http:
+            for number in range(20):  # new connections: the kernel spreads them over both workers
+                httpx.get(f"{url}/api/status/TS2026010100{number:02d}", params={"phone_last4": "1234"})
+            for _ in range(4):
+                families = text_string_to_metric_families(http.get("/metrics", headers={"Connection": "close"}).text)
+                counted = sum(
+                    s.value
+                    for family in families
+                    for s in family.samples
+                    if s.name == "luan_http_requests_total" and s.labels["route"] == "/api/status/{number}"
+                )
+                assert counted == 20
+        assert len(list((tmp_path / "metrics").glob("counter_*.db"))) == 2  # one file per worker
+    finally:
+        gateway.send_signal(signal.SIGINT)
+        gateway.wait(timeout=30)
