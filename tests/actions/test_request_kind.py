@@ -38,6 +38,7 @@ def test_grievances_become_complaints(text: str, intent: str) -> None:
     [
         ("社保卡坏了怎么补办", "ask_service"),  # a how-to question
         ("TS2026112200001 到现在还没人处理", "check_status"),  # names its case: a status check
+        ("我上周投诉的事有结果没", "check_status"),  # asks about an earlier case
         ("建议有关部门把噪音扰民管一管", "give_suggestion"),  # not an intent a grievance is mistaken for
         ("态度很差", "ask_service"),  # too short to be a whole grievance (a form's answer)
         ("表扬三号窗口的小王，以前这里态度很差，现在好多了", "praise"),  # praise that mentions the past
