@@ -33,7 +33,9 @@ def test_the_service_token_routes_a_request(routing_client: TestClient) -> None:
     response = routing_client.get("/api/routing", params={"text": "小区物业不修电梯"}, headers=SERVICE)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert set(body) == {"category", "subcategory", "department", "confidence", "alternatives"}
+    # the contract's fields, and where the request happens (docs/routing.md "Intake dialogue")
+    assert set(body) == {"category", "subcategory", "department", "confidence", "alternatives", "place", "needs_place"}
+    assert body["place"] is None and body["needs_place"] is True  # 物业与小区管理 needs one; the text names none
     assert (body["category"], body["subcategory"], body["department"]) == (
         "城乡建设",
         "物业与小区管理",
