@@ -57,7 +57,7 @@ class RequestIdMiddleware:
             await send(message)
 
         token = _current.set(request_id)
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            _current.reset(token)
+        # Not reset when the app raises: the server logs the error afterwards, in this request's own task, and
+        # that line should carry the id too.
+        await self.app(scope, receive, send_with_id)
+        _current.reset(token)

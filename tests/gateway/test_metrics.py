@@ -57,6 +57,19 @@ def test_requests_are_counted_by_route_template_not_raw_path(client: TestClient)
     assert sample(client, "luan_http_request_duration_seconds_count", method="GET", route="/api/status/{number}") >= 3
 
 
+def test_a_server_error_is_counted_as_500(settings: Settings) -> None:
+    app = create_app(settings)
+
+    @app.get("/api/test-broken/{item}")
+    async def broken(item: str) -> None:
+        raise RuntimeError(item)
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        before = sample(client, "luan_http_requests_total", route="/api/test-broken/{item}", status="500")
+        assert client.get("/api/test-broken/1").status_code == 500
+        assert sample(client, "luan_http_requests_total", route="/api/test-broken/{item}", status="500") == before + 1
+
+
 def test_chat_outcome_and_rasa_call_are_counted(settings: Settings) -> None:
     with FakeRasa() as rasa:
         assert isinstance(rasa, FakeRasa)

@@ -8,6 +8,7 @@ import logging
 import re
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -15,6 +16,7 @@ from api.logging_setup import JsonFormatter
 from api.main import create_app
 from api.settings import Settings
 from tests.channels.conftest import FakeRasa
+from tests.gateway.server import serve
 
 
 @pytest.fixture
@@ -60,3 +62,24 @@ def test_the_id_reaches_rasa_in_the_message_metadata(settings: Settings) -> None
         {"channel": "web", "request_id": "msg-1"},
         {"channel": "web", "request_id": made},
     ]
+
+
+def test_the_servers_log_of_an_unhandled_error_carries_the_id(settings: Settings, json_log: io.StringIO) -> None:
+    app = create_app(settings)
+
+    @app.get("/api/test-broken")
+    async def broken() -> None:
+        raise RuntimeError("broken on purpose")
+
+    # uvicorn logs the error through its own logger, configured when the server starts (after the fixture's).
+    handler = logging.StreamHandler(json_log)
+    handler.setFormatter(JsonFormatter())
+    server_log = logging.getLogger("uvicorn.error")
+    with serve(app) as url:
+        server_log.addHandler(handler)
+        try:
+            assert httpx.get(f"{url}/api/test-broken", headers={"X-Request-ID": "err-9"}).status_code == 500
+        finally:
+            server_log.removeHandler(handler)
+    lines = [json.loads(line) for line in json_log.getvalue().splitlines()]
+    assert any(line.get("exc") and line.get("request_id") == "err-9" for line in lines)
