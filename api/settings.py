@@ -88,7 +88,9 @@ class Settings(BaseSettings):
     # until the window that began with the first of them is over.
     status_max_failures: int = Field(default=5, ge=1)
     status_lockout_minutes: int = Field(default=15, ge=1)
-    # Staff login: failures per username and address before a lockout of the same kind.
+    # Staff login: attempts per address and minute, whatever the usernames; failures per username and address
+    # before a lockout of the same kind.
+    login_per_minute: int = Field(default=10, ge=1)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
 

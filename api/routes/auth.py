@@ -26,7 +26,7 @@ class Login(BaseModel):
 def login(body: Login, request: Request, runtime: RuntimeDep) -> TokenPublic:
     settings = runtime.settings
     address = client_ip(request, runtime)
-    if not runtime.limiter.allow(f"login:{address}"):
+    if not runtime.limiter.allow(f"login:{address}", settings.login_per_minute):
         raise ApiError(429, "rate_limited", "登录尝试过于频繁，请稍后再试")
     # Per username and address: guessing one account's password stops, and a guesser elsewhere cannot lock
     # its owner out.

@@ -27,6 +27,13 @@ SERVICE_TOKEN = "test-service-token-0123456789abcdef"
 PROXY = ("10.0.0.5", 40000)  # the city's reverse proxy, inside TRUSTED_PROXIES below
 
 
+def counting_from_a_fresh_minute(seconds_needed: float = 20) -> None:
+    """Request counts start again each minute: a test that counts to the limit must not cross into the next."""
+    left = 60 - time.time() % 60
+    if left < seconds_needed:
+        time.sleep(left + 0.1)
+
+
 class Gateway:
     """One started app; `client(address)` calls it from that address (same app, same counts)."""
 
@@ -67,6 +74,7 @@ def start(request: pytest.FixtureRequest, database_url: str) -> Iterator[Callabl
 
 def test_action_server_calls_count_per_resident_never_as_one_client(start: Callable[..., Gateway]) -> None:
     gateway = start(rate_limit_per_minute=3)
+    counting_from_a_fresh_minute()
     api = CaseApi(ActionSettings("http://gateway", SERVICE_TOKEN, 5.0, 3), transport=httpx.ASGITransport(gateway.app))
 
     async def rate(sender: str) -> int | None:
@@ -94,6 +102,7 @@ def test_action_server_calls_count_per_resident_never_as_one_client(start: Calla
 
 def test_address_is_the_right_most_hop_no_trusted_proxy_holds(start: Callable[..., Gateway]) -> None:
     client = start(rate_limit_per_minute=2).client()
+    counting_from_a_fresh_minute()
 
     def services(forwarded: str) -> int:
         return client.get("/api/services", headers={"X-Forwarded-For": forwarded}).status_code
@@ -108,6 +117,7 @@ def test_address_is_the_right_most_hop_no_trusted_proxy_holds(start: Callable[..
 
 def test_forwarded_for_from_an_untrusted_peer_is_ignored(start: Callable[..., Gateway]) -> None:
     client = start(rate_limit_per_minute=2).client(("198.51.100.9", 5000))
+    counting_from_a_fresh_minute()
     codes = [client.get("/api/services", headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code for i in range(3)]
     assert codes == [200, 200, 429]
 
@@ -184,6 +194,14 @@ def test_login_locks_a_username_at_one_address_after_failures(staff_user: Gatewa
     assert login(client, "agent1", PASSWORD, via="198.51.100.20").status_code == 200
 
 
+def test_logins_from_one_address_are_capped_whatever_the_usernames(staff_user: Gateway) -> None:
+    client = staff_user.client()
+    counting_from_a_fresh_minute()
+    codes = [login(client, f"user{i}", "guess", via="203.0.113.9").status_code for i in range(11)]
+    assert codes == [401] * 10 + [429]
+    assert login(client, "agent1", PASSWORD, via="203.0.113.10").status_code == 200
+
+
 def test_unknown_usernames_take_as_long_as_wrong_passwords(staff_user: Gateway) -> None:
     client = staff_user.client()
 
@@ -200,5 +218,6 @@ def test_unknown_usernames_take_as_long_as_wrong_passwords(staff_user: Gateway) 
 
 def test_knowledge_search_is_rate_limited(start: Callable[..., Gateway]) -> None:
     client = start(rate_limit_per_minute=3).client()
+    counting_from_a_fresh_minute()
     codes = [client.get("/api/knowledge/search", params={"q": "怎么办社保卡"}).status_code for _ in range(4)]
     assert codes[3] == 429, codes
