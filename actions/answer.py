@@ -16,6 +16,8 @@ from actions.knowledge_hits import knowledge_of, service_buttons
 from actions.turn_marks import unanswered_mark
 from contract import turns
 from contract.knowledge import Hit
+from contract.limits import MAX_LETTER_CHARS
+from knowledge.request_kind import is_letter
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +111,13 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, ap
         if hit:
             return answer_with_hit(dispatcher, tracker, hit)
     if best:
-        return answer_with_hit(dispatcher, tracker, best)
+        events = answer_with_hit(dispatcher, tracker, best)
+        text = str(tracker.latest_message.get("text") or "")
+        if not tracker.active_loop_name and is_letter(text):
+            # A letter asks for a department's answer: the guide now, and the offer to register it for one.
+            dispatcher.utter_message(text=replies.REGISTER_LETTER, buttons=replies.REGISTER_BUTTONS)
+            events.append(SlotSet("offered_request", text[:MAX_LETTER_CHARS]))
+        return events
     buttons = service_buttons(knowledge, intent="ask_service")
     # A problem described in the resident's words is a request to register, not a choice among how-to guides;
     # a question that matches no guide at all may still describe one.

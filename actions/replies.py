@@ -56,6 +56,7 @@ NOW_THE_OTHER = "您刚才还提到要{task}，现在办吗？"
 OFFER_TO_REGISTER = (
     "您说的情况我还没法直接解答。需要的话，我可以把它原样登记为诉求，转给相关部门处理，3个工作日内答复您。"
 )
+REGISTER_LETTER = "以上是办事指南里的说明。您的来信如需相关部门答复，我可以把它原样登记为诉求，3个工作日内答复您。"
 OFFER_MORE = "这段我也记下了，会和上面的内容一起登记。说完了就点“登记诉求”。"
 ADDED_TO_DESCRIPTION = "这段已补充到您反映的问题里。"
 REGISTER_BUTTONS: Buttons = buttons(("登记诉求", "/submit_complaint"), ("转人工客服", "/request_human"))

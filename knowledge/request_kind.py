@@ -77,3 +77,19 @@ def grievance_strength(text: str) -> Strength:
 def asks_how_to(text: str) -> bool:
     """The message asks about a procedure (materials, steps, where, how long)."""
     return bool(_HOW_TO.search(text[:READ_CHARS]))
+
+
+# A letter to the government opens with a salutation ("尊敬的市长：", "市长您好！", "您好！我是……") and tells a story.
+_SALUTATION = re.compile(
+    r"^(?:尊敬的|敬爱的|[^，,：:！!。\s]{0,8}(?:市长|书记|领导|局长|主任)(?:您|你)?好|(?:您|你)好[！!，,])"
+)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+LETTER_WITH_SALUTATION_HAN = 40
+LETTER_HAN = 80
+
+
+def is_letter(text: str) -> bool:
+    """A letter asking the government for an answer, not a chat question: a salutation and a story, or a long text."""
+    text = text.strip()
+    han = len(_HAN.findall(text[:READ_CHARS]))
+    return han >= LETTER_HAN or (han >= LETTER_WITH_SALUTATION_HAN and bool(_SALUTATION.search(text)))

@@ -173,3 +173,27 @@ def test_an_entity_in_the_answer_to_another_question_keeps_the_field(dispatcher,
     tracker = make_tracker(events=events, slots=slots, active_loop="apply_form", requested_slot="phone")
     result = ValidateApplyForm().validate_id_number("12345678", dispatcher, tracker, domain)
     assert result == {"id_number": "11010519491231002X"} and dispatcher.messages == []
+
+
+def test_a_letter_gets_the_guide_and_the_offer_to_register_it(dispatcher, make_tracker, domain):
+    from actions.answer import ActionAnswerService
+    from tests.actions.conftest import knowledge
+
+    letter = "尊敬的市长：您好！我今年六月被公司解除劳动合同，在网上申请失业保险金，系统一直提示材料不全，请问怎么办？"
+    found = knowledge(True, ("失业保险金申领", 0.8))
+    tracker = make_tracker(events=[user_event(letter, "ask_service", found)])
+    events = asyncio.run(ActionAnswerService().run(dispatcher, tracker, domain))
+    guide, offer = dispatcher.messages
+    assert "失业保险金申领的办理指南" in guide["text"]
+    assert [b["title"] for b in offer["buttons"]] == ["登记诉求", "转人工客服"]
+    assert {"event": "slot", "name": "offered_request", "value": letter, "timestamp": None} in events
+
+
+def test_a_chat_question_gets_the_guide_only(dispatcher, make_tracker, domain):
+    from actions.answer import ActionAnswerService
+    from tests.actions.conftest import knowledge
+
+    found = knowledge(True, ("失业保险金申领", 0.8))
+    tracker = make_tracker(events=[user_event("失业金怎么申请", "ask_service", found)])
+    asyncio.run(ActionAnswerService().run(dispatcher, tracker, domain))
+    assert len(dispatcher.messages) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.request_kind import READ_CHARS, Strength, asks_how_to, grievance_strength
+from knowledge.request_kind import READ_CHARS, Strength, asks_how_to, grievance_strength, is_letter
 
 STRONG = [
     "我的失业金三个月了还没按时发放，打电话也没人接",
@@ -69,3 +69,24 @@ def test_only_the_start_of_a_long_letter_is_read() -> None:
     late = "此事" * READ_CHARS + "，工作人员态度很差"
     assert grievance_strength(late) is Strength.NONE
     assert grievance_strength("工作人员态度很差，" + "此事" * READ_CHARS) is Strength.STRONG
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "尊敬的市长：您好！我是裕安区的一名退休教师，想咨询一下异地就医备案之后，在外地住院的费用怎么报销。",
+        "市长您好！我母亲是被征地农民，当年征地时说已经给她办了养老保险，现在到了年龄却领不到钱。",
+        "我今年六月被公司解除劳动合同，在网上申请失业保险金，系统一直提示材料不全，可是我已经按要求上传了所有"
+        "材料，打电话问也没人说清楚到底缺什么，现在已经两个多月没有收入了，家里还有老人孩子要养，请问我该怎么办？",
+    ],
+)
+def test_letters_are_letters(text: str) -> None:
+    assert is_letter(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["您好！社保卡怎么补办", "公积金提取需要什么材料", "市长您好", "你好，我想问一下居住证在哪里办理，需要带什么"],
+)
+def test_chat_questions_are_no_letters(text: str) -> None:
+    assert not is_letter(text)
