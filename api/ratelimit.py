@@ -3,11 +3,15 @@ configured (shared by all workers), in the process otherwise."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Protocol
 
 import redis
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 
 class RateLimiter(Protocol):
@@ -30,33 +34,67 @@ class RateLimiter(Protocol):
 
 
 class RedisRateLimiter:
+    """Counts in Redis; while Redis cannot be reached, in the process (per worker: looser, but no resident
+    gets an error for it), and in Redis again as soon as it answers."""
+
     def __init__(self, client: redis.Redis, prefix: str, per_minute: int) -> None:
         self._client = client
         self._prefix = prefix
         self._limit = per_minute
+        self._fallback = MemoryRateLimiter(per_minute)
+        self._degraded = False
+
+    def _in_redis(self, ok: bool) -> None:
+        """Log the change of place once, not once per request."""
+        if ok == self._degraded:
+            self._degraded = not ok
+            if ok:
+                logger.info("rate limits: Redis answers again, counting there")
+            else:
+                logger.warning("rate limits: Redis unreachable, counting in this process until it is back")
 
     def allow(self, key: str, per_minute: int | None = None) -> bool:
         window = int(time.time() // 60)
         name = f"{self._prefix}rl:{key}:{window}"
-        pipe = self._client.pipeline()
-        pipe.incr(name)
-        pipe.expire(name, 120)
-        count, _ = pipe.execute()
+        try:
+            pipe = self._client.pipeline()
+            pipe.incr(name)
+            pipe.expire(name, 120)
+            count, _ = pipe.execute()
+        except RedisError:
+            self._in_redis(False)
+            return self._fallback.allow(key, per_minute)
+        self._in_redis(True)
         return int(count) <= (per_minute or self._limit)
 
     def failures(self, key: str) -> int:
-        return int(self._client.get(f"{self._prefix}fail:{key}") or 0)
+        try:
+            count = int(self._client.get(f"{self._prefix}fail:{key}") or 0)
+        except RedisError:
+            self._in_redis(False)
+            return self._fallback.failures(key)
+        self._in_redis(True)
+        return count
 
     def fail(self, key: str, window_seconds: int) -> int:
         name = f"{self._prefix}fail:{key}"
-        pipe = self._client.pipeline()
-        pipe.set(name, 0, ex=window_seconds, nx=True)
-        pipe.incr(name)
-        _, count = pipe.execute()
+        try:
+            pipe = self._client.pipeline()
+            pipe.set(name, 0, ex=window_seconds, nx=True)
+            pipe.incr(name)
+            _, count = pipe.execute()
+        except RedisError:
+            self._in_redis(False)
+            return self._fallback.fail(key, window_seconds)
+        self._in_redis(True)
         return int(count)
 
     def forget(self, key: str) -> None:
-        self._client.delete(f"{self._prefix}fail:{key}")
+        self._fallback.forget(key)
+        try:
+            self._client.delete(f"{self._prefix}fail:{key}")
+        except RedisError:
+            self._in_redis(False)
 
 
 class MemoryRateLimiter:
