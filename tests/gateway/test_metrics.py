@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -30,6 +31,7 @@ from tests.channels.fake_wechat_api import FakeWeChatApi
 from tests.gateway.conftest import make_settings
 from tests.gateway.server import free_port
 
+DAY = timedelta(days=1)
 COMPLAINT = {"description": "小区门口的路灯坏了两个星期没人修", "phone": "13812345678", "sender": "metrics-1"}
 
 
@@ -99,16 +101,21 @@ def fresh_case_counts(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_cases_by_kind_status_and_card(client: TestClient, settings: Settings) -> None:
     labels = {"kind": "complaint", "status": "pending"}
     assert sample(client, "luan_cases", **labels, card="none") == 0
-    for _ in range(2):
-        body = {**COMPLAINT, "description": COMPLAINT["description"] + str(_)}
+    for n in range(3):
+        body = {**COMPLAINT, "description": f"{COMPLAINT['description']}（第{n + 1}处）"}
         assert client.post("/api/complaints", json=body).status_code == 201
-    assert sample(client, "luan_cases", **labels, card="none") == 2
+    assert sample(client, "luan_cases", **labels, card="none") == 3
     sessions = make_session_factory(make_engine(settings.database_url))
     with transaction(sessions) as session:
-        case = session.scalars(select(Case).where(Case.kind == "complaint")).first()
-        assert case is not None
-        session.add(SupervisionEvent(case_id=case.id, kind="red", by="system", deadline=case.deadline))
+        red, yellow, older = session.scalars(select(Case).where(Case.kind == "complaint").order_by(Case.id)).all()
+        for kind in ("yellow", "red"):  # a case that went yellow, then red: it counts as red, once
+            session.add(SupervisionEvent(case_id=red.id, kind=kind, by="system", deadline=red.deadline))
+        session.add(SupervisionEvent(case_id=yellow.id, kind="yellow", by="system", deadline=yellow.deadline))
+        # A card of a deadline the case no longer has (it was extended) is not its card.
+        assert older.deadline is not None
+        session.add(SupervisionEvent(case_id=older.id, kind="red", by="system", deadline=older.deadline - DAY))
     assert sample(client, "luan_cases", **labels, card="red") == 1
+    assert sample(client, "luan_cases", **labels, card="yellow") == 1
     assert sample(client, "luan_cases", **labels, card="none") == 1
 
 
