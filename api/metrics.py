@@ -16,8 +16,9 @@ from prometheus_client import Counter, Histogram
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# A path no route matched (a scanner's guesses): one label value, not one per path.
+# A path no route matched (a scanner's guesses): one label value, not one per path; the same for methods.
 UNMATCHED = "unmatched"
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 REQUEST_SECONDS = Histogram(
     "luan_http_request_duration_seconds",
@@ -74,16 +75,17 @@ class MetricsMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        method = scope["method"] if scope["method"] in METHODS else "other"
         status = 500  # an exception before any answer becomes the server error response
 
         async def timed_send(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                REQUEST_SECONDS.labels(scope["method"], route_template(scope)).observe(time.perf_counter() - started)
+                REQUEST_SECONDS.labels(method, route_template(scope)).observe(time.perf_counter() - started)
             await send(message)
 
         try:
             await self.app(scope, receive, timed_send)
         finally:
-            REQUESTS.labels(scope["method"], route_template(scope), str(status)).inc()
+            REQUESTS.labels(method, route_template(scope), str(status)).inc()

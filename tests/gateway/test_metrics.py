@@ -51,11 +51,13 @@ def test_requests_are_counted_by_route_template_not_raw_path(client: TestClient)
     for number in ("TS20260101001", "TS20260101002", "LA20260101003"):
         assert client.get(f"/api/status/{number}", params={"phone_last4": "1234"}).status_code == 404
     assert client.get("/no/such/page/9f3a").status_code == 404
+    assert client.request("BREW9F3A", "/api/status/TS20260101001").status_code == 405
     text = client.get("/metrics").text
     after = sample(client, "luan_http_requests_total", method="GET", route="/api/status/{number}", status="404")
     assert after - before == 3
     assert "TS20260101001" not in text and "9f3a" not in text
     assert sample(client, "luan_http_requests_total", method="GET", route="unmatched", status="404") >= 1
+    assert sample(client, "luan_http_requests_total", method="other", route="/api/status/{number}", status="405") >= 1
     assert sample(client, "luan_http_request_duration_seconds_count", method="GET", route="/api/status/{number}") >= 3
 
 
