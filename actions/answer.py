@@ -93,7 +93,18 @@ async def answer_follow_up(
 
 
 async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, api: CaseApi) -> list[EventType]:
-    """Answer when retrieval is confident, ask which service was meant when it is not, else say so."""
+    """Answer when retrieval is confident, ask which service was meant when it is not, else say so. A letter
+    answered from a guide also gets the offer to register it: it asks for a department's answer."""
+    events = await _answer_question(dispatcher, tracker, api)
+    text = str(tracker.latest_message.get("text") or "")
+    answered = any(event.get("name") == "answered_service" for event in events)
+    if answered and not tracker.active_loop_name and is_letter(text):
+        dispatcher.utter_message(text=replies.REGISTER_LETTER, buttons=replies.REGISTER_BUTTONS)
+        events = [*events, SlotSet("offered_request", text[:MAX_LETTER_CHARS])]
+    return events
+
+
+async def _answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, api: CaseApi) -> list[EventType]:
     knowledge = knowledge_of(tracker.latest_message)
     best = knowledge.best if knowledge else None
     chosen = next(tracker.get_latest_entity_values("service"), None)
@@ -111,13 +122,7 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, ap
         if hit:
             return answer_with_hit(dispatcher, tracker, hit)
     if best:
-        events = answer_with_hit(dispatcher, tracker, best)
-        text = str(tracker.latest_message.get("text") or "")
-        if not tracker.active_loop_name and is_letter(text):
-            # A letter asks for a department's answer: the guide now, and the offer to register it for one.
-            dispatcher.utter_message(text=replies.REGISTER_LETTER, buttons=replies.REGISTER_BUTTONS)
-            events.append(SlotSet("offered_request", text[:MAX_LETTER_CHARS]))
-        return events
+        return answer_with_hit(dispatcher, tracker, best)
     buttons = service_buttons(knowledge, intent="ask_service")
     # A problem described in the resident's words is a request to register, not a choice among how-to guides;
     # a question that matches no guide at all may still describe one.
