@@ -333,6 +333,13 @@ class HandoffHub:
         await self._announce(conversation, line)
         return line
 
+    async def notice(self, sender: str, text: str, buttons: list[dict[str, str]] | None = None) -> Line:
+        """A line about one of the resident's cases outside any handoff (api/resident_notices.py): on the
+        resident's stream only, with no conversation state and no agent queue event."""
+        line = await self.store.append(sender, Line(role="system", text=text, buttons=buttons))
+        await self.bus.publish(resident_topic(sender), {"type": "line", "line": line.public()})
+        return line
+
     async def withdraw(self, conversation: Conversation) -> None:
         """The resident no longer wants an agent (算了, 不用了): out of the queue, the bot answers again."""
         await self.store.drop(conversation.sender)

@@ -1,0 +1,37 @@
+"""Telling a resident about one of their cases when nobody is chatting: a grid officer's update of an incident,
+a department's progress report. One place for every such message, whatever the case kind.
+
+The widget (and API clients) read the handoff stream, so the line is recorded there; a WeChat resident gets a
+customer-service message through the channel's outbound sender, as agent replies do.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from fastapi import FastAPI
+
+from api.handoff import Conversation, HandoffHub, send_to_channel
+from contract.personal_data import mask_text
+
+logger = logging.getLogger(__name__)
+
+
+async def tell_resident(
+    app: FastAPI, sender: str | None, channel: str, text: str, buttons: list[dict[str, str]] | None = None
+) -> bool | None:
+    """Send `text` to the resident who filed a case from `channel`.
+
+    True or False: whether a pushed channel (WeChat) took the message; None: the resident reads the stream
+    (web widget, API) and the line waits there. False also when the case has no sender to reach.
+    """
+    if not sender:
+        return False
+    hub: HandoffHub = app.state.handoff
+    line = await hub.notice(sender, text, buttons)
+    # send_to_channel reads only the sender and channel of the conversation.
+    delivered = await send_to_channel(app, Conversation(sender, channel, "notice", None, time.time()), [line])
+    if delivered is False:
+        logger.warning("case notice not delivered", extra={"channel": channel, "text": mask_text(text)[:40]})
+    return delivered
