@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,7 +37,9 @@ def file_case(
     case.status = spec.initial_status
     case.created_at = now
     case.updated_at = now
-    if spec.deadline_setting:
+    if spec.deadline_setting and spec.deadline_in_hours:
+        case.deadline = now + timedelta(hours=getattr(settings, spec.deadline_setting))
+    elif spec.deadline_setting:
         case.deadline = calendar.deadline(now, getattr(settings, spec.deadline_setting))
     if case.contact_phone:
         case.phone_last4 = case.contact_phone[-4:]

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -29,7 +30,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from api.personal_data import decrypt, encrypt
 from api.settings import get_settings
@@ -322,6 +323,8 @@ class StaffUser(Base):
     # The department an agent works for: its cases' 督办 reach the agent's console (api/supervision.py).
     department: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A grid officer on leave: new incidents of their grids go to the grid's backup officer meanwhile.
+    away: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
 
 # The partial unique index's predicate, and the one `ON CONFLICT` names to find it: a literal, because PostgreSQL
@@ -425,7 +428,201 @@ class UnansweredQuestion(Base):
     last_seen: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-_MODELS: dict[str, type[Case]] = {cls.SPEC.kind: cls for cls in (Application, Complaint, Suggestion, Ticket)}
+class Community(Base):
+    """A residential community (社区/小区) whose incidents residents report; maintained by administrators."""
+
+    __tablename__ = "communities"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    district: Mapped[str | None] = mapped_column(String(32))
+    sample: Mapped[bool] = mapped_column(Boolean, default=False)  # seeded sample data (样例)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GridOfficer(Base):
+    """An officer (staff role grid_officer) who works a grid; a grid may have several, taking turns."""
+
+    __tablename__ = "grid_officers"
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id", ondelete="CASCADE"), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Grid(Base):
+    """网格: part of a community, looked after by its officers; `turn` counts the incidents given out in turn."""
+
+    __tablename__ = "grids"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(32))
+    backup_officer_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    turn: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Building(Base):
+    """A building of a community, in exactly one grid. `key` is how residents' texts are matched ("3" for
+    "3栋", "3号楼", "三幢": contract/community_places.py); `label` is how it is shown."""
+
+    __tablename__ = "buildings"
+    __table_args__ = (UniqueConstraint("community_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(32))
+
+
+class Incident(Case):
+    """社区事件 (SQ): reported in chat, assigned to the grid officer of the building (`assigned_to`), with a
+    response deadline in hours (`deadline`, met when `accepted_at` comes first)."""
+
+    __tablename__ = "incidents"
+    SPEC = case_kinds.INCIDENT
+    __mapper_args__ = {"polymorphic_identity": SPEC.kind}
+
+    id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    incident_kind: Mapped[str] = mapped_column(String(8))  # one of contract.community_places.INCIDENT_KINDS
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id", ondelete="SET NULL"), index=True)
+    building: Mapped[str | None] = mapped_column(String(16))  # the building's key
+    unit: Mapped[str | None] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(Text)
+    photo_ids: Mapped[list[Any]] = mapped_column(default=list)
+    accepted_at: Mapped[datetime | None] = mapped_column()
+    resolved_at: Mapped[datetime | None] = mapped_column()
+    result_note: Mapped[str | None] = mapped_column(Text)
+
+
+class IncidentUpdate(Base):
+    """What an officer did on an incident (accept, progress note, resolve), as the resident was told."""
+
+    __tablename__ = "incident_updates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # accept | progress | resolve
+    note: Mapped[str | None] = mapped_column(Text)
+    photo_id: Mapped[str | None] = mapped_column(String(32))
+    by: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Photo(Base):
+    """An uploaded photo (api/services/photos.py): the file is stored under PHOTO_DIR by its random id; the
+    row says whose it is (a resident's `sender`, or the staff member who uploaded it)."""
+
+    __tablename__ = "photos"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(16))
+    size: Mapped[int] = mapped_column(Integer)
+    sender: Mapped[str | None] = mapped_column(String(128), index=True)
+    uploaded_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BudgetRound(Base):
+    """参与式预算: one round of a street's or community's budget. Staff move it through the phases of
+    contract.budget.PHASES; the dates are what residents are told, the phase is what the gateway enforces."""
+
+    __tablename__ = "budget_rounds"
+    __table_args__ = (
+        CheckConstraint("budget_yuan > 0", name="budget_positive"),
+        CheckConstraint("max_choices >= 1", name="max_choices_positive"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    area: Mapped[str] = mapped_column(String(64))  # the street or community whose budget it is
+    budget_yuan: Mapped[int] = mapped_column(BigInteger)
+    max_choices: Mapped[int] = mapped_column(Integer)
+    phase: Mapped[str] = mapped_column(String(16), index=True)
+    proposals_until: Mapped[date] = mapped_column(Date)
+    review_until: Mapped[date] = mapped_column(Date)
+    voting_until: Mapped[date] = mapped_column(Date)
+    opened_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    results_at: Mapped[datetime | None] = mapped_column()  # when the results were published
+    sample: Mapped[bool] = mapped_column(Boolean, default=False)  # seeded sample data (样例)
+
+
+class Proposal(Case):
+    """预算项目提议 (YS): a resident's project for a round; `place` is the shared column of every case."""
+
+    __tablename__ = "proposals"
+    SPEC = case_kinds.PROPOSAL
+    __mapper_args__ = {"polymorphic_identity": SPEC.kind}
+
+    id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("budget_rounds.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(60))
+    description: Mapped[str] = mapped_column(Text)  # phone and ID numbers masked: it is published
+    rough_cost_yuan: Mapped[int] = mapped_column(BigInteger)
+    # The review panel's decision, all public: the reason residents read and the cost the vote works with.
+    cost_estimate_yuan: Mapped[int | None] = mapped_column(BigInteger)
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_at: Mapped[datetime | None] = mapped_column()
+    votes: Mapped[int | None] = mapped_column(Integer)  # counted when the results are published
+
+    @property
+    def cost_yuan(self) -> int:
+        return self.cost_estimate_yuan if self.cost_estimate_yuan is not None else self.rough_cost_yuan
+
+    @property
+    def status_text(self) -> str:
+        text = self.SPEC.status_text(self.status)
+        return f"{text}，原因：{self.review_reason}" if self.status == "rejected" and self.review_reason else text
+
+
+class Ballot(Base):
+    """One verified voter's ballot in a round (the unique constraint); changing it replaces its choices.
+    `voter` is a keyed hash of the identity (a WeChat openid or a confirmed phone): no personal data."""
+
+    __tablename__ = "budget_ballots"
+    __table_args__ = (UniqueConstraint("round_id", "voter"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("budget_rounds.id", ondelete="CASCADE"))
+    voter: Mapped[str] = mapped_column(String(64))
+    cast_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BallotChoice(Base):
+    """A project a ballot chooses: the rows the results count."""
+
+    __tablename__ = "budget_ballot_choices"
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("budget_ballots.id", ondelete="CASCADE"), primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ProposalProgress(Base):
+    """An implementation update on a funded project, public on the budget page."""
+
+    __tablename__ = "proposal_progress"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    by: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))  # the project's status after the update
+
+
+class PhoneCode(Base):
+    """A one-time code sent by SMS (api/sms.py): only keyed hashes of the phone and the code are kept."""
+
+    __tablename__ = "phone_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone_hash: Mapped[str] = mapped_column(String(64), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+_MODELS: dict[str, type[Case]] = {
+    cls.SPEC.kind: cls for cls in (Application, Complaint, Suggestion, Ticket, Incident, Proposal)
+}
 # The model of every kind of the contract's table, in its order; a kind without a model fails at import.
 CASE_KINDS: dict[str, type[Case]] = {kind: _MODELS[kind] for kind in case_kinds.CASE_KINDS}
 KIND_BY_PREFIX: dict[str, type[Case]] = {spec.prefix: CASE_KINDS[spec.kind] for spec in case_kinds.CASE_KINDS.values()}
@@ -436,15 +633,28 @@ __all__ = [
     "Application",
     "AssistantTurn",
     "AuditEntry",
+    "Ballot",
+    "BallotChoice",
     "Base",
     "Case",
     "CaseCounter",
+    "BudgetRound",
+    "Building",
     "Commendation",
+    "Community",
     "Complaint",
     "Consultation",
     "ConsultationView",
     "Evaluation",
     "FilingLock",
+    "Grid",
+    "GridOfficer",
+    "Incident",
+    "IncidentUpdate",
+    "PhoneCode",
+    "Photo",
+    "Proposal",
+    "ProposalProgress",
     "SensitiveWord",
     "Service",
     "StaffUser",
@@ -482,3 +692,54 @@ class CaseEmbedding(Base):
     model: Mapped[str] = mapped_column(String(64))
     vector: Mapped[bytes] = mapped_column(LargeBinary)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+# A delivery still to be sent: the worker's queue (api/department_deliveries.py), delivered and dead ones left out.
+DELIVERY_DUE = text("delivered_at IS NULL AND NOT dead")
+
+
+class DepartmentEndpoint(Base):
+    """A department's system (docs/departments.md): where its dispatched cases are delivered (a signed webhook),
+    where its records are looked up, and the credential it reports back with (only its sha256 is kept: the
+    credential is shown once, when registered or rotated)."""
+
+    __tablename__ = "department_endpoints"
+    department: Mapped[str] = mapped_column(String(64), primary_key=True)  # as in knowledge/categories.yaml
+    webhook_url: Mapped[str] = mapped_column(String(500))
+    signing_secret: Mapped[str] = mapped_column(EncryptedText)
+    credential_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The department's record lookups (GET {lookup_url}/property?certificate=...); None: it offers none.
+    lookup_url: Mapped[str | None] = mapped_column(String(500))
+    # Its own lookup timeout; None: DEPARTMENT_LOOKUP_TIMEOUT_SECONDS.
+    lookup_timeout_seconds: Mapped[float | None] = mapped_column(Float)
+    sample: Mapped[bool] = mapped_column(Boolean, default=False)  # the local stand-in service (样例)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    credential_rotated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DepartmentDelivery(Base):
+    """One case event to deliver to a department's webhook: retried with backoff until delivered, or dead after
+    DEPARTMENT_DELIVERY_MAX_ATTEMPTS (the console's dead-letter list, where an administrator retries it)."""
+
+    __tablename__ = "department_deliveries"
+    __table_args__ = (
+        Index(
+            "ix_department_deliveries_due",
+            "next_attempt_at",
+            postgresql_where=DELIVERY_DUE,
+            sqlite_where=DELIVERY_DUE,
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    # Queued in the flush that files the case (api/services/departments.py), before the case has its id.
+    case: Mapped[Case] = relationship()
+    department: Mapped[str] = mapped_column(String(64), index=True)
+    event: Mapped[str] = mapped_column(String(32))  # case.dispatched
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # When a worker may send it next: claiming it moves this past the send's timeout, so no other worker does.
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    delivered_at: Mapped[datetime | None] = mapped_column()
+    dead: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -211,7 +211,7 @@ class Assignment(Strict):
 class StaffCreate(Strict):
     username: Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9_.-]{3,64}$")]
     display_name: Short
-    role: Annotated[str, StringConstraints(pattern=r"^(agent|supervisor|admin)$")]
+    role: Annotated[str, StringConstraints(pattern=r"^(agent|supervisor|admin|grid_officer)$")]
     password: Annotated[str, StringConstraints(min_length=10, max_length=128)]
     # An agent's department: 督办 on its cases reach the agent's console.
     department: Short | None = None

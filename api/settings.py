@@ -9,6 +9,7 @@ from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from time import sleep
+from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -94,8 +95,29 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
 
+    # Participatory budgeting (docs/community.md): how a voter's phone is confirmed. SMS_SENDER "log" writes each
+    # text to the log instead of sending it (development only: the code is readable there), "http" posts it to
+    # SMS_HTTP_URL (api/sms.py). A code is valid SMS_CODE_MINUTES for SMS_CODE_ATTEMPTS tries; a phone gets one
+    # every SMS_RESEND_SECONDS and at most SMS_PER_PHONE_HOUR an hour (one address SMS_PER_ADDRESS_MINUTE a
+    # minute); a confirmed phone votes with a token
+    # valid VOTER_TOKEN_MINUTES.
+    sms_sender: Literal["log", "http"] = "log"
+    sms_http_url: str | None = None
+    sms_http_token: str | None = None
+    sms_code_minutes: int = Field(default=5, ge=1)
+    sms_code_attempts: int = Field(default=5, ge=1)
+    sms_resend_seconds: int = Field(default=60, ge=1)
+    sms_per_phone_hour: int = Field(default=5, ge=1)
+    sms_per_address_minute: int = Field(default=5, ge=1)
+    voter_token_minutes: int = Field(default=30, ge=1)
+
     complaint_deadline_workdays: int = 3
     ticket_deadline_workdays: int = 5
+    # 社区事件 (SQ): hours from filing until the grid officer must have accepted it (the city's 48 h → 4 h).
+    incident_response_hours: int = Field(default=4, ge=1)
+    # Residents' and officers' photos (api/services/photos.py): largest upload, and where the files are kept.
+    photo_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    photo_dir: Path = VAR_DIR / "photos"
     timezone: str = "Asia/Shanghai"
     holidays_file: Path = Path(__file__).resolve().parent / "data" / "holidays.yaml"
     # When 12345 agents read handed-off conversations (working days of the holiday calendar, `timezone`);
@@ -130,6 +152,26 @@ class Settings(BaseSettings):
     wechat_reply_budget_seconds: float = 4.0  # WeChat drops a passive reply after 5 s and retries
     wechat_dedupe_seconds: int = 300  # longer than WeChat's three retries
     wechat_choices_seconds: int = 1800  # how long "回复数字" still refers to the last numbered choices
+
+    # Department systems (docs/departments.md). Deliveries of dispatched cases to their webhooks: how often the
+    # worker looks for due ones (0: never), each send's timeout, and the retries: attempt n waits
+    # backoff * 2^(n-1) seconds (at most the maximum) after a failure; after max_attempts it is dead.
+    department_delivery_interval_seconds: float = Field(default=2, ge=0)
+    department_delivery_timeout_seconds: float = Field(default=10, gt=0)
+    department_delivery_max_attempts: int = Field(default=6, ge=1)
+    department_delivery_backoff_seconds: float = Field(default=30, ge=0)
+    department_delivery_backoff_max_seconds: float = Field(default=3600, ge=0)
+    # Lookups across departments (api/department_lookup.py): each department's timeout unless its endpoint
+    # has one, retries after a timeout or error, the whole lookup's budget (nothing waits longer), and the
+    # circuit breaker: open after this many failures in a row, one trial call after the cool-down.
+    department_lookup_timeout_seconds: float = Field(default=1.5, gt=0)
+    department_lookup_retries: int = Field(default=1, ge=0)
+    department_lookup_budget_seconds: float = Field(default=3.0, gt=0)
+    department_breaker_failures: int = Field(default=3, ge=1)
+    department_breaker_cooldown_seconds: float = Field(default=30, ge=0)
+    # The local stand-in department service (scripts/standin_departments.py) that `make run` starts and
+    # `seed-demo` registers for every department when none is configured.
+    standin_port: int = 8200
 
     @field_validator("rasa_url")
     @classmethod
