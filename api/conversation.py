@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from api.db import transaction
 from api.handoff import RATING, Conversation, HandoffHub
 from api.models import Case, Evaluation
+from api.outage import keep_for_agents
 from api.rasa_client import AssistantReply
 from api.replies import NOT_ANSWERED, NOT_ANSWERED_BUTTONS, NOTHING_RECEIVED, THANKS_FOR_RATING, too_long
 from api.runtime import Runtime
@@ -68,6 +69,8 @@ async def converse(
     started = time.monotonic()
     reply: AssistantReply = await app.state.rasa.exchange(sender, text, {"channel": channel})
     app.state.turn_log.record(channel, sender, reply.marks, round((time.monotonic() - started) * 1000))
+    if reply.unavailable:
+        return await keep_for_agents(app, channel, sender, text, (shown or "").strip() or text) or reply.messages
     if reply.messages:
         return reply.messages
     return await not_answered(app, sender)

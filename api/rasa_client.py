@@ -36,6 +36,8 @@ MESSAGE_PATH = "/webhooks/rest/webhook"
 class AssistantReply:
     messages: list[dict[str, Any]]
     marks: list[TurnMark]
+    # No Rasa server answered: `messages` is the apology, and the gateway keeps the message for agents.
+    unavailable: bool = False
 
 
 class RasaClient:
@@ -89,7 +91,7 @@ class RasaClient:
             replies = (await self._post(sender, MESSAGE_PATH, payload)).json()
         except (httpx.HTTPError, ValueError) as exc:
             logger.warning("rasa unavailable: %s", type(exc).__name__)
-            return AssistantReply([{"text": UNAVAILABLE}], [])
+            return AssistantReply([{"text": UNAVAILABLE}], [], unavailable=True)
         marks = [mark for r in replies if (mark := read_mark(r.get("custom"))) is not None]
         return AssistantReply([to_message(r) for r in replies if r.get("text") or r.get("buttons")], marks)
 

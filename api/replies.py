@@ -13,6 +13,13 @@ _WEEKDAYS = "一二三四五六日"
 
 # The assistant ------------------------------------------------------------------------------------
 UNAVAILABLE = "抱歉，智能助手暂时无法回复，请稍后再试，或拨打12345政务服务便民热线。"
+
+
+def assistant_down(ticket: str) -> str:
+    """Rasa did not answer (api/outage.py): the message went to the agents as a hotline ticket."""
+    return f"抱歉，智能助手暂时出了故障。您的留言已登记为工单{ticket}，不会丢失；急事请直接拨打12345。"
+
+
 TOO_FAST = "您发送消息太频繁了，请稍等一分钟再试。"
 NOTHING_RECEIVED = "没有收到内容，请输入您想咨询或办理的事。"
 # The assistant answered nothing (a restart, or Rasa's loop guard): the gateway answers and repairs the tracker.
@@ -84,3 +91,14 @@ TRIMMED_NOTE = "……\n（内容较长，未尽事项请拨打12345政务服务
 def choose_by_number(count: int) -> str:
     """The hint under WeChat's numbered buttons (WeChat text messages have no buttons)."""
     return "回复数字1选择" if count == 1 else f"回复数字1-{count}选择"
+
+
+# A department's report on a case, told outside any conversation (api/services/department_reports.py) --------
+def department_report(kind_name: str, number: str, department: str, report: str, remark: str | None) -> str:
+    """accepted / progress / resolved, with the department's note or result as it wrote it."""
+    if report == "accepted":
+        said = f"您的{kind_name}{number}已由{department}受理，办理有进展会再告诉您。"
+        return said + (f"\n说明：{remark}" if remark else "")
+    if report == "progress":
+        return f"您的{kind_name}{number}有新进展（{department}）：{remark}"
+    return f"您的{kind_name}{number}已办结（{department}）。\n处理结果：{remark}\n如有疑问，可以随时问我或拨打12345。"

