@@ -41,6 +41,21 @@ FIELD_LABELS = {
     "review_note": "审核备注",
     "rejection_reason": "不予公开的理由",
     "word": "敏感词",
+    # 参与式预算 (api/budget_schemas.py)
+    "title": "名称",
+    "area": "所属街道或社区",
+    "budget_yuan": "预算总额",
+    "max_choices": "每票可选项目数",
+    "proposals_until": "征集截止日期",
+    "review_until": "评审截止日期",
+    "voting_until": "投票截止日期",
+    "cost_yuan": "预计费用",
+    "place": "地点",
+    "decision": "评审结论",
+    "cost_estimate_yuan": "评审估算费用",
+    "choices": "投票选择",
+    "code": "验证码",
+    "phase": "阶段",
 }
 
 INVALID_JSON = "请求内容不是有效的 JSON"
