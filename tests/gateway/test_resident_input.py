@@ -29,10 +29,10 @@ def test_a_chat_message_over_the_limit_goes_on_cut_and_says_so(client: TestClien
     note, *answer = response.json()["messages"]
     assert note["text"] == too_long(MAX_LETTER_CHARS) and str(MAX_LETTER_CHARS) in note["text"]
     assert "路灯" not in note["text"]
-    # The first MAX_LETTER_CHARS characters went on to the assistant (here: down, so the polite fallback).
+    # The first MAX_LETTER_CHARS characters went on to the assistant (here: down, so they became a ticket).
     assert answer and "12345" in answer[0]["text"]
-    at_limit = client.post("/api/chat", json={"sender": "r-long", "message": "灯" * MAX_LETTER_CHARS})
-    assert len(at_limit.json()["messages"]) == 1 and "12345" in at_limit.json()["messages"][0]["text"]
+    at_limit = client.post("/api/chat", json={"sender": "r-at-limit", "message": "灯" * MAX_LETTER_CHARS}).json()
+    assert at_limit["messages"][0]["text"] != note["text"] and "12345" in at_limit["messages"][0]["text"]
 
 
 def test_a_complaint_with_a_landline_is_checked_with_its_last_four_digits(client: TestClient) -> None:
