@@ -19,7 +19,7 @@ Yuan = Annotated[int, Field(ge=1, le=MAX_YUAN)]
 Remark = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 ProjectTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=60)]
 ProjectText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=1000)]
-ProjectNumber = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^YS\d{8,}$")]
+ProjectNumber = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[Yy][Ss]\d{8,}$")]
 # contract.budget.PHASES as a type (tests/gateway/test_budget.py checks that they agree).
 Phase = Literal["proposals", "review", "voting", "results"]
 

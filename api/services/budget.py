@@ -21,6 +21,7 @@ from api.cases import change_status, file_case, find_case
 from api.errors import ApiError
 from api.models import Ballot, BallotChoice, BudgetRound, Proposal, ProposalProgress
 from api.runtime import Runtime
+from api.services.filing import query_code
 from contract.budget import FUNDING_RULE, PHASE_TEXTS, PHASES, PROPOSALS, RESULTS, REVIEW, VOTING
 from contract.budget import BudgetRound as RoundSummary
 from contract.personal_data import mask_text
@@ -166,6 +167,7 @@ def file_proposal(
         contact_phone=body.phone,
         sender=sender,
         channel=body.channel,
+        phone_last4=None if body.phone else query_code(),
     )
     return file_case(session, proposal, runtime.settings, runtime.calendar, now=now)  # type: ignore[return-value]
 
@@ -241,7 +243,7 @@ def vote_counts(session: Session, round_id: int) -> dict[int, int]:
         .where(Ballot.round_id == round_id)
         .group_by(BallotChoice.proposal_id)
     )
-    return {int(proposal_id): int(count) for proposal_id, count in rows.tuples()}
+    return {int(proposal_id): int(count) for proposal_id, count in rows.all()}
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,12 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
 
 
+def query_code() -> str:
+    """What a resident filing without a phone checks the status with instead of a phone's last 4 digits.
+    Random from `secrets`: a guessable code would let anyone read the status of numbered cases."""
+    return f"{secrets.randbelow(10_000):04d}"
+
+
 def duplicate_of(session: Session, runtime: Runtime, model: type[_C], sender: str | None, digest: str) -> _C | None:
     """The case of this kind that `sender` filed with the same text within `filing_dedupe_minutes`, if any.
 
@@ -102,9 +108,7 @@ def file_complaint(session: Session, runtime: Runtime, body: ComplaintCreate) ->
     route_case(session, runtime, complaint, body.description, department=body.department)
     complaint.place = body.place or place_in(body.description)
     if body.phone is None:
-        # The resident checks the status with this code instead of a phone's last 4 digits. Random from
-        # `secrets`: a guessable code would let anyone read the status of numbered complaints.
-        complaint.phone_last4 = f"{secrets.randbelow(10_000):04d}"
+        complaint.phone_last4 = query_code()
     file_case(session, complaint, runtime.settings, runtime.calendar)
     return complaint, True
 
