@@ -13,6 +13,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.catalogue import sync_catalogue
 from api.channels.wechat import WeChatChannel
+from api.department_deliveries import DeliveryWorker
+from api.department_lookup import DepartmentLookup
 from api.errors import install_error_handlers
 from api.handoff import HandoffHub
 from api.http_security import HttpSecurity
@@ -26,6 +28,7 @@ from api.routes import (
     auth,
     chat,
     consultations,
+    departments,
     handoff,
     health,
     knowledge,
@@ -108,9 +111,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.supervision.start()
         app.state.turn_log = TurnLog(runtime)
         app.state.case_counts = CaseCounts(runtime.sessions)
+        app.state.department_lookup = DepartmentLookup(active)
+        app.state.deliveries = DeliveryWorker(runtime.sessions, active, runtime.calendar)
+        app.state.deliveries.start()
         try:
             yield
         finally:
+            await app.state.deliveries.stop()
+            await app.state.department_lookup.aclose()
             await app.state.supervision.stop()
             await app.state.turn_log.drain()
             await app.state.outbound["wechat"].aclose()
@@ -145,6 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         supervision,
         analytics,
         unanswered,
+        departments,
         wechat,
     )
     for module in routers:

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.categories import Category, project_categories
 from api.db import make_engine, make_session_factory
 from api.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from api.services import departments
 from api.settings import Settings
+from api.sms import LogSmsSender, SmsSender, make_sms_sender
 from api.workdays import WorkCalendar
 
 if TYPE_CHECKING:
@@ -35,6 +37,8 @@ class Runtime:
     router: Router | None = None
     # Filing without a router is logged once per process, not once per case.
     unrouted_logged: bool = False
+    # Texts to residents' phones (api/sms.py): the budget vote's one-time codes.
+    sms: SmsSender = field(default_factory=LogSmsSender)
 
     @classmethod
     def start(cls, settings: Settings) -> Runtime:
@@ -45,15 +49,18 @@ class Runtime:
             if client is not None
             else MemoryRateLimiter(settings.rate_limit_per_minute)
         )
+        sessions = make_session_factory(engine)
+        departments.install(sessions)  # cases dispatched to a department are queued for its webhook
         return cls(
             settings=settings,
             engine=engine,
-            sessions=make_session_factory(engine),
+            sessions=sessions,
             calendar=WorkCalendar.from_file(settings.holidays_file, settings.timezone),
             limiter=limiter,
             redis=client,
             knowledge=None,
             categories=project_categories(),
+            sms=make_sms_sender(settings),
         )
 
     def reload_categories(self) -> None:

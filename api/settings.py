@@ -172,6 +172,8 @@ class Settings(BaseSettings):
     # The local stand-in department service (scripts/standin_departments.py) that `make run` starts and
     # `seed-demo` registers for every department when none is configured.
     standin_port: int = 8200
+    # What the stand-in's per-department credentials and signing secrets are derived from (api/standin.py).
+    standin_secret: str = Field(default_factory=lambda: _local_secret("standin.secret"))
 
     @field_validator("rasa_url")
     @classmethod

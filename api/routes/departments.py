@@ -1,0 +1,175 @@
+"""Department systems (docs/departments.md): administrators register a department's endpoint, rotate its
+credential and retry dead deliveries; a department reports back on its cases with its credential; staff and the
+action server look a property up across departments."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from api import audit
+from api.db import transaction
+from api.department_lookup import DepartmentLookup, LookupTarget
+from api.department_schemas import (
+    DeliveryPage,
+    DeliveryView,
+    DepartmentReport,
+    EndpointRegistration,
+    EndpointSecrets,
+    EndpointView,
+    ReportReceipt,
+)
+from api.deps import AdminDep, RuntimeDep, SessionDep, current_staff, is_service_call
+from api.errors import ApiError
+from api.models import DepartmentEndpoint, utcnow
+from api.resident_notices import tell_resident
+from api.runtime import Runtime
+from api.security import Role
+from api.services import department_reports, departments
+from contract.property_lookup import PROPERTY_SOURCES, CertificateError, PropertyLookup, normalize_certificate
+
+router = APIRouter(tags=["departments"])
+
+DepartmentName = Annotated[str, Path(min_length=1, max_length=64)]
+CaseNumberPath = Annotated[str, Path(max_length=24)]
+_bearer = HTTPBearer(auto_error=False)
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+# ---- administrators -----------------------------------------------------------------------------------
+
+
+@router.get("/api/staff/departments", response_model=list[EndpointView])
+def list_endpoints(staff: AdminDep, session: SessionDep) -> list[dict[str, Any]]:
+    """Every registered department system, with its deliveries still to send and dead ones."""
+    return departments.endpoint_views(session)
+
+
+@router.put("/api/staff/departments/{department}", response_model=EndpointSecrets, response_model_exclude_none=True)
+def register_endpoint(
+    department: DepartmentName, body: EndpointRegistration, staff: AdminDep, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Register a department's system (its credential and signing secret are in this answer only), or change
+    its URLs, lookup timeout or signing secret (the credential stays; rotate it with `.../credential`)."""
+    endpoint, shown = departments.register(
+        session, runtime.categories, department, body.model_dump(), staff.username, staff.role
+    )
+    return {**departments.endpoint_view(endpoint), **shown}
+
+
+@router.post(
+    "/api/staff/departments/{department}/credential", response_model=EndpointSecrets, response_model_exclude_none=True
+)
+def rotate_credential(department: DepartmentName, staff: AdminDep, session: SessionDep) -> dict[str, Any]:
+    """A new credential for the department, shown this once; the old one stops working at once."""
+    endpoint, credential = departments.rotate_credential(session, department, staff.username, staff.role)
+    return {**departments.endpoint_view(endpoint), "credential": credential}
+
+
+@router.get("/api/staff/department-deliveries/dead", response_model=DeliveryPage)
+def dead_letters(
+    staff: AdminDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Deliveries given up on after the last retry, newest first."""
+    return departments.dead_letters(session, limit, offset)
+
+
+@router.post("/api/staff/department-deliveries/{delivery_id}/retry", response_model=DeliveryView)
+def retry_delivery(delivery_id: Annotated[int, Path(ge=1)], staff: AdminDep, session: SessionDep) -> dict[str, Any]:
+    """Send a dead delivery again: back in the queue, due now, with a fresh count of attempts."""
+    return departments.retry(session, delivery_id, staff.username, staff.role, utcnow())
+
+
+# ---- departments report back --------------------------------------------------------------------------
+
+
+def department_of(runtime: RuntimeDep, credentials: Bearer) -> str:
+    """The department whose credential the request carries (Authorization: Bearer dep_...)."""
+    if credentials is None:
+        raise ApiError(401, "not_authenticated", "缺少部门接口凭证（Authorization: Bearer ...）")
+    with transaction(runtime.sessions) as session:
+        department = departments.department_of(session, credentials.credentials)
+    if department is None:
+        raise ApiError(401, "invalid_credential", "部门接口凭证无效或已更换")
+    return department
+
+
+def _report(runtime: Runtime, department: str, number: str, body: DepartmentReport) -> department_reports.Reported:
+    with transaction(runtime.sessions) as session:
+        return department_reports.report(session, department, number, body.type, body.note, body.result)
+
+
+@router.post("/api/departments/cases/{number}/reports", status_code=201, response_model=ReportReceipt)
+async def report(
+    request: Request,
+    number: CaseNumberPath,
+    body: DepartmentReport,
+    department: Annotated[str, Depends(department_of)],
+    runtime: RuntimeDep,
+) -> dict[str, Any]:
+    """A department's report on one of its cases (404 for any other case): accepted, a progress note, or
+    resolved with its result. The case's status follows, the report is audited, and the resident is told."""
+    reported = await run_in_threadpool(_report, runtime, department, number, body)
+    case = reported.case
+    told = await tell_resident(request.app, case.sender, case.channel, reported.notice)
+    notice = "stream" if told is None else "pushed" if told else "not_delivered"
+    return {"number": case.number, "status": case.status, "status_text": case.status_text, "notice": notice}
+
+
+# ---- lookups across departments -------------------------------------------------------------------------
+
+
+def staff_or_service(request: Request, runtime: RuntimeDep, credentials: Bearer) -> tuple[str, str]:
+    """(actor, role) of an agent or above (bearer token), or of the action server (X-Service-Token)."""
+    if is_service_call(request, runtime):
+        return "action_server", "service"
+    staff = current_staff(runtime, credentials)
+    if not staff.role.allows(Role.AGENT):
+        raise ApiError(403, "forbidden", "您的账号没有此操作的权限")
+    return staff.username, staff.role
+
+
+def _targets(runtime: Runtime, certificate: str, actor: str, role: str) -> list[LookupTarget]:
+    """Where each source is looked up; the lookup itself is audited (whose records were asked for)."""
+    names = [source.department for source in PROPERTY_SOURCES]
+    with transaction(runtime.sessions) as session:
+        endpoints = {
+            e.department: e
+            for e in session.scalars(select(DepartmentEndpoint).where(DepartmentEndpoint.department.in_(names)))
+        }
+        audit.record(session, actor, role, "property_lookup", certificate)
+    default = runtime.settings.department_lookup_timeout_seconds
+    targets = []
+    for source in PROPERTY_SOURCES:
+        endpoint = endpoints.get(source.department)
+        if endpoint is None or endpoint.lookup_url is None:
+            targets.append(LookupTarget(source, None, "", default))
+        else:
+            timeout = endpoint.lookup_timeout_seconds or default
+            targets.append(LookupTarget(source, endpoint.lookup_url, endpoint.signing_secret, timeout))
+    return targets
+
+
+@router.get("/api/property/{certificate}", response_model=PropertyLookup)
+async def property_lookup(
+    request: Request,
+    certificate: Annotated[str, Path(max_length=64)],
+    caller: Annotated[tuple[str, str], Depends(staff_or_service)],
+    runtime: RuntimeDep,
+) -> PropertyLookup:
+    """One property's land, tax and housing records (不动产权证号 "皖(2026)六安市不动产权第0012345号" or its 7-digit
+    serial): what each department answered, or why its part is missing; never longer than the lookup budget."""
+    try:
+        canonical = normalize_certificate(certificate)
+    except CertificateError as exc:
+        raise ApiError(422, "invalid_certificate", str(exc)) from None
+    targets = await run_in_threadpool(_targets, runtime, canonical, *caller)
+    lookup: DepartmentLookup = request.app.state.department_lookup
+    return await lookup.property(canonical, targets)

@@ -1,0 +1,80 @@
+"""A department reports back on a case it was dispatched (docs/departments.md "Reporting back"): accepted, a
+progress note, or resolved with its result. The case moves along its kind's pipeline (contract/case_kinds.py),
+the report is audited, and the resident is told (api/routes/departments.py sends `notice`)."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from api import audit, replies
+from api.cases import change_status, find_case
+from api.errors import ApiError
+from api.models import Case, utcnow
+from contract.case_kinds import CaseKind
+from contract.personal_data import mask_text
+
+# The status each report moves a case of a kind to. A kind not named here (or a report it does not name) keeps
+# its status: the report is recorded and the resident told, the case's own handlers move it.
+REPORT_STATUSES: dict[str, dict[str, str]] = {
+    "application": {"accepted": "accepted", "progress": "processing", "resolved": "done"},
+    "complaint": {"accepted": "processing", "progress": "processing", "resolved": "resolved"},
+    "ticket": {"resolved": "resolved"},
+}
+DEPARTMENT_ROLE = "department"
+
+
+@dataclass(frozen=True)
+class Reported:
+    case: Case
+    notice: str  # what the resident is told
+
+
+def path_to(spec: CaseKind, current: str, target: str) -> list[str]:
+    """The statuses from `current` to `target` along the kind's transitions, fewest steps (an application's
+    progress report while it is only submitted: accepted, then processing); [] when it cannot get there
+    (there already, or past it)."""
+    previous: dict[str, str] = {}
+    queue = deque([current])
+    while queue:
+        status = queue.popleft()
+        if status == target:
+            steps = []
+            while status != current:
+                steps.append(status)
+                status = previous[status]
+            return steps[::-1]
+        for following in sorted(spec.transitions.get(status, ())):
+            if following not in previous and following != current:
+                previous[following] = status
+                queue.append(following)
+    return []
+
+
+def _own_case(session: Session, department: str, number: str) -> Case:
+    try:
+        case = find_case(session, number, for_update=True)
+    except ApiError:
+        case = None
+    if case is None or case.department != department:
+        # The same answer as an unknown number: a department cannot probe other departments' numbers.
+        raise ApiError(404, "case_not_found", "未找到该编号对应的事项，请核对编号")
+    return case
+
+
+def report(session: Session, department: str, number: str, kind: str, note: str | None, result: str | None) -> Reported:
+    case = _own_case(session, department, number)
+    if case.is_closed:
+        raise ApiError(409, "case_closed", f"该事项已{case.status_text}，不能再报告进展", status=case.status)
+    remark = result if kind == "resolved" else note
+    target = REPORT_STATUSES.get(case.kind, {}).get(kind)
+    for status in path_to(case.SPEC, case.status, target) if target else []:
+        change_status(session, case, status, department, DEPARTMENT_ROLE, mask_text(remark) if remark else None)
+    case.updated_at = utcnow()
+    audit.record(
+        session, department, DEPARTMENT_ROLE, f"department_{kind}", case.number,
+        note=mask_text(remark) if remark else None, status=case.status,
+    )  # fmt: skip
+    return Reported(case, replies.department_report(case.SPEC.name, case.number, department, kind, remark))
