@@ -41,6 +41,12 @@ FIELD_LABELS = {
     "review_note": "审核备注",
     "rejection_reason": "不予公开的理由",
     "word": "敏感词",
+    "file": "照片",
+    "kind": "类型",
+    "community": "小区（社区）",
+    "building": "楼栋",
+    "unit": "单元",
+    "photo_ids": "照片",
     # 参与式预算 (api/budget_schemas.py)
     "title": "名称",
     "area": "所属街道或社区",

@@ -54,6 +54,10 @@ def error_response(status: int, code: str, message: str) -> list[Message]:
     ]
 
 
+PHOTO_UPLOAD_PATHS = frozenset({"/api/chat/photo", "/api/grid/photos"})
+MULTIPART_ALLOWANCE = 64 * 1024
+
+
 class HttpSecurity:
     def __init__(self, app: ASGIApp, settings: Callable[[], Settings]) -> None:
         self.app = app
@@ -76,7 +80,10 @@ class HttpSecurity:
             await _respond(send_with_headers, 404, "not_found", "页面不存在")
             return
         if scope["method"] not in _BODILESS:
-            replay = await _read_body(scope, receive, settings.max_body_bytes)
+            # A photo upload may carry PHOTO_MAX_BYTES and its multipart framing (api/services/photos.py).
+            photo = scope["path"] in PHOTO_UPLOAD_PATHS
+            limit = settings.photo_max_bytes + MULTIPART_ALLOWANCE if photo else settings.max_body_bytes
+            replay = await _read_body(scope, receive, limit)
             if replay is None:
                 await _respond(send_with_headers, 413, "body_too_large", "提交的内容过多，请精简后再试")
                 return

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from api.db import make_engine, make_session_factory, transaction
-from api.models import CASE_KINDS, Case
+from api.models import CASE_KINDS, Case, Community
 from api.settings import Settings
 from contract.case_kinds import CASE_KINDS as SPECS
 from contract.case_kinds import CaseKind
@@ -42,7 +42,17 @@ def file(client: TestClient, kind: str, agent_token: str) -> str:
             {},
         ),
         "ticket": ("/api/staff/tickets", {"summary": "路灯不亮", "phone": PHONE}, auth(agent_token)),
+        "incident": (
+            "/api/incidents",
+            {"kind": "报修", "community": "样例·测试社区", "description": "楼道灯坏了好几天"}
+            | {"phone": PHONE, "sender": "s1"},
+            {},
+        ),
     }
+    if kind == "incident":
+        # A community without grids: the incident is filed and waits, unassigned, as `reported`.
+        with transaction(client.app.state.runtime.sessions) as session:  # type: ignore[attr-defined]
+            session.add(Community(name="样例·测试社区", sample=True))
     path, body, headers = bodies[kind]
     response = client.post(path, json=body, headers=headers)
     assert response.status_code == 201, response.text

@@ -1,0 +1,55 @@
+"""Residents' photos: a widget upload that goes on to the assistant as `/share_photo{"photo_id": …}` (the
+incident form takes it), and a resident's view of the photos of their own incidents."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.conversation import converse
+from api.db import transaction
+from api.deps import ResidentLimit, RuntimeDep, SessionDep
+from api.errors import ApiError
+from api.replies import TOO_FAST
+from api.runtime import Runtime
+from api.schemas import Sender
+from api.services import photos
+
+router = APIRouter(prefix="/api", tags=["photos"], dependencies=[ResidentLimit])
+
+# What the transcript and agents read instead of the payload.
+PHOTO_SHOWN = "[照片]"
+
+
+def keep_photo(runtime: Runtime, data: bytes, sender: str) -> str:
+    with transaction(runtime.sessions) as session:
+        return photos.store_photo(session, runtime.settings, data, sender=sender).id
+
+
+@router.post("/chat/photo")
+async def chat_photo(
+    request: Request, runtime: RuntimeDep, sender: Annotated[Sender, Form()], file: Annotated[UploadFile, File()]
+) -> dict[str, Any]:
+    """A photo from the widget (multipart: sender, file): stored, then the conversation goes on with it.
+    415 for anything but JPEG, PNG or WebP (by content), 413 over PHOTO_MAX_BYTES."""
+    if not runtime.limiter.allow(f"sender:{sender}"):
+        raise ApiError(429, "rate_limited", TOO_FAST)
+    data = await file.read(runtime.settings.photo_max_bytes + 1)
+    photo_id = await run_in_threadpool(keep_photo, runtime, data, sender)
+    messages = await converse(request.app, "web", sender, photos.share_photo_message(photo_id), PHOTO_SHOWN)
+    return {"photo_id": photo_id, "messages": messages}
+
+
+@router.get("/photos/{photo_id}", response_class=FileResponse)
+def resident_photo(
+    photo_id: Annotated[str, Path(pattern=photos.PHOTO_ID_PATTERN)],
+    sender: Annotated[Sender, Query()],
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> FileResponse:
+    """A photo the resident sent, or an officer's photo on one of their incidents; 404 for any other."""
+    found = photos.read_photo(session, runtime.settings, photo_id, sender=sender, staff=False)
+    return FileResponse(found.path, media_type=found.content_type, headers={"Cache-Control": "private, max-age=3600"})
