@@ -27,6 +27,10 @@ PAGES = {
     "/moderation.js": ("moderation.js", "text/javascript; charset=utf-8"),
     "/inbox.js": ("inbox.js", "text/javascript; charset=utf-8"),
     "/supervision.js": ("supervision.js", "text/javascript; charset=utf-8"),
+    "/budget": ("budget.html", "text/html; charset=utf-8"),
+    "/budget.js": ("budget.js", "text/javascript; charset=utf-8"),
+    "/budget.css": ("budget.css", "text/css; charset=utf-8"),
+    "/budget-staff.js": ("budget-staff.js", "text/javascript; charset=utf-8"),
 }
 
 
