@@ -39,8 +39,9 @@ EVENT_HEADER = "X-Luan-Event"
 # A claim lasts the send's timeout and this much more, so a slow send finishes before anyone may take it over.
 CLAIM_MARGIN_SECONDS = 30
 BATCH = 20
-# What a department needs of the resident's channel is nothing: the sender id stays with the gateway.
-_NOT_SENT = ("sender",)
+# The resident's channel id stays with the gateway (a department has no use for it), and so do the gateway's own
+# bookkeeping columns (filing dedupe hash, the router's scores).
+_NOT_SENT = ("sender", "text_hash", "routing_confidence", "routing_alternatives")
 
 
 @dataclass(frozen=True)

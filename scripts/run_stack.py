@@ -1,7 +1,8 @@
-"""`make run`: start the Rasa server, the action server and the gateway; Ctrl-C stops all three.
+"""`make run`: start the Rasa server, the action server, the gateway and the stand-in department systems;
+Ctrl-C stops them all.
 
 Ports and hosts come from the environment (GATEWAY_HOST, GATEWAY_PORT, RASA_PORT, ACTIONS_PORT,
-GATEWAY_WORKERS, RASA_SERVERS); the defaults are the contract's.
+GATEWAY_WORKERS, RASA_SERVERS, STANDIN_PORT); the defaults are the contract's.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ def main() -> int:
         gateway_port=int(os.environ.get("GATEWAY_PORT", "8000")),
         rasa_port=int(os.environ.get("RASA_PORT", "5005")),
         actions_port=int(os.environ.get("ACTIONS_PORT", "5055")),
+        standin_port=int(os.environ.get("STANDIN_PORT", "8200")),
         workers=int(os.environ.get("GATEWAY_WORKERS", "1")),
         rasa_servers=int(os.environ.get("RASA_SERVERS", "1")),
     )
@@ -44,6 +46,7 @@ def main() -> int:
             f"  API docs (OpenAPI)              {gateway}/docs\n"
             f"  health                          {gateway}/health\n"
             f"  Rasa server(s)                  {', '.join(stack.rasa_urls)}  (actions on :{stack.actions_port})\n"
+            f"  department systems (样例)        http://127.0.0.1:{stack.standin_port}/webhooks/received\n"
             "  first admin: ADMIN_PASSWORD=... .venv/bin/python -m api create-admin\n"
             "Press Ctrl-C to stop everything.\n",
             flush=True,

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RASA = str(ROOT / ".venv-rasa" / "bin" / "rasa")
 RASA_PYTHON = str(ROOT / ".venv-rasa" / "bin" / "python")
 UVICORN = str(ROOT / ".venv" / "bin" / "uvicorn")
+GATEWAY_PYTHON = str(ROOT / ".venv" / "bin" / "python")
 # Every process of the stack answers one request at a time per event loop, and the processes already share
 # the cores. Multi-threaded numpy/torch math (OpenBLAS, OpenMP) only adds worker threads that spin-wait after
 # each small operation, burning a core the other processes need: measured in a Rasa server, 37.8 ms of CPU
@@ -66,6 +67,8 @@ class Stack:
     gateway_port: int = 8000
     rasa_port: int = 5005
     actions_port: int = 5055
+    # The local stand-in department systems (scripts/standin_departments.py, docs/departments.md).
+    standin_port: int = 8200
     workers: int = 1
     # Rasa servers on rasa_port, rasa_port + 1, ...; more than one needs REDIS_URL (shared trackers and locks).
     rasa_servers: int = 1
@@ -111,6 +114,8 @@ class Stack:
             rasa += ["--port", url.rsplit(":", 1)[1], "-i", "127.0.0.1"]
             commands["rasa" if i == 0 else f"rasa{i + 1}"] = (rasa, env_server)
         commands["gateway"] = (gateway, base)
+        standin = [GATEWAY_PYTHON, str(ROOT / "scripts" / "standin_departments.py")]
+        commands["departments"] = (standin, {**base, "STANDIN_PORT": str(self.standin_port)})
         return commands
 
     def start(self) -> None:

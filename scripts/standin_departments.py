@@ -117,12 +117,15 @@ def create_app(settings: Settings, gateway_url: str) -> FastAPI:
     async def report(number: str, body: Report) -> JSONResponse:
         """Report back to the gateway as `department`, with its derived credential."""
         credential = standin.credential(settings.standin_secret, body.department)
-        async with httpx.AsyncClient(timeout=10) as client:
-            response = await client.post(
-                f"{gateway_url}/api/departments/cases/{number}/reports",
-                json=body.model_dump(exclude={"department"}, exclude_none=True),
-                headers={"Authorization": f"Bearer {credential}"},
-            )
+        try:
+            async with httpx.AsyncClient(timeout=10) as client:
+                response = await client.post(
+                    f"{gateway_url}/api/departments/cases/{number}/reports",
+                    json=body.model_dump(exclude={"department"}, exclude_none=True),
+                    headers={"Authorization": f"Bearer {credential}"},
+                )
+        except httpx.HTTPError as exc:
+            return JSONResponse({"detail": f"gateway {gateway_url} unreachable: {exc}"}, status_code=502)
         return JSONResponse(response.json(), status_code=response.status_code)
 
     return app

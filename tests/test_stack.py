@@ -14,7 +14,7 @@ def environments(**env: str) -> dict[str, dict[str, str]]:
 
 def test_every_process_does_its_math_on_one_thread() -> None:
     envs = environments()
-    assert set(envs) == {"actions", "rasa", "rasa2", "gateway"}
+    assert set(envs) == {"actions", "rasa", "rasa2", "gateway", "departments"}
     for name, env in envs.items():
         assert (env["OMP_NUM_THREADS"], env["OPENBLAS_NUM_THREADS"], env["MKL_NUM_THREADS"]) == ("1", "1", "1"), name
 

@@ -60,6 +60,7 @@ def start_live_stack(**extra_env: str) -> Iterator[LiveStack]:
         conn.execute(f'CREATE DATABASE "{name}"')
     database_url = f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
     prefix = f"e2e{uuid.uuid4().hex[:8]}"
+    standin_port = free_port()  # seed-demo registers the stand-in department systems at this port
     env = dict(
         os.environ,
         DATABASE_URL=database_url,
@@ -69,6 +70,7 @@ def start_live_stack(**extra_env: str) -> Iterator[LiveStack]:
         RATE_LIMIT_PER_MINUTE="100000",
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
+        STANDIN_PORT=str(standin_port),
         **extra_env,
     )
     for command in ("migrate", "seed-demo"):
@@ -78,6 +80,7 @@ def start_live_stack(**extra_env: str) -> Iterator[LiveStack]:
         gateway_port=free_port(),
         rasa_port=free_port(),
         actions_port=free_port(),
+        standin_port=standin_port,
         quiet=not os.environ.get("E2E_VERBOSE"),
     )
     try:
