@@ -10,12 +10,14 @@ import sys
 from sqlalchemy import select
 
 from api import standin
+from api.budget_samples import seed_sample_rounds
 from api.categories import project_categories
 from api.db import make_engine, make_session_factory, transaction
 from api.migrate import upgrade
 from api.models import Consultation, StaffUser
 from api.security import Role, hash_password
 from api.settings import get_settings
+from api.workdays import WorkCalendar
 
 DEMO_CONSULTATIONS = (
     # Sample consultations so that a fresh `make run` has something to comment on.
@@ -55,6 +57,7 @@ def seed_demo() -> None:
         if session.scalar(select(Consultation.id).limit(1)) is None:
             for title, summary, department in DEMO_CONSULTATIONS:
                 session.add(Consultation(title=title, summary=summary, department=department, status="open"))
+        seed_sample_rounds(session, settings, WorkCalendar.from_file(settings.holidays_file, settings.timezone))
         # Every department's system is the local stand-in (scripts/standin_departments.py) until one is registered.
         standin.seed(session, project_categories(), settings)
 
@@ -68,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     admin.add_argument("--username", default="admin")
     admin.add_argument("--display-name", default="系统管理员")
-    commands.add_parser("seed-demo", help="add sample consultations to an empty database")
+    commands.add_parser("seed-demo", help="add sample consultations and budget rounds to an empty database")
     args = parser.parse_args(argv)
     if args.command == "migrate":
         upgrade(get_settings().database_url)
