@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 from wechatpy.messages import BaseMessage
 
 from api.channels.wechat_api import CustomerService, mask_openid
@@ -23,12 +24,15 @@ from api.channels.wechat_envelope import Envelope
 from api.channels.wechat_store import ChannelStore, MemoryChannelStore, RedisChannelStore
 from api.channels.wechat_text import Choice, chosen, render
 from api.conversation import converse
-from api.replies import TEXT_ONLY, TOO_FAST, WELCOME
+from api.errors import ApiError
+from api.replies import PHOTO_NOT_RECEIVED, TEXT_ONLY, TOO_FAST, WELCOME
 from api.runtime import Runtime
+from api.services import photos
+from api.services.photos import PHOTO_SHOWN
 
 logger = logging.getLogger(__name__)
 
-_MEDIA = {"image", "voice", "location", "video", "shortvideo", "link"}
+_MEDIA = {"voice", "location", "video", "shortvideo", "link"}
 _WELCOMED_EVENTS = {"subscribe", "subscribe_scan"}
 _POLL_SECONDS = 0.05
 _DRAIN_SECONDS = 10.0
@@ -41,6 +45,8 @@ LATER = "later"
 
 # (openid, text for the assistant, text as the resident saw it) -> messages; api/conversation.py's converse.
 Converse = Callable[[str, str, str | None], Awaitable[list[dict[str, Any]]]]
+# (openid, the image's bytes) -> the stored photo's id (api/services/photos.py; ApiError when refused).
+KeepPhoto = Callable[[str, bytes], Awaitable[str]]
 
 
 class WeChatChannel:
@@ -51,6 +57,7 @@ class WeChatChannel:
         store: ChannelStore,
         customer_service: CustomerService,
         converse: Converse,
+        keep_photo: KeepPhoto,
         allow: Callable[[str], bool],
         reply_budget_seconds: float,
         dedupe_seconds: int,
@@ -60,6 +67,7 @@ class WeChatChannel:
         self._store = store
         self._customer_service = customer_service
         self._converse = converse
+        self._keep_photo = keep_photo
         self._allow = allow
         self._budget = reply_budget_seconds
         self._dedupe_seconds = dedupe_seconds
@@ -79,6 +87,9 @@ class WeChatChannel:
             store=store,
             customer_service=CustomerService.from_settings(settings, runtime.redis),
             converse=functools.partial(converse, app, "wechat"),
+            keep_photo=lambda openid, data: run_in_threadpool(
+                photos.keep_resident_photo, runtime.sessions, settings, data, openid
+            ),
             allow=runtime.limiter.allow,
             reply_budget_seconds=settings.wechat_reply_budget_seconds,
             dedupe_seconds=settings.wechat_dedupe_seconds,
@@ -137,6 +148,8 @@ class WeChatChannel:
         """The texts to send for one push, in order (empty: nothing to say)."""
         if message.type == "text":
             return await self._ask_assistant(message.source, message.content or "")
+        if message.type == "image":
+            return await self._photo(message.source, message.media_id)
         if message.type == "voice" and message.recognition:
             return await self._ask_assistant(message.source, message.recognition)
         if message.type in _MEDIA:
@@ -144,6 +157,20 @@ class WeChatChannel:
         if message.type == "event" and message.event in _WELCOMED_EVENTS:
             return [WELCOME]
         return []
+
+    async def _photo(self, openid: str, media_id: str | None) -> list[str]:
+        """An image: fetched by its MediaId, stored as the resident's photo, and the conversation goes on with
+        it (`/share_photo`, as from the widget), so that a report being written takes it."""
+        if not self._allow(f"sender:{openid}"):
+            return [TOO_FAST]
+        data = await self._customer_service.download(media_id) if media_id else None
+        if data is None:
+            return [PHOTO_NOT_RECEIVED]
+        try:
+            photo_id = await self._keep_photo(openid, data)
+        except ApiError as exc:  # not a JPEG, PNG or WebP, or too large: the resident reads why
+            return [exc.message]
+        return self._rendered(openid, await self._converse(openid, photos.share_photo_message(photo_id), PHOTO_SHOWN))
 
     async def _ask_assistant(self, openid: str, text: str) -> list[str]:
         if not self._allow(f"sender:{openid}"):
@@ -154,6 +181,9 @@ class WeChatChannel:
             messages = await self._converse(openid, choice.payload, choice.title)
         else:
             messages = await self._converse(openid, text, None)
+        return self._rendered(openid, messages)
+
+    def _rendered(self, openid: str, messages: list[dict[str, Any]]) -> list[str]:
         rendered = render(messages)
         self._remember_choices(openid, rendered.choices)
         return rendered.parts

@@ -93,6 +93,25 @@ class CustomerService:
         if self._client is not None:
             self._client.close()
 
+    async def download(self, media_id: str) -> bytes | None:
+        """A resident's image (or other media) by its MediaId (临时素材), None when WeChat does not give it."""
+        return await run_in_threadpool(self._download, media_id)
+
+    def _download(self, media_id: str) -> bytes | None:
+        if self._client is None:
+            logger.error("wechat media not fetched: WECHAT_APP_ID/SECRET not set")
+            return None
+        try:
+            response = self._client.media.download(media_id)
+        except WeChatClientException as exc:
+            logger.error("wechat media download refused: %s %s", exc.errcode, exc.errmsg)
+            return None
+        except requests.RequestException as exc:
+            logger.error("wechat API unreachable: %s", type(exc).__name__)
+            return None
+        # wechatpy hands back the response itself when the body is not JSON (the media's bytes).
+        return response.content if isinstance(response, requests.Response) else None
+
     async def send_texts(self, openid: str, texts: list[str]) -> bool:
         """Send the texts in order; stop at the first refusal, since the rest would not make sense alone."""
         for text in texts:

@@ -10,23 +10,13 @@ from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.conversation import converse
-from api.db import transaction
 from api.deps import ResidentLimit, RuntimeDep, SessionDep
 from api.errors import ApiError
 from api.replies import TOO_FAST
-from api.runtime import Runtime
 from api.schemas import Sender
 from api.services import photos
 
 router = APIRouter(prefix="/api", tags=["photos"], dependencies=[ResidentLimit])
-
-# What the transcript and agents read instead of the payload.
-PHOTO_SHOWN = "[照片]"
-
-
-def keep_photo(runtime: Runtime, data: bytes, sender: str) -> str:
-    with transaction(runtime.sessions) as session:
-        return photos.store_photo(session, runtime.settings, data, sender=sender).id
 
 
 @router.post("/chat/photo")
@@ -38,8 +28,8 @@ async def chat_photo(
     if not runtime.limiter.allow(f"sender:{sender}"):
         raise ApiError(429, "rate_limited", TOO_FAST)
     data = await file.read(runtime.settings.photo_max_bytes + 1)
-    photo_id = await run_in_threadpool(keep_photo, runtime, data, sender)
-    messages = await converse(request.app, "web", sender, photos.share_photo_message(photo_id), PHOTO_SHOWN)
+    photo_id = await run_in_threadpool(photos.keep_resident_photo, runtime.sessions, runtime.settings, data, sender)
+    messages = await converse(request.app, "web", sender, photos.share_photo_message(photo_id), photos.PHOTO_SHOWN)
     return {"photo_id": photo_id, "messages": messages}
 
 

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from api import audit
+from api.db import transaction
 from api.errors import ApiError
 from api.models import Incident, IncidentUpdate, Photo
 from api.settings import Settings
@@ -24,6 +25,8 @@ from api.settings import Settings
 # The first bytes of JPEG and PNG files (a WebP file starts with RIFF, its size, then WEBP).
 _JPEG, _PNG = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"
 PHOTO_ID_PATTERN = r"^[A-Za-z0-9_-]{22}$"
+# What transcripts and agents read instead of the `/share_photo` payload.
+PHOTO_SHOWN = "[照片]"
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,11 @@ def photo_type(data: bytes) -> str | None:
     return None
 
 
+def _size_text(size: int) -> str:
+    """5242880 → "5MB", 2048 → "2KB"."""
+    return f"{size / (1024 * 1024):g}MB" if size >= 1024 * 1024 else f"{size // 1024}KB"
+
+
 def _path(settings: Settings, photo_id: str) -> Path:
     return settings.photo_dir / photo_id
 
@@ -55,7 +63,7 @@ def store_photo(
         raise ApiError(
             413,
             "photo_too_large",
-            f"照片太大了，请发送不超过{settings.photo_max_bytes // (1024 * 1024) or 1}MB的照片",
+            f"照片太大了，请发送不超过{_size_text(settings.photo_max_bytes)}的照片",
             max_bytes=settings.photo_max_bytes,
         )
     content_type = photo_type(data)
@@ -92,6 +100,12 @@ def read_photo(session: Session, settings: Settings, photo_id: str, *, sender: s
     if photo is None or path is None or not path.is_file() or not allowed:
         raise ApiError(404, "photo_not_found", "没有找到这张照片")
     return PhotoFile(path, photo.content_type)
+
+
+def keep_resident_photo(sessions: sessionmaker[Session], settings: Settings, data: bytes, sender: str) -> str:
+    """Store a resident's photo in its own transaction; its id."""
+    with transaction(sessions) as session:
+        return store_photo(session, settings, data, sender=sender).id
 
 
 def share_photo_message(photo_id: str) -> str:

@@ -1,7 +1,8 @@
 """Local stand-ins for the services at the gateway's boundary, served over real HTTP on 127.0.0.1.
 
-`FakeWeChatApi` plays api.weixin.qq.com: it issues access tokens and records customer-service messages,
-and can refuse them with WeChat's error codes (45015 outside the 48-hour window, 42001 expired token).
+`FakeWeChatApi` plays api.weixin.qq.com: it issues access tokens, serves residents' images (media/get), records
+customer-service messages, and can refuse them with WeChat's error codes (45015 outside the 48-hour window,
+42001 expired token).
 """
 
 from __future__ import annotations
@@ -36,9 +37,11 @@ class LocalHttpServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"null")
                 status, payload = owner.handle(method, url.path, query, body)
-                data = json.dumps(payload, ensure_ascii=False).encode()
+                # Bytes are a media file (WeChat's media/get), anything else answers as JSON.
+                binary = isinstance(payload, bytes)
+                data = payload if binary else json.dumps(payload, ensure_ascii=False).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", "image/jpeg" if binary else "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -94,6 +97,7 @@ class FakeWeChatApi(LocalHttpServer):
         self._live_tokens: set[str] = set()
         self._expired_tokens: set[str] = set()
         self._refusals: dict[str, int] = {}
+        self.media: dict[str, bytes] = {}  # temporary media (临时素材) by MediaId, as residents' images
 
     def refuse(self, openid: str, errcode: int) -> None:
         """Answer every customer-service message to `openid` with `errcode`."""
@@ -115,6 +119,8 @@ class FakeWeChatApi(LocalHttpServer):
             try:
                 if method == "GET" and path == "/cgi-bin/token":
                     return 200, self._issue_token(query)
+                if method == "GET" and path == "/cgi-bin/media/get":
+                    return self._media(query)
                 if method == "POST" and path == "/cgi-bin/message/custom/send":
                     return 200, self._custom_send(query.get("access_token", ""), body)
                 return 404, {"errcode": 404, "errmsg": "not found"}
@@ -130,6 +136,12 @@ class FakeWeChatApi(LocalHttpServer):
         token = f"TOKEN-{self.token_fetches}"
         self._live_tokens.add(token)
         return {"access_token": token, "expires_in": 7200}
+
+    def _media(self, query: dict[str, str]) -> tuple[int, Any]:
+        if query.get("access_token") not in self._live_tokens:
+            return 200, {"errcode": 40001, "errmsg": "invalid credential"}
+        data = self.media.get(query.get("media_id", ""))
+        return (200, data) if data is not None else (200, {"errcode": 40007, "errmsg": "invalid media_id"})
 
     def _custom_send(self, token: str, message: dict[str, Any]) -> dict[str, Any]:
         if token in self._expired_tokens:

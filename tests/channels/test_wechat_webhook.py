@@ -80,7 +80,6 @@ def test_subscribe_gets_the_welcome(wechat: WeChatServer, rasa: FakeRasa) -> Non
 @pytest.mark.parametrize(
     ("msg_type", "fields"),
     [
-        ("image", {"PicUrl": "http://example.invalid/a.jpg", "MediaId": "m1"}),
         ("voice", {"MediaId": "m2", "Format": "amr"}),
         ("location", {"Location_X": "31.73", "Location_Y": "116.50", "Scale": "15", "Label": "六安市"}),
     ],
