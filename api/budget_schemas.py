@@ -96,6 +96,11 @@ class VoterToken(BaseModel):
     expires_at: datetime
 
 
+class BallotChoices(BaseModel):
+    round_id: int
+    choices: list[str]  # YS numbers; empty: no ballot yet
+
+
 class ProgressPublic(BaseModel):
     at: datetime
     note: str

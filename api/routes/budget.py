@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query, Request
 
 from api.budget_schemas import (
     BallotCast,
+    BallotChoices,
     Phase,
     PhoneCodeCheck,
     PhoneCodeRequest,
@@ -88,17 +89,17 @@ def confirm_code(body: PhoneCodeCheck, runtime: RuntimeDep) -> VoterToken:
     return VoterToken(voter_token=token, expires_at=expires)
 
 
-@router.get("/rounds/{round_id}/ballot")
+@router.get("/rounds/{round_id}/ballot", response_model=BallotChoices)
 def my_ballot(
     round_id: RoundId,
     request: Request,
     runtime: RuntimeDep,
     session: SessionDep,
     channel: Annotated[str | None, Query(max_length=16)] = None,
-) -> dict[str, Any]:
+) -> BallotChoices:
     """The choices of the verified voter's ballot in the round (empty: not voted yet)."""
     voter = current_voter(request, runtime, channel)
-    return {"round_id": round_id, "choices": ballots.current(session, round_id, voter)}
+    return BallotChoices(round_id=round_id, choices=ballots.current(session, round_id, voter))
 
 
 @router.put("/rounds/{round_id}/ballot", response_model=BallotReceipt)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from api.db import make_engine, make_session_factory, transaction
-from api.models import CASE_KINDS, Case, Community
+from api.models import CASE_KINDS, BudgetRound, Case, Community
 from api.settings import Settings
 from contract.case_kinds import CASE_KINDS as SPECS
 from contract.case_kinds import CaseKind
@@ -53,6 +54,17 @@ def file(client: TestClient, kind: str, agent_token: str) -> str:
         # A community without grids: the incident is filed and waits, unassigned, as `reported`.
         with transaction(client.app.state.runtime.sessions) as session:  # type: ignore[attr-defined]
             session.add(Community(name="样例·测试社区", sample=True))
+    if kind == "proposal":
+        with transaction(client.app.state.runtime.sessions) as session:  # type: ignore[attr-defined]
+            far = date(2099, 12, 31)
+            budget_round = BudgetRound(title="样例轮次", area="样例街道", budget_yuan=1_000_000, max_choices=1)
+            budget_round.phase, budget_round.opened_by, budget_round.sample = "proposals", "test", True
+            budget_round.proposals_until = budget_round.review_until = budget_round.voting_until = far
+            session.add(budget_round)
+            session.flush()
+            path = f"/api/budget/rounds/{budget_round.id}/proposals"
+        proposal = {"title": "加装电梯", "description": "老楼加装电梯方便老人", "cost_yuan": 100, "place": "样例社区"}
+        bodies["proposal"] = (path, proposal | {"phone": PHONE}, {})
     path, body, headers = bodies[kind]
     response = client.post(path, json=body, headers=headers)
     assert response.status_code == 201, response.text
