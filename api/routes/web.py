@@ -24,9 +24,13 @@ PAGES = {
     "/analytics.css": ("analytics.css", "text/css; charset=utf-8"),
     # Apache ECharts, vendored by scripts/vendor_echarts.sh (make setup): the dashboard loads nothing from outside.
     "/vendor/echarts.min.js": ("vendor/echarts.min.js", "text/javascript; charset=utf-8"),
+    "/grid": ("grid.html", "text/html; charset=utf-8"),
+    "/grid.js": ("grid.js", "text/javascript; charset=utf-8"),
+    "/grid.css": ("grid.css", "text/css; charset=utf-8"),
     "/moderation.js": ("moderation.js", "text/javascript; charset=utf-8"),
     "/inbox.js": ("inbox.js", "text/javascript; charset=utf-8"),
     "/supervision.js": ("supervision.js", "text/javascript; charset=utf-8"),
+    "/departments.js": ("departments.js", "text/javascript; charset=utf-8"),
     "/budget": ("budget.html", "text/html; charset=utf-8"),
     "/budget.js": ("budget.js", "text/javascript; charset=utf-8"),
     "/budget.css": ("budget.css", "text/css; charset=utf-8"),
