@@ -12,6 +12,7 @@ from sqlalchemy import select
 from api import standin
 from api.budget_samples import seed_sample_rounds
 from api.categories import project_categories
+from api.community_samples import SAMPLE_OFFICERS, seed_sample_community
 from api.db import make_engine, make_session_factory, transaction
 from api.migrate import upgrade
 from api.models import Consultation, StaffUser
@@ -60,6 +61,9 @@ def seed_demo() -> None:
         seed_sample_rounds(session, settings, WorkCalendar.from_file(settings.holidays_file, settings.timezone))
         # Every department's system is the local stand-in (scripts/standin_departments.py) until one is registered.
         standin.seed(session, project_categories(), settings)
+        officers_password = seed_sample_community(session)
+    if officers_password:
+        print(f"样例网格员账号 {'、'.join(SAMPLE_OFFICERS)} 已创建，密码（只显示这一次）：{officers_password}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -71,7 +75,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     admin.add_argument("--username", default="admin")
     admin.add_argument("--display-name", default="系统管理员")
-    commands.add_parser("seed-demo", help="add sample consultations and budget rounds to an empty database")
+    commands.add_parser(
+        "seed-demo", help="add sample consultations, budget rounds and a community to an empty database"
+    )
     args = parser.parse_args(argv)
     if args.command == "migrate":
         upgrade(get_settings().database_url)

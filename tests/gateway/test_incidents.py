@@ -397,3 +397,20 @@ def test_filing_needs_a_valid_phone_and_a_description(client: TestClient, admin:
     assert response.status_code == 422 and "联系电话" in response.json()["message"]
     response = client.post("/api/incidents", json=report(description="灯"))
     assert response.status_code == 422
+
+
+def test_the_sample_community_takes_reports_at_once(
+    client: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.community_samples import SAMPLE_COMMUNITY, seed_sample_community
+
+    monkeypatch.setenv("GRID_DEMO_PASSWORD", PASSWORD)
+    sessions = make_session_factory(make_engine(settings.database_url))
+    with transaction(sessions) as session:
+        assert seed_sample_community(session) is None  # the password was given, nothing to print
+    with transaction(sessions) as session:
+        assert seed_sample_community(session) is None  # already there: nothing added twice
+    receipt = file(client, community="金安区某社区", building="6号楼")
+    assert receipt["department"] == f"{SAMPLE_COMMUNITY}第二网格（网格员周*）"
+    assert assignee(receipt["number"], settings) == "grid2"
+    assert client.get("/api/grid/incidents", headers=login(client, "grid2")).json()[0]["number"] == receipt["number"]
