@@ -132,6 +132,26 @@ class HotTopics(BaseModel):
     topics: list[HotTopic]
 
 
+class IncidentGrid(BaseModel):
+    community: str
+    grid: str
+    open: int
+    resolved: int
+    response_hours: float | None = Field(description="average hours from filing to the officer accepting")
+    resolution_hours: float | None = Field(description="average hours from filing to resolved")
+    ratings: int
+    average_stars: float | None
+
+
+class Incidents(BaseModel):
+    """Community incidents (SQ) filed in the range."""
+
+    total: int
+    response_hours: float | None
+    resolution_hours: float | None
+    grids: list[IncidentGrid] = Field(description="per community and grid")
+
+
 class AnalyticsReport(BaseModel):
     start: str
     end: str
@@ -144,6 +164,7 @@ class AnalyticsReport(BaseModel):
     satisfaction: Satisfaction
     assistant: Assistant
     hot_topics: HotTopics
+    incidents: Incidents
 
 
 class TableColumn(BaseModel):

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Date, Float, Select, and_, func, or_, select
 from sqlalchemy import case as sa_case
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,8 @@ from api.analytics_schemas import (
     DepartmentDeadlines,
     HotTopic,
     HotTopics,
+    IncidentGrid,
+    Incidents,
     NamedCount,
     OverdueCase,
     Rating,
@@ -44,7 +46,7 @@ from api.analytics_schemas import (
     SubcategoryCount,
     Volumes,
 )
-from api.models import AssistantTurn, Case, Complaint, Evaluation, Service, Ticket
+from api.models import AssistantTurn, Case, Community, Complaint, Evaluation, Grid, Incident, Service, Ticket
 from api.services.case_routing import split_category
 from api.workdays import WorkCalendar
 from contract import case_kinds
@@ -59,6 +61,7 @@ SAMPLE_PER_TOPIC = 40
 KEYWORDS_PER_TOPIC = 3
 NO_DEPARTMENT = "（未分派）"
 NO_SERVICE = "（未注明事项）"
+NO_GRID = "（未分网格）"
 
 CHANNEL_NAMES = {"api": "接口", "web": "网站", "wechat": "微信", "hotline": "电话", "rasa": "智能助手"}
 KIND_NAMES = {spec.kind: spec.name for spec in case_kinds.CASE_KINDS.values()}
@@ -534,6 +537,81 @@ def _sample_texts(
     return samples
 
 
+# ---- community incidents ------------------------------------------------------------------------------
+
+
+def _hours(session: Session, later: Any, earlier: Any) -> ColumnElement[float]:
+    """Hours between two timestamp columns, in the database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return (func.extract("epoch", later - earlier) / 3600.0).cast(Float)
+    return (func.julianday(later) - func.julianday(earlier)) * 24.0
+
+
+def _round(value: float | None) -> float | None:
+    return round(float(value), 2) if value is not None else None
+
+
+def incidents(session: Session, scope: Scope) -> Incidents:
+    """Community incidents (SQ) filed in the range, per community and grid (an incident's department is its
+    grid): open and resolved, average hours to the officer's response (accepted) and to the resolution, stars."""
+    resolved = Incident.status == "resolved"
+    response = _hours(session, Incident.accepted_at, Incident.created_at)
+    resolution = _hours(session, Incident.resolved_at, Incident.created_at)
+    keys = (Community.name, Grid.name)
+    filed = (
+        select(
+            *keys,
+            func.count(),
+            func.sum(sa_case((resolved, 1), else_=0)),
+            func.avg(sa_case((Incident.accepted_at.is_not(None), response))).cast(Float),
+            func.avg(sa_case((resolved, resolution))).cast(Float),
+        )
+        .join(Community, Community.id == Incident.community_id)
+        .outerjoin(Grid, Grid.id == Incident.grid_id)
+        .where(*_case_filters(scope))
+        .group_by(*keys)
+        .order_by(*keys)
+    )
+    rated = {
+        (community, grid): (n, avg)
+        for community, grid, n, avg in session.execute(
+            select(*keys, func.count(), func.avg(Evaluation.stars).cast(Float))
+            .join(Incident, Incident.number == Evaluation.case_number)
+            .join(Community, Community.id == Incident.community_id)
+            .outerjoin(Grid, Grid.id == Incident.grid_id)
+            .where(*_case_filters(scope))
+            .group_by(*keys)
+        )
+    }
+    grids = []
+    for community, grid, n, done, response_hours, resolution_hours in session.execute(filed):
+        ratings, stars = rated.get((community, grid), (0, None))
+        grids.append(
+            IncidentGrid(
+                community=community,
+                grid=grid or NO_GRID,
+                open=n - int(done or 0),
+                resolved=int(done or 0),
+                response_hours=_round(response_hours),
+                resolution_hours=_round(resolution_hours),
+                ratings=ratings,
+                average_stars=_round(stars),
+            )
+        )
+    totals = session.execute(
+        select(
+            func.avg(sa_case((Incident.accepted_at.is_not(None), response))).cast(Float),
+            func.avg(sa_case((resolved, resolution))).cast(Float),
+        ).where(*_case_filters(scope))
+    ).one()
+    return Incidents(
+        total=sum(g.open + g.resolved for g in grids),
+        response_hours=_round(totals[0]),
+        resolution_hours=_round(totals[1]),
+        grids=grids,
+    )
+
+
 # The report's sections (the contract's keys), each computed on its own for an export.
 SECTIONS: dict[str, Callable[[Session, Scope], Any]] = {
     "volumes": volumes,
@@ -542,4 +620,5 @@ SECTIONS: dict[str, Callable[[Session, Scope], Any]] = {
     "satisfaction": satisfaction,
     "assistant": assistant,
     "hot_topics": hot_topics,
+    "incidents": incidents,
 }

@@ -53,6 +53,9 @@ TABLES: dict[str, TableSpec] = {
                ("self_service_rate", "自助解决率", True), ("handoff_rate", "转人工率", True),
                ("fallback_rate", "未能回答率", True), ("unanswered", "未解答问题"),
                ("latency_p50_ms", "响应时间P50（毫秒）"), ("latency_p95_ms", "响应时间P95（毫秒）")),
+        _table("incidents_grids", "社区事件（按社区、网格）", "incidents.grids", ("community", "社区"),
+               ("grid", "网格"), ("open", "未办结"), ("resolved", "已办结"), ("response_hours", "平均响应（小时）"),
+               ("resolution_hours", "平均办结（小时）"), ("ratings", "评价数"), ("average_stars", "平均星级")),
     )
 }  # fmt: skip
 

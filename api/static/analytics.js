@@ -25,7 +25,8 @@
     { title: "各部门按期办结率", chart: "deadlines_departments", tables: ["deadlines_departments", "deadlines_cards"] },
     { title: "超期未办结案件", tables: ["overdue"], open: true },
     { title: "满意度趋势", chart: "satisfaction_trend", tables: ["satisfaction_trend", "satisfaction_services", "satisfaction_departments"] },
-    { title: "智能助手", tables: ["assistant"], open: true }
+    { title: "智能助手", tables: ["assistant"], open: true },
+    { title: "社区事件", tables: ["incidents_grids"], open: true, wide: true }
   ];
 
   function el(tag, className, text) {

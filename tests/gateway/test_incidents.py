@@ -414,3 +414,36 @@ def test_the_sample_community_takes_reports_at_once(
     assert receipt["department"] == f"{SAMPLE_COMMUNITY}第二网格（网格员周*）"
     assert assignee(receipt["number"], settings) == "grid2"
     assert client.get("/api/grid/incidents", headers=login(client, "grid2")).json()[0]["number"] == receipt["number"]
+
+
+def test_analytics_count_incidents_per_grid_with_response_resolution_and_stars(
+    client: TestClient, admin: dict[str, str], settings: Settings, staff_token: Any
+) -> None:
+    from api.models import Incident
+
+    numbers = [file(client, sender=f"r{i}")["number"] for i in range(3)]  # 一网格: officer_a, officer_b, officer_a
+    file(client, building="3栋")  # 二网格, left open
+    officer = login(client, "officer_a")
+    for number in (numbers[0], numbers[2]):
+        client.post(f"/api/grid/incidents/{number}/accept", headers=officer)
+        client.post(f"/api/grid/incidents/{number}/resolve", headers=officer, json={"note": "已处理"})
+    # Known times: accepted 1 h and 3 h after filing, resolved 5 h and 9 h after.
+    sessions = make_session_factory(make_engine(settings.database_url))
+    with transaction(sessions) as session:
+        for number, accepted, done in ((numbers[0], 1, 5), (numbers[2], 3, 9)):
+            incident = session.scalars(select(Incident).where(Incident.number == number)).one()
+            incident.accepted_at = incident.created_at + timedelta(hours=accepted)
+            incident.resolved_at = incident.created_at + timedelta(hours=done)
+        session.add_all(
+            [Evaluation(case_number=numbers[0], stars=5, sender="r0"), Evaluation(case_number=numbers[2], stars=2)]
+        )
+    report = client.get("/api/staff/analytics", headers=auth(staff_token("supervisor"))).json()["incidents"]
+    assert report["total"] == 4 and (report["response_hours"], report["resolution_hours"]) == (2.0, 7.0)
+    assert report["grids"] == [
+        {"community": COMMUNITY, "grid": "一网格", "open": 1, "resolved": 2, "response_hours": 2.0,
+         "resolution_hours": 7.0, "ratings": 2, "average_stars": 3.5},
+        {"community": COMMUNITY, "grid": "二网格", "open": 1, "resolved": 0, "response_hours": None,
+         "resolution_hours": None, "ratings": 0, "average_stars": None},
+    ]  # fmt: skip
+    table = client.get("/api/staff/analytics/incidents_grids.csv", headers=auth(staff_token("supervisor")))
+    assert table.status_code == 200 and "平均响应（小时）" in table.text
