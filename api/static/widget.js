@@ -90,6 +90,7 @@
     "form{display:flex;gap:8px;padding:10px;border-top:1px solid #e1e4e8;background:#fff}" +
     "textarea{flex:1;resize:none;border:1px solid #bbb;border-radius:6px;padding:8px;font-size:1em;height:44px}" +
     "form button{background:#b5121b;color:#fff;border:0;border-radius:6px;padding:0 16px;font-size:1em;cursor:pointer}" +
+    "form .photo{background:#fff;color:#b5121b;border:1px solid #b5121b;padding:0 10px}" +
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}" +
     "@media (max-width:600px){.panel{right:0;bottom:0;width:100vw;height:100%;max-height:none;border-radius:0}.launcher{right:12px;bottom:12px}}" +
     "</style>" +
@@ -104,6 +105,8 @@
     "<div class='typing' aria-live='polite' hidden>智能助手正在输入…</div>" +
     "<form><label class='sr' for='luan-input'>输入您的问题</label>" +
     "<textarea id='luan-input' placeholder='请输入您的问题，按回车发送' maxlength='1000'></textarea>" +
+    "<button type='button' class='photo' aria-label='发送照片'>照片</button>" +
+    "<input type='file' class='sr' accept='image/jpeg,image/png,image/webp' tabindex='-1' aria-hidden='true'>" +
     "<button type='submit' aria-label='发送消息'>发送</button></form>" +
     "</section></div>";
 
@@ -116,6 +119,8 @@
   var form = root.querySelector("form");
   var input = root.querySelector("textarea");
   var bigButton = root.querySelector(".big");
+  var photoButton = root.querySelector(".photo");
+  var photoInput = root.querySelector("input[type=file]");
   root.querySelector("#luan-title").textContent = TITLE;
 
   // ---- rendering --------------------------------------------------------------------------
@@ -213,6 +218,29 @@
     });
   }
 
+  // A photo (for a community incident report): stored by the gateway, which then goes on with the conversation.
+  function sendPhoto(file) {
+    if (!file || pending) return;
+    pending = true;
+    add({ from: "user", text: "[照片] " + file.name });
+    typing.hidden = false;
+    var body = new FormData();
+    body.append("sender", sender);
+    body.append("file", file);
+    fetch(API + "/api/chat/photo", { method: "POST", body: body }).then(function (response) {
+      return response.json().then(function (answer) {
+        if (!response.ok) throw new Error(answer.message || "照片没有发送成功，请稍后再试。");
+        answer.messages.forEach(function (m) { add({ from: "bot", text: m.text || "", buttons: m.buttons }); });
+      });
+    }).catch(function (error) {
+      add({ from: "system", text: error && error.message && !/fetch|network/i.test(error.message) ? error.message : "网络连接不稳定，照片没有发送成功。" });
+    }).then(function () {
+      typing.hidden = true;
+      pending = false;
+      photoInput.value = "";
+    });
+  }
+
   // ---- agent replies (server-sent events, replayed from the last seen line on reconnect) -----
   var source = null;
 
@@ -272,6 +300,8 @@
     input.value = "";
     send(text);
   });
+  photoButton.addEventListener("click", function () { photoInput.click(); });
+  photoInput.addEventListener("change", function () { sendPhoto(photoInput.files[0]); });
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
