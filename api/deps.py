@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ipaddress import ip_address
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -126,6 +126,9 @@ def require(role: Role) -> object:
 
     return Depends(check)
 
+
+# A row's id in a path: PostgreSQL's `integer` keys, so a larger number is a 422, not a database error.
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 AgentDep = Annotated[Staff, require(Role.AGENT)]
 SupervisorDep = Annotated[Staff, require(Role.SUPERVISOR)]

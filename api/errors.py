@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 # Chinese names of request fields, for validation messages shown to residents.
 FIELD_LABELS = {
@@ -95,10 +96,20 @@ def _field_message(error: dict[str, Any]) -> str:
     return f"{label}：格式不正确"
 
 
+_HTTP_MESSAGES = {404: "没有找到您要的内容，请检查地址是否正确。", 405: "不支持这种请求方式。"}
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse({"detail": exc.code, "message": exc.message, **exc.extra}, status_code=exc.status_code)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # The framework's own errors (no such path, method not allowed) in the same shape as ApiError's.
+        message = _HTTP_MESSAGES.get(exc.status_code, "请求没有成功，请稍后再试。")
+        body = {"detail": exc.detail, "message": message}
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from api.budget_schemas import (
     BallotCast,
@@ -24,7 +24,7 @@ from api.budget_schemas import (
 )
 from api.case_views import receipt
 from api.db import transaction
-from api.deps import RESIDENT_HEADER, ResidentLimit, RuntimeDep, SessionDep, client_ip, is_service_call
+from api.deps import RESIDENT_HEADER, ResidentLimit, RowId, RuntimeDep, SessionDep, client_ip, is_service_call
 from api.errors import ApiError
 from api.models import utcnow
 from api.services import ballots, budget
@@ -36,8 +36,6 @@ from contract.receipts import CaseReceipt
 
 router = APIRouter(prefix="/api/budget", tags=["budget"], dependencies=[ResidentLimit])
 
-RoundId = Annotated[int, Path(ge=1)]
-
 
 @router.get("/rounds", response_model=list[RoundSummary])
 def list_rounds(session: SessionDep, phase: Annotated[Phase | None, Query()] = None) -> list[RoundSummary]:
@@ -46,14 +44,14 @@ def list_rounds(session: SessionDep, phase: Annotated[Phase | None, Query()] = N
 
 
 @router.get("/rounds/{round_id}", response_model=RoundPage)
-def round_page(round_id: RoundId, session: SessionDep) -> dict[str, Any]:
+def round_page(round_id: RowId, session: SessionDep) -> dict[str, Any]:
     """A round with its reviewed projects; vote counts stay null until the results are published."""
     return budget.round_page(session, budget.find_round(session, round_id))
 
 
 @router.post("/rounds/{round_id}/proposals", status_code=201, response_model=CaseReceipt)
 def propose(
-    round_id: RoundId, body: ProposalCreate, request: Request, runtime: RuntimeDep, session: SessionDep
+    round_id: RowId, body: ProposalCreate, request: Request, runtime: RuntimeDep, session: SessionDep
 ) -> CaseReceipt:
     """A project for a round taking proposals (409 `not_accepting_proposals` otherwise). From the page a phone
     is required (the status check and the notices go by it); from the action server, the resident's sender."""
@@ -91,7 +89,7 @@ def confirm_code(body: PhoneCodeCheck, runtime: RuntimeDep) -> VoterToken:
 
 @router.get("/rounds/{round_id}/ballot", response_model=BallotChoices)
 def my_ballot(
-    round_id: RoundId,
+    round_id: RowId,
     request: Request,
     runtime: RuntimeDep,
     session: SessionDep,
@@ -104,7 +102,7 @@ def my_ballot(
 
 @router.put("/rounds/{round_id}/ballot", response_model=BallotReceipt)
 def vote(
-    round_id: RoundId, body: BallotCast, request: Request, runtime: RuntimeDep, session: SessionDep
+    round_id: RowId, body: BallotCast, request: Request, runtime: RuntimeDep, session: SessionDep
 ) -> BallotReceipt:
     """Cast or replace the voter's ballot: `choices` are YS numbers of accepted projects, at most the round's
     `max_choices`, each once; only while the round is voting."""

@@ -20,7 +20,7 @@ from api.budget_schemas import (
     RoundPage,
 )
 from api.db import transaction
-from api.deps import AgentDep, RuntimeDep, SessionDep, SupervisorDep
+from api.deps import AgentDep, RowId, RuntimeDep, SessionDep, SupervisorDep
 from api.models import Proposal, ProposalProgress, utcnow
 from api.resident_notices import tell_resident
 from api.services import budget
@@ -28,7 +28,6 @@ from contract.personal_data import mask_phone
 
 router = APIRouter(prefix="/api/staff/budget", tags=["budget"])
 
-RoundId = Annotated[int, Path(ge=1)]
 ProposalNumber = Annotated[str, Path(max_length=24)]
 
 
@@ -45,7 +44,7 @@ def open_round(body: RoundCreate, staff: SupervisorDep, session: SessionDep) -> 
 
 
 @router.get("/rounds/{round_id}/proposals", response_model=list[ProposalStaffView])
-def proposals(round_id: RoundId, staff: AgentDep, session: SessionDep) -> list[dict[str, Any]]:
+def proposals(round_id: RowId, staff: AgentDep, session: SessionDep) -> list[dict[str, Any]]:
     """Every proposal of the round, unreviewed ones too, with the proposer's phone masked (audited)."""
     budget.find_round(session, round_id)
     rows = budget.proposals_of(session, round_id)
@@ -74,7 +73,7 @@ def _view_of(session: Session, number: str) -> dict[str, Any]:
 
 @router.post("/rounds/{round_id}/phase", response_model=RoundPage)
 async def move_phase(
-    request: Request, round_id: RoundId, body: PhaseChange, staff: SupervisorDep, runtime: RuntimeDep
+    request: Request, round_id: RowId, body: PhaseChange, staff: SupervisorDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
     """The next phase (409 `invalid_phase_change` for any other; `unreviewed_proposals` before voting while a
     proposal waits). Into `results`: votes counted, projects funded by the rule, proposers told."""

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from api.case_views import receipt
-from api.deps import ResidentLimit, RuntimeDep, SessionDep
+from api.deps import ResidentLimit, RowId, RuntimeDep, SessionDep
 from api.models import Consultation
 from api.schemas import (
     ConsultationPublic,
@@ -33,7 +33,7 @@ def list_consultations(session: SessionDep) -> list[Consultation]:
 
 @router.get("/consultations/{consultation_id}", response_model=ConsultationPublic)
 def open_consultation(
-    consultation_id: int, session: SessionDep, sender: Annotated[Sender | None, Query()] = None
+    consultation_id: RowId, session: SessionDep, sender: Annotated[Sender | None, Query()] = None
 ) -> Consultation:
     """Residents who open a consultation are counted once: the base of the participation rate."""
     consultation = find_consultation(session, consultation_id)
@@ -54,11 +54,15 @@ def like_suggestion(number: str, body: LikeCreate, runtime: RuntimeDep) -> dict[
 
 
 @router.get("/consultations/{consultation_id}/suggestions/top", response_model=list[SuggestionPublic])
-def top(consultation_id: int, session: SessionDep, n: Annotated[int, Query(ge=1, le=50)] = 5) -> list[SuggestionPublic]:
+def top(
+    consultation_id: RowId, session: SessionDep, n: Annotated[int, Query(ge=1, le=50)] = 5
+) -> list[SuggestionPublic]:
     find_consultation(session, consultation_id)
     return top_suggestions(session, consultation_id, n)
 
 
 @router.get("/consultations/{consultation_id}/report", response_model=ConsultationReport)
-def report(consultation_id: int, session: SessionDep, n: Annotated[int, Query(ge=1, le=50)] = 10) -> ConsultationReport:
+def report(
+    consultation_id: RowId, session: SessionDep, n: Annotated[int, Query(ge=1, le=50)] = 10
+) -> ConsultationReport:
     return consultation_report(session, consultation_id, n)

@@ -23,7 +23,7 @@ from api.department_schemas import (
     EndpointView,
     ReportReceipt,
 )
-from api.deps import AdminDep, RuntimeDep, SessionDep, current_staff, is_service_call
+from api.deps import AdminDep, RowId, RuntimeDep, SessionDep, current_staff, is_service_call
 from api.errors import ApiError
 from api.models import DepartmentEndpoint, utcnow
 from api.resident_notices import tell_resident
@@ -82,7 +82,7 @@ def dead_letters(
 
 
 @router.post("/api/staff/department-deliveries/{delivery_id}/retry", response_model=DeliveryView)
-def retry_delivery(delivery_id: Annotated[int, Path(ge=1)], staff: AdminDep, session: SessionDep) -> dict[str, Any]:
+def retry_delivery(delivery_id: RowId, staff: AdminDep, session: SessionDep) -> dict[str, Any]:
     """Send a dead delivery again: back in the queue, due now, with a fresh count of attempts."""
     return departments.retry(session, delivery_id, staff.username, staff.role, utcnow())
 

@@ -10,7 +10,7 @@ from api import audit
 from api.case_views import receipt, staff_view
 from api.cases import change_status, find_case
 from api.catalogue import sync_catalogue
-from api.deps import AdminDep, AgentDep, RuntimeDep, SessionDep, SupervisorDep
+from api.deps import AdminDep, AgentDep, RowId, RuntimeDep, SessionDep, SupervisorDep
 from api.errors import ApiError
 from api.models import CASE_KINDS, Consultation, utcnow
 from api.schemas import (
@@ -138,7 +138,7 @@ def open_consultation(body: ConsultationCreate, staff: SupervisorDep, session: S
 
 
 @router.post("/consultations/{consultation_id}/close", response_model=ConsultationPublic)
-def close_consultation(consultation_id: int, staff: SupervisorDep, session: SessionDep) -> Consultation:
+def close_consultation(consultation_id: RowId, staff: SupervisorDep, session: SessionDep) -> Consultation:
     consultation = find_consultation(session, consultation_id)
     consultation.status = "closed"
     audit.record(session, staff.username, staff.role, "close_consultation", str(consultation_id))

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
 from api import audit
 from api.db import transaction
-from api.deps import AdminDep, AgentDep, RuntimeDep, SessionDep
+from api.deps import AdminDep, AgentDep, RowId, RuntimeDep, SessionDep
 from api.errors import ApiError
 from api.models import UnansweredGroup
 from api.routes.staff import reload_knowledge
@@ -25,8 +25,6 @@ from api.unanswered_schemas import (
 )
 
 router = APIRouter(prefix="/api/staff/unanswered", tags=["staff"])
-
-GroupId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _group(session: Session, group_id: int) -> UnansweredGroup:
@@ -75,12 +73,12 @@ def list_groups(
 
 
 @router.get("/{group_id}", response_model=UnansweredGroupDetail)
-def group_detail(group_id: GroupId, staff: AgentDep, runtime: RuntimeDep, session: SessionDep) -> UnansweredGroupDetail:
+def group_detail(group_id: RowId, staff: AgentDep, runtime: RuntimeDep, session: SessionDep) -> UnansweredGroupDetail:
     return _detail(runtime, session, _group(session, group_id))
 
 
 @router.post("/{group_id}/attach", response_model=AttachResult)
-def attach(group_id: GroupId, body: AttachRequest, staff: AdminDep, runtime: RuntimeDep) -> AttachResult:
+def attach(group_id: RowId, body: AttachRequest, staff: AdminDep, runtime: RuntimeDep) -> AttachResult:
     """Add the group's questions to the service's sample questions, rebuild the index (the gateway's and,
     through the index manifest, the Rasa server's), and show which questions are answered now.
 
@@ -117,7 +115,7 @@ def attach(group_id: GroupId, body: AttachRequest, staff: AdminDep, runtime: Run
 
 
 @router.post("/{group_id}/out-of-scope", response_model=UnansweredGroupPublic)
-def out_of_scope(group_id: GroupId, staff: AdminDep, session: SessionDep) -> UnansweredGroupPublic:
+def out_of_scope(group_id: RowId, staff: AdminDep, session: SessionDep) -> UnansweredGroupPublic:
     """Not the assistant's business (weather, jokes, other cities): leaves the open list."""
     group = _group(session, group_id)
     unanswered.resolve(group, unanswered.OUT_OF_SCOPE, staff.username, None)
