@@ -20,7 +20,7 @@ from api.community_schemas import (
     Username,
 )
 from api.db import transaction
-from api.deps import AdminDep, RuntimeDep, ServiceTokenDep, SessionDep, Staff
+from api.deps import AdminDep, RowId, RuntimeDep, ServiceTokenDep, SessionDep, Staff
 from api.errors import ApiError
 from api.runtime import Runtime
 from api.services import communities
@@ -47,37 +47,39 @@ def create_community(body: CommunityCreate, staff: AdminDep, session: SessionDep
 
 
 @router.delete("/api/staff/communities/{community_id}", status_code=204)
-def delete_community(community_id: int, staff: AdminDep, session: SessionDep) -> Response:
+def delete_community(community_id: RowId, staff: AdminDep, session: SessionDep) -> Response:
     communities.delete_community(session, staff, community_id)
     return Response(status_code=204)
 
 
 @router.post("/api/staff/communities/{community_id}/grids", status_code=201)
-def create_grid(community_id: int, body: GridCreate, staff: AdminDep, session: SessionDep) -> dict[str, int]:
+def create_grid(community_id: RowId, body: GridCreate, staff: AdminDep, session: SessionDep) -> dict[str, int]:
     grid = communities.create_grid(session, staff, community_id, body.name, body.officers, body.backup)
     return {"id": grid.id}
 
 
 @router.put("/api/staff/grids/{grid_id}")
-def change_grid(grid_id: int, body: GridChange, staff: AdminDep, session: SessionDep) -> dict[str, int]:
+def change_grid(grid_id: RowId, body: GridChange, staff: AdminDep, session: SessionDep) -> dict[str, int]:
     grid = communities.change_grid(session, staff, grid_id, body.officers, body.backup)
     return {"id": grid.id}
 
 
 @router.delete("/api/staff/grids/{grid_id}", status_code=204)
-def delete_grid(grid_id: int, staff: AdminDep, session: SessionDep) -> Response:
+def delete_grid(grid_id: RowId, staff: AdminDep, session: SessionDep) -> Response:
     communities.delete_grid(session, staff, grid_id)
     return Response(status_code=204)
 
 
 @router.post("/api/staff/communities/{community_id}/buildings", status_code=201)
-def create_building(community_id: int, body: BuildingCreate, staff: AdminDep, session: SessionDep) -> dict[str, object]:
+def create_building(
+    community_id: RowId, body: BuildingCreate, staff: AdminDep, session: SessionDep
+) -> dict[str, object]:
     building = communities.create_building(session, staff, community_id, body.label, body.grid_id)
     return {"id": building.id, "key": building.key, "label": building.label}
 
 
 @router.delete("/api/staff/buildings/{building_id}", status_code=204)
-def delete_building(building_id: int, staff: AdminDep, session: SessionDep) -> Response:
+def delete_building(building_id: RowId, staff: AdminDep, session: SessionDep) -> Response:
     communities.delete_building(session, staff, building_id)
     return Response(status_code=204)
 

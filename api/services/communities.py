@@ -224,6 +224,12 @@ class _GridRows:
     buildings: dict[str, str] = field(default_factory=dict)  # key -> label
 
 
+def _parse(text: str) -> tuple[list[str], list[dict[str, str]]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = list(reader.fieldnames or [])
+    return header, [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+
+
 def _read_csv(data: bytes) -> list[dict[str, str]]:
     try:
         text = data.decode("utf-8-sig")  # Excel writes a BOM
@@ -232,8 +238,11 @@ def _read_csv(data: bytes) -> list[dict[str, str]]:
             text = data.decode("gb18030")  # Excel on a Chinese Windows saves CSV in GBK
         except UnicodeDecodeError:
             raise ApiError(422, "csv_encoding", "无法读取文件，请另存为 UTF-8 编码的 CSV") from None
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in CSV_COLUMNS[:4] if c not in (reader.fieldnames or [])]
+    try:
+        header, rows = _parse(text)
+    except csv.Error as exc:
+        raise ApiError(422, "csv_malformed", f"CSV 文件格式有误（{exc}），请用表格软件另存为 CSV 后再导入") from None
+    missing = [c for c in CSV_COLUMNS[:4] if c not in header]
     if missing:
         raise ApiError(
             422,
@@ -241,7 +250,6 @@ def _read_csv(data: bytes) -> list[dict[str, str]]:
             f"CSV 缺少列：{'、'.join(missing)}。第一行应为：{','.join(CSV_COLUMNS)}",
             missing=missing,
         )
-    rows = [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
     if not rows:
         raise ApiError(422, "csv_empty", "CSV 文件里没有数据行")
     if len(rows) > MAX_IMPORT_ROWS:
