@@ -27,6 +27,7 @@ train: envs
 
 setup: envs train index
 	@bash scripts/vendor_echarts.sh
+	@bash scripts/vendor_axe.sh >/dev/null
 	@$(PY) -m api migrate
 
 run: setup

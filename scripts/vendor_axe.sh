@@ -5,6 +5,7 @@
 set -euo pipefail
 AXE_VERSION=4.10.3
 cd "$(dirname "$0")/.."
+bash scripts/ensure_npm.sh >&2
 cache=var/npm/axe-core-$AXE_VERSION
 target="$cache/node_modules/axe-core/axe.min.js"
 if [ ! -f "$target" ]; then

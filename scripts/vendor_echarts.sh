@@ -5,6 +5,7 @@
 set -euo pipefail
 ECHARTS_VERSION=6.1.0
 cd "$(dirname "$0")/.."
+bash scripts/ensure_npm.sh >&2
 target=api/static/vendor/echarts.min.js
 stamp=api/static/vendor/echarts.version
 if [ -f "$target" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$ECHARTS_VERSION" ]; then exit 0; fi
