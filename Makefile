@@ -4,9 +4,9 @@ PY := .venv/bin/python
 RASA := .venv-rasa/bin/rasa
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
-# Tests use the machine's PostgreSQL and Redis; override to point elsewhere.
-export POSTGRES_TEST_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/test
-export REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
+# Tests and benchmarks bring their own PostgreSQL and Redis (scripts/with_test_servers.sh) unless
+# POSTGRES_TEST_ADMIN_URL / REDIS_TEST_URL name running ones.
+SERVERS := bash scripts/with_test_servers.sh
 
 .PHONY: help setup envs run test lint unit rasa-test deploy-check eval bench train index lock clean
 
@@ -44,8 +44,8 @@ lint: envs
 
 unit: envs
 	@bash scripts/ensure_chromium.sh
-	$(PY) -m pytest -q --ignore=tests/actions
-	RASA_TELEMETRY_ENABLED=false .venv-rasa/bin/python -m pytest -q -p no:cacheprovider --confcutdir=tests/actions tests/actions
+	$(SERVERS) bash -c '$(PY) -m pytest -q --ignore=tests/actions && \
+	  .venv-rasa/bin/python -m pytest -q -p no:cacheprovider --confcutdir=tests/actions tests/actions'
 
 rasa-test: train
 	$(RASA) data validate --data nlu_data --domain domain.yml --config config.yml --fail-on-warnings
@@ -67,9 +67,8 @@ bench: setup
 	@command -v wrk >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; } || true
 	$(PY) -m knowledge bench
 	$(PY) -m knowledge route-bench
-	$(PY) scripts/bench_api.py
-	$(PY) scripts/bench_chat.py
-	$(PY) scripts/bench_analytics.py
+	$(SERVERS) bash -c '$(PY) scripts/bench_api.py && $(PY) scripts/bench_chat.py && $(PY) scripts/bench_analytics.py'
+	$(PY) scripts/bench_departments.py
 
 lock:
 	$(PY) -m pip freeze --exclude-editable > requirements/app.lock
