@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import redis
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger(__name__)
 
 # Chinese names of request fields, for validation messages shown to residents.
 FIELD_LABELS = {
@@ -96,6 +102,13 @@ def _field_message(error: dict[str, Any]) -> str:
     return f"{label}：格式不正确"
 
 
+BUSY = "系统暂时繁忙，请稍后再试；急事请拨打12345政务服务便民热线。"
+
+
+def _unavailable(code: str) -> JSONResponse:
+    return JSONResponse({"detail": code, "message": BUSY}, status_code=503, headers={"Retry-After": "5"})
+
+
 _HTTP_MESSAGES = {404: "没有找到您要的内容，请检查地址是否正确。", 405: "不支持这种请求方式。"}
 
 
@@ -110,6 +123,21 @@ def install_error_handlers(app: FastAPI) -> None:
         message = _HTTP_MESSAGES.get(exc.status_code, "请求没有成功，请稍后再试。")
         body = {"detail": exc.detail, "message": message}
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(redis.ConnectionError)
+    @app.exception_handler(redis.TimeoutError)
+    async def _redis_down(_request: Request, exc: Exception) -> JSONResponse:
+        # Shared state unreachable: a clear, retryable answer instead of a 500 per request while it lasts.
+        logger.warning("redis unreachable: %s", type(exc).__name__)
+        return _unavailable("shared_state_unavailable")
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(PoolTimeout)
+    async def _database_down(_request: Request, exc: Exception) -> JSONResponse:
+        # The pool pings before use (api/db.py), so once the database is back the next request reconnects.
+        logger.warning("database unreachable: %s", type(exc).__name__)
+        return _unavailable("database_unavailable")
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

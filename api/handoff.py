@@ -290,7 +290,13 @@ class HandoffHub:
         await self.store.close()
 
     async def conversation(self, sender: str) -> Conversation | None:
-        return await self.store.get(sender)
+        """The resident's handoff, if any. With Redis unreachable, none: the assistant answers (a resident
+        waiting for an agent is told by the assistant instead) rather than nobody answering at all."""
+        try:
+            return await self.store.get(sender)
+        except (aioredis.ConnectionError, aioredis.TimeoutError) as exc:
+            logger.warning("handoff state unreadable, the assistant answers: %s", type(exc).__name__)
+            return None
 
     async def queue(self) -> list[Conversation]:
         return await self.store.queue()

@@ -100,7 +100,11 @@ class RedisLeadership:
         return bool(self._renew(keys=[self._key], args=[self._token, self._ttl_ms]))
 
     def release(self) -> None:
-        self._release(keys=[self._key], args=[self._token])
+        try:
+            self._release(keys=[self._key], args=[self._token])
+        except redis.RedisError as exc:
+            # Redis is gone: the lock expires by itself within its time to live.
+            logger.warning("leadership not released: %s", type(exc).__name__)
 
 
 def leadership_for(

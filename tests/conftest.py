@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,13 +11,16 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.own_servers import OwnPostgres, OwnRedis
+
 POSTGRES_ADMIN_URL = os.environ.get("POSTGRES_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture(scope="session")
 def postgres_server() -> str:
-    """The admin URL of the machine's PostgreSQL; a test that needs it fails loudly if it is down."""
+    """The admin URL of the run's PostgreSQL (scripts/with_test_servers.sh); a test that needs it fails loudly if
+    it is down."""
     with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=5) as conn:
         conn.execute("SELECT 1")
     return POSTGRES_ADMIN_URL
@@ -69,3 +73,23 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
     for key in client.scan_iter(f"{prefix}*"):
         client.delete(key)
     client.close()
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
+    """A redis-server of the test's own, which the test may stop and start again."""
+    server = OwnRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[OwnPostgres]:
+    """A PostgreSQL cluster of the test's own, which the test may stop and start again. Not under pytest's
+    temporary folder: that one is private to root, and the server runs as `postgres` when we are root."""
+    with tempfile.TemporaryDirectory(prefix="luan-own-postgres-") as folder:
+        server = OwnPostgres(Path(folder))
+        server.start()
+        yield server
+        server.stop()

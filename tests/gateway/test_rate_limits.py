@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,7 +24,7 @@ from api.models import StaffUser
 from api.security import hash_password
 from api.settings import Settings
 from tests.gateway.conftest import PASSWORD, make_settings
-from tests.gateway.server import free_port
+from tests.own_servers import OwnRedis
 
 SERVICE_TOKEN = "test-service-token-0123456789abcdef"
 PROXY = ("10.0.0.5", 40000)  # the city's reverse proxy, inside TRUSTED_PROXIES below
@@ -225,42 +224,6 @@ def test_knowledge_search_is_rate_limited(start: Callable[..., Gateway]) -> None
     counting_from_a_fresh_minute()
     codes = [client.get("/api/knowledge/search", params={"q": "怎么办社保卡"}).status_code for _ in range(4)]
     assert codes[3] == 429, codes
-
-
-class OwnRedis:
-    """A throwaway redis-server of this test's own, on a free port, stopped and started again by the test."""
-
-    def __init__(self, directory: Path) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self._directory = directory
-        self._server: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no"]
-        self._server = subprocess.Popen([*command, "--dir", str(self._directory)], stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis(port=self.port).ping()
-                return
-            except redis.ConnectionError:
-                assert time.monotonic() < deadline, "redis-server did not start"
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.terminate()
-            self._server.wait(10)
-            self._server = None
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
-    server = OwnRedis(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_limits_hold_while_redis_is_down_and_return_to_it(tmp_path: Path, own_redis: OwnRedis) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import redis
 from sqlalchemy import select
 
 from api.db import make_engine, make_session_factory, transaction
@@ -18,7 +20,9 @@ from api.replies import ACKNOWLEDGEMENT, STILL_WAITING
 from api.security import hash_password
 from tests.gateway.conftest import PASSWORD, make_settings
 from tests.gateway.server import free_port, serve
-from tests.web.conftest import Gateway
+from tests.gateway.test_residents import complaint
+from tests.own_servers import OwnPostgres, OwnRedis
+from tests.web.conftest import ANSWER, FakeRasa, Gateway
 
 Staff = dict[str, str]
 
@@ -75,3 +79,47 @@ def _agent_token(http: httpx.Client, gateway: Gateway) -> Staff:
         session.add(StaffUser(username="agent9", display_name="值班坐席", role="agent", password_hash=password_hash))
     login = http.post("/api/auth/login", json={"username": "agent9", "password": PASSWORD})
     return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+def test_redis_down_and_back_no_error_for_residents_and_recovery_without_restart(
+    own_redis: OwnRedis, fake_rasa: FakeRasa, tmp_path: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database_url = f"sqlite:///{tmp_path / 'redis-down.db'}"
+    upgrade(database_url)
+    monkeypatch.setenv("KNOWLEDGE_EMBEDDER", "fake")
+    monkeypatch.setenv("KNOWLEDGE_INDEX_DIR", str(index_dir))
+    settings = make_settings(database_url, knowledge_enabled=True, rasa_url=fake_rasa.url, redis_url=own_redis.url)
+    fake_rasa.service_token = settings.service_token
+    with serve(create_app(settings)) as url, httpx.Client(base_url=url, timeout=20) as http:
+        fake_rasa.gateway_url = url
+        assert http.get("/health").json()["checks"]["redis"]["ok"] is True
+        own_redis.stop()
+        # Every resident still gets the assistant's answer, no 500; health names the missing part.
+        answers = [http.post("/api/chat", json={"sender": f"r{i}", "message": "社保卡怎么办"}) for i in range(5)]
+        assert [a.status_code for a in answers] == [200] * 5
+        assert all(a.json()["messages"][0]["text"] == ANSWER for a in answers)
+        health = http.get("/health")
+        assert health.json()["checks"]["redis"]["ok"] is False and health.json()["status"] == "degraded"
+        own_redis.start()
+        # Back without a restart: the handoff (held in Redis) works again.
+        deadline = time.monotonic() + 20
+        while http.get("/health").json()["checks"]["redis"]["ok"] is not True:
+            assert time.monotonic() < deadline, "the gateway did not see Redis come back"
+            time.sleep(0.2)
+        reply = http.post("/api/chat", json={"sender": "r-back", "message": "我要转人工"}).json()
+        assert "工单编号" in reply["messages"][0]["text"]
+        assert redis.Redis(port=own_redis.port).keys("*handoff*")
+
+
+def test_postgres_restarted_the_gateway_reconnects_by_itself(own_postgres: OwnPostgres) -> None:
+    upgrade(own_postgres.url)
+    settings = make_settings(own_postgres.url)
+    with serve(create_app(settings)) as url, httpx.Client(base_url=url, timeout=20) as http:
+        assert http.post("/api/complaints", json=complaint()).status_code == 201
+        own_postgres.stop()
+        down = http.post("/api/complaints", json=complaint(description="物业收费不公开，多次反映没有结果。"))
+        # While it is down: a clear 503 with a Chinese message, never a 500.
+        assert down.status_code == 503 and down.json()["detail"] == "database_unavailable", down.text
+        own_postgres.start()
+        again = http.post("/api/complaints", json=complaint(description="小区门口的路灯坏了一个月了。"))
+        assert again.status_code == 201, again.text
