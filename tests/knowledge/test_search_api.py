@@ -10,8 +10,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.errors import install_error_handlers
+from api.ratelimit import MemoryRateLimiter
 from api.routes import knowledge as knowledge_routes
 from knowledge import KnowledgeBase
+from tests.gateway.conftest import make_settings
 
 
 @pytest.fixture()
@@ -19,7 +21,9 @@ def client(kb: KnowledgeBase) -> Iterator[TestClient]:
     app = FastAPI()
     install_error_handlers(app)
     app.include_router(knowledge_routes.router)
-    app.state.runtime = SimpleNamespace(knowledge=kb)  # the route reads only the runtime's knowledge base
+    # The route reads the runtime's knowledge base; its rate limit, the settings and the limiter.
+    settings = make_settings("sqlite://")
+    app.state.runtime = SimpleNamespace(knowledge=kb, settings=settings, limiter=MemoryRateLimiter(10_000))
     with TestClient(app) as test_client:
         yield test_client
 
