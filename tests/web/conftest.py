@@ -4,6 +4,7 @@ that speaks the REST webhook protocol and escalates through the real `POST /api/
 from __future__ import annotations
 
 import json
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from fastapi import FastAPI
+from playwright.sync_api import Page
 
 from api.db import make_engine, make_session_factory, transaction
 from api.main import create_app
@@ -29,6 +31,7 @@ from api.settings import Settings
 from tests.gateway.conftest import PASSWORD, make_settings
 from tests.gateway.server import free_port, serve
 
+ROOT = Path(__file__).resolve().parents[2]
 WEDNESDAY_MORNING = datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 ANSWER = "办理社会保障卡，请携带本人身份证到就近的社保卡服务网点申领，也可以在线申请。"
 ESCALATED = "已为您转接12345热线人工服务，工单编号：{number}。工作人员会在这里回复您，请稍候。"
@@ -200,3 +203,24 @@ def agent(http: httpx.Client, make_staff: Callable[[str, str], None]) -> dict[st
     make_staff("agent7", "agent")
     token = http.post("/api/auth/login", json={"username": "agent7", "password": PASSWORD}).json()["access_token"]
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> str:
+    """axe-core's one-file build (scripts/vendor_axe.sh installs the pinned version once)."""
+    result = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "vendor_axe.sh")], check=True, capture_output=True, text=True, timeout=300
+    )
+    return result.stdout.strip()
+
+
+def wcag_violations(page: Page, axe_script: str) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.0/2.1 A and AA violations on the page as it is now: rule ids and the nodes' selectors.
+
+    axe is evaluated through the browser's debugging protocol, which the gateway's Content-Security-Policy
+    (scripts from 'self' only) does not apply to: the pages are checked as served, without bypass_csp."""
+    page.evaluate(Path(axe_script).read_text(encoding="utf-8"))
+    result: dict[str, Any] = page.evaluate(
+        "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]]

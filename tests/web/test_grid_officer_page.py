@@ -6,10 +6,8 @@ test-artifacts/."""
 from __future__ import annotations
 
 import base64
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -20,30 +18,14 @@ from api.settings import Settings
 from tests.gateway.conftest import PASSWORD
 from tests.gateway.server import serve
 from tests.gateway.test_incidents import file, incident_settings, seed_directory
+from tests.web.conftest import wcag_violations
 from tests.web.test_widget_console_e2e import ARTIFACTS, browser  # noqa: F401 (the browser fixture)
 
 pytestmark = pytest.mark.browser
-ROOT = Path(__file__).resolve().parents[2]
 # A real 1×1 PNG, so the page shows it.
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 )
-
-
-@pytest.fixture(scope="module")
-def axe_script() -> str:
-    result = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "vendor_axe.sh")], check=True, capture_output=True, text=True, timeout=300
-    )
-    return result.stdout.strip()
-
-
-def wcag_violations(page: Page, axe_script: str) -> list[dict[str, Any]]:
-    page.add_script_tag(path=axe_script)
-    result: dict[str, Any] = page.evaluate(
-        "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-    )
-    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]]
 
 
 def shot(page: Page, name: str) -> None:
@@ -69,10 +51,7 @@ def test_an_officer_works_an_incident_from_a_phone(
         mine = file(http, sender="widget-resident")["number"]  # officer_a's turn in 一网格
         other = file(http, building="3栋", sender="widget-resident-2")["number"]  # 二网格: officer_c
 
-    # bypass_csp: axe-core is injected by the test; the page's own CSP allows only its own scripts.
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, bypass_csp=True
-    )
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
     page = context.new_page()
     page.goto(url + "/grid")
     assert wcag_violations(page, axe_script) == []
@@ -129,7 +108,7 @@ def test_a_resident_sends_a_photo_from_the_widget(
     axe_script: str,
 ) -> None:
     url, settings = served
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", bypass_csp=True)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page = context.new_page()
     page.goto(url + "/")
     page.get_by_role("button", name="💬 在线咨询").click()
