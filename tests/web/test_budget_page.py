@@ -5,15 +5,17 @@ projects, and changes their vote. Screenshots in test-artifacts/budget-*.png."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from api.budget_samples import VOTING_PROJECTS, seed_sample_rounds
 from api.db import make_engine, make_session_factory, transaction
 from api.workdays import WorkCalendar
-from tests.web.conftest import Gateway
+from tests.gateway.conftest import PASSWORD
+from tests.web.conftest import Gateway, wcag_violations
 from tests.web.test_widget_console_e2e import ARTIFACTS, browser
 
 pytestmark = pytest.mark.browser
@@ -40,11 +42,14 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"budget-{name}.png"), full_page=True)
 
 
-def test_a_resident_proposes_verifies_votes_and_changes_the_vote(context: BrowserContext, gateway: Gateway) -> None:
+def test_a_resident_proposes_verifies_votes_and_changes_the_vote(
+    context: BrowserContext, gateway: Gateway, axe_script: str
+) -> None:
     page = context.new_page()
     page.goto(gateway.url + "/budget")
     expect(page.get_by_role("heading", name=re.compile("社区微更新项目征集"))).to_be_visible()
     expect(page.get_by_text("跳过它", exact=False)).to_be_visible()  # the funding rule is stated
+    assert wcag_violations(page, axe_script) == []
 
     page.get_by_label("项目名称").fill("楼道扶手")
     page.get_by_role("button", name="提交提议").click()
@@ -55,6 +60,7 @@ def test_a_resident_proposes_verifies_votes_and_changes_the_vote(context: Browse
     page.get_by_label("手机号（用于查询评审进度）").fill(PHONE)
     page.get_by_role("button", name="提交提议").click()
     expect(page.get_by_text(re.compile(r"提议已提交，编号：YS\d{13}"))).to_be_visible()
+    assert wcag_violations(page, axe_script) == []
     shot(page, "proposed")
 
     page.get_by_label("选择轮次").select_option(label="2026年度民生实事项目投票（样例） · 投票中")
@@ -74,6 +80,7 @@ def test_a_resident_proposes_verifies_votes_and_changes_the_vote(context: Browse
         page.get_by_role("checkbox", name=re.compile(re.escape(title))).check()
     page.get_by_role("button", name="提交选票").click()
     expect(page.get_by_text(re.compile("每张选票最多选3个项目"))).to_be_visible()
+    assert wcag_violations(page, axe_script) == []
     shot(page, "too-many")
 
     page.get_by_role("checkbox", name=re.compile(re.escape(titles[3]))).uncheck()
@@ -89,4 +96,41 @@ def test_a_resident_proposes_verifies_votes_and_changes_the_vote(context: Browse
     page.get_by_role("checkbox", name=re.compile(re.escape(titles[5]))).check()
     page.get_by_role("button", name="提交选票").click()
     expect(page.get_by_text(re.compile("已改票：共选2个项目"))).to_be_visible()
+    assert wcag_violations(page, axe_script) == []
     shot(page, "changed")
+
+
+def test_a_supervisor_reviews_a_proposal_in_the_staff_section(
+    context: BrowserContext,
+    gateway: Gateway,
+    http: httpx.Client,
+    make_staff: Callable[[str, str], None],
+    axe_script: str,
+) -> None:
+    make_staff("lead3", "supervisor")
+    [round_id] = [r["id"] for r in http.get("/api/budget/rounds", params={"phase": "proposals"}).json()]
+    body = {"title": "小区路灯", "description": "样例：小区北门一段路没有路灯，晚上看不清", "cost_yuan": 60000}
+    body |= {"place": "样例社区北门", "phone": PHONE}
+    filed = http.post(f"/api/budget/rounds/{round_id}/proposals", json=body)
+    number = filed.json()["number"]
+
+    page = context.new_page()
+    page.goto(gateway.url + "/console")  # the staff section uses the tab's console login
+    page.get_by_label("用户名").fill("lead3")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
+    page.goto(gateway.url + "/budget")
+    staff = page.locator("#staff")
+    expect(staff.get_by_role("heading", name="工作人员")).to_be_visible()
+    expect(staff).to_contain_text(f"{number} 小区路灯")
+    expect(staff).to_contain_text("联系电话 137****1234")  # masked for staff too
+    assert wcag_violations(page, axe_script) == []
+    shot(page, "staff-review")
+
+    staff.get_by_label("评审意见（公开）").fill("样例：与市政亮化工程重复，已转交城管部门")
+    staff.get_by_role("button", name="不通过").click()
+    expect(staff.get_by_role("status")).to_have_text("已保存。")
+    expect(staff).to_contain_text("未通过")
+    assert wcag_violations(page, axe_script) == []
+    shot(page, "staff-rejected")

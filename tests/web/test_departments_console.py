@@ -18,7 +18,7 @@ from api.models import DepartmentDelivery
 from contract.property_lookup import PROPERTY_SOURCES
 from scripts.standin_departments import create_app as create_standin
 from tests.gateway.server import free_port, serve
-from tests.web.conftest import Gateway
+from tests.web.conftest import Gateway, wcag_violations
 from tests.web.test_moderation_console import login, token
 from tests.web.test_widget_console_e2e import ARTIFACTS, browser  # noqa: F401 (the browser fixture)
 
@@ -36,6 +36,7 @@ def test_property_lookup_and_dead_letters(
     gateway: Gateway,
     http: httpx.Client,
     make_staff: Callable[[str, str], None],
+    axe_script: str,
 ) -> None:
     make_staff("agent5", "agent")
     make_staff("root", "admin")
@@ -61,10 +62,12 @@ def test_property_lookup_and_dead_letters(
         expect(view.get_by_role("heading", name="土地信息（市自然资源和规划局）")).to_be_visible()
         expect(view.get_by_role("cell", name="89.52平方米")).to_be_visible()
         expect(view).to_contain_text("税务信息暂时查不到：国家税务总局六安市税务局的系统连接不上，请稍后再试。")
+        assert wcag_violations(agent, axe_script) == []
         shot(agent, "1-partial")
         agent.get_by_label("不动产权证号").fill("六安123")
         agent.get_by_role("button", name="查询", exact=True).click()
         expect(agent.get_by_role("alert")).to_contain_text("不动产权证号格式不对")
+        assert wcag_violations(agent, axe_script) == []
         shot(agent, "2-invalid")
 
     # A complaint for the housing department, whose webhook is down: after its last retry it is dead.
@@ -81,10 +84,12 @@ def test_property_lookup_and_dead_letters(
     root.get_by_role("button", name="部门投递失败").click()
     expect(root.get_by_role("heading", name="部门投递失败（1条）")).to_be_visible()
     expect(root.get_by_role("cell", name=number, exact=True)).to_be_visible()
+    assert wcag_violations(root, axe_script) == []
     shot(root, "3-dead-letters")
     root.get_by_role("button", name=f"重新投递{number}（{HOUSING}）").click()
     expect(root.get_by_role("status").filter(has_text="已重新排队投递")).to_contain_text(number)
     expect(root.get_by_text("暂无投递失败的记录。")).to_be_visible()
+    assert wcag_violations(root, axe_script) == []
     shot(root, "4-retried")
     with transaction(sessions) as session:
         delivery = session.scalars(select(DepartmentDelivery)).one()
