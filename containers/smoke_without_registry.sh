@@ -59,7 +59,7 @@ export HOME=/tmp TMPDIR=/tmp PYTHONDONTWRITEBYTECODE=1 RASA_TELEMETRY_ENABLED=fa
 export JWT_SECRET=$(secret) SERVICE_TOKEN=$(secret) PII_KEY=$(secret)
 export DATABASE_URL=$database_url RASA_URL=http://127.0.0.1:18793 GATEWAY_URL=http://127.0.0.1:18791
 export ACTION_SERVER_URL=http://127.0.0.1:18792/webhook
-export REDIS_HOST=127.0.0.1 REDIS_PORT=6379 REDIS_DB=0 REDIS_PASSWORD= REDIS_PREFIX=smoke$$
+export REDIS_HOST=127.0.0.1 REDIS_PORT=6379 REDIS_DB=0 REDIS_PASSWORD= REDIS_PREFIX=smoke$$ TRACKER_RECORD_SECONDS=3600
 
 # One private mount namespace per image: its files read-only at /app, an empty tmpfs at /tmp. Every step
 # execs the next, so a server keeps the process id that `$!` saw (and cleanup can stop it); run the

@@ -43,6 +43,8 @@ def rasa_env(base: dict[str, str]) -> tuple[dict[str, str], str]:
         REDIS_PASSWORD=parsed.password or "",
         # Rasa silently ignores key prefixes that are not alphanumeric.
         REDIS_PREFIX=re.sub(r"[^A-Za-z0-9]", "", env.get("REDIS_PREFIX", "luan")) or "luan",
+        # Personal data must not be kept forever: a conversation's record expires after 30 days of silence.
+        TRACKER_RECORD_SECONDS=env.get("TRACKER_RECORD_SECONDS", str(30 * 24 * 3600)),
     )
     return env, "endpoints.redis.yml"
 

@@ -6,6 +6,7 @@ Runs against the real Redis (REDIS_TEST_URL) under a key prefix of its own.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -84,10 +85,13 @@ def test_the_endpoints_file_loads_this_store(domain: Domain, monkeypatch: pytest
         monkeypatch.setenv(name, value or "")
     monkeypatch.setenv("REDIS_PASSWORD", "")
     monkeypatch.setenv("REDIS_PREFIX", "endpointstest")
+    monkeypatch.setenv("TRACKER_RECORD_SECONDS", "3600")
     monkeypatch.setenv("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook")
     config = read_endpoint_config(str(ROOT / "endpoints.redis.yml"), "tracker_store")
-    store = create_tracker_store(config, domain)
-    assert isinstance(getattr(store, "_tracker_store", store), SessionRedisTrackerStore)
+    created = create_tracker_store(config, domain)
+    store = getattr(created, "_tracker_store", created)
+    assert isinstance(store, SessionRedisTrackerStore)
+    assert store.record_exp == 3600.0
 
 
 def test_reads_the_last_session_and_keeps_the_history(domain: Domain, prefix: str) -> None:
@@ -143,3 +147,53 @@ def test_session_boundaries() -> None:
     assert earlier_events(events, {"event": "action", "name": "action_session_start"}) == events[:2]
     assert earlier_events(events, {"event": "user", "text": "别的"}) == []
     assert earlier_events(events, None) == events
+
+
+def filed_session(start: float) -> list[Event]:
+    """A session in which a resident gave their name, ID number and phone, as a form stores them."""
+    return [
+        ActionExecuted("action_session_start", timestamp=start),
+        SessionStarted(timestamp=start + 0.1),
+        ActionExecuted("action_listen", timestamp=start + 0.2),
+        UserUttered(
+            "我叫张三，电话13812345678",
+            {"name": "inform", "confidence": 0.9},
+            [{"entity": "phone", "value": "13812345678", "start": 9, "end": 20}],
+            timestamp=start + 0.3,
+        ),
+        SlotSet("applicant_name", "张三", timestamp=start + 0.4),
+        SlotSet("id_number", "340102199001011234", timestamp=start + 0.5),
+        SlotSet("phone", "13812345678", timestamp=start + 0.6),
+        BotUttered("已为您登记，联系电话13812345678。", timestamp=start + 0.7),
+        ActionExecuted("action_listen", timestamp=start + 0.8),
+    ]
+
+
+def test_personal_data_of_closed_sessions_is_masked_and_records_expire(domain: Domain, prefix: str) -> None:
+    options = {"host": REDIS.hostname, "port": REDIS.port or 6379, "db": int(REDIS.path.lstrip("/") or 0)}
+    ours = SessionRedisTrackerStore(domain, key_prefix=prefix, record_exp="600", **options)
+    raw = ours.red
+
+    async def scenario() -> None:
+        # The open session keeps what the form needs.
+        await ours.save(DialogueStateTracker.from_events("r9", filed_session(1000), domain.slots))
+        stored = str(json.loads(raw.get(ours.key_prefix + "r9")))
+        assert "13812345678" in stored and "张三" in stored
+        assert 0 < raw.ttl(ours.key_prefix + "r9") <= 600
+        # A new session starts: the closed one is masked in storage, the new one is not.
+        current = await ours.retrieve("r9")
+        assert current is not None
+        for event in filed_session(9000):
+            current.update(event)
+        await ours.save(current)
+        retrieved = await ours.retrieve("r9")
+        assert retrieved is not None and retrieved.get_slot("phone") == "13812345678"
+        await ours.save(retrieved)  # the next message's save, once the new session is the current one
+        events = (await ours.retrieve_full_tracker("r9")).events  # type: ignore[union-attr]
+        first, second = list(events)[:9], list(events)[9:]
+        texts = " ".join(str(e.as_dict()) for e in first)
+        assert "13812345678" not in texts and "340102199001011234" not in texts and "张三" not in texts
+        assert "138****5678" in texts
+        assert "13812345678" in " ".join(str(e.as_dict()) for e in second)
+
+    asyncio.run(scenario())
