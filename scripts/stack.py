@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import time
@@ -26,6 +27,7 @@ GATEWAY_PYTHON = str(ROOT / ".venv" / "bin" / "python")
 # the cores. Multi-threaded numpy/torch math (OpenBLAS, OpenMP) only adds worker threads that spin-wait after
 # each small operation, burning a core the other processes need: measured in a Rasa server, 37.8 ms of CPU
 # per knowledge answer with the default threads against 18.6 ms with one, for the same wall time.
+METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 SINGLE_THREADED_MATH = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
@@ -115,7 +117,11 @@ class Stack:
             rasa += ["--endpoints", endpoints, "--credentials", "credentials.yml"]
             rasa += ["--port", url.rsplit(":", 1)[1], "-i", "127.0.0.1"]
             commands["rasa" if i == 0 else f"rasa{i + 1}"] = (rasa, env_server)
-        commands["gateway"] = (gateway, base)
+        gateway_env = base
+        if self.workers > 1 and not base.get(METRICS_DIR):
+            # Several workers: any worker's /metrics must add up all of them (api/metrics.py); emptied at start.
+            gateway_env = {**base, METRICS_DIR: str(ROOT / "var" / f"metrics-{self.gateway_port}")}
+        commands["gateway"] = (gateway, gateway_env)
         standin = [GATEWAY_PYTHON, str(ROOT / "scripts" / "standin_departments.py")]
         commands["departments"] = (standin, {**base, "STANDIN_PORT": str(self.standin_port)})
         return commands
@@ -123,6 +129,10 @@ class Stack:
     def start(self) -> None:
         output = subprocess.DEVNULL if self.quiet else None
         for name, (cmd, env) in self.commands().items():
+            if name == "gateway" and env.get(METRICS_DIR):
+                # Files of an earlier run would be added to this one's figures.
+                shutil.rmtree(env[METRICS_DIR], ignore_errors=True)
+                os.makedirs(env[METRICS_DIR])
             self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=output, stderr=output)
 
     def wait_ready(self, seconds: float = 300) -> bool:

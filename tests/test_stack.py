@@ -32,3 +32,13 @@ def test_only_the_rasa_servers_get_the_tensorflow_thread_settings() -> None:
 def test_several_rasa_servers_need_redis() -> None:
     with pytest.raises(ValueError, match="REDIS_URL"):
         Stack(env={}, rasa_servers=2).commands()
+
+
+def test_several_gateway_workers_share_their_metrics_through_one_directory() -> None:
+    one = Stack(env={}, workers=1).commands()["gateway"][1]
+    two = Stack(env={}, workers=2, gateway_port=8123).commands()["gateway"][1]
+    assert "PROMETHEUS_MULTIPROC_DIR" not in one
+    assert two["PROMETHEUS_MULTIPROC_DIR"].endswith("metrics-8123")
+    # An operator's directory is kept.
+    kept = Stack(env={"PROMETHEUS_MULTIPROC_DIR": "/srv/metrics"}, workers=2).commands()["gateway"][1]
+    assert kept["PROMETHEUS_MULTIPROC_DIR"] == "/srv/metrics"
