@@ -31,6 +31,7 @@ PAGES = {
     "/inbox.js": ("inbox.js", "text/javascript; charset=utf-8"),
     "/supervision.js": ("supervision.js", "text/javascript; charset=utf-8"),
     "/departments.js": ("departments.js", "text/javascript; charset=utf-8"),
+    "/community.js": ("community.js", "text/javascript; charset=utf-8"),
     "/budget": ("budget.html", "text/html; charset=utf-8"),
     "/budget.js": ("budget.js", "text/javascript; charset=utf-8"),
     "/budget.css": ("budget.css", "text/css; charset=utf-8"),
