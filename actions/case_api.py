@@ -18,7 +18,9 @@ from urllib.parse import quote
 import httpx
 
 from actions.settings import Settings, get_settings
+from contract.budget import BallotReceipt, BudgetRound, BudgetRoundDetail
 from contract.knowledge import SearchResult, ServiceSuggestion
+from contract.property_lookup import PropertyLookup
 from contract.receipts import CaseReceipt, CaseStatus, TranscriptLine
 from contract.routing import RoutingAdvice
 
@@ -91,7 +93,7 @@ def _error_from_response(path: str, response: httpx.Response) -> CaseApiError:
     return CaseApiError(path, response.status_code, code or response.reason_phrase, message)
 
 
-R = TypeVar("R", CaseReceipt, CaseStatus, RoutingAdvice)
+R = TypeVar("R", CaseReceipt, CaseStatus, RoutingAdvice, BudgetRound, BudgetRoundDetail, BallotReceipt, PropertyLookup)
 
 
 def _given(**fields: Any) -> dict[str, Any]:
@@ -103,7 +105,7 @@ def _read(path: str, cls: type[R], body: Any) -> R:
     """A contract type from a gateway answer; an answer of another shape is the gateway's failure."""
     try:
         return cls.from_json(body)
-    except (TypeError, AttributeError) as exc:
+    except (TypeError, AttributeError, KeyError) as exc:
         raise CaseApiError(path, None, "bad_response", "") from exc
 
 
@@ -285,6 +287,88 @@ class CaseApi:
         body = await self._request("POST", "/api/commendations", json=payload)
         department_recorded = body.get("department") if isinstance(body, dict) else None
         return str(department_recorded) if department_recorded else None
+
+    async def report_incident(
+        self,
+        *,
+        kind: str,
+        community: str,
+        building: str | None,
+        unit: str | None,
+        description: str,
+        phone: str,
+        photo_ids: list[str],
+        sender: str,
+        channel: str,
+    ) -> CaseReceipt:
+        """File a smart-community incident (SQ); 422 with a Chinese `message` for an unknown community or building."""
+        payload = _given(
+            kind=kind,
+            community=community,
+            building=building,
+            unit=unit,
+            description=description,
+            phone=phone,
+            photo_ids=photo_ids or None,
+            sender=sender,
+            channel=channel,
+        )
+        body = await self._request("POST", "/api/incidents", json=payload)
+        return _read("/api/incidents", CaseReceipt, body)
+
+    async def communities(self, query: str) -> list[str]:
+        """The names of the known communities matching `query` (all of them for an empty query)."""
+        body = await self._request("GET", "/api/communities", params=_given(q=query))
+        try:
+            return [str(item["name"]) for item in body]
+        except (TypeError, KeyError) as exc:
+            raise CaseApiError("/api/communities", None, "bad_response", "") from exc
+
+    async def budget_rounds(self, phase: str) -> list[BudgetRound]:
+        """The rounds in `phase` (contract.budget.PHASES)."""
+        body = await self._request("GET", "/api/budget/rounds", params={"phase": phase})
+        if not isinstance(body, list):
+            raise CaseApiError("/api/budget/rounds", None, "bad_response", "")
+        return [_read("/api/budget/rounds", BudgetRound, item) for item in body]
+
+    async def budget_round(self, round_id: str) -> BudgetRoundDetail:
+        path = f"/api/budget/rounds/{quote(round_id, safe='')}"
+        return _read(path, BudgetRoundDetail, await self._request("GET", path))
+
+    async def propose_project(
+        self,
+        round_id: str,
+        *,
+        title: str,
+        description: str,
+        cost_yuan: int,
+        place: str,
+        phone: str,
+        sender: str,
+        channel: str,
+    ) -> CaseReceipt:
+        path = f"/api/budget/rounds/{quote(round_id, safe='')}/proposals"
+        payload = _given(
+            title=title,
+            description=description,
+            cost_yuan=cost_yuan,
+            place=place,
+            phone=phone,
+            sender=sender,
+            channel=channel,
+        )
+        return _read(path, CaseReceipt, await self._request("POST", path, json=payload))
+
+    async def cast_ballot(self, round_id: str, *, choices: list[str], sender: str, channel: str) -> BallotReceipt:
+        """A WeChat resident's ballot (the openid is the verified identity); an earlier one is replaced."""
+        path = f"/api/budget/rounds/{quote(round_id, safe='')}/ballot"
+        body = await self._request("PUT", path, json={"choices": choices, "sender": sender, "channel": channel})
+        return _read(path, BallotReceipt, body)
+
+    async def lookup_property(self, certificate: str, sender: str) -> PropertyLookup:
+        """What the land, tax and housing systems hold for one 不动产权证号; missing parts are named in it."""
+        path = f"/api/property/{quote(certificate, safe='')}"
+        return _read(path, PropertyLookup, await self._request("GET", path, params={"sender": sender}))
 
     async def service_info(self, name: str) -> ServiceInfo | None:
         """The catalogue entry of one service (None if the catalogue does not list it)."""

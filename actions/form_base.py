@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
@@ -40,17 +40,22 @@ async def file_case(
     filing: Awaitable[CaseReceipt],
     confirmation: Callable[[CaseReceipt], tuple[str, replies.Buttons]],
     final_refusals: dict[str, str] | None = None,
+    ask_again: dict[str, tuple[str, ...]] | None = None,
 ) -> list[EventType]:
     """File through the case API and tell the resident the number; the form's slots are then forgotten.
 
     When the gateway cannot be reached or fails, the resident hears that nothing was filed and gets a
     retry button: the slots are kept, so the retry files the same case without retyping. A refusal whose
     code is in `final_refusals` cannot succeed on a retry: the gateway's explanation (else the text given
-    for the code) is shown and the form ends.
+    for the code) is shown and the form ends. A refusal whose code is in `ask_again` names fields the resident
+    can correct: the gateway's explanation is shown and the form asks those fields again.
     """
     try:
         receipt = await filing
     except CaseApiError as error:
+        if ask_again and error.code in ask_again and error.message:
+            dispatcher.utter_message(text=error.message)
+            return [*(SlotSet(slot, None) for slot in ask_again[error.code]), FollowupAction(form)]
         if final_refusals and error.code in final_refusals:
             dispatcher.utter_message(text=error.message or final_refusals[error.code])
             return reset_form_slots(form)

@@ -41,6 +41,14 @@ _ROWS = (
          opening="praise_text"),
     Form("rate_form", "评价", "rate_service", ("stars", "rating_comment"),
          free_text=("rating_comment",), optional=("rating_comment",)),
+    Form("incident_form", "小区报事", "report_incident", ("incident_kind", "community", "incident_place",
+         "incident_description", "phone", "photo_id"), free_text=("incident_description",),
+         optional=("incident_place",), opening="incident_description"),
+    Form("proposal_form", "预算项目提议", "propose_project", ("budget_round", "proposal_title",
+         "proposal_description", "proposal_cost", "proposal_place", "phone"),
+         free_text=("proposal_description",), opening="proposal_description"),
+    Form("ballot_form", "预算项目投票", "vote_budget", ("budget_round", "ballot_choices", "ballot_confirmed")),
+    Form("property_form", "不动产信息查询", "lookup_property", ("certificate_number",)),
 )  # fmt: skip
 FORMS: dict[str, Form] = {form.name: form for form in _ROWS}
 FORM_BY_TRIGGER: dict[str, Form] = {form.trigger: form for form in FORMS.values()}
@@ -48,7 +56,9 @@ FORM_BY_TRIGGER: dict[str, Form] = {form.trigger: form for form in FORMS.values(
 # What interrupts any form, whatever it asks: the resident leaves, wants a person, is unsure who answers,
 # or presses "继续填写" after answers the form could not use. (not_satisfied is no interruption here: inside
 # a form "还是不知道" means the resident does not know the answer, not that an answer failed them.)
-LEAVING = ("cancel", "request_human", "bot_challenge", "continue_form")
+# A photo (the gateway's /share_photo message) is no answer to any question either: it is kept for the incident
+# form, and the form asks its question again.
+LEAVING = ("cancel", "request_human", "bot_challenge", "continue_form", "share_photo")
 # A question, "what can you do" and a farewell interrupt a short answer; free text may well be phrased as one.
 SHORT_ANSWER_INTERRUPTIONS = ("ask_service", "ask_capabilities", "goodbye")
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from contract.case_kinds import prefixes_text
+from contract.community_places import INCIDENT_KINDS
 
 Buttons = list[dict[str, str]]
 
@@ -42,7 +44,8 @@ CAPABILITIES = (
     "2. 在线申请部分政务服务；\n"
     "3. 投诉、表扬或提建议；\n"
     "4. 凭编号查询办件进度；\n"
-    "5. 转12345人工客服。\n"
+    "5. 小区报修、反映安全隐患，社区预算项目的提议和投票，查询不动产信息；\n"
+    "6. 转12345人工客服。\n"
     "直接说您想办的事就行，比如“社保卡丢了怎么补办”。"
 )
 CAPABILITY_BUTTONS: Buttons = buttons(
@@ -102,6 +105,24 @@ QUESTIONS: dict[str, tuple[str, Buttons]] = {
     "phone_last4": ("为保护您的隐私，请输入办件时所留手机号的后4位。", []),
     "stars": ("请为这次服务打个分吧，1星最低，5星最高。", STAR_BUTTONS),
     "rating_comment": ("还有什么想对我们说的吗？没有的话说“没有”就好。", buttons(("没有了", "/deny"))),
+    "incident_kind": (
+        "请问是哪一类问题？",
+        buttons(*((kind, payload("inform", incident_kind=kind)) for kind in INCIDENT_KINDS)),
+    ),
+    "community": ("请问是哪个小区？说小区名称就行，比如“样例·梅山小区”。", []),
+    "incident_place": (
+        "具体是几栋几单元？比如“3栋2单元”；不在楼里的话点“不在楼里”。",
+        buttons(("不在楼里", "/deny")),
+    ),
+    "incident_description": ("请简单说说是什么情况，比如“楼道灯坏了”。方便的话也可以发张照片。", []),
+    "proposal_title": ("给这个项目起个简短的名字吧，比如“小区加装电梯”。", []),
+    "proposal_description": ("请说说这个项目要做什么、能解决什么问题。", []),
+    "proposal_cost": ("大概需要多少钱？说个大约数就行，比如“20万”。", []),
+    "proposal_place": ("项目打算建在哪里？比如“梅山小区北门空地”。", []),
+    "certificate_number": (
+        "请输入不动产权证号，比如“皖(2026)六安市不动产权第0012345号”，也可以只输最后7位数字。",
+        [],
+    ),
 }
 
 # Answers a form could not use --------------------------------------------------------------------------
@@ -138,6 +159,20 @@ REPROMPTS: dict[str, str] = {
     "phone_last4": "请输入4位数字，也就是手机号的最后4位。",
     "stars": BAD_STARS,
     "rating_comment": BAD_COMMENT,
+    "incident_kind": "请从下面选一类：报修、安全隐患、环境卫生、邻里纠纷或其他。",
+    "community": "没有找到这个小区，请说完整的小区名称。",
+    "incident_place": "请按“3栋2单元”这样说楼栋和单元；不在楼里的话点“不在楼里”。",
+    "incident_description": "能再具体说说吗？比如哪里、什么东西坏了或出了什么问题。",
+    "budget_round": "请从下面选一个预算轮次。",
+    "proposal_title": "项目名称用2到30个字就好，比如“社区食堂”。",
+    "proposal_description": "能再具体一点吗？说说要做什么、为什么需要。",
+    "proposal_cost": "没看懂金额，请说一个大约数，比如“20万”“5000元”。",
+    "proposal_place": "请说一下项目的位置，比如“梅山小区北门空地”。",
+    "ballot_choices": "请回复项目前面的序号，多个用空格隔开，比如“1 3”。",
+    "ballot_confirmed": "请回复“确认投票”，或者点“重新选”。",
+    "certificate_number": (
+        "证号格式好像不对，请按证书上的写法输入，比如“皖(2026)六安市不动产权第0012345号”，也可以只输最后7位数字。"
+    ),
 }
 
 # Applications ----------------------------------------------------------------------------------------
@@ -200,6 +235,63 @@ SUGGESTION_NOT_FOUND = "没有找到这条建议，请核对编号。"
 LIKE_FAILED = "抱歉，点赞暂时没有成功，请稍后再试。"
 LIKED = "已为这条建议点赞，目前共有{likes}个赞。"
 
+# Community incidents (社区报事, SQ) -------------------------------------------------------------------------
+WHICH_COMMUNITY = "您说的是哪个小区？"
+INCIDENT_FILED = (
+    "已为您登记{kind}：{place}，{summary}\n编号：{number}。网格员会在{hours}小时内（{time}前）和您联系，"
+    "处理进展会在这里通知您。也可以随时说“查进度”，凭编号和手机号后四位查询；处理完后欢迎评价。"
+)
+INCIDENT_FILED_NO_DEADLINE = (
+    "已为您登记{kind}：{place}，{summary}\n编号：{number}。网格员会尽快和您联系，处理进展会在这里通知您。"
+    "也可以随时说“查进度”，凭编号和手机号后四位查询；处理完后欢迎评价。"
+)
+PHOTO_KEPT = "照片收到了，会和您反映的情况一起提交。"
+PHOTO_KEPT_OUTSIDE_FORM = "照片收到了。是要反映小区里的问题吗？点“小区报事”，我帮您登记给网格员。"
+REPORT_INCIDENT_BUTTONS: Buttons = buttons(("小区报事", "/report_incident"))
+
+# Participatory budgeting (社区预算, YS) --------------------------------------------------------------------
+NO_PROPOSAL_ROUND = "目前没有正在征集项目提议的社区预算。"
+NO_ROUND_VOTING_ELSEWHERE = "「{title}」正在投票，{date}截止，说“我要投票”就能参与。"
+NO_ROUND_LATER = "有新的征集时会在“六安12345”公众号和政府网站上公布，欢迎到时候来提。"
+WHICH_PROPOSAL_ROUND = "目前有几个社区预算在征集项目提议，您的项目属于哪一个？"
+BUDGET_UNAVAILABLE = "抱歉，社区预算系统暂时没有响应，请稍后再试。"
+PROPOSAL_FILED = (
+    "您的项目提议已提交，编号：{number}。{date}征集截止后，评审小组会审核并公开结果和理由；"
+    "通过的项目会进入投票。您可以凭编号和手机号后四位查询进度。"
+)
+NO_VOTING_ROUND = "目前没有正在投票的社区预算项目。"
+WHICH_VOTING_ROUND = "目前有几个社区预算在投票，您要投哪一个？"
+VOTE_ON_PAGE = (
+    "「{title}」正在投票，{date}截止，每人最多选{max_choices}个项目。"
+    "为保证一人一票，请打开投票页面{url}，用手机号验证后投票；在微信公众号里也可以直接投。"
+)
+BALLOT_LIST = "「{title}」正在投票，{date}截止，每人最多选{max_choices}个项目：\n{lines}"
+BALLOT_LINE = "{index}. {title}（约{cost}，{place}）"
+BALLOT_HOW = "请回复您选的项目序号，多个用空格隔开，比如“1 3”。"
+NO_PROJECTS = "「{title}」还没有可以投票的项目。"
+TOO_MANY_CHOICES = "最多只能选{max_choices}个项目，请重新选。"
+UNKNOWN_CHOICE = "没有第{index}个项目，请回复列表里的序号。"
+CONFIRM_BALLOT = "您选的是：\n{lines}\n确认投票吗？投票截止前还可以改。"
+CONFIRM_BALLOT_BUTTONS: Buttons = buttons(("确认投票", "/affirm"), ("重新选", "/deny"))
+BALLOT_CAST = "投票成功！您选了：{titles}。{date}前可以随时改票，再说一次“我要投票”就行；结果在投票结束后公布。"
+BALLOT_REPLACED = "已为您改票，现在选的是：{titles}。{date}前还可以再改；结果在投票结束后公布。"
+BALLOT_NOT_CAST = "抱歉，这次投票没有成功，请稍后再试。"
+NO_RESULTS = "社区预算的投票结果还没有公布。"
+NO_RESULTS_VOTING = "「{title}」正在投票，{date}截止，结果会在投票结束后公布。"
+RESULTS = "「{title}」投票结果（预算{budget}）：\n{lines}\n" + "入选规则：{rule}"
+RESULT_LINE = "{index}. {title}：{votes}票，约{cost}{funded}"
+FUNDED = "，入选"
+NOT_FUNDED = ""
+
+# Property lookup (不动产信息) ------------------------------------------------------------------------------
+PROPERTY_PART = "{label}（{department}）：{fields}"
+PROPERTY_FIELD = "{name}：{value}"
+PROPERTY_MISSING = "{labels}暂时没有查到，请稍后再试。"
+PROPERTY_NOTHING = "抱歉，{labels}暂时都没有查到，请稍后再试，或拨打12345热线查询。"
+PROPERTY_UNAVAILABLE = "抱歉，不动产信息查询暂时没有响应，请稍后再试，或拨打12345热线查询。"
+PROPERTY_NOT_FOUND = "没有查到这个不动产权证号的记录，请核对后再试。"
+PROPERTY_HEADER = "不动产权证号 {certificate} 的查询结果："
+
 # Status ----------------------------------------------------------------------------------------------
 STATUS = "{kind} {number} 当前状态：{status}。"
 STATUS_DEPARTMENT = "承办部门：{department}。"
@@ -246,6 +338,27 @@ def retry_buttons(intent: str) -> Buttons:
 
 def rate_buttons() -> Buttons:
     return buttons(("评价本次服务", payload("rate_service")))
+
+
+LOCAL_TIME = ZoneInfo("Asia/Shanghai")
+
+
+def yuan(amount: int) -> str:
+    """300000 -> '30万元', 5000 -> '5000元': amounts as residents say them."""
+    if amount >= 10000 and amount % 1000 == 0:
+        return f"{amount / 10000:g}万元"
+    return f"{amount}元"
+
+
+def chinese_time(value: str) -> str:
+    """An ISO datetime -> '6月5日15:30' in Lu'an's time (unparseable values are shown as they are)."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(LOCAL_TIME)
+    return f"{moment.month}月{moment.day}日{moment:%H:%M}"
 
 
 def chinese_date(value: str) -> str:

@@ -71,6 +71,7 @@ def test_short_answers_step_aside_for_other_tasks_and_free_text_does_not():
         "request_human",
         "bot_challenge",
         "continue_form",
+        "share_photo",
     ]
     assert "apply_service" in not_intent(FORMS["apply_form"], "id_number")  # "我要申请" starts it over
     assert "bot_challenge" not in not_intent(FORMS["apply_form"], "applicant_name")
