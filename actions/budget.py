@@ -19,7 +19,7 @@ from actions.form_base import FormValidation, Narrative, file_case, reset_form_s
 from actions.pii import normalize_phone
 from actions.second_request import offer_pending_request
 from actions.tracker_info import sender_channel, slot_text
-from contract.budget import FUNDING_RULE, PROPOSALS, RESULTS, VOTING, BudgetRound, BudgetRoundDetail
+from contract.budget import FUNDING_RULE, PROPOSALS, RESULTS, VOTING, BudgetProject, BudgetRound, BudgetRoundDetail
 from contract.receipts import CaseReceipt
 
 # The round slot when there is none to take part in: the form asks nothing more and its action says so.
@@ -29,8 +29,9 @@ MAX_TITLE_CHARS = 30
 MAX_PLACE_CHARS = 100
 # The channel whose sender id is a verified identity (the WeChat openid): only it votes in the chat.
 VERIFIED_CHANNEL = "wechat"
-# The project status the results publish for a funded one (contract.case_kinds' proposal statuses).
-FUNDED_STATUS = "funded"
+# Proposal statuses (contract.case_kinds.PROPOSAL): on the ballot, and funded once the results are out.
+ON_BALLOT = "accepted"
+FUNDED = frozenset({"funded", "in_progress", "completed"})
 _TRIGGER = re.compile(r"^(我)?(想|要)?(提|申报|提议|建议)(个|一个)?(社区)?(预算)?(项目)?(提议)?[，,。:：]?")
 
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -210,6 +211,11 @@ def _choice_numbers(text: str) -> list[int]:
     return [int(n) for n in re.findall(r"\d+", text)]
 
 
+def on_ballot(detail: BudgetRoundDetail) -> list[BudgetProject]:
+    """The projects one can vote for, numbered from 1 in this order (the round page lists rejected ones too)."""
+    return [p for p in detail.projects if p.status == ON_BALLOT]
+
+
 def _chosen(detail: BudgetRoundDetail, choices: str) -> list[str]:
     """The titles of the chosen projects, in the ballot's order."""
     titles = {p.number: p.title for p in detail.projects}
@@ -243,10 +249,11 @@ class ValidateBallotForm(BudgetRoundQuestion, FormValidation):
         if len(indexes) > detail.max_choices:
             message = replies.TOO_MANY_CHOICES.format(max_choices=detail.max_choices)
             return self.reject("ballot_choices", dispatcher, tracker, message)
-        wrong = next((i for i in indexes if not 1 <= i <= len(detail.projects)), None)
+        projects = on_ballot(detail)
+        wrong = next((i for i in indexes if not 1 <= i <= len(projects)), None)
         if wrong is not None:
             return self.reject("ballot_choices", dispatcher, tracker, replies.UNKNOWN_CHOICE.format(index=wrong))
-        numbers = ",".join(detail.projects[i - 1].number for i in indexes)
+        numbers = ",".join(projects[i - 1].number for i in indexes)
         return self.accept("ballot_choices", numbers, tracker)
 
     def validate_ballot_confirmed(
@@ -271,12 +278,13 @@ class ActionAskBallotChoices(WithCaseApi, Action):
         except CaseApiError:
             dispatcher.utter_message(text=replies.BUDGET_UNAVAILABLE)
             return [SlotSet("budget_round", NO_ROUND)]
-        if not detail.projects:
+        projects = on_ballot(detail)
+        if not projects:
             dispatcher.utter_message(text=replies.NO_PROJECTS.format(title=detail.title))
             return [SlotSet("budget_round", NO_ROUND)]
         lines = "\n".join(
             replies.BALLOT_LINE.format(index=i, title=p.title, cost=replies.yuan(p.cost_yuan), place=p.place)
-            for i, p in enumerate(detail.projects, start=1)
+            for i, p in enumerate(projects, start=1)
         )
         text = replies.BALLOT_LIST.format(
             title=detail.title,
@@ -327,7 +335,7 @@ class ActionCastBallot(WithCaseApi, Action):
             ballot = await self.api.cast_ballot(round_id, choices=choices, sender=sender, channel=channel)
         except CaseApiError as error:
             # The gateway's own words for a refused ballot (voting closed, a rejected project), else ours.
-            dispatcher.utter_message(text=error.message or replies.BALLOT_NOT_CAST)
+            dispatcher.utter_message(text=error.gateway_message or replies.BALLOT_NOT_CAST)
             return done
         titles = "、".join(_chosen(detail, ",".join(ballot.choices)))
         template = replies.BALLOT_REPLACED if ballot.replaced else replies.BALLOT_CAST
@@ -372,14 +380,14 @@ class ActionBudgetResults(WithCaseApi, Action):
         except CaseApiError:
             dispatcher.utter_message(text=replies.BUDGET_UNAVAILABLE)
             return []
-        ranked = sorted(detail.projects, key=lambda p: -(p.votes or 0))
+        ranked = sorted((p for p in detail.projects if p.votes is not None), key=lambda p: -(p.votes or 0))
         lines = "\n".join(
             replies.RESULT_LINE.format(
                 index=i,
                 title=p.title,
                 votes=p.votes or 0,
                 cost=replies.yuan(p.cost_yuan),
-                funded=replies.FUNDED if p.status == FUNDED_STATUS else replies.NOT_FUNDED,
+                funded=replies.FUNDED if p.status in FUNDED else replies.NOT_FUNDED,
             )
             for i, p in enumerate(ranked, start=1)
         )

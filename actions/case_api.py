@@ -47,6 +47,12 @@ class CaseApiError(Exception):
     def __str__(self) -> str:
         return f"{self.path}: status={self.status} code={self.code} {self.message}"
 
+    @property
+    def gateway_message(self) -> str:
+        """The gateway's Chinese explanation; "" when it gave none or was not reached (the message is then the
+        connection error's, for the log only)."""
+        return self.message if self.status is not None else ""
+
 
 @dataclass(frozen=True)
 class Consultation:
@@ -123,11 +129,13 @@ class CaseApi:
         *,
         json: dict[str, Any] | None = None,
         params: dict[str, Any] | None = None,
+        sender: str | None = None,
     ) -> Any:
         # Every call is the action server's, made from one address for all residents: the token lets the gateway
         # believe the resident named here and cap each resident, not this server, per minute.
         headers = {"X-Service-Token": self._settings.service_token}
-        sender = (json or {}).get("sender") or (params or {}).get("sender")
+        # The resident is named in the body or query, or only in the header where the body has no room for it.
+        sender = sender or (json or {}).get("sender") or (params or {}).get("sender")
         if sender:
             headers["X-Resident-Sender"] = quote(str(sender), safe="")
         if request_id := _request_id.get():
@@ -320,7 +328,7 @@ class CaseApi:
         """The names of the known communities matching `query` (all of them for an empty query)."""
         body = await self._request("GET", "/api/communities", params=_given(q=query))
         try:
-            return [str(item["name"]) for item in body]
+            return [str(name) for name in body["communities"]]
         except (TypeError, KeyError) as exc:
             raise CaseApiError("/api/communities", None, "bad_response", "") from exc
 
@@ -349,20 +357,14 @@ class CaseApi:
     ) -> CaseReceipt:
         path = f"/api/budget/rounds/{quote(round_id, safe='')}/proposals"
         payload = _given(
-            title=title,
-            description=description,
-            cost_yuan=cost_yuan,
-            place=place,
-            phone=phone,
-            sender=sender,
-            channel=channel,
+            title=title, description=description, cost_yuan=cost_yuan, place=place, phone=phone, channel=channel
         )
-        return _read(path, CaseReceipt, await self._request("POST", path, json=payload))
+        return _read(path, CaseReceipt, await self._request("POST", path, json=payload, sender=sender))
 
     async def cast_ballot(self, round_id: str, *, choices: list[str], sender: str, channel: str) -> BallotReceipt:
         """A WeChat resident's ballot (the openid is the verified identity); an earlier one is replaced."""
         path = f"/api/budget/rounds/{quote(round_id, safe='')}/ballot"
-        body = await self._request("PUT", path, json={"choices": choices, "sender": sender, "channel": channel})
+        body = await self._request("PUT", path, json={"choices": choices, "channel": channel}, sender=sender)
         return _read(path, BallotReceipt, body)
 
     async def lookup_property(self, certificate: str, sender: str) -> PropertyLookup:

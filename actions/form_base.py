@@ -53,8 +53,8 @@ async def file_case(
     try:
         receipt = await filing
     except CaseApiError as error:
-        if ask_again and error.code in ask_again and error.message:
-            dispatcher.utter_message(text=error.message)
+        if ask_again and error.code in ask_again and error.gateway_message:
+            dispatcher.utter_message(text=error.gateway_message)
             return [*(SlotSet(slot, None) for slot in ask_again[error.code]), FollowupAction(form)]
         if final_refusals and error.code in final_refusals:
             dispatcher.utter_message(text=error.message or final_refusals[error.code])

@@ -66,8 +66,8 @@ class ActionLookupProperty(WithCaseApi, Action):
         try:
             lookup = await self.api.lookup_property(slot_text(tracker, "certificate_number"), tracker.sender_id)
         except CaseApiError as error:
-            text = replies.PROPERTY_NOT_FOUND if error.status == 404 else error.message or replies.PROPERTY_UNAVAILABLE
-            dispatcher.utter_message(text=text)
+            unavailable = error.gateway_message or replies.PROPERTY_UNAVAILABLE
+            dispatcher.utter_message(text=replies.PROPERTY_NOT_FOUND if error.status == 404 else unavailable)
             return done
         dispatcher.utter_message(text=lookup_text(lookup))
         return [*done, *offer_pending_request(dispatcher, tracker)]
