@@ -48,7 +48,7 @@ from api.analytics_schemas import (
 )
 from api.models import AssistantTurn, Case, Community, Complaint, Evaluation, Grid, Incident, Service, Ticket
 from api.services.case_routing import split_category
-from api.workdays import WorkCalendar
+from api.workdays import HOURS_KINDS, Card, WorkCalendar
 from contract import case_kinds
 from contract.personal_data import mask_text
 
@@ -215,6 +215,17 @@ def yellow_horizon(calendar: WorkCalendar, now: datetime) -> datetime:
     return datetime.combine(calendar.add_workdays(today, 1), time(0), tzinfo=calendar.tz)
 
 
+def _yellow_in_hours(
+    session: Session, calendar: WorkCalendar, open_now: list[ColumnElement[bool]], now: datetime
+) -> int:
+    """Open cases with a deadline in hours still to come and in its yellow part (`WorkCalendar.case_card`): few,
+    as they are due within hours of their filing, so they are judged here rather than in SQL."""
+    due = select(Case.kind, Case.created_at, Case.deadline).where(
+        *open_now, Case.kind.in_(HOURS_KINDS), Case.deadline > now
+    )
+    return sum(calendar.case_card(now, *row) is Card.YELLOW for row in session.execute(due))
+
+
 class _WorkdayIndex:
     """Working days from a reference date, so that the working days between two dates are a difference."""
 
@@ -297,12 +308,12 @@ def deadlines(session: Session, scope: Scope) -> Deadlines:
     all_closed = sum(n for n, _ in handling.values())
     open_now = [*_case_filters(scope, in_range=False), is_open, Case.deadline.is_not(None)]
     red = func.sum(sa_case((Case.deadline <= now, 1), else_=0))
-    yellow = func.sum(
-        sa_case((and_(Case.deadline > now, Case.deadline < yellow_horizon(scope.calendar, now)), 1), else_=0)
-    )
+    by_workdays = and_(Case.deadline > now, Case.kind.not_in(HOURS_KINDS))
+    yellow = func.sum(sa_case((by_workdays, 1), else_=0))
     red_n, yellow_n = session.execute(
         select(red, yellow).where(*open_now, Case.deadline < yellow_horizon(scope.calendar, now))
     ).one()
+    yellow_n = int(yellow_n or 0) + _yellow_in_hours(session, scope.calendar, open_now, now)
     return Deadlines(
         on_time_rate=_rate(all_good, all_good + all_bad),
         average_workdays=round(sum(t for _, t in handling.values()) / all_closed, 2) if all_closed else None,

@@ -64,7 +64,11 @@ def list_cases(session: Session, calendar: WorkCalendar, wanted: CaseFilter, lim
         # The card depends on the holiday calendar, so it is computed here on the few cases due soon.
         horizon = now + timedelta(days=14) if wanted.card == "yellow" else now
         due = session.scalars(query.where(Case.deadline.is_not(None), Case.deadline <= horizon))
-        matching = [c for c in due if not c.is_closed and calendar.card(now, c.deadline).value == wanted.card]
+        matching = [
+            c
+            for c in due
+            if not c.is_closed and calendar.case_card(now, c.kind, c.created_at, c.deadline).value == wanted.card
+        ]
         total = len(matching)
         page = matching[offset : offset + limit]
     return CaseList.model_validate({"total": total, "items": [summary_view(c, calendar, now) for c in page]})
@@ -146,7 +150,7 @@ def triage(session: Session, calendar: WorkCalendar, threshold: float, limit: in
                 channel=case.channel,
                 created_at=case.created_at.isoformat(),
                 deadline=case.deadline.isoformat() if case.deadline else None,
-                card=calendar.card(now, case.deadline).value if case.deadline else "none",
+                card=calendar.case_card(now, case.kind, case.created_at, case.deadline).value,
             )
         )
     return TriageList(threshold=threshold, total=total, items=items)
@@ -156,7 +160,7 @@ def _open_cards(session: Session, calendar: WorkCalendar, now: datetime) -> dict
     cards = {"yellow": 0, "red": 0}
     for case in session.scalars(select(Case).where(Case.deadline.is_not(None))):
         if not case.is_closed:
-            card = calendar.card(now, case.deadline).value
+            card = calendar.case_card(now, case.kind, case.created_at, case.deadline).value
             if card in cards:
                 cards[card] += 1
     return cards

@@ -1,8 +1,9 @@
 """Deadline supervision (督办): recording the cards of cases turning yellow or red, supervisors' notes and
 deadline extensions, the case's supervision history, and who is told about each event.
 
-The card is the one of the case lists (`WorkCalendar.card`): yellow on the last working day before the
-deadline, red once it has passed. The scheduler (api/supervision.py) calls `record_cards` every minute.
+The card is the one of the case lists (`WorkCalendar.case_card`): yellow on the last working day before the
+deadline (a deadline in hours: in the last quarter of its window), red once it has passed. The scheduler
+(api/supervision.py) calls `record_cards` every minute.
 """
 
 from __future__ import annotations
@@ -66,11 +67,12 @@ def record_cards(session: Session, calendar: WorkCalendar, now: datetime) -> lis
 
     Only the cases that can be missing a card are read (in SQL): overdue ones without a red card, and those
     due by the end of the next working day without a yellow one (a later deadline leaves at least one working
-    day); `WorkCalendar.card` decides. The cost follows the cases due now, not the size of the case store.
+    day; a deadline in hours is within that, and if extended its yellow is recorded by then at the latest);
+    `WorkCalendar.case_card` decides. The cost follows the cases due now, not the size of the case store.
     """
     yellow_until = calendar.end_of(calendar.add_workdays(now.astimezone(calendar.tz).date(), 1))
     due = (
-        select(Case.id, Case.number, Case.department, Case.deadline)
+        select(Case.id, Case.number, Case.department, Case.kind, Case.created_at, Case.deadline)
         .where(
             Case.deadline.is_not(None),
             Case.deadline <= yellow_until,
@@ -82,8 +84,8 @@ def record_cards(session: Session, calendar: WorkCalendar, now: datetime) -> lis
     )
     cases: dict[int, tuple[str, str | None]] = {}
     cards = []
-    for case_id, number, department, deadline in session.execute(due).all():
-        card = calendar.card(now, deadline).value
+    for case_id, number, department, kind, filed_at, deadline in session.execute(due).all():
+        card = calendar.case_card(now, kind, filed_at, deadline).value
         if card in CARDS:
             cases[case_id] = (number, department)
             cards.append({"case_id": case_id, "kind": card, "at": now, "by": audit.SYSTEM, "deadline": deadline})

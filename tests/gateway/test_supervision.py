@@ -18,7 +18,7 @@ import psycopg
 import pytest
 import redis
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from api.db import make_engine, make_session_factory, transaction
 from api.handoff import EventBus
@@ -30,9 +30,11 @@ from api.security import hash_password
 from api.services.supervision import OPEN_STATUSES
 from api.settings import Settings
 from api.supervision import SupervisionScheduler
-from api.workdays import WorkCalendar
+from api.workdays import HOURS_YELLOW_SHARE, WorkCalendar
 from tests.gateway.conftest import PASSWORD, auth, make_settings
 from tests.gateway.server import serve
+from tests.gateway.test_incidents import file as file_incident
+from tests.gateway.test_incidents import seed_directory
 from tests.gateway.test_residents import complaint
 
 Token = Callable[[str], str]
@@ -139,6 +141,47 @@ def test_cases_first_seen_overdue_get_red_only(client: TestClient, settings: Set
     ticker = scheduler(settings, Clock(overdue))
     assert sorted((e["number"], e["kind"]) for e in ticker.record()) == [(n, "red") for n in sorted(numbers)]
     assert sorted(cards(settings)) == [(n, "red") for n in sorted(numbers)]
+
+
+def test_a_deadline_in_hours_turns_yellow_in_its_last_quarter_only(client: TestClient, settings: Settings) -> None:
+    """社区事件 are answered within hours: yellow when a quarter of the window is left, not from filing on (a
+    working day before a 4-hour deadline is at once); red once overdue."""
+    seed_directory(client, settings)
+    incident = file_incident(client)
+    number, deadline = incident["number"], deadline_of(incident)
+    window = timedelta(hours=settings.incident_response_hours)
+    yellow_from = deadline - window * HOURS_YELLOW_SHARE
+    clock = Clock(deadline - window + timedelta(minutes=1))
+    ticker = scheduler(settings, clock)
+
+    assert ticker.record() == []  # just filed
+    clock.now = yellow_from - timedelta(minutes=1)
+    assert ticker.record() == []
+    clock.now = yellow_from + timedelta(minutes=1)
+    assert [(e["number"], e["kind"]) for e in ticker.record()] == [(number, "yellow")]
+    clock.now = deadline + timedelta(minutes=1)
+    assert [(e["number"], e["kind"]) for e in ticker.record()] == [(number, "red")]
+
+    # The lists and the analytics read the same cards (at the real time: filed just now, then moved back).
+    agent = auth(staff_token_for(client, settings, "agent"))
+    supervisor = auth(staff_token_for(client, settings, "supervisor"))
+
+    def listed(card: str) -> list[str]:
+        page = client.get("/api/staff/cases", params={"kind": "incident", "card": card}, headers=agent).json()
+        return [item["number"] for item in page["items"]]
+
+    def analytics_cards() -> dict[str, int]:
+        return dict(client.get("/api/staff/analytics", headers=supervisor).json()["deadlines"]["cards"])
+
+    assert listed("yellow") == [] and analytics_cards() == {"yellow": 0, "red": 0}
+    sessions = make_session_factory(make_engine(settings.database_url))
+    for left, card in ((window / 2, "none"), (window / 8, "yellow"), (-window / 8, "red")):
+        filed = datetime.now(UTC) + left - window
+        with transaction(sessions) as session:
+            session.execute(update(Case).where(Case.number == number).values(created_at=filed, deadline=filed + window))
+        assert listed("yellow") == ([number] if card == "yellow" else [])
+        assert listed("red") == ([number] if card == "red" else [])
+        assert analytics_cards() == {"yellow": int(card == "yellow"), "red": int(card == "red")}
 
 
 def test_two_unled_schedulers_at_once_still_record_each_card_once(client: TestClient, settings: Settings) -> None:
