@@ -109,7 +109,7 @@ QUESTIONS: dict[str, tuple[str, Buttons]] = {
         "请问是哪一类问题？",
         buttons(*((kind, payload("inform", incident_kind=kind)) for kind in INCIDENT_KINDS)),
     ),
-    "community": ("请问是哪个小区？说小区名称就行，比如“样例·梅山小区”。", []),
+    "community": ("请问是哪个小区或社区？说名称就行，比如“金安区某社区”。", []),
     "incident_place": (
         "具体是几栋几单元？比如“3栋2单元”；不在楼里的话点“不在楼里”。",
         buttons(("不在楼里", "/deny")),
