@@ -61,10 +61,12 @@ def _place(text: str) -> str | None:
 
 def _texts_since_last_report(tracker: Tracker) -> list[str]:
     """What the resident wrote since their last report was filed, latest first (an earlier report's place is
-    another problem's)."""
+    another problem's), and since the place was last cleared (a place the gateway refused is not read again)."""
     texts = []
     for event in reversed(tracker.events):
         if event.get("event") == "slot" and event.get("name") == "last_case_number" and event.get("value"):
+            break
+        if event.get("event") == "slot" and event.get("name") == "incident_place" and event.get("value") is None:
             break
         if event.get("event") == "user" and not str(event.get("text") or "").startswith("/"):
             texts.append(str(event.get("text") or ""))
@@ -196,7 +198,7 @@ def _filed(kind: str, place: str, description: str) -> Callable[[CaseReceipt], t
 
 
 # What the gateway refuses in a filed place (422): the field is asked again after its Chinese explanation.
-ASK_AGAIN_ON_REFUSAL = {"unknown_community": ("community", "incident_place"), "unknown_building": ("incident_place",)}
+ASK_AGAIN_ON_REFUSAL = {"unknown_community": ("community",), "unknown_building": ("incident_place",)}
 
 
 class ActionSubmitIncident(WithCaseApi, Action):

@@ -130,6 +130,10 @@ def test_an_unknown_building_is_explained_and_asked_again(gateway, dispatcher, m
     events = asyncio.run(ActionSubmitIncident(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
     assert dispatcher.messages[0]["text"] == refusal["message"]
     assert events == [SlotSet("incident_place", None), FollowupAction("incident_form")]
+    # The form starts again: the refused building is not read back from what the resident wrote.
+    after = [user_event("9栋", "inform"), user_event("13812345678", "inform"), *events]
+    place = asyncio.run(ValidateIncidentForm().extract_incident_place(dispatcher, make_tracker(events=after), domain))
+    assert place == {}
 
 
 def test_response_hours_are_counted_from_now():
