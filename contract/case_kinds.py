@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
+
+# What a department's system reports back on a case it was dispatched (api/services/department_reports.py).
+REPORT_TYPES = ("accepted", "progress", "resolved")
 
 
 @dataclass(frozen=True)
@@ -27,12 +30,19 @@ class CaseKind:
     deadline_setting: str | None = None
     # The setting counts hours from filing instead (a response deadline: 社区事件 within 4 hours).
     deadline_in_hours: bool = False
+    # The status a department system's report (docs/departments.md: accepted, progress, resolved) moves a case to,
+    # along the transitions and only through statuses named here, so that a report never makes a decision that
+    # is not the department's (a proposal's review and vote). A report not named keeps the status.
+    report_statuses: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         named = set(self.statuses)
         used = {self.initial_status, *self.transitions, *(t for ts in self.transitions.values() for t in ts)}
+        used |= set(self.report_statuses.values())
         if used - named:
             raise ValueError(f"{self.kind}: statuses without a resident text: {sorted(used - named)}")
+        if set(self.report_statuses) - set(REPORT_TYPES):
+            raise ValueError(f"{self.kind}: unknown reports: {sorted(set(self.report_statuses) - set(REPORT_TYPES))}")
 
     def status_text(self, status: str) -> str:
         return self.statuses[status]
@@ -55,6 +65,7 @@ def _kind(
     transitions: dict[str, set[str]],
     deadline_setting: str | None = None,
     deadline_in_hours: bool = False,
+    report_statuses: dict[str, str] | None = None,
 ) -> CaseKind:
     return CaseKind(
         kind=kind,
@@ -65,6 +76,7 @@ def _kind(
         transitions=MappingProxyType({k: frozenset(v) for k, v in transitions.items()}),
         deadline_setting=deadline_setting,
         deadline_in_hours=deadline_in_hours,
+        report_statuses=MappingProxyType(report_statuses or {}),
     )
 
 
@@ -80,6 +92,7 @@ APPLICATION = _kind(
         "rejected": "未予受理",
     },
     {"submitted": {"accepted", "rejected"}, "accepted": {"processing", "rejected"}, "processing": {"done", "rejected"}},
+    report_statuses={"accepted": "accepted", "progress": "processing", "resolved": "done"},
 )
 COMPLAINT = _kind(
     "complaint",
@@ -88,6 +101,7 @@ COMPLAINT = _kind(
     {"pending": "已受理，等待处理", "processing": "处理中", "resolved": "已办结"},
     {"pending": {"processing", "resolved"}, "processing": {"resolved"}},
     deadline_setting="complaint_deadline_workdays",
+    report_statuses={"accepted": "processing", "progress": "processing", "resolved": "resolved"},
 )
 SUGGESTION = _kind(
     "suggestion",
@@ -110,6 +124,7 @@ TICKET = _kind(
     {"open": "待处理", "dispatched": "已派单至承办部门", "resolved": "已办结"},
     {"open": {"dispatched", "resolved"}, "dispatched": {"resolved", "open"}},
     deadline_setting="ticket_deadline_workdays",
+    report_statuses={"resolved": "resolved"},
 )
 # 社区事件: a resident's report from their residential community, assigned to the grid officer of the building.
 # The deadline is the officer's response (accepting it), in hours: the city promises 4 instead of 48.
@@ -133,6 +148,8 @@ INCIDENT = _kind(
     },
     deadline_setting="incident_response_hours",
     deadline_in_hours=True,
+    # A community's system reporting as the grid: its acceptance meets the response deadline as the officer's does.
+    report_statuses={"accepted": "accepted", "progress": "in_progress", "resolved": "resolved"},
 )
 
 # 预算项目提议: a resident's project for a participatory budget round (api/services/budget.py); the review panel
@@ -156,6 +173,8 @@ PROPOSAL = _kind(
         "funded": {"in_progress"},
         "in_progress": {"completed"},
     },
+    # The implementing department reports on a funded project; review and vote are the panel's and residents'.
+    report_statuses={"accepted": "in_progress", "progress": "in_progress", "resolved": "completed"},
 )
 
 CASE_KINDS: Mapping[str, CaseKind] = MappingProxyType(

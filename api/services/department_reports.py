@@ -1,28 +1,23 @@
 """A department reports back on a case it was dispatched (docs/departments.md "Reporting back"): accepted, a
-progress note, or resolved with its result. The case moves along its kind's pipeline (contract/case_kinds.py),
-the report is audited, and the resident is told (api/routes/departments.py sends `notice`)."""
+progress note, or resolved with its result. The case moves along its kind's pipeline to the status its kind's
+`report_statuses` names (contract/case_kinds.py), the report is audited, and the resident is told
+(api/routes/departments.py sends `notice`)."""
 
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from api import audit, replies
 from api.cases import change_status, find_case
 from api.errors import ApiError
-from api.models import Case, utcnow
+from api.models import Case, Incident, utcnow
 from contract.case_kinds import CaseKind
 from contract.personal_data import mask_text
 
-# The status each report moves a case of a kind to. A kind not named here (or a report it does not name) keeps
-# its status: the report is recorded and the resident told, the case's own handlers move it.
-REPORT_STATUSES: dict[str, dict[str, str]] = {
-    "application": {"accepted": "accepted", "progress": "processing", "resolved": "done"},
-    "complaint": {"accepted": "processing", "progress": "processing", "resolved": "resolved"},
-    "ticket": {"resolved": "resolved"},
-}
 DEPARTMENT_ROLE = "department"
 
 
@@ -33,9 +28,10 @@ class Reported:
 
 
 def path_to(spec: CaseKind, current: str, target: str) -> list[str]:
-    """The statuses from `current` to `target` along the kind's transitions, fewest steps (an application's
-    progress report while it is only submitted: accepted, then processing); [] when it cannot get there
-    (there already, or past it)."""
+    """The statuses from `current` to `target` along the kind's transitions, fewest steps and only through
+    statuses reports set (an application's progress report while it is only submitted: accepted, then
+    processing); [] when it cannot get there (there already, past it, or only through another's decision)."""
+    reported = set(spec.report_statuses.values())
     previous: dict[str, str] = {}
     queue = deque([current])
     while queue:
@@ -47,10 +43,19 @@ def path_to(spec: CaseKind, current: str, target: str) -> list[str]:
                 status = previous[status]
             return steps[::-1]
         for following in sorted(spec.transitions.get(status, ())):
-            if following not in previous and following != current:
+            if following in reported and following not in previous and following != current:
                 previous[following] = status
                 queue.append(following)
     return []
+
+
+def _incident_step(incident: Incident, status: str, now: datetime, remark: str | None) -> None:
+    """An incident keeps its own times of response and resolution (the analytics' hours, the deadline met) and
+    its result, as when its officer takes these steps (api/services/incidents.py)."""
+    if status == "accepted":
+        incident.accepted_at = now
+    elif status == "resolved":
+        incident.resolved_at, incident.result_note = now, mask_text(remark) if remark else None
 
 
 def _own_case(session: Session, department: str, number: str) -> Case:
@@ -69,10 +74,13 @@ def report(session: Session, department: str, number: str, kind: str, note: str 
     if case.is_closed:
         raise ApiError(409, "case_closed", f"该事项已{case.status_text}，不能再报告进展", status=case.status)
     remark = result if kind == "resolved" else note
-    target = REPORT_STATUSES.get(case.kind, {}).get(kind)
+    target = case.SPEC.report_statuses.get(kind)
+    now = utcnow()
     for status in path_to(case.SPEC, case.status, target) if target else []:
         change_status(session, case, status, department, DEPARTMENT_ROLE, mask_text(remark) if remark else None)
-    case.updated_at = utcnow()
+        if isinstance(case, Incident):
+            _incident_step(case, status, now, remark)
+    case.updated_at = now
     audit.record(
         session, department, DEPARTMENT_ROLE, f"department_{kind}", case.number,
         note=mask_text(remark) if remark else None, status=case.status,

@@ -28,6 +28,13 @@ def test_a_status_without_a_text_is_refused():
         CaseKind("x", "XX", "某事", "new", {"new": "新"}, {"new": frozenset({"gone"})})
 
 
+def test_a_report_must_be_known_and_move_to_a_status_of_the_kind():
+    with pytest.raises(ValueError, match="without a resident text"):
+        CaseKind("x", "XX", "某事", "new", {"new": "新"}, {}, report_statuses={"resolved": "done"})
+    with pytest.raises(ValueError, match="unknown reports"):
+        CaseKind("x", "XX", "某事", "new", {"new": "新"}, {}, report_statuses={"rejected": "new"})
+
+
 def test_closed_statuses_have_no_way_on():
     complaint = CASE_KINDS["complaint"]
     assert complaint.is_closed("resolved") and not complaint.is_closed("pending")

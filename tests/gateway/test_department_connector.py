@@ -16,20 +16,23 @@ from urllib.parse import quote
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from api import standin
 from api.db import make_engine, make_session_factory, transaction
 from api.department_deliveries import DeliveryWorker
 from api.main import create_app
 from api.migrate import upgrade
-from api.models import AuditEntry, DepartmentDelivery, StaffUser
+from api.models import AuditEntry, Case, DepartmentDelivery, Incident, StaffUser
 from api.security import hash_password
 from api.settings import Settings
 from api.workdays import WorkCalendar
 from scripts.standin_departments import create_app as create_standin
 from tests.gateway.conftest import PASSWORD, auth, make_settings
 from tests.gateway.server import free_port, serve
+from tests.gateway.test_budget import open_round, propose
+from tests.gateway.test_incidents import file as file_incident
+from tests.gateway.test_incidents import seed_directory
 
 Token = Callable[[str], str]
 LAND = "市自然资源和规划局"
@@ -305,6 +308,66 @@ def test_an_applications_progress_report_passes_through_accepted(
     assert response.status_code == 201 and response.json()["status"] == "processing"
     # No sender: nobody to tell.
     assert response.json()["notice"] == "not_delivered"
+
+
+def report(client: TestClient, credential: str, number: str, body: dict[str, str]) -> dict[str, Any]:
+    response = client.post(
+        f"/api/departments/cases/{number}/reports", json=body, headers={"Authorization": f"Bearer {credential}"}
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def test_reports_move_an_incident_and_record_its_response_and_result(
+    gateway: TestClient, connector: Settings, staff_token: Token, standin_url: str
+) -> None:
+    """An incident referred to a city department (a hazard beyond the grid): its acceptance meets the response
+    deadline as the officer's does (accepted_at), its result is recorded as the officer's page and the
+    analytics read it."""
+    seed_directory(gateway, connector)
+    number = file_incident(gateway, sender="web-incident-report")["number"]
+    credential = register_at_standin(gateway, staff_token("admin"), connector, standin_url, HOUSING)
+    referred = gateway.post(
+        f"/api/staff/cases/{number}/assign", json={"department": HOUSING}, headers=auth(staff_token("supervisor"))
+    )
+    assert referred.status_code == 200, referred.text
+
+    assert report(gateway, credential, number, {"type": "accepted"})["status"] == "accepted"
+    assert (
+        report(gateway, credential, number, {"type": "progress", "note": "物业已备好灯泡"})["status"] == "in_progress"
+    )
+    resolved = report(gateway, credential, number, {"type": "resolved", "result": "灯已换好，联系13812345678"})
+    assert resolved["status"] == "resolved" and resolved["notice"] == "stream"
+    with transaction(make_session_factory(make_engine(connector.database_url))) as session:
+        stored = session.scalars(select(Incident).where(Incident.number == number)).one()
+        assert stored.accepted_at is not None and stored.resolved_at is not None
+        assert stored.deadline is not None and stored.accepted_at <= stored.deadline
+        assert stored.result_note == "灯已换好，联系138****5678"
+    lines = gateway.get("/api/handoff/messages", params={"sender": "web-incident-report"}).json()["lines"]
+    assert [line["text"].startswith(f"您的社区事件{number}") for line in lines] == [True, True, True]
+
+
+def test_reports_move_a_funded_proposal_but_never_past_its_review_or_vote(
+    gateway: TestClient, connector: Settings, staff_token: Token, standin_url: str
+) -> None:
+    credential = register_at_standin(gateway, staff_token("admin"), connector, standin_url, HOUSING)
+    number = propose(gateway, open_round(gateway, staff_token), "健身步道", 200_000)
+    assigned = gateway.post(
+        f"/api/staff/cases/{number}/assign", json={"department": HOUSING}, headers=auth(staff_token("supervisor"))
+    )
+    assert assigned.status_code == 200, assigned.text
+
+    # Not reviewed yet: acceptance into the vote is the panel's, so the department's report leaves it.
+    assert report(gateway, credential, number, {"type": "accepted"})["status"] == "submitted"
+    assert report(gateway, credential, number, {"type": "resolved", "result": "已完工"})["status"] == "submitted"
+
+    with transaction(make_session_factory(make_engine(connector.database_url))) as session:
+        session.execute(update(Case).where(Case.number == number).values(status="funded"))  # as the vote left it
+    assert report(gateway, credential, number, {"type": "accepted"})["status"] == "in_progress"
+    assert report(gateway, credential, number, {"type": "progress", "note": "已开工"})["status"] == "in_progress"
+    assert report(gateway, credential, number, {"type": "resolved", "result": "步道已完工"})["status"] == "completed"
+    status = gateway.get(f"/api/status/{number}", params={"phone_last4": "5678"}).json()
+    assert status["status_text"] == "已完工"
 
 
 def test_credentials_reach_only_the_departments_own_cases(
