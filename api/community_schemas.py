@@ -47,6 +47,12 @@ class OfficerAway(Strict):
     away: bool
 
 
+class RowRef(BaseModel):
+    """The id of a row just created, changed or deleted."""
+
+    id: int
+
+
 class OfficerPublic(BaseModel):
     username: str
     display_name: str

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.community_schemas import (
     BuildingCreate,
+    BuildingPublic,
     CommunityCreate,
     CommunityPublic,
     GridChange,
@@ -17,6 +18,7 @@ from api.community_schemas import (
     ImportResult,
     OfficerAway,
     OfficerPublic,
+    RowRef,
     Username,
 )
 from api.db import transaction
@@ -46,42 +48,40 @@ def create_community(body: CommunityCreate, staff: AdminDep, session: SessionDep
     return CommunityPublic(id=community.id, name=community.name, district=community.district, sample=False, grids=[])
 
 
-@router.delete("/api/staff/communities/{community_id}", status_code=204)
-def delete_community(community_id: RowId, staff: AdminDep, session: SessionDep) -> Response:
+@router.delete("/api/staff/communities/{community_id}", response_model=RowRef)
+def delete_community(community_id: RowId, staff: AdminDep, session: SessionDep) -> RowRef:
     communities.delete_community(session, staff, community_id)
-    return Response(status_code=204)
+    return RowRef(id=community_id)
 
 
 @router.post("/api/staff/communities/{community_id}/grids", status_code=201)
-def create_grid(community_id: RowId, body: GridCreate, staff: AdminDep, session: SessionDep) -> dict[str, int]:
+def create_grid(community_id: RowId, body: GridCreate, staff: AdminDep, session: SessionDep) -> RowRef:
     grid = communities.create_grid(session, staff, community_id, body.name, body.officers, body.backup)
-    return {"id": grid.id}
+    return RowRef(id=grid.id)
 
 
 @router.put("/api/staff/grids/{grid_id}")
-def change_grid(grid_id: RowId, body: GridChange, staff: AdminDep, session: SessionDep) -> dict[str, int]:
+def change_grid(grid_id: RowId, body: GridChange, staff: AdminDep, session: SessionDep) -> RowRef:
     grid = communities.change_grid(session, staff, grid_id, body.officers, body.backup)
-    return {"id": grid.id}
+    return RowRef(id=grid.id)
 
 
-@router.delete("/api/staff/grids/{grid_id}", status_code=204)
-def delete_grid(grid_id: RowId, staff: AdminDep, session: SessionDep) -> Response:
+@router.delete("/api/staff/grids/{grid_id}", response_model=RowRef)
+def delete_grid(grid_id: RowId, staff: AdminDep, session: SessionDep) -> RowRef:
     communities.delete_grid(session, staff, grid_id)
-    return Response(status_code=204)
+    return RowRef(id=grid_id)
 
 
 @router.post("/api/staff/communities/{community_id}/buildings", status_code=201)
-def create_building(
-    community_id: RowId, body: BuildingCreate, staff: AdminDep, session: SessionDep
-) -> dict[str, object]:
+def create_building(community_id: RowId, body: BuildingCreate, staff: AdminDep, session: SessionDep) -> BuildingPublic:
     building = communities.create_building(session, staff, community_id, body.label, body.grid_id)
-    return {"id": building.id, "key": building.key, "label": building.label}
+    return BuildingPublic(id=building.id, key=building.key, label=building.label, grid_id=building.grid_id)
 
 
-@router.delete("/api/staff/buildings/{building_id}", status_code=204)
-def delete_building(building_id: RowId, staff: AdminDep, session: SessionDep) -> Response:
+@router.delete("/api/staff/buildings/{building_id}", response_model=RowRef)
+def delete_building(building_id: RowId, staff: AdminDep, session: SessionDep) -> RowRef:
     communities.delete_building(session, staff, building_id)
-    return Response(status_code=204)
+    return RowRef(id=building_id)
 
 
 @router.put("/api/staff/officers/{username}/away", response_model=OfficerPublic)
