@@ -123,7 +123,8 @@ class Case(Base):
     assigned_to: Mapped[str | None] = mapped_column(String(64), index=True)
     deadline: Mapped[datetime | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Indexed: the analytics summaries find the days whose cases changed (api/services/analytics_summary.py).
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     __mapper_args__ = {"polymorphic_on": "kind"}
     __table_args__ = (
@@ -743,3 +744,68 @@ class DepartmentDelivery(Base):
     delivered_at: Mapped[datetime | None] = mapped_column()
     dead: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class _AnalyticsDay:
+    """A row of a per-day analytics summary (migration 0014, api/services/analytics_summary.py): one local day
+    and the department (and channel) of the cases counted."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    department: Mapped[str | None] = mapped_column(String(64))
+
+
+class AnalyticsCaseDay(_AnalyticsDay, Base):
+    """Cases filed on a day per kind: how many, how many with a deadline, closed by it or after it, and the
+    working days the closed ones took (with the calendar named in AnalyticsSummaryState)."""
+
+    __tablename__ = "analytics_case_days"
+    channel: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(20))
+    cases: Mapped[int] = mapped_column(Integer)
+    due: Mapped[int] = mapped_column(Integer)
+    on_time: Mapped[int] = mapped_column(Integer)
+    closed_late: Mapped[int] = mapped_column(Integer)
+    closed_due: Mapped[int] = mapped_column(Integer)
+    handling_workdays: Mapped[int] = mapped_column(Integer)
+
+
+class AnalyticsCategoryDay(_AnalyticsDay, Base):
+    """Cases filed on a day per category as stored (level 1, possibly "level1/level2" before 0004) and level 2."""
+
+    __tablename__ = "analytics_category_days"
+    channel: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(64))
+    subcategory: Mapped[str | None] = mapped_column(String(64))
+    cases: Mapped[int] = mapped_column(Integer)
+
+
+class AnalyticsComplaintDay(_AnalyticsDay, Base):
+    """Complaints filed on a day per service complained about."""
+
+    __tablename__ = "analytics_complaint_days"
+    channel: Mapped[str] = mapped_column(String(16))
+    service: Mapped[str] = mapped_column(String(64))
+    cases: Mapped[int] = mapped_column(Integer)
+
+
+class AnalyticsRatingDay(_AnalyticsDay, Base):
+    """Evaluations made on a day per service (the evaluation's or its case's); `department` and `channel` are the
+    case's (the service's department is looked up when read, so a catalogue change shows at once)."""
+
+    __tablename__ = "analytics_rating_days"
+    channel: Mapped[str | None] = mapped_column(String(16))  # none: an evaluation of a service, no case
+    service: Mapped[str | None] = mapped_column(String(64))
+    ratings: Mapped[int] = mapped_column(Integer)
+    stars: Mapped[int] = mapped_column(Integer)
+    good: Mapped[int] = mapped_column(Integer)
+
+
+class AnalyticsSummaryState(Base):
+    """One row: cases changed and evaluations made before `summarised_at` are in the summaries, which counted
+    working days with the holiday calendar `calendar_key`."""
+
+    __tablename__ = "analytics_summary_state"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summarised_at: Mapped[datetime]
+    calendar_key: Mapped[str] = mapped_column(String(64))

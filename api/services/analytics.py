@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Float, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Float, Select, and_, func, or_, select
 from sqlalchemy import case as sa_case
 from sqlalchemy.orm import Session
 
@@ -46,7 +46,23 @@ from api.analytics_schemas import (
     SubcategoryCount,
     Volumes,
 )
-from api.models import AssistantTurn, Case, Community, Complaint, Evaluation, Grid, Incident, Service, Ticket
+from api.models import (
+    AnalyticsCaseDay,
+    AnalyticsCategoryDay,
+    AnalyticsComplaintDay,
+    AnalyticsRatingDay,
+    AssistantTurn,
+    Case,
+    Community,
+    Complaint,
+    Evaluation,
+    Grid,
+    Incident,
+    Service,
+    Ticket,
+)
+from api.services import analytics_summary as summary
+from api.services.analytics_summary import WorkdayIndex
 from api.services.case_routing import split_category
 from api.workdays import HOURS_KINDS, Card, WorkCalendar
 from contract import case_kinds
@@ -65,10 +81,6 @@ NO_GRID = "（未分网格）"
 
 CHANNEL_NAMES = {"api": "接口", "web": "网站", "wechat": "微信", "hotline": "电话", "rasa": "智能助手"}
 KIND_NAMES = {spec.kind: spec.name for spec in case_kinds.CASE_KINDS.values()}
-# No status name is open for one kind and closed for another, so one list serves every kind.
-CLOSED_STATUSES = tuple(
-    sorted({s for spec in case_kinds.CASE_KINDS.values() for s in spec.statuses if spec.is_closed(s)})
-)
 OPEN_STATUSES = tuple(
     sorted({s for spec in case_kinds.CASE_KINDS.values() for s in spec.statuses if not spec.is_closed(s)})
 )
@@ -93,7 +105,7 @@ class Scope:
 
     def instant(self, day: date) -> datetime:
         """The UTC moment a local day starts."""
-        return datetime.combine(day, time(0), tzinfo=self.calendar.tz).astimezone(UTC)
+        return summary.day_start(self.calendar, day)
 
     @property
     def start_at(self) -> datetime:
@@ -103,16 +115,6 @@ class Scope:
     def end_at(self) -> datetime:
         """Exclusive: the start of the day after `end`."""
         return self.instant(self.end + timedelta(days=1))
-
-
-def _local_day(session: Session, column: Any, calendar: WorkCalendar) -> ColumnElement[date]:
-    """The local date of a UTC timestamp column in the calendar's time zone (a date, not text: grouping and
-    sorting a million dates is much cheaper than formatted strings)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.date(func.timezone(calendar.tz.key, column), type_=Date)
-    # SQLite keeps UTC text; the zone's offset is fixed (China has had no daylight saving time since 1991).
-    offset = datetime.now(calendar.tz).utcoffset() or timedelta(0)
-    return func.date(column, f"{int(offset.total_seconds() // 60):+d} minutes", type_=Date)
 
 
 def _case_filters(scope: Scope, *, in_range: bool = True) -> list[ColumnElement[bool]]:
@@ -126,6 +128,21 @@ def _case_filters(scope: Scope, *, in_range: bool = True) -> list[ColumnElement[
     return filters
 
 
+def _summary_filters(scope: Scope, table: Any) -> list[ColumnElement[bool]]:
+    """The scope on a per-day summary (api/services/analytics_summary.py), brought up to date first."""
+    filters = [table.day >= scope.start, table.day <= scope.end]
+    if scope.channel is not None:
+        filters.append(table.channel == scope.channel)
+    if scope.department is not None:
+        filters.append(table.department == scope.department)
+    return filters
+
+
+def _summarised(session: Session, scope: Scope) -> Session:
+    summary.refresh(session, scope.calendar)
+    return session
+
+
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -136,13 +153,17 @@ def _named(counts: Counter[str], names: dict[str, str]) -> list[NamedCount]:
 
 # ---- volumes ---------------------------------------------------------------------------------------------
 def volumes(session: Session, scope: Scope) -> Volumes:
-    day = _local_day(session, Case.created_at, scope.calendar)
-    rows = session.execute(
-        select(day, Case.kind, Case.channel, func.count())
-        .where(*_case_filters(scope))
-        .group_by(day, Case.kind, Case.channel)
-        .order_by(day, Case.kind, Case.channel)
-    ).all()
+    keys = (AnalyticsCaseDay.day, AnalyticsCaseDay.kind, AnalyticsCaseDay.channel)
+    rows = (
+        _summarised(session, scope)
+        .execute(
+            select(*keys, func.sum(AnalyticsCaseDay.cases))
+            .where(*_summary_filters(scope, AnalyticsCaseDay))
+            .group_by(*keys)
+            .order_by(*keys)
+        )
+        .all()
+    )
     by_kind: Counter[str] = Counter()
     by_channel: Counter[str] = Counter()
     daily = []
@@ -173,11 +194,16 @@ def _top_services(rows: Iterable[Any]) -> list[ServiceCount]:
 
 
 def categories(session: Session, scope: Scope) -> Categories:
-    rows = session.execute(
-        select(Case.category, Case.subcategory, func.count())
-        .where(*_case_filters(scope), Case.category.is_not(None))
-        .group_by(Case.category, Case.subcategory)
-    ).all()
+    keys = (AnalyticsCategoryDay.category, AnalyticsCategoryDay.subcategory)
+    rows = (
+        _summarised(session, scope)
+        .execute(
+            select(*keys, func.sum(AnalyticsCategoryDay.cases))
+            .where(*_summary_filters(scope, AnalyticsCategoryDay))
+            .group_by(*keys)
+        )
+        .all()
+    )
     level1: Counter[str] = Counter()
     level2: Counter[tuple[str, str]] = Counter()
     for stored, subcategory, n in rows:
@@ -186,11 +212,12 @@ def categories(session: Session, scope: Scope) -> Categories:
         level1[category or ""] += n
         if subcategory or old_level2:
             level2[(category or "", subcategory or old_level2 or "")] += n
+    complained = func.sum(AnalyticsComplaintDay.cases)
     complaints = (
-        select(Case.service, func.count())
-        .where(*_case_filters(scope), Case.kind == case_kinds.COMPLAINT.kind, Case.service.is_not(None))
-        .group_by(Case.service)
-        .order_by(func.count().desc(), Case.service)
+        select(AnalyticsComplaintDay.service, complained)
+        .where(*_summary_filters(scope, AnalyticsComplaintDay))
+        .group_by(AnalyticsComplaintDay.service)
+        .order_by(complained.desc(), AnalyticsComplaintDay.service)
     )
     asked = (
         _turns_query(scope, AssistantTurn.service, func.count())
@@ -226,86 +253,53 @@ def _yellow_in_hours(
     return sum(calendar.case_card(now, *row) is Card.YELLOW for row in session.execute(due))
 
 
-class _WorkdayIndex:
-    """Working days from a reference date, so that the working days between two dates are a difference."""
-
-    def __init__(self, calendar: WorkCalendar, days: Iterable[date]) -> None:
-        wanted = sorted(set(days))
-        self._index: dict[date, int] = {}
-        if not wanted:
-            return
-        count, day = 0, wanted[0]
-        while day <= wanted[-1]:
-            count += calendar.is_workday(day)
-            self._index[day] = count
-            day += timedelta(days=1)
-
-    def __getitem__(self, day: date) -> int:
-        return self._index[day]
-
-
-def _handling_workdays(
-    session: Session, scope: Scope, decided: list[ColumnElement[bool]]
-) -> dict[str | None, tuple[int, int]]:
-    """Department -> (closed cases, sum of their working days from filing to closing).
-
-    The sum of differences is the difference of sums: grouped counts per filing day and per closing day
-    are enough, never one row per case."""
-    sums: dict[str | None, list[int]] = {}
-    per_day: dict[str, list[tuple[str | None, date, int]]] = {}
-    for side, column in (("filed", Case.created_at), ("closed", Case.updated_at)):
-        day = _local_day(session, column, scope.calendar)
-        per_day[side] = [
-            (department, d, n)
-            for department, d, n in session.execute(
-                select(Case.department, day, func.count()).where(*decided).group_by(Case.department, day)
-            )
-        ]
-    index = _WorkdayIndex(scope.calendar, (d for rows in per_day.values() for _, d, _ in rows))
-    for department, d, n in per_day["closed"]:
-        entry = sums.setdefault(department, [0, 0])
-        entry[0] += n
-        entry[1] += n * index[d]
-    for department, d, n in per_day["filed"]:
-        sums[department][1] -= n * index[d]
-    return {department: (n, total) for department, (n, total) in sums.items()}
-
-
 def deadlines(session: Session, scope: Scope) -> Deadlines:
     now = scope.now
-    closed = Case.status.in_(CLOSED_STATUSES)
     is_open = Case.status.in_(OPEN_STATUSES)
-    on_time = and_(closed, Case.updated_at <= Case.deadline)
-    late = or_(and_(closed, Case.updated_at > Case.deadline), and_(is_open, Case.deadline <= now))
-    due = [*_case_filters(scope), Case.deadline.is_not(None)]
-    per_department = session.execute(
-        select(
-            Case.department,
-            func.count(),
-            func.sum(sa_case((on_time, 1), else_=0)),
-            func.sum(sa_case((late, 1), else_=0)),
+    days = AnalyticsCaseDay
+    per_department = (
+        _summarised(session, scope)
+        .execute(
+            select(
+                days.department,
+                func.sum(days.due),
+                func.sum(days.on_time),
+                func.sum(days.closed_late),
+                func.sum(days.closed_due),
+                func.sum(days.handling_workdays),
+            )
+            .where(*_summary_filters(scope, days))
+            .group_by(days.department)
+            .having(func.sum(days.due) > 0)
         )
-        .where(*due)
-        .group_by(Case.department)
-    ).all()
-    handling = _handling_workdays(session, scope, [*due, closed])
+        .all()
+    )
+    # An open case is late once its deadline has passed: a matter of the moment of reading, so counted live
+    # (open cases are few, found by the (status, deadline) index).
+    open_late: dict[str | None, int] = dict(
+        session.execute(
+            select(Case.department, func.count())
+            .where(*_case_filters(scope), is_open, Case.deadline <= now)
+            .group_by(Case.department)
+        ).all()
+    )
     rows = []
-    for department, n, good, bad in per_department:
-        good, bad = int(good or 0), int(bad or 0)
-        closed_n, workdays = handling.get(department, (0, 0))
+    all_closed = all_workdays = 0
+    for department, n, good, closed_late, closed_n, workdays in per_department:
+        good, bad = int(good), int(closed_late) + open_late.get(department, 0)
+        all_closed, all_workdays = all_closed + int(closed_n), all_workdays + int(workdays)
         rows.append(
             DepartmentDeadlines(
                 department=department or NO_DEPARTMENT,
-                due=n,
+                due=int(n),
                 on_time=good,
                 late=bad,
                 on_time_rate=_rate(good, good + bad),
-                average_workdays=round(workdays / closed_n, 2) if closed_n else None,
+                average_workdays=round(int(workdays) / int(closed_n), 2) if closed_n else None,
             )
         )
     rows.sort(key=lambda r: (r.on_time_rate is None, r.on_time_rate or 0.0, -r.due))
     all_good, all_bad = sum(r.on_time for r in rows), sum(r.late for r in rows)
-    all_closed = sum(n for n, _ in handling.values())
     open_now = [*_case_filters(scope, in_range=False), is_open, Case.deadline.is_not(None)]
     red = func.sum(sa_case((Case.deadline <= now, 1), else_=0))
     by_workdays = and_(Case.deadline > now, Case.kind.not_in(HOURS_KINDS))
@@ -316,7 +310,7 @@ def deadlines(session: Session, scope: Scope) -> Deadlines:
     yellow_n = int(yellow_n or 0) + _yellow_in_hours(session, scope.calendar, open_now, now)
     return Deadlines(
         on_time_rate=_rate(all_good, all_good + all_bad),
-        average_workdays=round(sum(t for _, t in handling.values()) / all_closed, 2) if all_closed else None,
+        average_workdays=round(all_workdays / all_closed, 2) if all_closed else None,
         departments=rows,
         cards=Cards(yellow=int(yellow_n or 0), red=int(red_n or 0)),
         overdue_total=int(red_n or 0),
@@ -333,7 +327,7 @@ def _overdue(session: Session, scope: Scope, open_now: list[ColumnElement[bool]]
     ).all()
     today = now.astimezone(scope.calendar.tz).date()
     local = [(row, row.deadline.astimezone(scope.calendar.tz).date()) for row in rows]
-    index = _WorkdayIndex(scope.calendar, [today, *(d for _, d in local)])
+    index = WorkdayIndex(scope.calendar, [today, *(d for _, d in local)])
     return [
         OverdueCase(
             number=row.number,
@@ -350,28 +344,25 @@ def _overdue(session: Session, scope: Scope, open_now: list[ColumnElement[bool]]
 # ---- satisfaction ----------------------------------------------------------------------------------------
 def satisfaction(session: Session, scope: Scope) -> Satisfaction:
     """Stars per service, department and day. An evaluation's department is its case's, else its service's."""
-    service = func.coalesce(Evaluation.service, Case.service)
-    department = func.coalesce(Case.department, Service.department)
+    days = AnalyticsRatingDay
+    department = func.coalesce(days.department, Service.department)
     base = (
         select()
-        .select_from(Evaluation)
-        .outerjoin(Case, Case.number == Evaluation.case_number)
-        .outerjoin(Service, Service.name == service)
-        .where(Evaluation.created_at >= scope.start_at, Evaluation.created_at < scope.end_at)
+        .select_from(days)
+        .outerjoin(Service, Service.name == days.service)
+        .where(days.day >= scope.start, days.day <= scope.end)
     )
     if scope.channel is not None:
-        base = base.where(Case.channel == scope.channel)
+        base = base.where(days.channel == scope.channel)
     if scope.department is not None:
         base = base.where(department == scope.department)
-    measures = (
-        func.count(),
-        func.avg(Evaluation.stars),
-        func.sum(sa_case((Evaluation.stars >= 4, 1), else_=0)),
-    )
+    ratings = func.sum(days.ratings)
+    measures = (ratings, func.sum(days.stars) * 1.0 / ratings, func.sum(days.good))
+    _summarised(session, scope)
 
-    def grouped(key: ColumnElement[Any], empty: str, order_by_key: bool = False) -> list[Rating]:
+    def grouped(key: Any, empty: str, order_by_key: bool = False) -> list[Rating]:
         query = base.add_columns(key, *measures).group_by(key)
-        query = query.order_by(key) if order_by_key else query.order_by(func.count().desc(), key)
+        query = query.order_by(key) if order_by_key else query.order_by(ratings.desc(), key)
         return [
             Rating(
                 name=name.isoformat() if isinstance(name, date) else name or empty,
@@ -383,13 +374,14 @@ def satisfaction(session: Session, scope: Scope) -> Satisfaction:
         ]
 
     count, average, good = session.execute(base.add_columns(*measures)).one()
+    count = int(count or 0)
     return Satisfaction(
         count=count,
         average=round(float(average), 2) if count else None,
         share_4_5=_rate(int(good or 0), count),
-        services=grouped(service, NO_SERVICE),
+        services=grouped(days.service, NO_SERVICE),
         departments=grouped(department, NO_DEPARTMENT),
-        trend=grouped(_local_day(session, Evaluation.created_at, scope.calendar), "", order_by_key=True),
+        trend=grouped(days.day, "", order_by_key=True),
     )
 
 
