@@ -388,6 +388,8 @@ class AssistantTurn(Base):
             "at",
             postgresql_include=["channel", "sender_hash", "outcome", "latency_ms", "service"],
         ).ddl_if(dialect="postgresql"),
+        # A latency percentile's exact value among the turns of its bucket (api/services/analytics.py).
+        Index("ix_assistant_turns_latency", "latency_ms", postgresql_include=["at", "channel"]),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -747,12 +749,10 @@ class DepartmentDelivery(Base):
 
 
 class _AnalyticsDay:
-    """A row of a per-day analytics summary (migration 0014, api/services/analytics_summary.py): one local day
-    and the department (and channel) of the cases counted."""
+    """A row of a per-day analytics summary (migration 0014, api/services/analytics_summary.py): one local day."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, index=True)
-    department: Mapped[str | None] = mapped_column(String(64))
 
 
 class AnalyticsCaseDay(_AnalyticsDay, Base):
@@ -761,6 +761,7 @@ class AnalyticsCaseDay(_AnalyticsDay, Base):
 
     __tablename__ = "analytics_case_days"
     channel: Mapped[str] = mapped_column(String(16))
+    department: Mapped[str | None] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(20))
     cases: Mapped[int] = mapped_column(Integer)
     due: Mapped[int] = mapped_column(Integer)
@@ -775,6 +776,7 @@ class AnalyticsCategoryDay(_AnalyticsDay, Base):
 
     __tablename__ = "analytics_category_days"
     channel: Mapped[str] = mapped_column(String(16))
+    department: Mapped[str | None] = mapped_column(String(64))
     category: Mapped[str] = mapped_column(String(64))
     subcategory: Mapped[str | None] = mapped_column(String(64))
     cases: Mapped[int] = mapped_column(Integer)
@@ -785,6 +787,7 @@ class AnalyticsComplaintDay(_AnalyticsDay, Base):
 
     __tablename__ = "analytics_complaint_days"
     channel: Mapped[str] = mapped_column(String(16))
+    department: Mapped[str | None] = mapped_column(String(64))
     service: Mapped[str] = mapped_column(String(64))
     cases: Mapped[int] = mapped_column(Integer)
 
@@ -795,10 +798,43 @@ class AnalyticsRatingDay(_AnalyticsDay, Base):
 
     __tablename__ = "analytics_rating_days"
     channel: Mapped[str | None] = mapped_column(String(16))  # none: an evaluation of a service, no case
+    department: Mapped[str | None] = mapped_column(String(64))
     service: Mapped[str | None] = mapped_column(String(64))
     ratings: Mapped[int] = mapped_column(Integer)
     stars: Mapped[int] = mapped_column(Integer)
     good: Mapped[int] = mapped_column(Integer)
+
+
+class AnalyticsTurnDay(_AnalyticsDay, Base):
+    """Assistant turns on a day per channel and service asked about: how many, how many unanswered."""
+
+    __tablename__ = "analytics_turn_days"
+    channel: Mapped[str] = mapped_column(String(16))
+    service: Mapped[str | None] = mapped_column(String(64))
+    turns: Mapped[int] = mapped_column(Integer)
+    unanswered: Mapped[int] = mapped_column(Integer)
+
+
+class AnalyticsConversationDay(_AnalyticsDay, Base):
+    """A resident's turns on a day and channel: whether one was answered, handed off, or ended in a person or a
+    case (1 or 0), so that a range counts each resident once, whatever the days."""
+
+    __tablename__ = "analytics_conversation_days"
+    channel: Mapped[str] = mapped_column(String(16))
+    sender_hash: Mapped[str] = mapped_column(String(64))
+    answered: Mapped[int] = mapped_column(Integer)
+    handoff: Mapped[int] = mapped_column(Integer)
+    helped: Mapped[int] = mapped_column(Integer)
+
+
+class AnalyticsLatencyDay(_AnalyticsDay, Base):
+    """Assistant turns on a day per channel and latency bucket (two significant digits of the milliseconds): a
+    percentile's bucket is found here and its exact value among the turns of that bucket only."""
+
+    __tablename__ = "analytics_latency_days"
+    channel: Mapped[str] = mapped_column(String(16))
+    bucket: Mapped[int] = mapped_column(Integer)
+    turns: Mapped[int] = mapped_column(Integer)
 
 
 class AnalyticsSummaryState(Base):
@@ -809,3 +845,6 @@ class AnalyticsSummaryState(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     summarised_at: Mapped[datetime]
     calendar_key: Mapped[str] = mapped_column(String(64))
+    # The cases ([id, updated_at]), evaluations and turns ([id]) of the last SETTLE before `summarised_at` already
+    # summarised: looked at again (they may have been committed late), summarised again only if new.
+    recent: Mapped[dict[str, Any]] = mapped_column(JSON)

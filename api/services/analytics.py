@@ -16,10 +16,12 @@ Choices worth knowing:
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from itertools import accumulate
 from typing import Any
 
 from sqlalchemy import ColumnElement, Float, Select, and_, func, or_, select
@@ -50,7 +52,10 @@ from api.models import (
     AnalyticsCaseDay,
     AnalyticsCategoryDay,
     AnalyticsComplaintDay,
+    AnalyticsConversationDay,
+    AnalyticsLatencyDay,
     AnalyticsRatingDay,
+    AnalyticsTurnDay,
     AssistantTurn,
     Case,
     Community,
@@ -219,11 +224,12 @@ def categories(session: Session, scope: Scope) -> Categories:
         .group_by(AnalyticsComplaintDay.service)
         .order_by(complained.desc(), AnalyticsComplaintDay.service)
     )
+    turns = func.sum(AnalyticsTurnDay.turns)
     asked = (
-        _turns_query(scope, AssistantTurn.service, func.count())
-        .where(AssistantTurn.service.is_not(None))
-        .group_by(AssistantTurn.service)
-        .order_by(func.count().desc(), AssistantTurn.service)
+        select(AnalyticsTurnDay.service, turns)
+        .where(*_turn_filters(scope, AnalyticsTurnDay), AnalyticsTurnDay.service.is_not(None))
+        .group_by(AnalyticsTurnDay.service)
+        .order_by(turns.desc(), AnalyticsTurnDay.service)
     )
     return Categories(
         level1=[CategoryCount(category=c, count=n) for c, n in level1.most_common(TOP)],
@@ -398,12 +404,27 @@ def _turns_query(scope: Scope, *columns: Any) -> Select[Any]:
     return query
 
 
-def _percentile(histogram: Sequence[tuple[int, int]], share: float) -> int | None:
-    """Nearest-rank percentile over (value, count) rows sorted by value."""
+def _turn_filters(scope: Scope, table: Any) -> list[ColumnElement[bool]]:
+    """The scope on a per-day summary of turns; a department filter keeps the turns about its services."""
+    filters = [table.day >= scope.start, table.day <= scope.end]
+    if scope.channel is not None:
+        filters.append(table.channel == scope.channel)
+    if scope.department is not None:
+        filters.append(table.service.in_(select(Service.name).where(Service.department == scope.department)))
+    return filters
+
+
+def _rank(share: float, total: int) -> int:
+    """The nearest rank of a percentile: ceil(share * total), at least 1."""
+    return max(1, -(-int(share * total * 1000) // 1000))
+
+
+def _percentile(histogram: Sequence[tuple[int, int]], share: float, rank: int | None = None) -> int | None:
+    """Nearest-rank percentile over (value, count) rows sorted by value (or the value of a given rank)."""
     total = sum(n for _, n in histogram)
     if not total:
         return None
-    rank, seen = max(1, -(-int(share * total * 1000) // 1000)), 0  # ceil(share * total)
+    rank, seen = rank or _rank(share, total), 0
     for value, n in histogram:
         seen += n
         if seen >= rank:
@@ -411,18 +432,45 @@ def _percentile(histogram: Sequence[tuple[int, int]], share: float) -> int | Non
     return histogram[-1][0]
 
 
-def assistant(session: Session, scope: Scope) -> Assistant:
+def _latency_percentile(session: Session, scope: Scope, buckets: Sequence[tuple[int, int]], share: float) -> int | None:
+    """The percentile's bucket from the summary, then its exact value among the turns of that bucket only."""
+    total = sum(n for _, n in buckets)
+    if not total:
+        return None
+    rank = _rank(share, total)
+    reached = list(accumulate(n for _, n in buckets))  # turns up to and including each bucket
+    position = bisect_left(reached, rank)
+    bucket, before = buckets[position][0], reached[position] - buckets[position][1]
+    latency = AssistantTurn.latency_ms
+    exact = session.execute(
+        _turns_query(scope, latency, func.count())
+        .where(latency >= bucket, latency < bucket + summary.latency_step(bucket))
+        .group_by(latency)
+        .order_by(latency)
+    ).all()
+    return _percentile([(int(value), int(n)) for value, n in exact], share, rank - before)
+
+
+def _per_resident(scope: Scope) -> Any:
+    """Each resident's flags over the range: answered, handed off, helped by a person or a case (1 or 0). From
+    the per-day summary (one row per resident, day and channel), or live with a department filter, which keeps
+    only the turns about its services."""
+    if scope.department is None:
+        days = AnalyticsConversationDay
+        filters = [days.day >= scope.start, days.day <= scope.end]
+        if scope.channel is not None:
+            filters.append(days.channel == scope.channel)
+        flags = [func.max(column).label(column.key) for column in (days.answered, days.handoff, days.helped)]
+        return select(days.sender_hash, *flags).where(*filters).group_by(days.sender_hash).subquery()
     outcome = AssistantTurn.outcome
 
     def flag(*outcomes: str) -> ColumnElement[int]:
         return func.max(sa_case((outcome.in_(outcomes), 1), else_=0))
 
-    per_resident = (
+    return (
         _turns_query(
             scope,
             AssistantTurn.sender_hash,
-            func.count().label("turns"),
-            func.sum(sa_case((outcome == "unanswered", 1), else_=0)).label("unanswered"),
             flag("answered").label("answered"),
             flag("handoff").label("handoff"),
             flag("handoff", "case").label("helped"),
@@ -430,32 +478,58 @@ def assistant(session: Session, scope: Scope) -> Assistant:
         .group_by(AssistantTurn.sender_hash)
         .subquery()
     )
-    turns, conversations, unanswered, self_served, handed = session.execute(
-        select(
-            func.coalesce(func.sum(per_resident.c.turns), 0),
-            func.count(),
-            func.coalesce(func.sum(per_resident.c.unanswered), 0),
-            func.coalesce(
-                func.sum(sa_case((and_(per_resident.c.answered == 1, per_resident.c.helped == 0), 1), else_=0)), 0
-            ),
-            func.coalesce(func.sum(per_resident.c.handoff), 0),
-        )
-    ).one()
+
+
+def _latency_percentiles(session: Session, scope: Scope, *shares: float) -> list[int | None]:
+    """Answer latency percentiles: from the summary's buckets (their exact values read within the bucket), or
+    from the exact histogram of a department's turns (few)."""
+    if scope.department is None:
+        days = AnalyticsLatencyDay
+        filters = [days.day >= scope.start, days.day <= scope.end]
+        if scope.channel is not None:
+            filters.append(days.channel == scope.channel)
+        buckets = session.execute(
+            select(days.bucket, func.sum(days.turns)).where(*filters).group_by(days.bucket).order_by(days.bucket)
+        ).all()
+        pairs = [(int(bucket), int(n)) for bucket, n in buckets]
+        return [_latency_percentile(session, scope, pairs, share) for share in shares]
     histogram = session.execute(
         _turns_query(scope, AssistantTurn.latency_ms, func.count())
         .group_by(AssistantTurn.latency_ms)
         .order_by(AssistantTurn.latency_ms)
     ).all()
     pairs = [(int(value), int(n)) for value, n in histogram]
+    return [_percentile(pairs, share) for share in shares]
+
+
+def assistant(session: Session, scope: Scope) -> Assistant:
+    days = AnalyticsTurnDay
+    turns, unanswered = (
+        _summarised(session, scope)
+        .execute(select(func.sum(days.turns), func.sum(days.unanswered)).where(*_turn_filters(scope, days)))
+        .one()
+    )
+    turns, unanswered = int(turns or 0), int(unanswered or 0)
+    per_resident = _per_resident(scope)
+    conversations, self_served, handed = session.execute(
+        select(
+            func.count(),
+            func.coalesce(
+                func.sum(sa_case((and_(per_resident.c.answered == 1, per_resident.c.helped == 0), 1), else_=0)), 0
+            ),
+            func.coalesce(func.sum(per_resident.c.handoff), 0),
+        )
+    ).one()
+    p50, p95 = _latency_percentiles(session, scope, 0.5, 0.95)
     return Assistant(
-        turns=int(turns),
+        turns=turns,
         conversations=int(conversations),
         self_service_rate=_rate(int(self_served), int(conversations)),
         handoff_rate=_rate(int(handed), int(conversations)),
-        fallback_rate=_rate(int(unanswered), int(turns)),
-        unanswered=int(unanswered),
-        latency_p50_ms=_percentile(pairs, 0.5),
-        latency_p95_ms=_percentile(pairs, 0.95),
+        fallback_rate=_rate(unanswered, turns),
+        unanswered=unanswered,
+        latency_p50_ms=p50,
+        latency_p95_ms=p95,
     )
 
 

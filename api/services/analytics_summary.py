@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -24,8 +25,12 @@ from api.models import (
     AnalyticsCaseDay,
     AnalyticsCategoryDay,
     AnalyticsComplaintDay,
+    AnalyticsConversationDay,
+    AnalyticsLatencyDay,
     AnalyticsRatingDay,
     AnalyticsSummaryState,
+    AnalyticsTurnDay,
+    AssistantTurn,
     Case,
     Evaluation,
     utcnow,
@@ -45,6 +50,21 @@ _REFRESHED = "analytics_summary_refreshed"  # Session.info: once per unit of wor
 CLOSED_STATUSES = tuple(
     sorted({s for spec in case_kinds.CASE_KINDS.values() for s in spec.statuses if spec.is_closed(s)})
 )
+
+
+_STEPS, _LAST_STEP = (1, 10, 100, 1000, 10_000), 100_000
+
+
+def latency_step(bucket: int) -> int:
+    """The width of a latency bucket starting at `bucket` ms: two significant digits (1 ms below 100 ms, 10 ms
+    below 1 s, ...), so that a bucket holds a few per cent of the turns at most, whatever the spread."""
+    return next((step for step in _STEPS if bucket < 100 * step), _LAST_STEP)
+
+
+def _latency_bucket(column: Any) -> ColumnElement[int]:
+    """The start of a latency's bucket, in SQL (`latency_step`)."""
+    steps = [(column < 100 * step, column - column % step) for step in _STEPS]
+    return sa_case(*steps, else_=column - column % _LAST_STEP)
 
 
 def local_day(session: Session, column: Any, calendar: WorkCalendar) -> ColumnElement[date]:
@@ -99,33 +119,65 @@ def refresh(session: Session, calendar: WorkCalendar) -> None:
         session.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
     state = session.get(AnalyticsSummaryState, _STATE_ID, populate_existing=True)
     key = calendar_key(calendar)
-    case_days: set[date] | None = None  # None: every day
-    rating_days: set[date] | None = None
-    if state is not None and state.calendar_key == key:
-        since = state.summarised_at - SETTLE
-        case_days = set(
-            session.scalars(
-                select(local_day(session, Case.created_at, calendar)).where(Case.updated_at >= since).distinct()
-            )
-        )
-        evaluated = local_day(session, Evaluation.created_at, calendar)
-        rating_days = set(session.scalars(select(evaluated).where(Evaluation.created_at >= since).distinct()))
-        rating_days.update(
-            session.scalars(
-                select(evaluated)
-                .join(Case, Case.number == Evaluation.case_number)
-                .where(Case.updated_at >= since)
-                .distinct()
-            )
-        )
-    _summarise_cases(session, calendar, case_days)
-    _summarise_ratings(session, calendar, rating_days)
-    if state is None:
-        session.add(AnalyticsSummaryState(id=_STATE_ID, summarised_at=started, calendar_key=key))
+    if state is None or state.calendar_key != key:
+        _summarise_cases(session, calendar, None)
+        _summarise_ratings(session, calendar, None)
+        _summarise_turns(session, calendar, None)
+        recent = _recent(session, calendar, started - SETTLE)
     else:
-        state.summarised_at, state.calendar_key = started, key
+        recent = _recent(session, calendar, state.summarised_at - SETTLE)
+        seen_cases = {tuple(entry) for entry in state.recent["cases"]}
+        seen_evaluations, seen_turns = set(state.recent["evaluations"]), set(state.recent["turns"])
+        changed = [(number, day) for id_, at, number, day in recent.cases if (id_, at) not in seen_cases]
+        rating_days = {day for id_, day in recent.evaluations if id_ not in seen_evaluations}
+        if changed:
+            # An evaluation counts under its case's department, channel and service: a changed case changes them.
+            evaluated = local_day(session, Evaluation.created_at, calendar)
+            numbers = sorted({number for number, _ in changed})
+            rating_days.update(session.scalars(select(evaluated).where(Evaluation.case_number.in_(numbers)).distinct()))
+        _summarise_cases(session, calendar, {day for _, day in changed})
+        _summarise_ratings(session, calendar, rating_days)
+        _summarise_turns(session, calendar, {day for id_, day in recent.turns if id_ not in seen_turns})
+    seen = {
+        "cases": [[id_, at] for id_, at, _, _ in recent.cases],
+        "evaluations": [id_ for id_, _ in recent.evaluations],
+        "turns": [id_ for id_, _ in recent.turns],
+    }
+    if state is None:
+        session.add(AnalyticsSummaryState(id=_STATE_ID, summarised_at=started, calendar_key=key, recent=seen))
+    else:
+        state.summarised_at, state.calendar_key, state.recent = started, key, seen
     session.flush()
     session.info[_REFRESHED] = True
+
+
+@dataclass(frozen=True)
+class _Recent:
+    cases: list[tuple[int, str, str, date]]  # id, updated_at (ISO), number, local filing day
+    evaluations: list[tuple[int, date]]  # id, local day
+    turns: list[tuple[int, date]]  # id, local day
+
+
+def _recent(session: Session, calendar: WorkCalendar, since: datetime) -> _Recent:
+    """The cases changed and the evaluations made since `since`, as far as this transaction sees them."""
+    filed = local_day(session, Case.created_at, calendar)
+    evaluated = local_day(session, Evaluation.created_at, calendar)
+    said = local_day(session, AssistantTurn.at, calendar)
+    return _Recent(
+        cases=[
+            (id_, at.isoformat(), number, day)
+            for id_, at, number, day in session.execute(
+                select(Case.id, Case.updated_at, Case.number, filed).where(Case.updated_at >= since)
+            )
+        ],
+        evaluations=[
+            (id_, day)
+            for id_, day in session.execute(select(Evaluation.id, evaluated).where(Evaluation.created_at >= since))
+        ],
+        turns=[
+            (id_, day) for id_, day in session.execute(select(AssistantTurn.id, said).where(AssistantTurn.at >= since))
+        ],
+    )
 
 
 def _days_filter(
@@ -243,5 +295,55 @@ def _summarise_ratings(session: Session, calendar: WorkCalendar, days: set[date]
                 "good": int(good),
             }
             for d, ch, dep, s, n, stars, good in rows
+        ],
+    )
+
+
+def _summarise_turns(session: Session, calendar: WorkCalendar, days: set[date] | None) -> None:
+    if days is not None and not days:
+        return
+    day = local_day(session, AssistantTurn.at, calendar)
+    within = _days_filter(session, calendar, AssistantTurn.at, days)
+    outcome = AssistantTurn.outcome
+
+    def flag(*outcomes: str) -> ColumnElement[int]:
+        return func.max(sa_case((outcome.in_(outcomes), 1), else_=0))
+
+    asked = (day, AssistantTurn.channel, AssistantTurn.service)
+    _replace(
+        session,
+        AnalyticsTurnDay,
+        days,
+        [
+            {"day": d, "channel": ch, "service": s, "turns": n, "unanswered": int(unanswered)}
+            for d, ch, s, n, unanswered in session.execute(
+                select(*asked, func.count(), func.sum(sa_case((outcome == "unanswered", 1), else_=0)))
+                .where(*within)
+                .group_by(*asked)
+            )
+        ],
+    )
+    residents = (day, AssistantTurn.channel, AssistantTurn.sender_hash)
+    _replace(
+        session,
+        AnalyticsConversationDay,
+        days,
+        [
+            {"day": d, "channel": ch, "sender_hash": h, "answered": a, "handoff": o, "helped": p}
+            for d, ch, h, a, o, p in session.execute(
+                select(*residents, flag("answered"), flag("handoff"), flag("handoff", "case"))
+                .where(*within)
+                .group_by(*residents)
+            )
+        ],
+    )
+    buckets = (day, AssistantTurn.channel, _latency_bucket(AssistantTurn.latency_ms))
+    _replace(
+        session,
+        AnalyticsLatencyDay,
+        days,
+        [
+            {"day": d, "channel": ch, "bucket": b, "turns": n}
+            for d, ch, b, n in session.execute(select(*buckets, func.count()).where(*within).group_by(*buckets))
         ],
     )

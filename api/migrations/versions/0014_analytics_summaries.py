@@ -2,8 +2,9 @@
 tens of thousands of grouped rows instead of a million cases (issue 14, scripts/bench_analytics.py).
 
 Each table holds, per local day, the counts a section adds up; `analytics_summary_state` remembers up to when
-the cases and evaluations were summarised and with which holiday calendar (handling times count working days).
-`cases.updated_at` gets an index: the days to summarise again are those of the cases changed since.
+cases, evaluations and assistant turns were summarised and with which holiday calendar (handling times count
+working days). `cases.updated_at` gets an index: the days to summarise again are those of the cases changed
+since; `assistant_turns.latency_ms` one for a percentile's exact value within its bucket.
 
 Revision ID: 0014
 Revises: 0013
@@ -16,17 +17,21 @@ from alembic import op
 revision, down_revision, branch_labels, depends_on = "0014", "0013", None, None
 
 
-def _day_table(name: str, *columns: sa.Column, channel_nullable: bool = False) -> None:
+def _day_table(name: str, *columns: sa.Column, channel_nullable: bool = False, department: bool = True) -> None:
     op.create_table(
         name,
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("channel", sa.String(length=16), nullable=channel_nullable),
-        sa.Column("department", sa.String(length=64), nullable=True),
+        *([sa.Column("department", sa.String(length=64), nullable=True)] if department else []),
         *columns,
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(f"ix_{name}_day", name, ["day"])
+
+
+CASE_TABLES = ("analytics_rating_days", "analytics_complaint_days", "analytics_category_days", "analytics_case_days")
+TURN_TABLES = ("analytics_latency_days", "analytics_conversation_days", "analytics_turn_days")
 
 
 def upgrade() -> None:
@@ -60,18 +65,44 @@ def upgrade() -> None:
         sa.Column("good", sa.Integer(), nullable=False),
         channel_nullable=True,  # an evaluation of a service has no case, so no channel
     )
+    _day_table(
+        "analytics_turn_days",
+        sa.Column("service", sa.String(length=64), nullable=True),
+        sa.Column("turns", sa.Integer(), nullable=False),
+        sa.Column("unanswered", sa.Integer(), nullable=False),
+        department=False,
+    )
+    _day_table(
+        "analytics_conversation_days",
+        sa.Column("sender_hash", sa.String(length=64), nullable=False),
+        sa.Column("answered", sa.Integer(), nullable=False),
+        sa.Column("handoff", sa.Integer(), nullable=False),
+        sa.Column("helped", sa.Integer(), nullable=False),
+        department=False,
+    )
+    _day_table(
+        "analytics_latency_days",
+        sa.Column("bucket", sa.Integer(), nullable=False),
+        sa.Column("turns", sa.Integer(), nullable=False),
+        department=False,
+    )
+    op.create_index(
+        "ix_assistant_turns_latency", "assistant_turns", ["latency_ms"], postgresql_include=["at", "channel"]
+    )
     op.create_table(
         "analytics_summary_state",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("summarised_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("calendar_key", sa.String(length=64), nullable=False),
+        sa.Column("recent", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
 
 
 def downgrade() -> None:
     op.drop_table("analytics_summary_state")
-    for name in ("analytics_rating_days", "analytics_complaint_days", "analytics_category_days", "analytics_case_days"):
+    op.drop_index("ix_assistant_turns_latency", "assistant_turns")
+    for name in (*TURN_TABLES, *CASE_TABLES):
         op.drop_index(f"ix_{name}_day", name)
         op.drop_table(name)
     op.drop_index("ix_cases_updated_at", "cases")
