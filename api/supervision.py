@@ -1,6 +1,8 @@
 """The 督办 scheduler: every `SUPERVISION_INTERVAL_SECONDS` (60) the leader among the gateway's workers and
 replicas (api/leader.py) records the cards of cases turning yellow or red (api/services/supervision.py) and
-pushes each to the consoles of the case's department's agents and of the supervisors.
+pushes each to the consoles of the case's department's agents and of the supervisors. The same tick brings the
+analytics summaries up to date (api/services/analytics_summary.py), so that a dashboard read finds at most a
+minute of changes left to summarise.
 
 Started and stopped by the app's lifespan (api/main.py). The clock is a parameter so tests can move time.
 """
@@ -22,6 +24,7 @@ from api.handoff import AGENTS_TOPIC, EventBus
 from api.leader import Leadership, leadership_for
 from api.models import utcnow
 from api.runtime import Runtime
+from api.services import analytics_summary
 from api.services.supervision import record_cards
 from api.workdays import WorkCalendar
 
@@ -72,7 +75,18 @@ class SupervisionScheduler:
             await self.bus.publish(AGENTS_TOPIC, event)
         if events:
             logger.info("supervision cards recorded", extra={"count": len(events)})
+        if events is not None:
+            try:
+                await run_in_threadpool(self.summarise)
+            except Exception:
+                # The dashboard summarises what is left itself: a failure here only makes its next read slower.
+                logger.exception("analytics summary failed")
         return events
+
+    def summarise(self) -> None:
+        """The leader's share of the analytics (blocking): summarise the days changed since the last summary."""
+        with transaction(self.sessions) as session:
+            analytics_summary.refresh(session, self.calendar)
 
     def start(self) -> None:
         if self.interval_seconds > 0:
