@@ -27,6 +27,8 @@ Chat = Callable[[str, str], list[dict[str, Any]]]
 _ALLOWED_LATIN = {"app", "APP", "App", "HPV"}
 _LATIN = re.compile(r"[A-Za-z_]{3,}")
 _RAW = ("[点击按钮]", "None", "null", "{", "}", "\\n")
+# A page of this site a resident is sent to ("打开投票页面/budget?round=2"): a link to follow, not a raw code.
+_SITE_PAGE = re.compile(r"(?<![A-Za-z0-9])/[a-z]+(?:\?[a-z]+=\d+)?")
 
 
 @dataclass
@@ -124,7 +126,8 @@ def house_rule_problems(messages: list[dict[str, Any]], previous: str | None) ->
     joined = "\n".join(texts)
     if previous is not None and joined and joined == previous:
         problems.append("the same reply as the turn before")
-    latin = [w for w in _LATIN.findall(re.sub(r"(LA|TS|JY|GD)\d{8,}", "", joined)) if w not in _ALLOWED_LATIN]
+    readable = _SITE_PAGE.sub("", re.sub(r"(LA|TS|JY|GD)\d{8,}", "", joined))
+    latin = [w for w in _LATIN.findall(readable) if w not in _ALLOWED_LATIN]
     if latin:
         problems.append(f"raw codes or English: {latin}")
     problems += [f"raw text {raw!r}" for raw in _RAW if raw in joined]
