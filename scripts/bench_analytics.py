@@ -209,7 +209,7 @@ def summarise(url: str, now: datetime, changes: int = 60) -> None:
     settings = Settings(database_url=url)
     calendar = WorkCalendar.from_file(settings.holidays_file, settings.timezone)
     sessions = make_session_factory(make_engine(url))
-    _summarise(sessions, calendar, "built for every day")
+    _summarise(sessions, calendar, "brought up to date (every day the first time)")
     with psycopg.connect(url) as conn:
         conn.execute(
             "UPDATE cases SET updated_at = %s WHERE id IN "

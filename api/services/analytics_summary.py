@@ -2,10 +2,11 @@
 per local day, so that a year is read from grouped rows rather than a million cases (scripts/bench_analytics.py).
 
 Kept exact, not eventually right: every read first summarises again the days whose cases changed (`updated_at`,
-indexed) or got evaluations since the last summary, in the reader's own transaction (`refresh`). The days are
-those of filing for cases and of evaluating for evaluations; a case filed a month ago and closed today makes its
-filing day be summarised again. Only the figures that depend on the moment of reading (open cases past their
-deadline, cards, the overdue list) and the assistant's distinct conversations stay live queries.
+indexed), got evaluations, or assistant turns since the last summary, in the reader's own transaction
+(`refresh`, once per session); the 督办 scheduler's tick does the same every minute (api/supervision.py), so a
+read seldom finds much to do. The days are those of filing for cases, of evaluating for evaluations: a case filed
+a month ago and closed today has its filing day summarised again. What depends on the moment of reading (open
+cases past their deadline, cards, the overdue list) and a department's assistant figures stay live queries.
 """
 
 from __future__ import annotations
