@@ -133,17 +133,24 @@ def _case_filters(scope: Scope, *, in_range: bool = True) -> list[ColumnElement[
     return filters
 
 
-def _summary_filters(scope: Scope, table: Any) -> list[ColumnElement[bool]]:
-    """The scope on a per-day summary (api/services/analytics_summary.py), brought up to date first."""
+def _days_filters(scope: Scope, table: Any) -> list[ColumnElement[bool]]:
+    """The range and the channel on a per-day summary (api/services/analytics_summary.py)."""
     filters = [table.day >= scope.start, table.day <= scope.end]
     if scope.channel is not None:
         filters.append(table.channel == scope.channel)
+    return filters
+
+
+def _summary_filters(scope: Scope, table: Any) -> list[ColumnElement[bool]]:
+    """The scope on a per-day summary of cases or evaluations."""
+    filters = _days_filters(scope, table)
     if scope.department is not None:
         filters.append(table.department == scope.department)
     return filters
 
 
 def _summarised(session: Session, scope: Scope) -> Session:
+    """The session, its summaries brought up to date (once per session: a request's)."""
     summary.refresh(session, scope.calendar)
     return session
 
@@ -406,9 +413,7 @@ def _turns_query(scope: Scope, *columns: Any) -> Select[Any]:
 
 def _turn_filters(scope: Scope, table: Any) -> list[ColumnElement[bool]]:
     """The scope on a per-day summary of turns; a department filter keeps the turns about its services."""
-    filters = [table.day >= scope.start, table.day <= scope.end]
-    if scope.channel is not None:
-        filters.append(table.channel == scope.channel)
+    filters = _days_filters(scope, table)
     if scope.department is not None:
         filters.append(table.service.in_(select(Service.name).where(Service.department == scope.department)))
     return filters
@@ -457,11 +462,8 @@ def _per_resident(scope: Scope) -> Any:
     only the turns about its services."""
     if scope.department is None:
         days = AnalyticsConversationDay
-        filters = [days.day >= scope.start, days.day <= scope.end]
-        if scope.channel is not None:
-            filters.append(days.channel == scope.channel)
         flags = [func.max(column).label(column.key) for column in (days.answered, days.handoff, days.helped)]
-        return select(days.sender_hash, *flags).where(*filters).group_by(days.sender_hash).subquery()
+        return select(days.sender_hash, *flags).where(*_days_filters(scope, days)).group_by(days.sender_hash).subquery()
     outcome = AssistantTurn.outcome
 
     def flag(*outcomes: str) -> ColumnElement[int]:
@@ -485,11 +487,11 @@ def _latency_percentiles(session: Session, scope: Scope, *shares: float) -> list
     from the exact histogram of a department's turns (few)."""
     if scope.department is None:
         days = AnalyticsLatencyDay
-        filters = [days.day >= scope.start, days.day <= scope.end]
-        if scope.channel is not None:
-            filters.append(days.channel == scope.channel)
         buckets = session.execute(
-            select(days.bucket, func.sum(days.turns)).where(*filters).group_by(days.bucket).order_by(days.bucket)
+            select(days.bucket, func.sum(days.turns))
+            .where(*_days_filters(scope, days))
+            .group_by(days.bucket)
+            .order_by(days.bucket)
         ).all()
         pairs = [(int(bucket), int(n)) for bucket, n in buckets]
         return [_latency_percentile(session, scope, pairs, share) for share in shares]
