@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -40,7 +40,7 @@ async def file_case(
     filing: Awaitable[CaseReceipt],
     confirmation: Callable[[CaseReceipt], tuple[str, replies.Buttons]],
     final_refusals: dict[str, str] | None = None,
-    ask_again: dict[str, tuple[str, ...]] | None = None,
+    ask_again: Mapping[str, tuple[str, ...]] | None = None,
 ) -> list[EventType]:
     """File through the case API and tell the resident the number; the form's slots are then forgotten.
 
