@@ -53,9 +53,10 @@ async def file_case(
     try:
         receipt = await filing
     except CaseApiError as error:
-        if ask_again and error.code in ask_again and error.gateway_message:
+        fields = ask_again.get(error.code or "") if ask_again else None
+        if fields and error.gateway_message:
             dispatcher.utter_message(text=error.gateway_message)
-            return [*(SlotSet(slot, None) for slot in ask_again[error.code]), FollowupAction(form)]
+            return [*(SlotSet(slot, None) for slot in fields), FollowupAction(form)]
         if final_refusals and error.code in final_refusals:
             dispatcher.utter_message(text=error.message or final_refusals[error.code])
             return reset_form_slots(form)
