@@ -74,7 +74,7 @@ def kind_view(spec: CaseKind) -> CaseKindPublic:
 
 
 def _card(case: Case, calendar: WorkCalendar, now: datetime) -> str:
-    return calendar.case_card(now, case.kind, case.created_at, case.deadline).value if not case.is_closed else "none"
+    return calendar.case_card(now, case.kind, case.created_at, case.deadline).value if case.deadline_runs else "none"
 
 
 def resident_text(case: Case) -> str:

@@ -150,6 +150,11 @@ class Case(Base):
     def status_text(self) -> str:
         return self.SPEC.status_text(self.status)
 
+    @property
+    def deadline_runs(self) -> bool:
+        """Still held to its deadline: can get a 督办 card (contract.case_kinds.CaseKind.deadline_runs)."""
+        return self.SPEC.deadline_runs(self.status)
+
 
 class Application(Case):
     """在线申请."""

@@ -34,11 +34,14 @@ class CaseKind:
     # along the transitions and only through statuses named here, so that a report never makes a decision that
     # is not the department's (a proposal's review and vote). A report not named keeps the status.
     report_statuses: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # Open statuses in which the deadline is already met: a response deadline (社区事件) is met once the officer
+    # accepts, and the case then gets no 督办 card however long the work itself takes.
+    deadline_met: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         named = set(self.statuses)
         used = {self.initial_status, *self.transitions, *(t for ts in self.transitions.values() for t in ts)}
-        used |= set(self.report_statuses.values())
+        used |= set(self.report_statuses.values()) | self.deadline_met
         if used - named:
             raise ValueError(f"{self.kind}: statuses without a resident text: {sorted(used - named)}")
         if set(self.report_statuses) - set(REPORT_TYPES):
@@ -56,6 +59,10 @@ class CaseKind:
     def is_closed(self, status: str) -> bool:
         return not self.transitions.get(status)
 
+    def deadline_runs(self, status: str) -> bool:
+        """Whether a case in `status` is still held to its deadline (can get a yellow or red card)."""
+        return self.deadline_setting is not None and not self.is_closed(status) and status not in self.deadline_met
+
 
 def _kind(
     kind: str,
@@ -66,6 +73,7 @@ def _kind(
     deadline_setting: str | None = None,
     deadline_in_hours: bool = False,
     report_statuses: dict[str, str] | None = None,
+    deadline_met: set[str] | None = None,
 ) -> CaseKind:
     return CaseKind(
         kind=kind,
@@ -77,6 +85,7 @@ def _kind(
         deadline_setting=deadline_setting,
         deadline_in_hours=deadline_in_hours,
         report_statuses=MappingProxyType(report_statuses or {}),
+        deadline_met=frozenset(deadline_met or ()),
     )
 
 
@@ -148,6 +157,7 @@ INCIDENT = _kind(
     },
     deadline_setting="incident_response_hours",
     deadline_in_hours=True,
+    deadline_met={"accepted", "in_progress"},
     # A community's system reporting as the grid: its acceptance meets the response deadline as the officer's does.
     report_statuses={"accepted": "accepted", "progress": "in_progress", "resolved": "resolved"},
 )
@@ -183,6 +193,11 @@ CASE_KINDS: Mapping[str, CaseKind] = MappingProxyType(
 KIND_BY_PREFIX: Mapping[str, CaseKind] = MappingProxyType({k.prefix: k for k in CASE_KINDS.values()})
 PREFIXES: tuple[str, ...] = tuple(KIND_BY_PREFIX)
 
+# Every status in which some kind's deadline still runs: the SQL filter of the 督办 cards. No such status is one
+# where another kind with a deadline has met it (tests/contract/test_case_kinds.py checks it).
+DEADLINE_RUNNING_STATUSES: tuple[str, ...] = tuple(
+    sorted({status for spec in CASE_KINDS.values() for status in spec.statuses if spec.deadline_runs(status)})
+)
 # A case number as stored and shown: prefix and at least 8 digits (date and sequence).
 CASE_NUMBER_PATTERN = rf"(?:{'|'.join(PREFIXES)})\d{{8,}}"
 CASE_NUMBER = re.compile(CASE_NUMBER_PATTERN)

@@ -21,8 +21,9 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import RuntimeDep
 from api.handoff import WAITING, HandoffHub
 from api.models import Case, SupervisionEvent
-from api.services.supervision import CARDS, OPEN_STATUSES
+from api.services.supervision import CARDS
 from api.workdays import Card
+from contract.case_kinds import DEADLINE_RUNNING_STATUSES
 
 router = APIRouter(tags=["operations"])
 
@@ -58,9 +59,8 @@ class CaseCounts:
             .group_by(SupervisionEvent.case_id, SupervisionEvent.deadline)
             .subquery()
         )
-        card = case(
-            (Case.status.in_(OPEN_STATUSES) & cards.c.card.is_not(None), cards.c.card), else_=Card.NONE.value
-        ).label("card")
+        held = Case.status.in_(DEADLINE_RUNNING_STATUSES)
+        card = case((held & cards.c.card.is_not(None), cards.c.card), else_=Card.NONE.value).label("card")
         statement = (
             select(Case.kind, Case.status, card, func.count())
             .outerjoin(cards, (cards.c.case_id == Case.id) & (cards.c.deadline == Case.deadline))

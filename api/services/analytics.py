@@ -86,9 +86,6 @@ NO_GRID = "（未分网格）"
 
 CHANNEL_NAMES = {"api": "接口", "web": "网站", "wechat": "微信", "hotline": "电话", "rasa": "智能助手"}
 KIND_NAMES = {spec.kind: spec.name for spec in case_kinds.CASE_KINDS.values()}
-OPEN_STATUSES = tuple(
-    sorted({s for spec in case_kinds.CASE_KINDS.values() for s in spec.statuses if not spec.is_closed(s)})
-)
 # Words every request uses: no help in telling one topic from another.
 _GENERIC_WORDS = frozenset(
     "投诉 反映 问题 希望 解决 处理 相关 部门 情况 要求 居民 市民 我们 你们 现在 已经 没有 一直 这个 那个 "
@@ -268,7 +265,8 @@ def _yellow_in_hours(
 
 def deadlines(session: Session, scope: Scope) -> Deadlines:
     now = scope.now
-    is_open = Case.status.in_(OPEN_STATUSES)
+    # Open and still held to the deadline (an accepted incident has met its response deadline).
+    is_open = Case.status.in_(case_kinds.DEADLINE_RUNNING_STATUSES)
     days = AnalyticsCaseDay
     per_department = (
         _summarised(session, scope)

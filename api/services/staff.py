@@ -67,7 +67,7 @@ def list_cases(session: Session, calendar: WorkCalendar, wanted: CaseFilter, lim
         matching = [
             c
             for c in due
-            if not c.is_closed and calendar.case_card(now, c.kind, c.created_at, c.deadline).value == wanted.card
+            if c.deadline_runs and calendar.case_card(now, c.kind, c.created_at, c.deadline).value == wanted.card
         ]
         total = len(matching)
         page = matching[offset : offset + limit]
@@ -159,7 +159,7 @@ def triage(session: Session, calendar: WorkCalendar, threshold: float, limit: in
 def _open_cards(session: Session, calendar: WorkCalendar, now: datetime) -> dict[str, int]:
     cards = {"yellow": 0, "red": 0}
     for case in session.scalars(select(Case).where(Case.deadline.is_not(None))):
-        if not case.is_closed:
+        if case.deadline_runs:
             card = calendar.case_card(now, case.kind, case.created_at, case.deadline).value
             if card in cards:
                 cards[card] += 1

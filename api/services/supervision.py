@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from api import audit
 from api.cases import find_case
 from api.errors import ApiError
-from api.models import CASE_KINDS, SUPERVISION_CARDS, Case, SupervisionEvent
+from api.models import SUPERVISION_CARDS, Case, SupervisionEvent
 from api.security import Role
 from api.workdays import Card, WorkCalendar
+from contract.case_kinds import DEADLINE_RUNNING_STATUSES
 from contract.personal_data import mask_text
 
 KIND_TEXT = {"yellow": "黄牌督办", "red": "红牌督办", "note": "督办意见", "extension": "延长办理时限"}
@@ -38,16 +39,10 @@ def _recorded(kind: str) -> ColumnElement[bool]:
     )
 
 
-# Every status in which some kind of case is still open. No status name is open in one kind and closed in
-# another (tests/gateway/test_supervision.py checks it), so a case is open exactly when its status is one of
-# these: unlike each kind's own test, PostgreSQL reads this as ranges of ix_cases_status_deadline.
-OPEN_STATUSES = sorted(
-    {status for model in CASE_KINDS.values() for status in model.SPEC.statuses if not model.SPEC.is_closed(status)}
-)
-
-
-def _open_case() -> ColumnElement[bool]:
-    return Case.status.in_(OPEN_STATUSES)
+def _held_to_deadline() -> ColumnElement[bool]:
+    """Cases whose deadline still runs (open, and for an incident not yet accepted), by status alone
+    (contract.case_kinds.DEADLINE_RUNNING_STATUSES): PostgreSQL reads it as ranges of ix_cases_status_deadline."""
+    return Case.status.in_(DEADLINE_RUNNING_STATUSES)
 
 
 def _insert_cards(session: Session, cards: list[dict[str, Any]]) -> list[SupervisionEvent]:
@@ -76,7 +71,7 @@ def record_cards(session: Session, calendar: WorkCalendar, now: datetime) -> lis
         .where(
             Case.deadline.is_not(None),
             Case.deadline <= yellow_until,
-            _open_case(),
+            _held_to_deadline(),
             ~_recorded(Card.RED.value),
             or_(Case.deadline <= now, ~_recorded(Card.YELLOW.value)),
         )
@@ -188,7 +183,7 @@ def recent(session: Session, role: Role, department: str | None, since: datetime
     query = (
         select(SupervisionEvent, Case.number, Case.department)
         .join(Case, Case.id == SupervisionEvent.case_id)
-        .where(SupervisionEvent.at >= since, _open_case())
+        .where(SupervisionEvent.at >= since, _held_to_deadline())
         .order_by(SupervisionEvent.at.desc(), SupervisionEvent.id.desc())
         .limit(limit)
     )

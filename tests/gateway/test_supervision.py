@@ -27,10 +27,10 @@ from api.main import create_app
 from api.migrate import upgrade
 from api.models import CASE_KINDS, Case, StaffUser, SupervisionEvent
 from api.security import hash_password
-from api.services.supervision import OPEN_STATUSES
 from api.settings import Settings
 from api.supervision import SupervisionScheduler
 from api.workdays import HOURS_YELLOW_SHARE, WorkCalendar
+from contract.case_kinds import DEADLINE_RUNNING_STATUSES
 from tests.gateway.conftest import PASSWORD, auth, make_settings
 from tests.gateway.server import serve
 from tests.gateway.test_incidents import file as file_incident
@@ -183,6 +183,13 @@ def test_a_deadline_in_hours_turns_yellow_in_its_last_quarter_only(client: TestC
         assert listed("red") == ([number] if card == "red" else [])
         assert analytics_cards() == {"yellow": int(card == "yellow"), "red": int(card == "red")}
 
+    # Accepted by its officer, the response deadline is met: no card, however long the work takes.
+    with transaction(sessions) as session:
+        session.execute(update(Case).where(Case.number == number).values(status="accepted"))
+    assert listed("red") == [] and analytics_cards() == {"yellow": 0, "red": 0}
+    clock.now = deadline + window
+    assert ticker.record() == []
+
 
 def test_two_unled_schedulers_at_once_still_record_each_card_once(client: TestClient, settings: Settings) -> None:
     """Even without a leader (two processes that both think they lead), the unique index keeps one card."""
@@ -231,12 +238,15 @@ def staff_token_for(client: httpx.Client, settings: Settings, role: str, departm
 _TOKENS: dict[tuple[str, str], str] = {}
 
 
-def test_a_status_name_is_open_in_every_kind_or_in_none() -> None:
-    """What lets the scheduler find open cases by status alone (OPEN_STATUSES)."""
+def test_a_status_name_holds_to_the_deadline_in_every_kind_with_one_or_in_none() -> None:
+    """What lets the scheduler find the cases held to their deadline by status alone."""
     for model in CASE_KINDS.values():
-        closed = {status for status in model.SPEC.statuses if model.SPEC.is_closed(status)}
-        assert not closed & set(OPEN_STATUSES), model.SPEC.kind
-        assert set(model.SPEC.statuses) - closed <= set(OPEN_STATUSES)
+        spec = model.SPEC
+        if spec.deadline_setting is None:
+            continue
+        held = {status for status in spec.statuses if spec.deadline_runs(status)}
+        assert held <= set(DEADLINE_RUNNING_STATUSES), spec.kind
+        assert not (set(spec.statuses) - held) & set(DEADLINE_RUNNING_STATUSES), spec.kind
 
 
 # One leader ----------------------------------------------------------------------------------------
