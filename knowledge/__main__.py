@@ -1,4 +1,4 @@
-"""Command line: ``python -m knowledge build|eval|bench|search|route|route-build|route-eval|route-bench``."""
+"""Command line: ``python -m knowledge build|eval|bench|search|route|route-build|route-cv|route-eval|route-bench``."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     search.add_argument("-k", type=int, default=3)
     route_build = commands.add_parser("route-build", help="train the request router (rebuilt only when stale)")
     route_build.add_argument("--force", action="store_true", help="rebuild even when up to date")
+    commands.add_parser("route-cv", help="router cross-validation on the training examples, per category")
     commands.add_parser("route-eval", help="router quality on knowledge/eval/routing_heldout.tsv")
     commands.add_parser("route-bench", help="router latency")
     route = commands.add_parser("route", help="route one request text (JSON as the API returns it)")
@@ -124,7 +125,11 @@ def route_command(args: argparse.Namespace, settings: KnowledgeSettings) -> int:
     except (RoutingDataError, RouterUnavailable) as error:
         print(f"routing: {error}", file=sys.stderr)
         return 2
-    if args.command == "route-eval":
+    if args.command == "route-cv":
+        from knowledge.routing.evaluation import cv_report
+
+        print(cv_report(router.manifest))
+    elif args.command == "route-eval":
         from knowledge.routing.evaluation import evaluate
 
         print(evaluate(router, settings.routing_heldout_file))

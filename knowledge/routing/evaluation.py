@@ -7,6 +7,7 @@ import statistics
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -42,14 +43,7 @@ def evaluate(router: Router, heldout: Path) -> str:
         rows = [i for i, e in enumerate(examples) if e.style == style]
         if rows:
             lines.append(f"  {style}: {len(rows)} requests, level-1 accuracy {correct[rows].mean():.3f}")
-    cv = router.manifest.get("cv")
-    if isinstance(cv, dict):
-        lines.append(
-            f"  {cv['folds']}-fold cross-validation on the training examples: level-1 accuracy "
-            f"{cv['level1_accuracy']:.3f}, macro-F1 {cv['level1_macro_f1']:.3f}, level-2 accuracy "
-            f"{cv['level2_accuracy']:.3f}, ECE {cv['ece_before_calibration']:.3f} before / "
-            f"{cv['ece_after_calibration']:.3f} after temperature {router.temperature:.3f}"
-        )
+    lines.extend(cv_report(router.manifest, held_out=True).splitlines())
     lines.append("  per-category F1 (support):")
     support = Counter(gold)
     for name in router.taxonomy.level1:
@@ -59,6 +53,29 @@ def evaluate(router: Router, heldout: Path) -> str:
     if confusions:
         lines.append("  most confused level-1 pairs (either direction):")
         lines.extend(f"    {a} <-> {b}: {count}" for (a, b), count in confusions)
+    return "\n".join(lines)
+
+
+def cv_report(manifest: dict[str, Any], held_out: bool = False) -> str:
+    """The build's k-fold cross-validation figures on the training examples (``route-cv``): what to work on
+    when writing examples or changing the model, read without the held-out file. ``held_out``: only the
+    summary line, as a comparison under the held-out figures."""
+    cv = manifest.get("cv")
+    if not isinstance(cv, dict):
+        return "  no cross-validation figures in the manifest"
+    lines = [
+        f"  {cv['folds']}-fold cross-validation on the {manifest.get('examples', '?')} training examples: "
+        f"level-1 accuracy {cv['level1_accuracy']:.3f}, macro-F1 {cv['level1_macro_f1']:.3f}, level-2 accuracy "
+        f"{cv['level2_accuracy']:.3f}, ECE {cv['ece_before_calibration']:.3f} before / "
+        f"{cv['ece_after_calibration']:.3f} after temperature {manifest.get('temperature', 1.0):.3f}"
+    ]
+    if held_out:
+        return lines[0]
+    lines.extend(f"  {style}: level-1 accuracy {value:.3f}" for style, value in cv.get("style_accuracy", {}).items())
+    lines.append("  per-category F1:")
+    lines.extend(f"    {name:<10}\t{value:.3f}" for name, value in cv.get("level1_f1", {}).items())
+    lines.append("  most confused level-1 pairs (either direction):")
+    lines.extend(f"    {a} <-> {b}: {count}" for a, b, count in cv.get("confused_pairs", []))
     return "\n".join(lines)
 
 
@@ -94,4 +111,4 @@ def bench(router: Router, texts: list[str], rounds: int = 3) -> str:
     )
 
 
-__all__ = ["bench", "evaluate"]
+__all__ = ["bench", "cv_report", "evaluate"]

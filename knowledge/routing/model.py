@@ -24,6 +24,7 @@ import io
 import json
 import logging
 import zipfile
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,7 @@ L2 = 1e-5
 NB_ALPHA = 0.1
 NB_WEIGHTS = tuple(step / 10 for step in range(11))  # mixing weights tried, relative to the logits' spread
 ECE_BINS = 10
+CONFUSED_PAIRS = 8  # most confused level-1 pairs kept in the manifest
 
 
 def code_version() -> str:
@@ -272,9 +274,18 @@ def staleness(settings: KnowledgeSettings) -> str | None:
     return None
 
 
-def cross_validate(sources: Sources, prepared: list[str], documents: list[list[str]]) -> dict[str, Any]:
-    """Out-of-fold level-1 logits (regression and naive Bayes) and level-2 scores of a stratified k-fold
-    cross-validation; the mixing weight and the temperature fitted on them, and the figures of the mixture."""
+@dataclass(frozen=True)
+class OutOfFold:
+    """Each training example's level-1 logits (regression, naive Bayes) and level-2 scores from the fold model
+    that did not see it."""
+
+    regression: np.ndarray
+    bayes: np.ndarray
+    pair_scores: np.ndarray
+
+
+def out_of_fold(sources: Sources, prepared: list[str], documents: list[list[str]]) -> OutOfFold:
+    """Stratified k-fold cross-validation; each fold retrains the whole pipeline, vocabulary included."""
     taxonomy, examples = sources.taxonomy, sources.examples
     folds = stratified_folds(examples)
     regression = np.zeros((len(examples), len(taxonomy.level1)), dtype=np.float32)
@@ -296,25 +307,38 @@ def cross_validate(sources: Sources, prepared: list[str], documents: list[list[s
         regression[test_rows] = x @ trained.w1
         bayes[test_rows] = x @ trained.nb
         pair_scores[test_rows] = x @ trained.w2
+    return OutOfFold(regression, bayes, pair_scores)
+
+
+def cross_validate(sources: Sources, prepared: list[str], documents: list[list[str]]) -> dict[str, Any]:
+    """The mixing weight and the temperature fitted on the out-of-fold logits, and the figures of the mixture:
+    accuracy, macro-F1, per-category F1, accuracy per style and the most confused pairs (what to work on when
+    writing examples, without looking at the held-out file)."""
+    taxonomy, examples = sources.taxonomy, sources.examples
+    scores = out_of_fold(sources, prepared, documents)
     labels = np.array([taxonomy.level1.index(e.level1) for e in examples])
-    nb_weight, temperature = fit_mixture(regression, bayes, labels)
-    logits = regression + nb_weight * bayes
+    nb_weight, temperature = fit_mixture(scores.regression, scores.bayes, labels)
+    logits = scores.regression + nb_weight * scores.bayes
     probabilities = softmax(logits / temperature)
     predicted1 = [taxonomy.level1[int(i)] for i in probabilities.argmax(axis=1)]
     slices = level2_slices(taxonomy)
     level2 = [
-        taxonomy.level2[level1][int(np.argmax(pair_scores[i, slices[level1]]))] if taxonomy.level2[level1] else None
+        taxonomy.level2[level1][int(np.argmax(scores.pair_scores[i, slices[level1]]))]
+        if taxonomy.level2[level1]
+        else None
         for i, level1 in enumerate(predicted1)
     ]
     gold1 = [e.level1 for e in examples]
-    f1, _ = macro_f1(gold1, predicted1, taxonomy.level1)
+    correct = np.array([g == p for g, p in zip(gold1, predicted1, strict=True)])
+    f1, per_category = macro_f1(gold1, predicted1, taxonomy.level1)
     with_level2 = [i for i, e in enumerate(examples) if e.level2]
+    confused = Counter(tuple(sorted((g, p))) for g, p in zip(gold1, predicted1, strict=True) if g != p)
     return {
         "temperature": round(temperature, 6),
         "nb_weight": round(nb_weight, 6),
         "cv": {
             "folds": FOLDS,
-            "level1_accuracy": round(float(np.mean([g == p for g, p in zip(gold1, predicted1, strict=True)])), 4),
+            "level1_accuracy": round(float(correct.mean()), 4),
             "level1_macro_f1": round(f1, 4),
             "level2_accuracy": round(
                 float(np.mean([examples[i].level2 == level2[i] for i in with_level2])) if with_level2 else 0.0, 4
@@ -325,6 +349,12 @@ def cross_validate(sources: Sources, prepared: list[str], documents: list[list[s
             "ece_after_calibration": round(
                 expected_calibration_error(probabilities.max(axis=1), labels == probabilities.argmax(axis=1)), 4
             ),
+            "level1_f1": {name: round(per_category[name], 4) for name in taxonomy.level1},
+            "style_accuracy": {
+                style: round(float(correct[[e.style == style for e in examples]].mean()), 4)
+                for style in sorted({e.style for e in examples})
+            },
+            "confused_pairs": [[a, b, count] for (a, b), count in confused.most_common(CONFUSED_PAIRS)],
         },
     }
 

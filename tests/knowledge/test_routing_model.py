@@ -12,6 +12,7 @@ from scipy.sparse import csr_matrix
 
 from knowledge.routing import features
 from knowledge.routing.data import load_examples, load_keywords, load_taxonomy
+from knowledge.routing.evaluation import cv_report
 from knowledge.routing.model import build, fit_mixture, read_manifest, train, train_complement_nb
 from knowledge.text import Segmenter
 from tests.knowledge.test_routing import fixture_settings
@@ -63,3 +64,27 @@ def test_loading_the_router_does_not_import_scipy() -> None:
     code = "import sys, knowledge.routing.router; print(any(m.startswith('scipy') for m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_the_cross_validation_report_agrees_with_the_out_of_fold_predictions(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    settings = fixture_settings(tmp_path_factory.mktemp("cv"))
+    manifest = build(settings)
+    taxonomy = load_taxonomy(settings.categories_file)
+    examples = load_examples(settings.routing_examples_file, taxonomy)
+    cv = manifest["cv"]
+    assert list(cv["level1_f1"]) == list(taxonomy.level1)
+    present = {e.level1 for e in examples}
+    mean_f1 = sum(cv["level1_f1"][name] for name in present) / len(present)
+    assert mean_f1 == pytest.approx(cv["level1_macro_f1"], abs=1e-3)
+    # every error is one confusion: the pairs kept never count more errors than the accuracy leaves
+    errors = round((1 - cv["level1_accuracy"]) * len(examples))
+    assert sum(count for _, _, count in cv["confused_pairs"]) <= errors
+    assert all(a < b and a in taxonomy.level1 and b in taxonomy.level1 for a, b, _ in cv["confused_pairs"])
+    styles = {e.style for e in examples}
+    assert set(cv["style_accuracy"]) == styles
+    weighted = sum(cv["style_accuracy"][s] * sum(e.style == s for e in examples) for s in styles) / len(examples)
+    assert weighted == pytest.approx(cv["level1_accuracy"], abs=1e-3)
+    report = cv_report(manifest)
+    assert f"macro-F1 {cv['level1_macro_f1']:.3f}" in report and "most confused" in report
