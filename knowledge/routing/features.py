@@ -31,7 +31,9 @@ READ_CHARS = 600
 # letter costs no more than a short one.
 RAW_CHARS = 4 * READ_CHARS
 EVIDENCE_SCALE = 0.5
-MIN_DF = 2
+# Terms seen in one training example are kept: with the naive Bayes part, a rare word shared with one example
+# (a place, a trade, a colloquial phrase) is evidence. 5-fold CV macro-F1: 0.898 at 2, 0.910 at 1 (NB_ALPHA 0.03).
+MIN_DF = 1
 
 _RUN = re.compile(r"[\u3400-\u9fffa-z0-9]+")
 _DIGITS = re.compile(r"\d+")
