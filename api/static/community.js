@@ -9,42 +9,13 @@
 (function () {
   "use strict";
 
-  var TOKEN_KEY = "luan-console:token"; // the console's login (console.js)
+  var api = LuanConsole.api, el = LuanConsole.el, TOKEN_KEY = LuanConsole.TOKEN_KEY;
   // A grid officer's account name, as the gateway accepts it (api/community_schemas.py Username).
   var USERNAME = "[A-Za-z0-9_.\\-]{3,64}";
   // Several officers of one grid, separated as in the CSV import ("a;b", "a|b") or by commas or spaces.
   // (Patterns are compiled with the v flag: "|" in a class must be escaped.)
   var USERNAMES = USERNAME + "([;；\\|,，\\s]+" + USERNAME + ")*";
   var $ = function (id) { return document.getElementById(id); };
-
-  function api(path, options) {
-    options = options || {};
-    var headers = { Authorization: "Bearer " + sessionStorage.getItem(TOKEN_KEY) };
-    var body;
-    if (options.csv) {
-      headers["Content-Type"] = "text/csv";
-      body = options.csv; // the file as chosen: the gateway reads UTF-8 and Excel's GBK alike
-    } else if (options.body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      body = JSON.stringify(options.body);
-    }
-    return fetch(path, { method: options.method || "GET", headers: headers, body: body }).then(function (response) {
-      if (response.status === 204) return null;
-      return response.json().then(function (data) {
-        if (response.ok) return data;
-        var error = new Error(data.message || "操作失败");
-        error.rows = data.errors || []; // the CSV import's error per row
-        throw error;
-      });
-    });
-  }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
 
   function usernames(text) {
     return text.split(/[;；|,，\s]+/).filter(Boolean);

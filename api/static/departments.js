@@ -9,30 +9,8 @@
 (function () {
   "use strict";
 
-  var TOKEN_KEY = "luan-console:token"; // the console's login (console.js)
+  var api = LuanConsole.api, el = LuanConsole.el, when = LuanConsole.when, TOKEN_KEY = LuanConsole.TOKEN_KEY;
   var $ = function (id) { return document.getElementById(id); };
-
-  function api(path, options) {
-    options = options || {};
-    var headers = { Authorization: "Bearer " + sessionStorage.getItem(TOKEN_KEY) };
-    return fetch(path, { method: options.method || "GET", headers: headers }).then(function (response) {
-      return response.json().then(function (body) {
-        if (!response.ok) throw new Error(body.message || "操作失败");
-        return body;
-      });
-    });
-  }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
-
-  function when(iso) {
-    return iso ? new Date(iso).toLocaleString("zh-CN", { hour12: false }) : "";
-  }
 
   function show(build) {
     var view = $("departments-view");

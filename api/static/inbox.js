@@ -8,36 +8,12 @@
 (function () {
   "use strict";
 
-  var TOKEN_KEY = "luan-console:token"; // the console's login (console.js)
+  var api = LuanConsole.api, el = LuanConsole.el, when = LuanConsole.when;
   var BASE = "/api/staff/unanswered";
   var STATUS_TEXT = { open: "待处理", attached: "已补充到事项", out_of_scope: "不属于服务范围" };
   var $ = function (id) { return document.getElementById(id); };
   var role = null;
   var services = null;
-
-  function api(path, options) {
-    options = options || {};
-    var headers = { Authorization: "Bearer " + sessionStorage.getItem(TOKEN_KEY) };
-    if (options.body) headers["Content-Type"] = "application/json";
-    return fetch(path, { method: options.method || "GET", headers: headers, body: options.body ? JSON.stringify(options.body) : undefined })
-      .then(function (response) {
-        return response.json().then(function (body) {
-          if (!response.ok) throw new Error(body.message || "操作失败");
-          return body;
-        });
-      });
-  }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
-
-  function when(iso) {
-    return iso ? new Date(iso).toLocaleString("zh-CN", { hour12: false }) : "";
-  }
 
   function table(caption, headings, rows) {
     var t = el("table", "inbox-table");

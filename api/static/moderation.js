@@ -8,35 +8,13 @@
 (function () {
   "use strict";
 
-  var TOKEN_KEY = "luan-console:token"; // the console's login (console.js)
+  var el = LuanConsole.el, when = LuanConsole.when, TOKEN_KEY = LuanConsole.TOKEN_KEY;
   var BASE = "/api/staff/moderation";
+  // This section's calls name paths under BASE.
+  function api(path, options) { return LuanConsole.api(BASE + path, options); }
   var $ = function (id) { return document.getElementById(id); };
   var role = null;
   var openNumber = null;
-
-  function api(path, options) {
-    options = options || {};
-    var headers = { Authorization: "Bearer " + sessionStorage.getItem(TOKEN_KEY) };
-    if (options.body) headers["Content-Type"] = "application/json";
-    return fetch(BASE + path, { method: options.method || "GET", headers: headers, body: options.body ? JSON.stringify(options.body) : undefined })
-      .then(function (response) {
-        return response.json().then(function (body) {
-          if (!response.ok) throw new Error(body.message || "操作失败");
-          return body;
-        });
-      });
-  }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
-
-  function when(iso) {
-    return iso ? new Date(iso).toLocaleString("zh-CN", { hour12: false }) : "";
-  }
 
   // The text with its sensitive words marked (<mark>), built from text nodes only.
   function marked(text, words) {

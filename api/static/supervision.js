@@ -9,7 +9,7 @@
 (function () {
   "use strict";
 
-  var TOKEN_KEY = "luan-console:token"; // the console's login (console.js)
+  var api = LuanConsole.api, el = LuanConsole.el, when = LuanConsole.when;
   var CARD_CLASS = { yellow: "card-yellow", red: "card-red" };
   var NOTICE_SECONDS = 15;
   var LIST_LIMIT = 50;
@@ -17,30 +17,6 @@
   var role = null;
   var events = [];
   var noticeTimer = null;
-
-  function api(path, options) {
-    options = options || {};
-    var headers = { Authorization: "Bearer " + sessionStorage.getItem(TOKEN_KEY) };
-    if (options.body) headers["Content-Type"] = "application/json";
-    return fetch(path, { method: options.method || "GET", headers: headers, body: options.body ? JSON.stringify(options.body) : undefined })
-      .then(function (response) {
-        return response.json().then(function (body) {
-          if (!response.ok) throw new Error(body.message || "操作失败");
-          return body;
-        });
-      });
-  }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
-
-  function when(iso) {
-    return iso ? new Date(iso).toLocaleString("zh-CN", { hour12: false }) : "";
-  }
 
   function day(iso) {
     return iso ? new Date(iso).toLocaleDateString("zh-CN") : "";
