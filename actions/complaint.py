@@ -111,11 +111,11 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
         return self.checked("phone", value, _contact, dispatcher, tracker, replies.BAD_CONTACT_PHONE)
 
 
-# A letter's salutation and greeting say nothing about the matter ("尊敬的市长：您好！").
-_SALUTATION = re.compile(
-    r"^(尊敬的|敬爱的)?[^，,：:！!。]{0,10}(领导|市长|书记|同志|工作人员)[们]?[，,：:！!。\s]*"
-    r"(您好|你好)?[，,：:！!。\s]*"
-)
+# A letter's salutation and greeting, or a chat message's greeting, say nothing about the matter
+# ("尊敬的市长：您好！", "你好，我们小区电梯坏了").
+_ADDRESS = r"(尊敬的|敬爱的)?[^，,：:！!。]{0,10}(领导|市长|书记|同志|工作人员)[们]?[，,：:！!。\s]*"
+_GREETING = r"(您好|你好)[啊呀]?[，,：:！!。\s]*"
+_SALUTATION = re.compile(rf"^(?:{_ADDRESS}(?:{_GREETING})?|{_GREETING})")
 _SENTENCE_END = re.compile(r"[。！!？?\n]")
 SUMMARY_CHARS = 30
 
