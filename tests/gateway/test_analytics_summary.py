@@ -239,7 +239,7 @@ def _expected(session: Session, scope: analytics.Scope) -> dict[str, Any]:
             entry[1 if c.updated_at <= c.deadline else 2] += 1
             entry[3] += 1
             entry[4] += _workdays_between(calendar, _local(c.created_at, calendar), _local(c.updated_at, calendar))
-        elif c.deadline <= now:
+        elif c.SPEC.deadline_runs(c.status) and c.deadline <= now:  # only kinds held to a deadline turn late
             entry[2] += 1
 
     ratings: dict[str, list[int]] = {}
