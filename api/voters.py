@@ -1,9 +1,10 @@
 """Who casts a budget ballot: a verified identity, reduced to a keyed hash so that ballots hold no personal data.
 
 Two identities count as verified (issue 16): a WeChat openid, which only the action server can name (service
-token, X-Resident-Sender, channel "wechat"); and a phone confirmed by a one-time code
-(api/services/phone_codes.py), which gets a short-lived signed voter token for the `X-Voter-Token` header.
-A resident with both could vote once as each; the page and docs/community.md say one ballot per person.
+token, X-Resident-Sender `wx:<openid>` as the gateway prefixed it, api/senders.py; channel "wechat"); and a
+phone confirmed by a one-time code (api/services/phone_codes.py), which gets a short-lived signed voter token
+for the `X-Voter-Token` header. A resident with both could vote once as each; the page and docs/community.md
+say one ballot per person.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from fastapi import Request
 from api.deps import RESIDENT_HEADER, is_service_call
 from api.errors import ApiError
 from api.runtime import Runtime
+from api.senders import wechat_openid
 
 VOTER_HEADER = "x-voter-token"
 # The token's audience: a staff token (no audience) is no voter token, and a voter token no staff token.
@@ -57,7 +59,8 @@ def current_voter(request: Request, runtime: Runtime, channel: str | None) -> st
         if voter is None:
             raise ApiError(401, "voter_token_expired", "身份验证已过期，请重新获取验证码验证手机号。")
         return voter
-    sender = request.headers.get(RESIDENT_HEADER)
-    if sender and channel == "wechat" and is_service_call(request, runtime):
-        return voter_key(runtime, "wechat", sender)
+    openid = wechat_openid(request.headers.get(RESIDENT_HEADER) or "")
+    if openid and channel == "wechat" and is_service_call(request, runtime):
+        # Keyed on the bare openid, as before senders had a channel prefix: a ballot cast then is still found.
+        return voter_key(runtime, "wechat", openid)
     raise UNVERIFIED

@@ -75,10 +75,13 @@ async def resident(http: httpx.AsyncClient, sender: str, count: int, think: floa
         # Residents arrive at random moments, not all in the same millisecond: a synchronised start is a
         # burst of 20 first messages that no website or WeChat account sees.
         await asyncio.sleep(random.uniform(0, think))
+    issued = ""
     for i in range(count):
         question = QUESTIONS[(hash(sender) + i) % len(QUESTIONS)]
+        if i % CONVERSATION_LENGTH == 0:  # a new conversation: an id of its own, as a new widget gets (not timed)
+            issued = (await http.post("/api/chat/session")).raise_for_status().json()["sender"]
         started = time.perf_counter()
-        payload = {"sender": f"{sender}-{i // CONVERSATION_LENGTH}", "message": question}
+        payload = {"sender": issued, "message": question}
         response = await http.post("/api/chat", json=payload)
         latencies.append((time.perf_counter() - started) * 1000)
         text = " ".join(m.get("text", "") for m in response.json()["messages"])

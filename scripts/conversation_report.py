@@ -17,11 +17,16 @@ from typing import Any
 import httpx
 
 from tests.conversations.suite import Conversation, Outcome, all_conversations, load, run, text_of
+from tests.senders import issued_sender
 
 
 def chat_with(client: httpx.Client) -> Any:
+    issued: dict[str, str] = {}  # the suite's name of a resident -> the sender the gateway issued them
+
     def chat(sender: str, message: str) -> list[dict[str, Any]]:
-        response = client.post("/api/chat", json={"sender": sender, "message": message})
+        if sender not in issued:
+            issued[sender] = issued_sender(client)
+        response = client.post("/api/chat", json={"sender": issued[sender], "message": message})
         if response.status_code != 200:
             return [{"text": f"HTTP {response.status_code}: {response.text[:200]}"}]
         messages: list[dict[str, Any]] = response.json()["messages"]

@@ -1,13 +1,13 @@
 """Intake evaluation: requests as residents write them, driven through the real dialogue as new residents.
 
-Usage: `python scripts/intake_eval.py [--url http://127.0.0.1:8000] [--file knowledge/eval/routing_heldout.tsv]
-[--limit N] [--show]`. Each request is sent by a new resident, who then answers what the assistant asks: a
-phone number, a place, "登记诉求" when offered to register the request, the request again when asked what
-happened or what the suggestion is, "其他话题" for a consultation, "都不是，转人工解答" when offered how-to
-guides, "我没有编号" when asked for a case number. Prints the share taken in as a case without a person (a TS
-complaint or JY suggestion, or a GD ticket that a person answers later), answered from the knowledge base, or
-neither, and how often the category the assistant names is the request's own (the file's level1 column). The
-requests of the default file were written by this project and never used in training.
+Usage: `PYTHONPATH=$PWD python scripts/intake_eval.py [--url http://127.0.0.1:8000] [--file
+knowledge/eval/routing_heldout.tsv] [--limit N] [--show]`. Each request is sent by a new resident, who then
+answers what the assistant asks: a phone number, a place, "登记诉求" when offered to register the request, the
+request again when asked what happened or what the suggestion is, "其他话题" for a consultation, "都不是，转人工解答"
+when offered how-to guides, "我没有编号" when asked for a case number. Prints the share taken in as a case without a
+person (a TS complaint or JY suggestion, or a GD ticket that a person answers later), answered from the
+knowledge base, or neither, and how often the category the assistant names is the request's own (the file's
+level1 column). The requests of the default file were written by this project and never used in training.
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ import argparse
 import csv
 import re
 import sys
-import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from tests.senders import issued_sender
 
 ROOT = Path(__file__).resolve().parent.parent
 PHONE = "13812345678"
@@ -55,7 +56,7 @@ def next_answer(reply: str, request: str) -> str | None:
 def drive(client: httpx.Client, request: str) -> tuple[str, str, list[tuple[str, str]]]:
     """The outcome (filed: a TS/JY case; ticket: a GD ticket for a person to answer; answered: a knowledge-base
     answer; none), the category named on filing, and the transcript."""
-    sender = f"intake-{uuid.uuid4().hex[:10]}"
+    sender = issued_sender(client)
     said: str | None = request
     transcript: list[tuple[str, str]] = []
     for _ in range(MAX_TURNS):

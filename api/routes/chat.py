@@ -1,4 +1,5 @@
-"""`POST /api/chat`: one resident message in, the assistant's replies out (through Rasa)."""
+"""`POST /api/chat`: one resident message in, the assistant's replies out (through Rasa); `POST /api/chat/session`:
+the widget's sender id, which every later call must carry (api/senders.py)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,20 @@ from api.conversation import converse
 from api.deps import ResidentLimit, RuntimeDep
 from api.errors import INVALID_JSON, ApiError
 from api.replies import TOO_FAST
+from api.senders import SENDER_REFUSED, issue_web_sender, web_sender
 from contract.limits import MAX_LETTER_CHARS
 
 router = APIRouter(prefix="/api", tags=["chat"], dependencies=[ResidentLimit])
 
 
+class ChatSession(BaseModel):
+    sender: str = Field(description="the resident's id for `/api/chat`, the photo upload and the handoff stream")
+
+
 class ChatIn(BaseModel):
-    sender: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+    sender: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)] = Field(
+        description="an id issued by `POST /api/chat/session`"
+    )
     # Any text: an empty or too long one is answered in Chinese (api/conversation.py), not refused.
     message: str = Field(description=f"the resident's text; over {MAX_LETTER_CHARS} characters is not sent on")
     title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = Field(
@@ -45,9 +53,17 @@ async def read_chat_body(request: Request) -> ChatIn:
         ) from None
 
 
+@router.post("/chat/session", response_model=ChatSession, status_code=201)
+def chat_session(runtime: RuntimeDep) -> ChatSession:
+    """A new resident id for the widget (or any web client): kept by the client and sent with every message.
+    Ids the gateway did not issue are refused, so no client can speak as another channel's resident."""
+    return ChatSession(sender=issue_web_sender(runtime.settings))
+
+
 @router.post(
     "/chat",
     response_model=ChatOut,
+    responses=SENDER_REFUSED,
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -57,7 +73,8 @@ async def read_chat_body(request: Request) -> ChatIn:
 )
 async def chat(request: Request, runtime: RuntimeDep) -> ChatOut:
     body = await read_chat_body(request)
-    if not runtime.limiter.allow(f"sender:{body.sender}"):
+    sender = web_sender(runtime.settings, body.sender)
+    if not runtime.limiter.allow(f"sender:{sender}"):
         raise ApiError(429, "rate_limited", TOO_FAST)
-    messages = await converse(request.app, "web", body.sender, body.message, body.title)
+    messages = await converse(request.app, "web", sender, body.message, body.title)
     return ChatOut(messages=messages)

@@ -24,6 +24,7 @@ from api.schemas import (
     ReplySent,
     StaffCaseView,
 )
+from api.senders import SENDER_REFUSED, WebSenderQuery
 from api.services import supervision
 from api.services.handoff import (
     audit_ticket,
@@ -40,7 +41,6 @@ resident_router = APIRouter(prefix="/api/handoff", tags=["handoff"], dependencie
 router = APIRouter(prefix="/api/staff/handoff", tags=["handoff"])
 
 SenderPath = Annotated[str, Path(min_length=1, max_length=128)]
-SenderQuery = Annotated[str, Query(min_length=1, max_length=128)]
 ReplyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 CategoryName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 
@@ -63,8 +63,8 @@ def hub_of(request: Request) -> HandoffHub:
 # Resident side -------------------------------------------------------------------------------------
 
 
-@resident_router.get("/messages")
-async def messages(request: Request, sender: SenderQuery, after: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+@resident_router.get("/messages", responses=SENDER_REFUSED)
+async def messages(request: Request, sender: WebSenderQuery, after: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
     """Polling alternative to the stream: agent and system lines after `after`, and the state."""
     hub = hub_of(request)
     conversation = await hub.conversation(sender)
@@ -72,10 +72,10 @@ async def messages(request: Request, sender: SenderQuery, after: Annotated[int, 
     return {"state": conversation.state if conversation else "bot", "lines": lines}
 
 
-@resident_router.get("/stream", response_class=EventSourceResponse)
+@resident_router.get("/stream", response_class=EventSourceResponse, responses=SENDER_REFUSED)
 async def stream(
     request: Request,
-    sender: SenderQuery,
+    sender: WebSenderQuery,
     after: Annotated[int, Query(ge=0)] = 0,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
 ) -> AsyncIterator[ServerSentEvent]:

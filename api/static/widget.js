@@ -3,8 +3,9 @@
  * Embed with one tag:  <script src="https://<gateway>/widget.js" defer></script>
  * Optional attributes: data-api="<gateway base URL>" (default: where this script came from),
  *                      data-title="<panel title>".
- * It talks only to the gateway: POST /api/chat for the assistant, and the handoff stream
- * (/api/handoff/stream, server-sent events) for 12345 agent replies. No other requests are made.
+ * It talks only to the gateway: POST /api/chat/session once for the resident's id (kept in localStorage),
+ * POST /api/chat for the assistant, and the handoff stream (/api/handoff/stream, server-sent events) for
+ * 12345 agent replies. An id the gateway refuses (403, e.g. one kept from an older version) is replaced.
  */
 (function () {
   "use strict";
@@ -42,16 +43,7 @@
       /* private mode or full storage: the chat still works, only without history */
     }
   }
-  function newSender() {
-    var bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes); // works on plain http pages too, unlike crypto.randomUUID
-    return "web-" + Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  }
   var sender = load("sender", null);
-  if (!sender) {
-    sender = newSender();
-    save("sender", sender);
-  }
   var history = load("history", []);
   var lastSeq = load("seq", 0);
 
@@ -170,17 +162,60 @@
     statusBar.hidden = !text;
   }
 
+  // ---- the resident's id, issued by the gateway -------------------------------------------------
+  var issuing = null;
+
+  function session() {
+    if (sender) return Promise.resolve(sender);
+    if (!issuing) {
+      issuing = fetch(API + "/api/chat/session", { method: "POST" }).then(function (response) {
+        return response.json().then(function (body) {
+          if (!response.ok) throw new Error(body.message || "请求失败");
+          sender = body.sender;
+          save("sender", sender);
+          lastSeq = 0; // a new id has a stream of its own
+          save("seq", 0);
+          return sender;
+        });
+      });
+      issuing.then(function () { issuing = null; }, function () { issuing = null; });
+    }
+    return issuing;
+  }
+
+  // The id was refused (from an older version, or the gateway's key changed): forget it, then ask again.
+  function renew() {
+    sender = null;
+    if (source) {
+      source.close();
+      source = null;
+    }
+    return session();
+  }
+
+  // A request that carries the id: refused once, it is retried with a new one.
+  function withSender(request, renewed) {
+    return session().then(request).then(function (response) {
+      if (response.status !== 403 || renewed) return response;
+      return response.clone().json().then(function (body) {
+        return body.detail === "sender_not_issued" ? renew().then(function () { return withSender(request, true); }) : response;
+      }, function () { return response; });
+    });
+  }
+
   // ---- talking to the assistant ---------------------------------------------------------------
   var pending = false;
 
   function post(message, title, attempt) {
-    var body = { sender: sender, message: message };
-    // A pressed button: agents read its title in the transcript, not the payload.
-    if (title && title !== message) body.title = title;
-    return fetch(API + "/api/chat", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body)
+    return withSender(function (id) {
+      var body = { sender: id, message: message };
+      // A pressed button: agents read its title in the transcript, not the payload.
+      if (title && title !== message) body.title = title;
+      return fetch(API + "/api/chat", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body)
+      });
     }).then(function (response) {
       if (response.status >= 500 && attempt < 2) {
         return wait(1000 * (attempt + 1)).then(function () { return post(message, title, attempt + 1); });
@@ -224,10 +259,12 @@
     pending = true;
     add({ from: "user", text: "[照片] " + file.name });
     typing.hidden = false;
-    var body = new FormData();
-    body.append("sender", sender);
-    body.append("file", file);
-    fetch(API + "/api/chat/photo", { method: "POST", body: body }).then(function (response) {
+    withSender(function (id) {
+      var body = new FormData();
+      body.append("sender", id);
+      body.append("file", file);
+      return fetch(API + "/api/chat/photo", { method: "POST", body: body });
+    }).then(function (response) {
       return response.json().then(function (answer) {
         if (!response.ok) throw new Error(answer.message || "照片没有发送成功，请稍后再试。");
         answer.messages.forEach(function (m) { add({ from: "bot", text: m.text || "", buttons: m.buttons }); });
@@ -246,9 +283,14 @@
 
   function connect() {
     if (source || panel.hidden) return;
-    source = new EventSource(API + "/api/handoff/stream?sender=" + encodeURIComponent(sender) + "&after=" + lastSeq);
-    source.addEventListener("open", function () { showStatus(""); });
-    source.addEventListener("line", function (event) {
+    if (!sender) {
+      session().then(connect, function () { showStatus("连接中断，正在重新连接…"); });
+      return;
+    }
+    var stream = new EventSource(API + "/api/handoff/stream?sender=" + encodeURIComponent(sender) + "&after=" + lastSeq);
+    source = stream;
+    stream.addEventListener("open", function () { showStatus(""); });
+    stream.addEventListener("line", function (event) {
       var line = JSON.parse(event.data);
       if (line.seq <= lastSeq) return;
       lastSeq = line.seq;
@@ -256,9 +298,19 @@
       add({ from: line.role, text: line.text, agent: line.agent, buttons: line.buttons });
       if (panel.hidden) launcher.textContent = "💬 您有新消息";
     });
-    source.addEventListener("error", function () {
+    stream.addEventListener("error", function () {
       // EventSource retries by itself; tell the resident while it does.
       showStatus(navigator.onLine === false ? "网络已断开，恢复后会自动重新连接…" : "连接中断，正在重新连接…");
+      // Closed: the gateway refused the stream (EventSource gives up on any error status). If it refused the
+      // id, get a new one; otherwise try again a little later.
+      if (stream.readyState === EventSource.CLOSED && source === stream) {
+        source = null;
+        var id = sender;
+        fetch(API + "/api/handoff/messages?sender=" + encodeURIComponent(id) + "&after=" + lastSeq).then(function (response) {
+          if (response.status === 403 && sender === id) return renew().then(connect);
+          return wait(5000).then(connect);
+        }, function () { return wait(5000).then(connect); });
+      }
     });
   }
 

@@ -9,7 +9,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ import pytest
 from scripts.stack import ROOT, Stack
 from tests.conftest import POSTGRES_ADMIN_URL, REDIS_TEST_URL
 from tests.gateway.server import free_port
+from tests.senders import internal_sender, issued_sender
 
 MODEL = ROOT / "models" / "luan.tar.gz"
 
@@ -28,9 +29,25 @@ MODEL = ROOT / "models" / "luan.tar.gz"
 class LiveStack:
     gateway: str
     database_url: str
+    # The processes themselves, for the fault tests that kill and restart one (tests/e2e/test_faults_processes.py).
+    processes: Stack | None = None
+    # A test's name for a resident ("e2e-apply") -> the sender the gateway issued for them.
+    issued: dict[str, str] = field(default_factory=dict)
 
-    def chat(self, sender: str, message: str) -> list[dict[str, Any]]:
-        response = httpx.post(f"{self.gateway}/api/chat", json={"sender": sender, "message": message}, timeout=60)
+    def sender(self, resident: str) -> str:
+        """The issued sender of the resident a test calls `resident` (one per name, got on first use)."""
+        if resident not in self.issued:
+            with httpx.Client(base_url=self.gateway, timeout=60) as client:
+                self.issued[resident] = issued_sender(client)
+        return self.issued[resident]
+
+    def internal(self, resident: str) -> str:
+        """The resident's id in the database and the handoff hub (`web:<id>`)."""
+        return internal_sender(self.sender(resident))
+
+    def chat(self, resident: str, message: str) -> list[dict[str, Any]]:
+        payload = {"sender": self.sender(resident), "message": message}
+        response = httpx.post(f"{self.gateway}/api/chat", json=payload, timeout=60)
         assert response.status_code == 200, response.text
         messages: list[dict[str, Any]] = response.json()["messages"]
         return messages
@@ -86,7 +103,7 @@ def start_live_stack(**extra_env: str) -> Iterator[LiveStack]:
     try:
         stack.start()
         assert stack.wait_ready(600), "the stack did not come up"
-        yield LiveStack(stack.gateway_url, database_url)
+        yield LiveStack(stack.gateway_url, database_url, stack)
     finally:
         stack.stop()
         import redis

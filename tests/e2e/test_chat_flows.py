@@ -106,7 +106,7 @@ def test_a_complaint_asked_for_in_the_middle_of_an_application_replaces_it(live_
     assert "办事申请先不办了" in switched[0]["text"] and "发生了什么" in switched[1]["text"]
     live_stack.chat(sender, "居住证窗口说我材料不全，又说不清缺什么，来回跑了三趟")
     number = number_in(text_of(live_stack.chat(sender, "13812345678")), "TS")
-    rows = live_stack.query("SELECT number, kind FROM cases WHERE sender = %(s)s", s=sender)
+    rows = live_stack.query("SELECT number, kind FROM cases WHERE sender = %(s)s", s=live_stack.internal(sender))
     # only the complaint was filed: the application the resident left was not
     assert rows == [(number, "complaint")]
 

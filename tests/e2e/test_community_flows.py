@@ -40,7 +40,7 @@ def test_an_incident_told_in_one_sentence_asks_only_the_community_and_phone(live
     assert "手机号" in text_of(live_stack.chat(sender, "金安区某社区"))
     photo = httpx.post(
         f"{live_stack.gateway}/api/chat/photo",
-        data={"sender": sender},
+        data={"sender": live_stack.sender(sender)},
         files={"file": ("light.png", tiny_png(), "image/png")},
         timeout=60,
     )
