@@ -61,6 +61,10 @@ FORM_BY_TRIGGER: dict[str, Form] = {form.trigger: form for form in FORMS.values(
 LEAVING = ("cancel", "request_human", "bot_challenge", "continue_form", "share_photo")
 # A question, "what can you do" and a farewell interrupt a short answer; free text may well be phrased as one.
 SHORT_ANSWER_INTERRUPTIONS = ("ask_service", "ask_capabilities", "goodbye")
+# A status check is a detour, not another task: asked in the middle of a form it is answered and the form then
+# goes on with what it had (actions/leave_form.py). So it is no answer to a short free-text question ("在哪里"),
+# while an opening description may well cite an earlier case ("上次投诉TS…还没处理").
+DETOURS = ("check_status",)
 
 
 def not_intent(form: Form, slot: str) -> list[str]:
@@ -68,7 +72,7 @@ def not_intent(form: Form, slot: str) -> list[str]:
     rules answer them (a question, 取消, a person, or another task, which ends this form)."""
     skip = ["deny"] if slot in form.optional else []
     if slot in form.free_text:
-        return [*skip, *LEAVING]
+        return [*skip, *LEAVING, *(DETOURS if slot != form.opening else ())]
     leaving = [i for i in LEAVING if not (i == "bot_challenge" and slot in form.takes_bot_challenge)]
     tasks = [f.trigger for f in FORMS.values() if f is not form or form.restarts_on_trigger]
     return [*skip, *leaving, *SHORT_ANSWER_INTERRUPTIONS, *tasks]

@@ -1,9 +1,15 @@
 """Leaving a form before it is filed: 取消/算了, a farewell, a hand-over, or a request for another task
-("我要查进度"). Each stops at once, without asking for confirmation, says that nothing was filed, and
+("我要表扬"). Each stops at once, without asking for confirmation, says that nothing was filed, and
 forgets what the form collected. "继续填写" goes back to the form's question instead.
+
+A status check is no such request but a detour (actions/forms.py DETOURS): the form is paused with its answers
+and goes on once the check is done (actions/second_request.py). And "不对，我想改成投诉" changes only the kind
+of request: what the resident told the first form becomes the new form's description.
 """
 
 from __future__ import annotations
+
+import re
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
@@ -12,25 +18,55 @@ from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.form_base import reset_form_slots
-from actions.forms import FORM_BY_TRIGGER, FORMS
+from actions.forms import DETOURS, FORM_BY_TRIGGER, FORMS, Form
 from actions.intake import take_offered_request
 from actions.second_request import note_second_request
 from actions.tracker_info import latest_intent, slots_set_by_latest_message
 
+# "不对，我想改成投诉物业": a correction of what kind of request it is, not a new matter.
+_CHANGE_OF_KIND = re.compile(r"不对|改成|改为|换成|还是.{0,3}(?:投诉|报事|建议|表扬)")
+
+
+def forget_paused_form(tracker: Tracker, resuming: Form | None = None) -> list[EventType]:
+    """The form a status check paused is forgotten when the resident goes on to something else; its answers
+    stay when they start that same form again (`resuming`)."""
+    paused = tracker.get_slot("paused_form")
+    if paused not in FORMS:
+        return []
+    cleared: list[EventType] = [SlotSet("paused_form", None)]
+    return cleared if resuming is not None and resuming.name == paused else [*cleared, *reset_form_slots(paused)]
+
 
 def leave_active_form(
-    dispatcher: CollectingDispatcher, tracker: Tracker, message: str | None = None
+    dispatcher: CollectingDispatcher, tracker: Tracker, message: str | None = None, resuming: Form | None = None
 ) -> list[EventType]:
     """End the active form, if any, telling the resident what is not filed (`message`, or that the task is
-    put aside). What the latest message itself filled (a service or case number it named) belongs to what
-    comes next and is kept; the rest of the form is forgotten."""
+    put aside), and any form a status check paused (but `resuming`). What the latest message itself filled (a
+    service or case number it named) belongs to what comes next and is kept; the rest is forgotten."""
     form = tracker.active_loop_name
+    paused = forget_paused_form(tracker, resuming)
     if form not in FORMS:
-        return []
+        return paused
     keep = slots_set_by_latest_message(tracker)
     filled = any(tracker.get_slot(slot) is not None for slot in FORMS[form].slots if slot not in keep)
     dispatcher.utter_message(text=message or replies.switched(FORMS[form].task, filled))
-    return [ActiveLoop(None), *(event for event in reset_form_slots(form) if event["name"] not in keep)]
+    return [ActiveLoop(None), *(event for event in reset_form_slots(form) if event["name"] not in keep), *paused]
+
+
+def pause_active_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """A status check asked in the middle of a form: the form steps aside with its answers kept."""
+    form = FORMS[str(tracker.active_loop_name)]
+    dispatcher.utter_message(text=replies.DETOUR.format(task=form.task))
+    return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("paused_form", form.name)]
+
+
+def told_before(tracker: Tracker) -> str | None:
+    """What the active form's description holds when the latest message only changes the kind of request."""
+    form = FORMS.get(str(tracker.active_loop_name))
+    if form is None or form.opening is None or not _CHANGE_OF_KIND.search(str(tracker.latest_message.get("text"))):
+        return None
+    told = tracker.get_slot(form.opening)
+    return str(told) if told and not str(told).startswith("/") else None
 
 
 class ActionCancelForm(Action):
@@ -52,20 +88,26 @@ class ActionSwitchTask(Action):
         return "action_switch_task"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        left = leave_active_form(dispatcher, tracker)
         starting = FORM_BY_TRIGGER.get(latest_intent(tracker) or "")
+        active = tracker.active_loop_name
+        if starting is not None and starting.trigger in DETOURS and active in FORMS and active != starting.name:
+            return pause_active_form(dispatcher, tracker)
         if starting is None:
-            return left
+            return leave_active_form(dispatcher, tracker)
+        resumed = tracker.get_slot("paused_form") == starting.name  # its answers are kept, its opening too
+        told = told_before(tracker) if starting.opening else None
+        changed = replies.CHANGED_KIND.format(task=starting.task) if told else None
+        left = leave_active_form(dispatcher, tracker, changed, resuming=starting)
         events = [*left, *note_second_request(dispatcher, tracker, starting.name)]
         if tracker.get_slot("pending_task") == starting.trigger:
             events.append(SlotSet("pending_task", None))  # the resident got to it on their own
         offered = take_offered_request(tracker) if starting.name == "complaint_form" else []
         if offered:
             events += offered
-        elif left and starting.opening:
+        elif left and starting.opening and not resumed:
             # Switched from another form: the message may already say what happened ("我要投诉，窗口排了三小时"),
             # which the slot's own mapping reads only when no form is active. The form's validator judges it.
-            events.append(SlotSet(starting.opening, str(tracker.latest_message.get("text") or "")))
+            events.append(SlotSet(starting.opening, told or str(tracker.latest_message.get("text") or "")))
         return events
 
 

@@ -55,6 +55,9 @@ CAPABILITY_BUTTONS: Buttons = buttons(
 
 FIRST_THEN = "好的，先帮您办{first}，办完再{then}。"
 NOW_THE_OTHER = "您刚才还提到要{task}，现在办吗？"
+DETOUR = "好的，先帮您查进度。刚才的{task}已填写的内容会保留，查完接着办。"
+RESUMED = "我们接着办刚才的{task}。"
+CHANGED_KIND = "好的，改为{task}，您刚才说的情况会一并带上。"
 
 OFFER_TO_REGISTER = (
     "您说的情况我还没法直接解答。需要的话，我可以把它原样登记为诉求，转给相关部门处理，3个工作日内答复您。"

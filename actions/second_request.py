@@ -1,12 +1,13 @@
-"""Two requests in one message ("我要投诉，另外帮我查一下上次的进度"): the assistant says which one it
-handles first, keeps the other, and offers it when the first is done."""
+"""What comes after a task: the other request of a message in two parts ("我要投诉，另外帮我查一下上次的进度"),
+which the assistant says it handles second and offers when the first is done; and the form a status check
+interrupted, which goes on where it stopped."""
 
 from __future__ import annotations
 
 import re
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
@@ -56,3 +57,12 @@ def offer_pending_request(dispatcher: CollectingDispatcher, tracker: Tracker) ->
         text=replies.NOW_THE_OTHER.format(task=task), buttons=[{"title": task, "payload": replies.payload(trigger)}]
     )
     return [SlotSet("pending_task", None)]
+
+
+def resume_paused_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """After a status check asked in the middle of a form: back to that form, which asks what it still needs."""
+    form = tracker.get_slot("paused_form")
+    if form not in FORMS:
+        return []
+    dispatcher.utter_message(text=replies.RESUMED.format(task=FORMS[form].task))
+    return [SlotSet("paused_form", None), FollowupAction(form)]

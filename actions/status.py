@@ -18,7 +18,7 @@ from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
 from actions.form_base import FormValidation, reset_form_slots
 from actions.intake import describes_a_problem
-from actions.second_request import offer_pending_request
+from actions.second_request import offer_pending_request, resume_paused_form
 from actions.tracker_info import slot_text, user_text_before_latest_message
 from contract.case_kinds import find_case_number
 from contract.receipts import CaseStatus
@@ -91,14 +91,15 @@ class ActionCheckStatus(WithCaseApi, Action):
             status = await self.api.case_status(slot_text(tracker, "case_number"), slot_text(tracker, "phone_last4"))
         except CaseApiError:
             dispatcher.utter_message(text=replies.STATUS_UNAVAILABLE)
-            return reset_form_slots("status_form")
+            return [*reset_form_slots("status_form"), *resume_paused_form(dispatcher, tracker)]
         if status is not None:
             dispatcher.utter_message(text=status_text(status))
-            return [*reset_form_slots("status_form"), *offer_pending_request(dispatcher, tracker)]
+            after = resume_paused_form(dispatcher, tracker) or offer_pending_request(dispatcher, tracker)
+            return [*reset_form_slots("status_form"), *after]
         tries = int(tracker.get_slot("status_tries") or 0) + 1
         if tries >= MAX_STATUS_TRIES:
             dispatcher.utter_message(text=replies.STATUS_NOT_FOUND, buttons=replies.human_buttons())
-            return reset_form_slots("status_form")
+            return [*reset_form_slots("status_form"), *resume_paused_form(dispatcher, tracker)]
         # A typo in the number or the digits should not end the check: ask again, keeping the number.
         number, last4 = tracker.get_slot("case_number"), tracker.get_slot("phone_last4")
         dispatcher.utter_message(text=replies.STATUS_TRY_AGAIN.format(number=number, last4=last4))

@@ -96,6 +96,15 @@ def test_status_found(gateway, dispatcher, make_tracker, domain):
     )
 
 
+def test_after_the_status_the_paused_form_goes_on(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("GET", "/api/status/TS2024060100009")] = (200, status_answer("TS2024060100009", "processing"))
+    slots = {"case_number": "TS2024060100009", "phone_last4": "5678", "paused_form": "complaint_form"}
+    events = asyncio.run(ActionCheckStatus(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
+    assert dispatcher.messages[-1]["text"] == "我们接着办刚才的投诉。"
+    assert events[-2:] == [SlotSet("paused_form", None), FollowupAction("complaint_form")]
+    assert SlotSet("case_number", None) in events
+
+
 def test_a_closed_case_shows_the_gateway_text_and_no_deadline(gateway, dispatcher, make_tracker, domain):
     gateway.routes[("GET", "/api/status/TS2024060100009")] = (
         200,

@@ -221,3 +221,64 @@ def test_switching_without_a_form_does_nothing(dispatcher, make_tracker, domain)
     tracker = make_tracker(events=[user_event("我要投诉", "submit_complaint")])
     assert asyncio.run(ActionSwitchTask().run(dispatcher, tracker, domain)) == []
     assert dispatcher.messages == []
+
+
+def test_a_status_check_in_the_middle_of_a_form_pauses_it_with_its_answers(dispatcher, make_tracker, domain):
+    slots = {"complaint_description": "小区门口的路灯坏了一个月没人修", "requested_slot": "complaint_place"}
+    tracker = make_tracker(
+        slots=slots,
+        events=[user_event("查一下SQ2026120400001的进度", "check_status")],
+        active_loop="complaint_form",
+        requested_slot="complaint_place",
+    )
+    result = asyncio.run(ActionSwitchTask().run(dispatcher, tracker, domain))
+    assert result == [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("paused_form", "complaint_form")]
+    assert dispatcher.messages[0]["text"] == "好的，先帮您查进度。刚才的投诉已填写的内容会保留，查完接着办。"
+
+
+def test_starting_the_paused_form_again_keeps_its_answers(dispatcher, make_tracker, domain):
+    tracker = make_tracker(
+        slots={"complaint_description": "小区门口的路灯坏了一个月没人修", "paused_form": "complaint_form"},
+        events=[user_event("我要投诉", "submit_complaint")],
+        active_loop="status_form",
+        requested_slot="phone_last4",
+    )
+    result = asyncio.run(ActionSwitchTask().run(dispatcher, tracker, domain))
+    assert SlotSet("paused_form", None) in result
+    assert not any(event.get("name") == "complaint_description" for event in result)
+
+
+def test_another_task_forgets_the_paused_form(dispatcher, make_tracker, domain):
+    tracker = make_tracker(
+        slots={"complaint_description": "小区门口的路灯坏了一个月没人修", "paused_form": "complaint_form"},
+        events=[user_event("我想表扬一下窗口的工作人员", "praise")],
+        active_loop="status_form",
+        requested_slot="phone_last4",
+    )
+    result = asyncio.run(ActionSwitchTask().run(dispatcher, tracker, domain))
+    assert SlotSet("paused_form", None) in result and SlotSet("complaint_description", None) in result
+
+
+def test_changing_the_kind_of_request_keeps_what_was_told(dispatcher, make_tracker, domain):
+    told = "楼道的灯坏了好几天，晚上上下楼很危险"
+    tracker = make_tracker(
+        slots={"incident_description": told, "incident_kind": "报修"},
+        events=[user_event("不对，我想改成投诉物业", "submit_complaint")],
+        active_loop="incident_form",
+        requested_slot="community",
+    )
+    result = asyncio.run(ActionSwitchTask().run(dispatcher, tracker, domain))
+    assert SlotSet("complaint_description", told) in result and SlotSet("incident_description", None) in result
+    assert dispatcher.messages[0]["text"] == "好的，改为投诉，您刚才说的情况会一并带上。"
+
+
+def test_a_new_matter_in_the_switching_message_is_taken_as_it_is(dispatcher, make_tracker, domain):
+    text = "我要投诉，物业收了维修基金不干活"
+    tracker = make_tracker(
+        slots={"incident_description": "楼道的灯坏了好几天"},
+        events=[user_event(text, "submit_complaint")],
+        active_loop="incident_form",
+        requested_slot="community",
+    )
+    result = asyncio.run(ActionSwitchTask().run(dispatcher, tracker, domain))
+    assert SlotSet("complaint_description", text) in result
