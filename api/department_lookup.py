@@ -1,5 +1,6 @@
 """Lookups across department systems (docs/departments.md "Lookups"): one property's land, tax and housing
-records from three departments at once, with what answered when some do not.
+records from three departments at once, with what answered when some do not; and the land registry's answer
+whether a person is a registered owner of a property (the resident's check before a lookup).
 
 One async HTTP client per gateway process, and for every department:
 - its own timeout (the endpoint's, else DEPARTMENT_LOOKUP_TIMEOUT_SECONDS) and DEPARTMENT_LOOKUP_RETRIES
@@ -15,16 +16,20 @@ and whatever has not answered by then is given up, so a lookup never takes longe
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from api.department_signing import signed_headers
 from api.settings import Settings
+from contract.personal_data import PersonalDataError, normalize_phone
 from contract.property_lookup import LookupPart, LookupSource, PropertyLookup
+
+T = TypeVar("T")
 
 # A department's answer has a few labelled fields; more, or longer values, is not a property record.
 MAX_FIELDS = 40
@@ -85,6 +90,14 @@ class CircuitBreakers:
         breaker.trial = False
 
 
+@dataclass(frozen=True)
+class OwnerCheck:
+    """The land registry's answer to "is this person an owner of this property": the phone on record if so."""
+
+    owner: bool
+    phone: str | None
+
+
 class Unavailable(Exception):
     """A department did not give a usable answer; the message is the part's Chinese error."""
 
@@ -141,37 +154,80 @@ class DepartmentLookup:
         elapsed_ms = round((self.clock() - started) * 1000)
         return PropertyLookup(certificate, parts, all(part.ok for part in parts), elapsed_ms)
 
+    async def owner(self, target: LookupTarget, certificate: str, id_number: str) -> OwnerCheck:
+        """Whether `id_number` is a registered owner of the property, asked of the land registry
+        (`target`) within the budget; Unavailable (its message follows the department's name) when it cannot
+        say. No record of the property is no owner."""
+        deadline = self.clock() + self.settings.department_lookup_budget_seconds
+        body = json.dumps({"certificate": certificate, "id_number": id_number}).encode()
+        ask = self._ask(target, deadline, _owner, "POST", owner_check_url(target.url), body, content=body)
+        try:
+            answer = await asyncio.wait_for(ask, timeout=max(0.0, deadline - self.clock()))
+        except TimeoutError:  # past the budget: given up on, and counted against the department
+            self.breakers.failed(target.source.department)
+            raise Unavailable("没有及时答复") from None
+        return answer or OwnerCheck(owner=False, phone=None)
+
     async def _part(self, target: LookupTarget, certificate: str, deadline: float) -> LookupPart:
         source = target.source
-        if target.url is None:
-            return _missing(source, "尚未接入查询")
-        if not self.breakers.allow(source.department):
-            return _missing(source, "的系统暂时不可用")
         try:
-            fields = await self._fetch(target, certificate, deadline)
+            fields = await self._ask(
+                target, deadline, _fields, "GET", target.url, certificate.encode(), params={"certificate": certificate}
+            )
         except Unavailable as exc:
-            self.breakers.failed(source.department)
             return _missing(source, str(exc))
-        self.breakers.succeeded(source.department)
         if fields is None:
             return LookupPart(source.source, source.department, source.label, False, error=_not_found(source))
         return LookupPart(source.source, source.department, source.label, True, fields)
 
-    async def _fetch(self, target: LookupTarget, certificate: str, deadline: float) -> dict[str, str] | None:
-        """The record's fields, None when the department has no record; Unavailable when it fails."""
-        assert target.url is not None
+    async def _ask(
+        self,
+        target: LookupTarget,
+        deadline: float,
+        read: Callable[[Any], T],
+        method: str,
+        url: str | None,
+        signed: bytes,
+        **request: Any,
+    ) -> T | None:
+        """One call to a department behind its breaker: `read`'s value of its JSON answer, None when it has no
+        record (404); Unavailable when it has no endpoint, its breaker is open or it fails."""
+        department = target.source.department
+        if url is None:
+            raise Unavailable("尚未接入查询")
+        if not self.breakers.allow(department):
+            raise Unavailable("的系统暂时不可用")
+        try:
+            answer = await self._send(target, deadline, read, method, url, signed, request)
+        except Unavailable:
+            self.breakers.failed(department)
+            raise
+        self.breakers.succeeded(department)
+        return answer
+
+    async def _send(
+        self,
+        target: LookupTarget,
+        deadline: float,
+        read: Callable[[Any], T],
+        method: str,
+        url: str,
+        signed: bytes,
+        request: dict[str, Any],
+    ) -> T | None:
+        """The call with its retries, each signed afresh and cut to what is left of the budget."""
         problem = "没有及时答复"
         for _ in range(1 + self.settings.department_lookup_retries):
             remaining = deadline - self.clock()
             if remaining <= 0:
                 break
-            headers = signed_headers(target.secret, certificate.encode())
             try:
-                response = await self.client.get(
-                    target.url,
-                    params={"certificate": certificate},
-                    headers=headers,
+                response = await self.client.request(
+                    method,
+                    url,
+                    headers=signed_headers(target.secret, signed),
                     timeout=min(target.timeout_seconds, remaining),
+                    **request,
                 )
             except httpx.TimeoutException:
                 problem = "没有及时答复"
@@ -187,10 +243,28 @@ class DepartmentLookup:
             if not response.is_success:
                 raise Unavailable("拒绝了查询")  # 4xx: a retry is refused the same way
             try:
-                return _fields(response.json())
+                return read(response.json())
             except ValueError:  # bad JSON (JSONDecodeError is one) or the wrong shape: a retry gets the same
                 raise Unavailable("返回的数据有误") from None
         raise Unavailable(problem)
+
+
+def owner_check_url(lookup_url: str | None) -> str | None:
+    """Where the land registry answers owner checks: beside its lookup (`{lookup_url}/owner-check`)."""
+    return None if lookup_url is None else f"{lookup_url.rstrip('/')}/owner-check"
+
+
+def _owner(body: Any) -> OwnerCheck:
+    """An owner check's JSON answer `{"owner": true, "phone": "138…"}` or `{"owner": false}`, checked."""
+    owner = body.get("owner") if isinstance(body, dict) else None
+    if not isinstance(owner, bool):
+        raise ValueError("no owner flag")
+    if not owner:
+        return OwnerCheck(owner=False, phone=None)
+    try:  # the code goes to this phone: anything but a mobile number is no answer
+        return OwnerCheck(owner=True, phone=normalize_phone(str(body.get("phone") or "")))
+    except PersonalDataError:
+        raise ValueError("an owner without a mobile phone") from None
 
 
 def _missing(source: LookupSource, problem: str) -> LookupPart:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AnyHttpUrl, BaseModel, Field, StringConstraints, model_validator
 
-from api.schemas import Strict
+from api.schemas import IdNumber, Strict
 
 Remark = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 Secret = Annotated[str, StringConstraints(strip_whitespace=True, min_length=32, max_length=200)]
@@ -83,3 +83,21 @@ class ReportReceipt(BaseModel):
     # How the resident was told: pushed (their channel took it: WeChat), stream (it waits in their widget's
     # stream), not_delivered (no channel to reach them by, or the channel refused it).
     notice: Literal["pushed", "stream", "not_delivered"]
+
+
+class OwnerCheckRequest(Strict):
+    """The ID number a resident gives as the property's owner (权利人); checked with its check digit."""
+
+    id_number: IdNumber
+
+
+class OwnerCodeCheck(Strict):
+    """The code texted to the owner's phone."""
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
+
+
+class OwnerGrant(BaseModel):
+    """The resident may look the property up until then."""
+
+    granted_until: datetime

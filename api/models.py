@@ -628,6 +628,19 @@ class PhoneCode(Base):
     used: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class PropertyGrant(Base):
+    """A resident's owner check for one property (api/services/property_access.py): pending while the code texted
+    to the owner's phone is unanswered, then a grant to look the property up until `granted_until`. Keyed hashes
+    only: of the resident and certificate together, and of the phone (as in PhoneCode)."""
+
+    __tablename__ = "property_grants"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    access_key: Mapped[str] = mapped_column(String(64), unique=True)
+    phone_hash: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[datetime] = mapped_column(index=True)
+    granted_until: Mapped[datetime | None] = mapped_column()
+
+
 _MODELS: dict[str, type[Case]] = {
     cls.SPEC.kind: cls for cls in (Application, Complaint, Suggestion, Ticket, Incident, Proposal)
 }
@@ -660,6 +673,7 @@ __all__ = [
     "Incident",
     "IncidentUpdate",
     "PhoneCode",
+    "PropertyGrant",
     "Photo",
     "Proposal",
     "ProposalProgress",

@@ -110,6 +110,14 @@ class Settings(BaseSettings):
     sms_per_phone_hour: int = Field(default=5, ge=1)
     sms_per_address_minute: int = Field(default=5, ge=1)
     voter_token_minutes: int = Field(default=30, ge=1)
+    # 不动产查询 by residents (docs/departments.md "Lookups"): the land registry confirms the owner's ID number and a
+    # code is texted to the owner's phone (the SMS settings above). ID numbers that do not match are counted per
+    # resident and per certificate: PROPERTY_OWNER_MAX_FAILURES of them lock owner checks for
+    # PROPERTY_OWNER_LOCKOUT_MINUTES (otherwise the check would tell a guesser which ID number owns a property).
+    # A confirmed owner may look the property up for PROPERTY_GRANT_MINUTES.
+    property_owner_max_failures: int = Field(default=5, ge=1)
+    property_owner_lockout_minutes: int = Field(default=60, ge=1)
+    property_grant_minutes: int = Field(default=15, ge=1)
 
     complaint_deadline_workdays: int = 3
     ticket_deadline_workdays: int = 5

@@ -1,10 +1,11 @@
-"""Text messages to residents' phones (the one-time codes that confirm a voter's phone), through a pluggable
-sender chosen by SMS_SENDER:
+"""Text messages to residents' phones (the one-time codes that confirm a voter's or a property owner's phone,
+api/services/phone_codes.py), through a pluggable sender chosen by SMS_SENDER:
 
 - "log" (default, development): nothing leaves the machine. The message is written to the log at INFO, code
   included and the phone masked, so a developer running `make run` can read the code there; the sender also
   keeps the last messages in memory, which is how tests read a code. Never use it in production: anyone who
-  reads the logs could vote in anyone's name. The gateway warns at start while it is selected.
+  reads the logs could vote in anyone's name or read anyone's property records. The gateway warns at start while
+  it is selected.
 - "http": each message is posted as JSON `{"phone", "text"}` to SMS_HTTP_URL with `Authorization: Bearer
   SMS_HTTP_TOKEN`: the adapter of whichever SMS provider the city contracts (their APIs differ too much to
   call one directly).

@@ -5,6 +5,10 @@ once and answers a `PropertyLookup`: each department's part with what it returne
 answer in time, failed or answered nonsense, a Chinese `error` saying that part is missing. The agent
 console shows it, and the action server reads it back with `PropertyLookup.from_json` to tell a resident.
 
+A resident sees a property's records only as its owner (权利人): `POST /api/property/{certificate}/owner-check`
+with the owner's ID number texts a code to the phone the land registry has on record and answers `OwnerCodeSent`;
+the code, confirmed, lets that resident look the property up for a while (docs/departments.md "Lookups").
+
 The certificate rule lives here too, so the chat can check what a resident typed before asking the gateway.
 """
 
@@ -99,3 +103,12 @@ class PropertyLookup:
             complete=body["complete"],
             elapsed_ms=body["elapsed_ms"],
         )
+
+
+@dataclass(frozen=True)
+class OwnerCodeSent(_FromJson):
+    """The ID number is an owner's: a code went to the phone on record, of which the resident sees only the end."""
+
+    phone_last4: str
+    expires_in_seconds: int
+    resend_after_seconds: int

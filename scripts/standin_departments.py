@@ -5,6 +5,8 @@ department's system when none is configured (api/standin.py). Not for production
 - `POST /webhooks/{department}`: receives a dispatched case, verifies the signature (401 if wrong or stale) and
   keeps the last deliveries in memory (`GET /webhooks/received`).
 - `GET /{land|tax|housing}/property?certificate=...`: the sample records of a few certificates (signed too).
+- `POST /land/property/owner-check` `{certificate, id_number}` (signed like a webhook): whether that person is a
+  registered owner (权利人) and, if so, the mobile phone on record; the land registry is the authority on owners.
 - `POST /reports/{number}` `{department, type, note?, result?}`: reports back to the gateway as that
   department, with its credential, the way a real department system would.
 """
@@ -52,8 +54,20 @@ RECORDS: dict[str, dict[str, dict[str, str]]] = {
                     "房屋用途": "商业", "抵押状态": "无", "查封状态": "无"},
     },
 }  # fmt: skip
+# The registered owners (权利人) of each sample property with the mobile phone on record: sample ID numbers (valid
+# check digits, not real people) and sample phones. 0023456 has two owners (共有).
+OWNERS: dict[str, dict[str, str]] = {
+    "0012345": {"341502198003120020": "13855641201"},
+    "0023456": {"341503197506080042": "13955642302", "341503197809210019": "15056423403"},
+    "0034567": {"341502198601150035": "18755644504"},
+}
 DEPARTMENT_OF = {source.source: source.department for source in PROPERTY_SOURCES}
 KEPT_DELIVERIES = 200
+
+
+class OwnerQuestion(BaseModel):
+    certificate: str
+    id_number: str
 
 
 class Report(BaseModel):
@@ -112,6 +126,27 @@ def create_app(settings: Settings, gateway_url: str) -> FastAPI:
         if fields is None:
             raise HTTPException(404, "no record")
         return {"certificate": certificate, "fields": fields}
+
+    @app.post("/land/property/owner-check")
+    async def owner_check(
+        request: Request,
+        x_luan_timestamp: Annotated[str | None, Header()] = None,
+        x_luan_signature: Annotated[str | None, Header()] = None,
+    ) -> dict[str, Any]:
+        """Whether the ID number is one of the property's owners: `{"owner": true, "phone": ...}` or
+        `{"owner": false}`; 404 when there is no such property."""
+        body = await request.body()
+        check(DEPARTMENT_OF["land"], x_luan_timestamp, x_luan_signature, body)
+        try:
+            question = OwnerQuestion.model_validate_json(body)
+            serial = certificate_serial(normalize_certificate(question.certificate))
+        except (ValueError, CertificateError):
+            raise HTTPException(422, "not a certificate number and an ID number") from None
+        owners = OWNERS.get(serial)
+        if owners is None:
+            raise HTTPException(404, "no record")
+        phone = owners.get(question.id_number.strip().upper())
+        return {"owner": True, "phone": phone} if phone else {"owner": False}
 
     @app.post("/reports/{number}")
     async def report(number: str, body: Report) -> JSONResponse:

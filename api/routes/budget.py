@@ -28,7 +28,7 @@ from api.deps import RESIDENT_HEADER, ResidentLimit, RowId, RuntimeDep, SessionD
 from api.errors import ApiError
 from api.models import utcnow
 from api.services import ballots, budget
-from api.services.phone_codes import check_code, send_code
+from api.services.phone_codes import VOTE, check_code, phone_key, send_code
 from api.voters import current_voter, issue_voter_token, voter_key
 from contract.budget import BallotReceipt
 from contract.budget import BudgetRound as RoundSummary
@@ -68,7 +68,7 @@ def propose(
 @router.post("/phone-codes", status_code=202, response_model=PhoneCodeSent)
 def request_code(body: PhoneCodeRequest, request: Request, runtime: RuntimeDep, session: SessionDep) -> PhoneCodeSent:
     """Text a one-time code to the phone (429 when asked for too often)."""
-    send_code(session, runtime, body.phone, client_ip(request, runtime), utcnow())
+    send_code(session, runtime, body.phone, client_ip(request, runtime), utcnow(), purpose=VOTE)
     settings = runtime.settings
     return PhoneCodeSent(
         expires_in_seconds=settings.sms_code_minutes * 60, resend_after_seconds=settings.sms_resend_seconds
@@ -80,7 +80,7 @@ def confirm_code(body: PhoneCodeCheck, runtime: RuntimeDep) -> VoterToken:
     """The code texted to the phone -> a voter token for `X-Voter-Token`; a wrong code counts as a try."""
     now = utcnow()
     with transaction(runtime.sessions) as session:  # committed before an error answer: the try counts
-        outcome = check_code(session, runtime, body.phone, body.code, now)
+        outcome = check_code(session, runtime, phone_key(runtime, body.phone), body.code, now)
     if outcome.error is not None:
         raise outcome.error
     token, expires = issue_voter_token(runtime, voter_key(runtime, "phone", body.phone), now)

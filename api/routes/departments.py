@@ -1,6 +1,6 @@
 """Department systems (docs/departments.md): administrators register a department's endpoint, rotate its
 credential and retry dead deliveries; a department reports back on its cases with its credential; staff and the
-action server look a property up across departments."""
+action server look a property up across departments, the action server for a resident confirmed as its owner."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from api import audit
 from api.db import transaction
-from api.department_lookup import DepartmentLookup, LookupTarget
+from api.department_lookup import DepartmentLookup, LookupTarget, Unavailable
 from api.department_schemas import (
     DeliveryPage,
     DeliveryView,
@@ -21,16 +20,28 @@ from api.department_schemas import (
     EndpointRegistration,
     EndpointSecrets,
     EndpointView,
+    OwnerCheckRequest,
+    OwnerCodeCheck,
+    OwnerGrant,
     ReportReceipt,
 )
-from api.deps import AdminDep, RowId, RuntimeDep, SessionDep, current_staff, is_service_call
+from api.deps import (
+    RESIDENT_HEADER,
+    AdminDep,
+    ResidentLimit,
+    RowId,
+    RuntimeDep,
+    SessionDep,
+    current_staff,
+    is_service_call,
+)
 from api.errors import ApiError
-from api.models import DepartmentEndpoint, utcnow
+from api.models import utcnow
 from api.resident_notices import tell_resident
 from api.runtime import Runtime
 from api.security import Role
-from api.services import department_reports, departments
-from contract.property_lookup import PROPERTY_SOURCES, CertificateError, PropertyLookup, normalize_certificate
+from api.services import department_reports, departments, property_access
+from contract.property_lookup import CertificateError, OwnerCodeSent, PropertyLookup, normalize_certificate
 
 router = APIRouter(tags=["departments"])
 
@@ -136,40 +147,90 @@ def staff_or_service(request: Request, runtime: RuntimeDep, credentials: Bearer)
     return staff.username, staff.role
 
 
-def _targets(runtime: Runtime, certificate: str, actor: str, role: str) -> list[LookupTarget]:
-    """Where each source is looked up; the lookup itself is audited (whose records were asked for)."""
-    names = [source.department for source in PROPERTY_SOURCES]
+def _targets(runtime: Runtime, certificate: str, actor: str, role: str, sender: str | None) -> list[LookupTarget]:
+    """Where each source is looked up; the lookup itself is audited (whose records were asked for). The action
+    server asks for a resident, who must have confirmed being an owner of the property (property_access)."""
     with transaction(runtime.sessions) as session:
-        endpoints = {
-            e.department: e
-            for e in session.scalars(select(DepartmentEndpoint).where(DepartmentEndpoint.department.in_(names)))
-        }
-        audit.record(session, actor, role, "property_lookup", certificate)
-    default = runtime.settings.department_lookup_timeout_seconds
-    targets = []
-    for source in PROPERTY_SOURCES:
-        endpoint = endpoints.get(source.department)
-        if endpoint is None or endpoint.lookup_url is None:
-            targets.append(LookupTarget(source, None, "", default))
-        else:
-            timeout = endpoint.lookup_timeout_seconds or default
-            targets.append(LookupTarget(source, endpoint.lookup_url, endpoint.signing_secret, timeout))
-    return targets
+        if role == "service":
+            property_access.require_grant(session, runtime, sender, certificate, utcnow())
+        audit.record(session, actor, role, "property_lookup", certificate, **({"sender": sender} if sender else {}))
+        return property_access.lookup_targets(session, runtime)
+
+
+def _canonical(certificate: str) -> str:
+    try:
+        return normalize_certificate(certificate)
+    except CertificateError as exc:
+        raise ApiError(422, "invalid_certificate", str(exc)) from None
+
+
+CertificatePath = Annotated[str, Path(max_length=64)]
 
 
 @router.get("/api/property/{certificate}", response_model=PropertyLookup)
 async def property_lookup(
     request: Request,
-    certificate: Annotated[str, Path(max_length=64)],
+    certificate: CertificatePath,
     caller: Annotated[tuple[str, str], Depends(staff_or_service)],
     runtime: RuntimeDep,
 ) -> PropertyLookup:
     """One property's land, tax and housing records (不动产权证号 "皖(2026)六安市不动产权第0012345号" or its 7-digit
-    serial): what each department answered, or why its part is missing; never longer than the lookup budget."""
-    try:
-        canonical = normalize_certificate(certificate)
-    except CertificateError as exc:
-        raise ApiError(422, "invalid_certificate", str(exc)) from None
-    targets = await run_in_threadpool(_targets, runtime, canonical, *caller)
+    serial): what each department answered, or why its part is missing; never longer than the lookup budget.
+    For the action server only with the named resident's owner grant (403 `owner_not_verified`, or
+    `owner_verification_expired`); staff look any property up."""
+    canonical = _canonical(certificate)
+    sender = request.headers.get(RESIDENT_HEADER) if caller[1] == "service" else None
+    targets = await run_in_threadpool(_targets, runtime, canonical, *caller, sender)
     lookup: DepartmentLookup = request.app.state.department_lookup
     return await lookup.property(canonical, targets)
+
+
+def resident_of(request: Request, runtime: RuntimeDep) -> str:
+    """The resident the action server asks for (X-Service-Token and X-Resident-Sender)."""
+    if not is_service_call(request, runtime):
+        raise ApiError(401, "invalid_service_token", "无权调用该接口")
+    sender = request.headers.get(RESIDENT_HEADER)
+    if not sender:
+        raise ApiError(422, "sender_required", "缺少居民标识（X-Resident-Sender）")
+    return sender
+
+
+Resident = Annotated[str, Depends(resident_of)]
+
+
+@router.post(
+    "/api/property/{certificate}/owner-check",
+    status_code=202,
+    response_model=OwnerCodeSent,
+    dependencies=[ResidentLimit],
+)
+async def owner_check(
+    request: Request, certificate: CertificatePath, body: OwnerCheckRequest, sender: Resident, runtime: RuntimeDep
+) -> OwnerCodeSent:
+    """A resident names the owner's ID number: when the land registry has it as an owner's, a code is texted to the
+    phone on record (202, its last 4 digits); otherwise 403 `not_owner`, saying nothing of the owner. 429
+    `too_many_owner_checks` after too many refused ID numbers for the resident or the certificate; 503
+    `owner_check_unavailable` when the land registry cannot answer."""
+    canonical = _canonical(certificate)
+    await run_in_threadpool(property_access.refuse_when_locked, runtime, sender, canonical)
+    target = await run_in_threadpool(property_access.land_target, runtime)
+    lookup: DepartmentLookup = request.app.state.department_lookup
+    try:
+        check = await lookup.owner(target, canonical, body.id_number)
+    except Unavailable:
+        raise property_access.UNAVAILABLE from None
+    return await run_in_threadpool(
+        property_access.after_owner_check, runtime, sender, canonical, body.id_number, check, utcnow()
+    )
+
+
+@router.post("/api/property/{certificate}/owner-check/verify", response_model=OwnerGrant, dependencies=[ResidentLimit])
+async def owner_code(
+    certificate: CertificatePath, body: OwnerCodeCheck, sender: Resident, runtime: RuntimeDep
+) -> OwnerGrant:
+    """The code texted to the owner's phone: the resident may look the property up until `granted_until`. A wrong
+    code is 400 `wrong_code` with `attempts_left`; an expired one (or none sent) 400 `code_expired`; 429
+    `too_many_attempts`."""
+    canonical = _canonical(certificate)
+    until = await run_in_threadpool(property_access.confirm_owner_code, runtime, sender, canonical, body.code, utcnow())
+    return OwnerGrant(granted_until=until)

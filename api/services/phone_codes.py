@@ -1,4 +1,5 @@
-"""One-time codes that confirm a voter's phone: sent by SMS (api/sms.py), stored as keyed hashes, valid for
+"""One-time codes that confirm a phone — a voter's, a property owner's — sent by SMS (api/sms.py), stored as keyed
+hashes, valid for
 SMS_CODE_MINUTES and SMS_CODE_ATTEMPTS tries; a phone gets a new one every SMS_RESEND_SECONDS, at most
 SMS_PER_PHONE_HOUR an hour, and one address may ask for SMS_PER_ADDRESS_MINUTE a minute (texts cost money and
 must not be usable to flood someone's phone)."""
@@ -19,20 +20,34 @@ from api.models import PhoneCode
 from api.runtime import Runtime
 from api.sms import SmsError
 
-CODE_TEXT = "【六安政务】您的投票验证码是{code}，{minutes}分钟内有效。如非本人操作，请忽略本短信。"
+CODE_TEXT = "【六安政务】您的{purpose}验证码是{code}，{minutes}分钟内有效。{warning}"
+# What each code is for, as its text names it: whoever gets a code they did not ask for knows what someone tried.
+VOTE = "投票"
+PROPERTY_LOOKUP = "不动产信息查询"
+_WARNINGS = {
+    VOTE: "如非本人操作，请忽略本短信。",
+    PROPERTY_LOOKUP: "验证码请勿告诉他人；如非本人操作，说明有人在查询您的不动产信息，请留意。",
+}
 
 
 def _keyed(runtime: Runtime, label: str, value: str) -> str:
     return hmac.new(runtime.settings.pii_key.encode(), f"{label}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def send_code(session: Session, runtime: Runtime, phone: str, address: str, now: datetime) -> PhoneCode:
-    """Send a new code to `phone` (earlier ones stop working); 429 when the phone or address asks too often,
-    503 when the SMS provider cannot be reached."""
+def phone_key(runtime: Runtime, phone: str) -> str:
+    """The keyed hash a phone's codes are kept under."""
+    return _keyed(runtime, "phone", phone)
+
+
+def send_code(
+    session: Session, runtime: Runtime, phone: str, address: str, now: datetime, *, purpose: str
+) -> PhoneCode:
+    """Send a new code for `purpose` (VOTE, PROPERTY_LOOKUP) to `phone` (earlier ones stop working); 429 when the
+    phone or address asks too often, 503 when the SMS provider cannot be reached."""
     settings = runtime.settings
     if not runtime.limiter.allow(f"sms-address:{address}", settings.sms_per_address_minute):
         raise ApiError(429, "too_many_codes", "获取验证码太频繁了，请稍等一分钟再试。")
-    phone_hash = _keyed(runtime, "phone", phone)
+    phone_hash = phone_key(runtime, phone)
     latest, in_hour = session.execute(
         select(func.max(PhoneCode.sent_at), func.count()).where(
             PhoneCode.phone_hash == phone_hash, PhoneCode.sent_at > now - timedelta(hours=1)
@@ -57,7 +72,10 @@ def send_code(session: Session, runtime: Runtime, phone: str, address: str, now:
     session.add(row)
     session.flush()
     try:
-        runtime.sms.send(phone, CODE_TEXT.format(code=code, minutes=settings.sms_code_minutes))
+        text = CODE_TEXT.format(
+            purpose=purpose, code=code, minutes=settings.sms_code_minutes, warning=_WARNINGS[purpose]
+        )
+        runtime.sms.send(phone, text)
     except SmsError:
         raise ApiError(503, "sms_unavailable", "短信暂时发送不出去，请稍后再试。") from None
     return row
@@ -70,9 +88,9 @@ class CodeCheck:
     error: ApiError | None
 
 
-def check_code(session: Session, runtime: Runtime, phone: str, code: str, now: datetime) -> CodeCheck:
+def check_code(session: Session, runtime: Runtime, phone_hash: str, code: str, now: datetime) -> CodeCheck:
+    """Try `code` against the latest code sent to the phone `phone_hash` (phone_key) names."""
     settings = runtime.settings
-    phone_hash = _keyed(runtime, "phone", phone)
     row = session.scalars(
         select(PhoneCode)
         .where(PhoneCode.phone_hash == phone_hash, PhoneCode.used.is_(False))

@@ -222,8 +222,7 @@ def test_the_property_route_answers_from_the_stand_in(property_gateway: tuple[Te
         assert answer.certificate == CERTIFICATE and answer.complete
         assert answer.parts[2].fields["建筑面积"] == "89.52平方米"
 
-        service = {"X-Service-Token": settings.service_token}
-        partial = PropertyLookup.from_json(client.get("/api/property/0034567", headers=service).json())
+        partial = PropertyLookup.from_json(client.get("/api/property/0034567", headers=agent).json())
         assert [part.ok for part in partial.parts] == [True, False, True]
         assert partial.missing == ["税务信息"] and "没有查到" in (partial.parts[1].error or "")
 
@@ -231,4 +230,7 @@ def test_the_property_route_answers_from_the_stand_in(property_gateway: tuple[Te
     assert bad.status_code == 422 and bad.json()["detail"] == "invalid_certificate"
     assert "7位数字" in bad.json()["message"]
     assert client.get("/api/property/0012345").status_code == 401
+    # The action server asks for a resident, who must be the owner (tests/gateway/test_property_access.py).
+    service = {"X-Service-Token": settings.service_token, "X-Resident-Sender": "wx-resident"}
+    assert client.get("/api/property/0012345", headers=service).json()["detail"] == "owner_not_verified"
     assert client.get("/api/property/0012345", headers={"X-Service-Token": "x" * 40}).status_code == 401
