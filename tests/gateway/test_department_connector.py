@@ -33,6 +33,7 @@ from tests.gateway.server import free_port, serve
 from tests.gateway.test_budget import open_round, propose
 from tests.gateway.test_incidents import file as file_incident
 from tests.gateway.test_incidents import seed_directory
+from tests.senders import internal_sender, issued_sender
 
 Token = Callable[[str], str]
 LAND = "市自然资源和规划局"
@@ -253,7 +254,8 @@ def test_reports_move_the_case_are_audited_and_reach_the_residents_stream(
     gateway: TestClient, connector: Settings, staff_token: Token, standin_url: str
 ) -> None:
     credential = register_at_standin(gateway, staff_token("admin"), connector, standin_url, LAND)
-    number = file_complaint(gateway, LAND, sender="web-report-1")
+    resident = issued_sender(gateway)
+    number = file_complaint(gateway, LAND, sender=internal_sender(resident))
     url = f"/api/departments/cases/{number}/reports"
     bearer = {"Authorization": f"Bearer {credential}"}
 
@@ -266,7 +268,7 @@ def test_reports_move_the_case_are_audited_and_reach_the_residents_stream(
     assert resolved.json()["status"] == "resolved"
     assert gateway.get(f"/api/status/{number}", params={"phone_last4": "5678"}).json()["status_text"] == "已办结"
 
-    lines = gateway.get("/api/handoff/messages", params={"sender": "web-report-1"}).json()["lines"]
+    lines = gateway.get("/api/handoff/messages", params={"sender": resident}).json()["lines"]
     texts = [line["text"] for line in lines]
     assert len(texts) == 3
     assert texts[0].startswith(f"您的投诉{number}已由{LAND}受理")
@@ -325,7 +327,8 @@ def test_reports_move_an_incident_and_record_its_response_and_result(
     deadline as the officer's does (accepted_at), its result is recorded as the officer's page and the
     analytics read it."""
     seed_directory(gateway, connector)
-    number = file_incident(gateway, sender="web-incident-report")["number"]
+    resident = issued_sender(gateway)
+    number = file_incident(gateway, sender=internal_sender(resident))["number"]
     credential = register_at_standin(gateway, staff_token("admin"), connector, standin_url, HOUSING)
     referred = gateway.post(
         f"/api/staff/cases/{number}/assign", json={"department": HOUSING}, headers=auth(staff_token("supervisor"))
@@ -343,7 +346,7 @@ def test_reports_move_an_incident_and_record_its_response_and_result(
         assert stored.accepted_at is not None and stored.resolved_at is not None
         assert stored.deadline is not None and stored.accepted_at <= stored.deadline
         assert stored.result_note == "灯已换好，联系138****5678"
-    lines = gateway.get("/api/handoff/messages", params={"sender": "web-incident-report"}).json()["lines"]
+    lines = gateway.get("/api/handoff/messages", params={"sender": resident}).json()["lines"]
     assert [line["text"].startswith(f"您的社区事件{number}") for line in lines] == [True, True, True]
 
 

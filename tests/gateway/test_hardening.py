@@ -32,6 +32,7 @@ from api.routes.web import STATIC_DIR
 from api.settings import REPO_ROOT, Settings, get_settings
 from scripts.stack import Stack, wait_until_up
 from tests.gateway.server import free_port
+from tests.senders import issued_sender
 
 LONG = "x" * 32
 
@@ -197,7 +198,7 @@ def test_an_oversized_body_is_413_with_the_chinese_error_shape(client: TestClien
 def test_an_event_stream_ends_after_its_maximum_duration(settings: Settings) -> None:
     with TestClient(create_app(settings.model_copy(update={"sse_max_seconds": 0.5}))) as client:
         started = time.monotonic()
-        with client.stream("GET", "/api/handoff/stream", params={"sender": "web-hardening-1"}) as response:
+        with client.stream("GET", "/api/handoff/stream", params={"sender": issued_sender(client)}) as response:
             assert response.headers["content-type"].startswith("text/event-stream")
             body = b"".join(response.iter_bytes())
         assert 0.4 < time.monotonic() - started < 10

@@ -25,6 +25,7 @@ from api.security import hash_password
 from api.settings import Settings
 from tests.gateway.conftest import PASSWORD, auth, make_settings
 from tests.gateway.server import serve
+from tests.senders import internal_sender, issued_sender
 
 COMMUNITY = "样例·梅山社区"
 PHONE = "13812345678"
@@ -283,8 +284,10 @@ def test_admin_crud_of_communities_grids_and_buildings(client: TestClient, admin
     assert client.delete(f"/api/staff/grids/{grid_id}", headers=admin).status_code == 200
 
 
-def upload(client: TestClient, data: bytes, sender: str = "resident-1", name: str = "a.jpg") -> httpx.Response:
-    return client.post("/api/chat/photo", data={"sender": sender}, files={"file": (name, data, "image/jpeg")})
+def upload(client: TestClient, data: bytes, sender: str | None = None, name: str = "a.jpg") -> httpx.Response:
+    """A photo from the widget of `sender` (an issued one), by default a new resident's."""
+    data_fields = {"sender": sender or issued_sender(client)}
+    return client.post("/api/chat/photo", data=data_fields, files={"file": (name, data, "image/jpeg")})
 
 
 def test_photos_are_checked_by_content_and_size(client: TestClient, settings: Settings) -> None:
@@ -315,17 +318,18 @@ def test_photos_are_checked_by_content_and_size(client: TestClient, settings: Se
 def test_a_photo_is_served_to_its_resident_and_staff_only(
     client: TestClient, admin: dict[str, str], settings: Settings
 ) -> None:
-    photo_id = upload(client, PNG).json()["photo_id"]
-    mine = client.get(f"/api/photos/{photo_id}", params={"sender": "resident-1"})
+    me, someone = issued_sender(client), issued_sender(client)
+    photo_id = upload(client, PNG, me).json()["photo_id"]
+    mine = client.get(f"/api/photos/{photo_id}", params={"sender": me})
     assert mine.status_code == 200 and mine.content == PNG and mine.headers["content-type"] == "image/png"
-    assert client.get(f"/api/photos/{photo_id}", params={"sender": "resident-2"}).status_code == 404
+    assert client.get(f"/api/photos/{photo_id}", params={"sender": someone}).status_code == 404
     assert client.get(f"/api/photos/{photo_id}").status_code == 422
-    assert client.get("/api/photos/..%2F..%2Fetc%2Fpasswd", params={"sender": "resident-1"}).status_code in (404, 422)
+    assert client.get("/api/photos/..%2F..%2Fetc%2Fpasswd", params={"sender": me}).status_code in (404, 422)
     assert client.get(f"/api/grid/photos/{photo_id}", headers=login(client, "officer_c")).content == PNG
     # Another resident cannot attach it to their report.
-    other = client.post("/api/incidents", json=report(sender="resident-2", photo_ids=[photo_id]))
+    other = client.post("/api/incidents", json=report(sender=internal_sender(someone), photo_ids=[photo_id]))
     assert other.status_code == 422 and other.json()["detail"] == "unknown_photo"
-    assert file(client, photo_ids=[photo_id])["status"] == "assigned"
+    assert file(client, sender=internal_sender(me), photo_ids=[photo_id])["status"] == "assigned"
 
 
 def test_an_officer_sees_and_works_only_their_grids_incidents(
@@ -354,7 +358,8 @@ def stream_lines(client: TestClient, sender: str) -> list[Any]:
 def test_the_resident_hears_every_step_and_rates_the_result(
     client: TestClient, admin: dict[str, str], settings: Settings
 ) -> None:
-    number = file(client)["number"]
+    me = issued_sender(client)
+    number = file(client, sender=internal_sender(me))["number"]
     officer = login(client, "officer_a")
     accepted = client.post(f"/api/grid/incidents/{number}/accept", headers=officer)
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
@@ -373,21 +378,21 @@ def test_the_resident_hears_every_step_and_rates_the_result(
     again = client.post(f"/api/grid/incidents/{number}/resolve", headers=officer, json={"note": "再次办结"})
     assert again.status_code == 409
 
-    texts = [line.text for line in stream_lines(client, "resident-1")]
+    texts = [line.text for line in stream_lines(client, internal_sender(me))]
     assert texts[0] == f"您反映的社区事件（编号{number}）已由网格员王**接单，会尽快处理。"
     assert texts[1] == f"您反映的社区事件（编号{number}）有新进展：已联系物业更换灯泡（附现场照片）"
     assert texts[2].startswith(f"您反映的社区事件（编号{number}）已处理完毕：灯已换好")
-    assert stream_lines(client, "resident-1")[2].buttons[0]["payload"] == "5"
+    assert stream_lines(client, internal_sender(me))[2].buttons[0]["payload"] == "5"
     # The resident sees the officer's photo of their own incident, nobody else does.
-    assert client.get(f"/api/photos/{photo_id}", params={"sender": "resident-1"}).content == WEBP
-    assert client.get(f"/api/photos/{photo_id}", params={"sender": "resident-2"}).status_code == 404
+    assert client.get(f"/api/photos/{photo_id}", params={"sender": me}).content == WEBP
+    assert client.get(f"/api/photos/{photo_id}", params={"sender": issued_sender(client)}).status_code == 404
 
-    rated = client.post("/api/chat", json={"sender": "resident-1", "message": "4分"})
+    rated = client.post("/api/chat", json={"sender": me, "message": "4分"})
     assert rated.status_code == 200 and "感谢您的评价" in rated.json()["messages"][0]["text"]
     sessions = make_session_factory(make_engine(settings.database_url))
     with transaction(sessions) as session:
         [evaluation] = session.scalars(select(Evaluation)).all()
-        assert (evaluation.case_number, evaluation.stars, evaluation.sender) == (number, 4, "resident-1")
+        assert (evaluation.case_number, evaluation.stars, evaluation.sender) == (number, 4, internal_sender(me))
         actions = session.scalars(select(AuditEntry.action).where(AuditEntry.target == number)).all()
         assert {"create", "status"} <= set(actions)
 

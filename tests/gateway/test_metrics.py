@@ -30,6 +30,7 @@ from tests.channels.conftest import APP_ID, SECRET, FakeRasa
 from tests.channels.fake_wechat_api import FakeWeChatApi
 from tests.gateway.conftest import make_settings
 from tests.gateway.server import free_port
+from tests.senders import issued_sender
 
 DAY = timedelta(days=1)
 COMPLAINT = {"description": "小区门口的路灯坏了两个星期没人修", "phone": "13812345678", "sender": "metrics-1"}
@@ -82,7 +83,7 @@ def test_chat_outcome_and_rasa_call_are_counted(settings: Settings) -> None:
         with TestClient(create_app(settings.model_copy(update={"rasa_url": rasa.url}))) as client:
             answered = sample(client, "luan_chat_turns_total", channel="web", outcome="answered")
             calls = sample(client, "luan_rasa_request_duration_seconds_count", call="message")
-            reply = client.post("/api/chat", json={"sender": "metrics-2", "message": "社保卡怎么办"})
+            reply = client.post("/api/chat", json={"sender": issued_sender(client), "message": "社保卡怎么办"})
             assert reply.json()["messages"] == [{"text": "可以在线申领。"}]
             assert sample(client, "luan_chat_turns_total", channel="web", outcome="answered") == answered + 1
             assert sample(client, "luan_rasa_request_duration_seconds_count", call="message") == calls + 1
@@ -90,7 +91,7 @@ def test_chat_outcome_and_rasa_call_are_counted(settings: Settings) -> None:
 
 def test_rasa_down_is_counted_as_an_error(client: TestClient) -> None:
     errors = sample(client, "luan_rasa_errors_total", call="message", error="ConnectError")
-    assert client.post("/api/chat", json={"sender": "metrics-3", "message": "你好"}).status_code == 200
+    assert client.post("/api/chat", json={"sender": issued_sender(client), "message": "你好"}).status_code == 200
     assert sample(client, "luan_rasa_errors_total", call="message", error="ConnectError") == errors + 1
 
 

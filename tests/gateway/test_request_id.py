@@ -17,6 +17,7 @@ from api.main import create_app
 from api.settings import Settings
 from tests.channels.conftest import FakeRasa
 from tests.gateway.server import serve
+from tests.senders import issued_sender
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def json_log() -> Iterator[io.StringIO]:
 def test_the_callers_id_is_answered_and_logged(client: TestClient, json_log: io.StringIO) -> None:
     # Rasa is down in this fixture: the gateway logs a warning while it handles the message.
     response = client.post(
-        "/api/chat", json={"sender": "rid-1", "message": "你好"}, headers={"X-Request-ID": "lb-7f3a"}
+        "/api/chat", json={"sender": issued_sender(client), "message": "你好"}, headers={"X-Request-ID": "lb-7f3a"}
     )
     assert response.status_code == 200 and response.headers["X-Request-ID"] == "lb-7f3a"
     lines = [json.loads(line) for line in json_log.getvalue().splitlines()]
@@ -56,8 +57,9 @@ def test_the_id_reaches_rasa_in_the_message_metadata(settings: Settings) -> None
     with FakeRasa() as rasa:
         assert isinstance(rasa, FakeRasa)
         with TestClient(create_app(settings.model_copy(update={"rasa_url": rasa.url}))) as client:
-            client.post("/api/chat", json={"sender": "rid-2", "message": "你好"}, headers={"X-Request-ID": "msg-1"})
-            made = client.post("/api/chat", json={"sender": "rid-2", "message": "谢谢"}).headers["X-Request-ID"]
+            sender = issued_sender(client)
+            client.post("/api/chat", json={"sender": sender, "message": "你好"}, headers={"X-Request-ID": "msg-1"})
+            made = client.post("/api/chat", json={"sender": sender, "message": "谢谢"}).headers["X-Request-ID"]
     assert [call["metadata"] for call in rasa.calls] == [
         {"channel": "web", "request_id": "msg-1"},
         {"channel": "web", "request_id": made},

@@ -13,25 +13,27 @@ from api.replies import NOTHING_RECEIVED, too_long
 from api.settings import Settings
 from contract.limits import MAX_LETTER_CHARS
 from tests.gateway.test_residents import complaint
+from tests.senders import issued_sender
 
 
 @pytest.mark.parametrize("message", ["", "   ", "\n\t"])
 def test_an_empty_chat_message_is_answered_in_chinese(client: TestClient, message: str) -> None:
-    response = client.post("/api/chat", json={"sender": "r-empty", "message": message})
+    response = client.post("/api/chat", json={"sender": issued_sender(client), "message": message})
     assert response.status_code == 200
     assert response.json() == {"messages": [{"text": NOTHING_RECEIVED}]}
 
 
 def test_a_chat_message_over_the_limit_goes_on_cut_and_says_so(client: TestClient) -> None:
     letter = "我家楼下的路灯坏了很久。" * (MAX_LETTER_CHARS // 10)
-    response = client.post("/api/chat", json={"sender": "r-long", "message": letter})
+    response = client.post("/api/chat", json={"sender": issued_sender(client), "message": letter})
     assert response.status_code == 200
     note, *answer = response.json()["messages"]
     assert note["text"] == too_long(MAX_LETTER_CHARS) and str(MAX_LETTER_CHARS) in note["text"]
     assert "路灯" not in note["text"]
     # The first MAX_LETTER_CHARS characters went on to the assistant (here: down, so they became a ticket).
     assert answer and "12345" in answer[0]["text"]
-    at_limit = client.post("/api/chat", json={"sender": "r-at-limit", "message": "灯" * MAX_LETTER_CHARS}).json()
+    at_limit_body = {"sender": issued_sender(client), "message": "灯" * MAX_LETTER_CHARS}
+    at_limit = client.post("/api/chat", json=at_limit_body).json()
     assert at_limit["messages"][0]["text"] != note["text"] and "12345" in at_limit["messages"][0]["text"]
 
 

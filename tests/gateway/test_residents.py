@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from fastapi.testclient import TestClient
@@ -10,6 +11,7 @@ from sqlalchemy import text
 from api.db import make_engine
 from api.settings import Settings
 from tests.gateway.test_personal_data import with_check_digit
+from tests.senders import issued_sender
 
 ID_NUMBER = with_check_digit("34150219900101123")
 NUMBER = re.compile(r"^(LA|TS|JY|GD)\d{8,}$")
@@ -128,9 +130,8 @@ def test_service_catalogue_is_loaded_from_the_knowledge_files(client: TestClient
 
 
 def test_chat_accepts_text_plain_and_answers_politely_when_rasa_is_down(client: TestClient) -> None:
-    response = client.post(
-        "/api/chat", content='{"sender": "r1", "message": "你好"}'.encode(), headers={"content-type": "text/plain"}
-    )
+    body = json.dumps({"sender": issued_sender(client), "message": "你好"})
+    response = client.post("/api/chat", content=body.encode(), headers={"content-type": "text/plain"})
     assert response.status_code == 200
     assert "12345" in response.json()["messages"][0]["text"]
     missing_sender = client.post("/api/chat", json={"message": "你好"})

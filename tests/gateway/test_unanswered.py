@@ -26,6 +26,7 @@ from api.settings import REPO_ROOT
 from contract import turns
 from knowledge.schema import load_categories, parse_service
 from tests.gateway.conftest import auth, make_settings
+from tests.senders import issued_sender
 from tests.web.conftest import FakeRasa, serve_fake_rasa
 
 LICENCE = "机动车驾驶证换证"
@@ -149,8 +150,9 @@ def test_every_assistant_turn_is_logged_with_its_outcome_and_no_marker_reaches_t
         "你好": "other",
         "转人工": "handoff",
     }
+    sender = issued_sender(client)
     for message in sent:
-        response = client.post("/api/chat", json={"sender": "resident-42", "message": message})
+        response = client.post("/api/chat", json={"sender": sender, "message": message})
         assert response.status_code == 200
         assert "luan_turn" not in response.text and "custom" not in response.text
         assert response.json()["messages"][0]["text"]
@@ -160,7 +162,7 @@ def test_every_assistant_turn_is_logged_with_its_outcome_and_no_marker_reaches_t
     assert [row.outcome for row in rows] == list(sent.values())
     assert [row.service for row in rows] == ["社会保障卡申领", None, None, None]
     assert {row.channel for row in rows} == {"web"}  # POST /api/chat is the web channel
-    assert len({row.sender_hash for row in rows}) == 1 and "resident-42" not in rows[0].sender_hash
+    assert len({row.sender_hash for row in rows}) == 1 and sender.split(".")[0] not in rows[0].sender_hash
     assert len(rows[0].sender_hash) == 64 and all(row.latency_ms >= 0 for row in rows)
     # The unanswered question and the one the handoff said was not solved are in the inbox, masked.
     assert sorted(texts for _, _, group in _groups(sessions) for texts in group) == sorted(
