@@ -35,6 +35,7 @@ from api.services.handoff import (
     open_tickets,
     read_ticket,
     suggestions_for,
+    visible_conversations,
 )
 
 resident_router = APIRouter(prefix="/api/handoff", tags=["handoff"], dependencies=[ResidentLimit])
@@ -101,15 +102,16 @@ async def stream(
 
 @router.get("/queue", response_model=HandoffQueue)
 async def queue(request: Request, staff: AgentDep, runtime: RuntimeDep) -> dict[str, Any]:
-    """Conversations waiting for or held by an agent (oldest first), and the open tickets."""
+    """Conversations waiting for or held by an agent (oldest first), and the open tickets: of the tickets the
+    agent may see (api/case_access.py)."""
     hub = hub_of(request)
     now = time.time()
     rows = []
-    for conversation in await hub.queue():
+    for conversation in await run_in_threadpool(visible_conversations, runtime, staff, await hub.queue()):
         lines = await hub.lines(conversation.sender, conversation.start_seq)
         last = next((line for line in reversed(lines) if line.role == "resident"), None)
         rows.append(conversation_row(conversation, last, now))
-    return {"conversations": rows, "tickets": await run_in_threadpool(open_tickets, runtime)}
+    return {"conversations": rows, "tickets": await run_in_threadpool(open_tickets, runtime, staff)}
 
 
 @router.get("/events", response_class=EventSourceResponse)
@@ -121,7 +123,7 @@ async def agent_events(request: Request, staff: AgentDep) -> AsyncIterator[Serve
         yield ServerSentEvent(data={"type": "ready"}, event="update")
         while True:
             event = await events.get()
-            if supervision.reaches(event, staff.role, staff.department):
+            if supervision.reaches(event, staff):
                 yield ServerSentEvent(data=event, event="update")
 
 

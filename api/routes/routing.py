@@ -15,9 +15,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field, StringConstraints
 
-from api import audit
+from api import audit, case_access
 from api.case_views import receipt
-from api.cases import find_case
 from api.deps import AgentDep, RuntimeDep, SessionDep, SupervisorDep, _bearer, current_staff, require_service_token
 from api.errors import ApiError
 from api.runtime import Runtime
@@ -125,10 +124,12 @@ class SimilarCase(BaseModel):
 def similar(
     number: Annotated[str, Path(max_length=24)], staff: AgentDep, runtime: RuntimeDep, session: SessionDep
 ) -> list[dict[str, object]]:
-    """The 5 earlier complaints and tickets closest in meaning to this case (masked texts), best first."""
+    """The 5 earlier complaints and tickets closest in meaning to this case (masked texts), best first; both
+    the case and those shown are ones the staff member may see (api/case_access.py)."""
+    case = case_access.find_case_for(session, staff, number, "similar")
     if runtime.knowledge is None:
         raise ApiError(503, "embedder_unavailable", "相似工单暂不可用：知识库未加载")
-    return similar_cases(session, runtime.knowledge.embedder, find_case(session, number))
+    return similar_cases(session, runtime.knowledge.embedder, case, case_access.visible(staff))
 
 
 @router.get(

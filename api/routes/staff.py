@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from api import audit
+from api import audit, case_access
 from api.case_views import receipt, staff_view
-from api.cases import change_status, find_case
+from api.cases import change_status
 from api.catalogue import sync_catalogue
 from api.deps import AdminDep, AgentDep, RowId, RuntimeDep, SessionDep, SupervisorDep
 from api.errors import ApiError
@@ -64,9 +64,10 @@ def list_cases(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> CaseList:
-    """Newest first; `card` keeps only open cases near (yellow) or past (red) their deadline."""
+    """Newest first, the cases the staff member may see (api/case_access.py); `card` keeps only open cases near
+    (yellow) or past (red) their deadline."""
     wanted = staff_service.CaseFilter(kind, status, department, assigned_to, card)
-    page = staff_service.list_cases(session, runtime.calendar, wanted, limit, offset)
+    page = staff_service.list_cases(session, runtime.calendar, wanted, limit, offset, case_access.visible(staff))
     audit.record(session, staff.username, staff.role, "list", None, kind=kind, status=status, count=len(page.items))
     return page
 
@@ -79,8 +80,9 @@ def read_case(
     case's 督办 history (cards, notes, deadline extensions), oldest first."""
     if reveal and not staff.role.allows(Role.SUPERVISOR):
         raise ApiError(403, "forbidden", "查看完整个人信息需要主管及以上权限")
-    case = find_case(session, number)
-    audit.record(session, staff.username, staff.role, "read_pii" if reveal else "read", case.number)
+    action = "read_pii" if reveal else "read"
+    case = case_access.find_case_for(session, staff, number, action)
+    audit.record(session, staff.username, staff.role, action, case.number)
     return {**staff_view(case, runtime.calendar, utcnow(), reveal=reveal), "supervision": history(session, case)}
 
 
@@ -88,7 +90,7 @@ def read_case(
 def set_status(
     number: str, body: StatusChange, staff: AgentDep, runtime: RuntimeDep, session: SessionDep
 ) -> dict[str, Any]:
-    case = find_case(session, number, for_update=True)
+    case = case_access.find_case_for(session, staff, number, "status", for_update=True)
     if case.status == moderation.PENDING:  # decided only through the review, which keeps note and reviewer
         raise ApiError(409, "under_review", "这条建议正在审核，请在“待审核建议”中处理")
     change_status(session, case, body.status, staff.username, staff.role, body.note)
@@ -97,7 +99,8 @@ def set_status(
 
 @router.post("/cases/{number}/assign", response_model=StaffCaseView, response_model_exclude_unset=True)
 def assign(number: str, body: Assignment, staff: AgentDep, runtime: RuntimeDep, session: SessionDep) -> dict[str, Any]:
-    case = staff_service.assign(session, number, body, staff.username, staff.role, runtime.categories)
+    """An agent of a department may hand its case to another department, not take one (api/case_access.py)."""
+    case = staff_service.assign(session, number, body, staff, runtime.categories)
     return staff_view(case, runtime.calendar, utcnow())
 
 
@@ -111,7 +114,8 @@ def triage_queue(
 ) -> TriageList:
     """待分拨: open complaints and tickets without a department, oldest first, with the router's suggested
     category and its best alternatives. `POST /cases/{number}/assign` (or the ticket dispatch) ends it."""
-    page = staff_service.triage(session, runtime.calendar, runtime.settings.routing_confidence_threshold, limit, offset)
+    threshold = runtime.settings.routing_confidence_threshold
+    page = staff_service.triage(session, runtime.calendar, threshold, limit, offset, case_access.visible(staff))
     audit.record(session, staff.username, staff.role, "list", None, kind="triage", count=len(page.items))
     return page
 
@@ -171,8 +175,8 @@ def list_commendations(
 @router.get("/stats", response_model=StaffStats)
 def stats(staff: AgentDep, runtime: RuntimeDep, session: SessionDep) -> StaffStats:
     """Counts by kind and status, open cases by card, top categories, satisfaction per service and
-    commendations per department."""
-    return staff_service.stats(session, runtime.calendar)
+    commendations per department; of the cases the staff member may see, for an agent of a department."""
+    return staff_service.stats(session, runtime.calendar, staff)
 
 
 @router.post("/users", status_code=201, response_model=UserCreated)

@@ -49,9 +49,9 @@ def recent_supervision(
     days: Annotated[int, Query(ge=1, le=90)] = 14,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[dict[str, Any]]:
-    """督办 on open cases of the last `days` days, newest first: an agent's department's, or all for
-    supervisors (an agent without a department gets none)."""
-    events = supervision.recent(session, staff.role, staff.department, utcnow() - timedelta(days=days), limit)
+    """督办 on open cases of the last `days` days, newest first: of the cases the staff member may see (an
+    agent of a department: its department's; the centre's agents and supervisors: all)."""
+    events = supervision.recent(session, staff, utcnow() - timedelta(days=days), limit)
     audit.record(session, staff.username, staff.role, "list", None, kind="supervision", count=len(events))
     return events
 

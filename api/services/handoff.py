@@ -14,15 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from api import audit
+from api import audit, case_access
 from api.case_views import staff_view, summary_view
-from api.cases import change_status, find_case
+from api.cases import change_status
 from api.categories import Category
 from api.db import transaction
 from api.deps import Staff
 from api.errors import ApiError
 from api.handoff import IN_QUEUE, WAITING, Conversation, HandoffHub, Line, send_to_channel
-from api.models import Service, Ticket, utcnow
+from api.models import Case, Service, Ticket, utcnow
 from api.replies import HANDED_BACK, RATING_BUTTONS, RATING_PROMPT
 from api.runtime import Runtime
 from api.services.handoff_transcript import add_to_ticket
@@ -36,11 +36,39 @@ WAIT_RED_SECONDS = 5 * 60
 SUGGESTED_ANSWERS = 3
 
 
+def _not_in_queue() -> ApiError:
+    return ApiError(404, "conversation_not_found", "该会话不在人工队列中（可能已办结或已转回智能助手）")
+
+
 async def held_conversation(hub: HandoffHub, sender: str) -> Conversation:
     conversation = await hub.conversation(sender)
     if conversation is None or conversation.state not in IN_QUEUE:
-        raise ApiError(404, "conversation_not_found", "该会话不在人工队列中（可能已办结或已转回智能助手）")
+        raise _not_in_queue()
     return conversation
+
+
+def _conversation_ticket(
+    session: Session, staff: Staff, number: str | None, attempted: str, *, for_update: bool = False
+) -> Case | None:
+    """The conversation's ticket, if the staff member may work it (api/case_access.py): an agent of a department
+    meets a conversation whose ticket is another department's (or the centre's, not dispatched) as one that is
+    not in the queue."""
+    if number is None:
+        if not case_access.sees_all(staff):
+            case_access.refuse(session, staff, None, attempted, _not_in_queue())
+        return None
+    return case_access.find_case_for(session, staff, number, attempted, for_update=for_update, error=_not_in_queue())
+
+
+def visible_conversations(runtime: Runtime, staff: Staff, conversations: list[Conversation]) -> list[Conversation]:
+    """The queue's conversations whose ticket the staff member may see."""
+    if case_access.sees_all(staff):
+        return conversations
+    numbers = [c.ticket for c in conversations if c.ticket]
+    with transaction(runtime.sessions) as session:
+        query = select(Case.number).where(Case.number.in_(numbers), case_access.visible(staff))
+        seen = set(session.scalars(query))
+    return [c for c in conversations if c.ticket in seen]
 
 
 def conversation_row(conversation: Conversation, last: Line | None, now: float) -> dict[str, Any]:
@@ -61,11 +89,15 @@ def conversation_row(conversation: Conversation, last: Line | None, now: float) 
     }
 
 
-def open_tickets(runtime: Runtime) -> list[dict[str, Any]]:
+def open_tickets(runtime: Runtime, staff: Staff) -> list[dict[str, Any]]:
+    """The open tickets the staff member may see, oldest first."""
     now = utcnow()
     with transaction(runtime.sessions) as session:
         tickets = session.scalars(
-            select(Ticket).where(Ticket.status.in_(("open", "dispatched"))).order_by(Ticket.created_at).limit(200)
+            select(Ticket)
+            .where(Ticket.status.in_(("open", "dispatched")), case_access.visible(staff))
+            .order_by(Ticket.created_at)
+            .limit(200)
         )
         return [
             {
@@ -79,7 +111,7 @@ def open_tickets(runtime: Runtime) -> list[dict[str, Any]]:
 
 def read_ticket(runtime: Runtime, staff: Staff, number: str) -> dict[str, Any]:
     with transaction(runtime.sessions) as session:
-        ticket = find_case(session, number)
+        ticket = case_access.find_case_for(session, staff, number, "read", error=_not_in_queue())
         audit.record(session, staff.username, staff.role, "read", ticket.number, via="handoff")
         return staff_view(ticket, runtime.calendar, utcnow())
 
@@ -92,11 +124,12 @@ def suggestions_for(runtime: Runtime, question: str | None) -> SearchResult:
 
 
 def audit_ticket(runtime: Runtime, staff: Staff, number: str | None, action: str, **detail: Any) -> None:
-    """Record an agent's action on the conversation's ticket; the first reply assigns it to the agent."""
-    if number is None:
-        return
+    """Record an agent's action on the conversation's ticket; the first reply assigns it to the agent. Refused
+    before anything is sent when the agent may not work the ticket."""
     with transaction(runtime.sessions) as session:
-        ticket = find_case(session, number, for_update=True)
+        ticket = _conversation_ticket(session, staff, number, action, for_update=True)
+        if ticket is None:
+            return
         if action == "handoff_reply" and ticket.assigned_to is None:
             ticket.assigned_to = staff.username
         audit.record(session, staff.username, staff.role, action, ticket.number, **detail)
@@ -104,16 +137,16 @@ def audit_ticket(runtime: Runtime, staff: Staff, number: str | None, action: str
 
 def archive(runtime: Runtime, staff: Staff, conversation: Conversation, lines: list[Line], resolve: bool) -> None:
     """Make sure every handed-off message is with the ticket (masked) and, when resolving, close it."""
-    if conversation.ticket is None:
-        return
+    action = "handoff_resolve" if resolve else "handoff_release"
     with transaction(runtime.sessions) as session:
+        ticket = _conversation_ticket(session, staff, conversation.ticket, action, for_update=True)
+        if ticket is None:
+            return
         # Most lines are there already (kept as they happened); this adds any whose write failed.
-        ticket = add_to_ticket(session, conversation.ticket, lines)
+        add_to_ticket(session, ticket.number, lines)
         if resolve and ticket.status != "resolved":
             change_status(session, ticket, "resolved", staff.username, staff.role, "人工坐席在线办结")
-        audit.record(
-            session, staff.username, staff.role, "handoff_resolve" if resolve else "handoff_release", ticket.number
-        )
+        audit.record(session, staff.username, staff.role, action, ticket.number)
 
 
 async def close_handoff(app: FastAPI, runtime: Runtime, staff: Staff, sender: str, *, resolve: bool) -> Conversation:
@@ -147,7 +180,8 @@ def dispatch_ticket(
         raise ApiError(422, "unknown_category", f"一级分类“{category}”不在分类表中")
     if subcategory not in entry.level2:
         raise ApiError(422, "unknown_subcategory", f"二级分类“{subcategory}”不属于“{category}”")
-    ticket = find_case(session, number, for_update=True)
+    # An agent of a department may send its ticket to another department, not take one (api/case_access.py).
+    ticket = case_access.find_case_for(session, staff, number, "dispatch", for_update=True)
     if not isinstance(ticket, Ticket):
         raise ApiError(422, "not_a_ticket", "只有12345工单可以派单")
     department = department or entry.departments[0]

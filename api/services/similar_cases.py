@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, with_polymorphic
 
 from api.case_views import resident_text
@@ -59,8 +59,10 @@ def _embed_missing(session: Session, embedder: Embedder, case: Case) -> None:
     session.flush()
 
 
-def similar_cases(session: Session, embedder: Embedder, case: Case, shown: int = SHOWN) -> list[dict[str, Any]]:
-    """The `shown` earlier cases most similar to `case`, best first, with their category and outcome."""
+def similar_cases(
+    session: Session, embedder: Embedder, case: Case, visible: ColumnElement[bool], shown: int = SHOWN
+) -> list[dict[str, Any]]:
+    """The `shown` earlier `visible` cases most similar to `case`, best first, with their category and outcome."""
     _embed_missing(session, embedder, case)
     own = session.get(CaseEmbedding, case.id)
     if own is None or own.model != embedder.name:
@@ -68,7 +70,7 @@ def similar_cases(session: Session, embedder: Embedder, case: Case, shown: int =
     rows = session.execute(
         select(CaseEmbedding.case_id, CaseEmbedding.vector)
         .join(Case, Case.id == CaseEmbedding.case_id)
-        .where(CaseEmbedding.model == embedder.name, Case.id != case.id, Case.created_at <= case.created_at)
+        .where(visible, CaseEmbedding.model == embedder.name, Case.id != case.id, Case.created_at <= case.created_at)
         .order_by(Case.created_at.desc(), Case.id.desc())
         .limit(POOL)
     ).all()

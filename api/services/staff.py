@@ -6,16 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy import case as sa_case
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker, with_polymorphic
 
-from api import audit
+from api import audit, case_access
 from api.case_views import resident_text, summary_view
-from api.cases import find_case
 from api.categories import Category
 from api.db import transaction
+from api.deps import Staff
 from api.errors import ApiError
 from api.models import AuditEntry, Case, Complaint, Evaluation, StaffUser, Ticket, utcnow
 from api.schemas import (
@@ -44,10 +44,17 @@ class CaseFilter:
     card: str | None = None  # yellow: near the deadline, red: past it (open cases only)
 
 
-def list_cases(session: Session, calendar: WorkCalendar, wanted: CaseFilter, limit: int, offset: int) -> CaseList:
-    """Newest first."""
+def list_cases(
+    session: Session,
+    calendar: WorkCalendar,
+    wanted: CaseFilter,
+    limit: int,
+    offset: int,
+    visible: ColumnElement[bool],
+) -> CaseList:
+    """Newest first, of the `visible` cases (api/case_access.py)."""
     now = utcnow()
-    query = select(Case)
+    query = select(Case).where(visible)
     for column, value in (
         (Case.kind, wanted.kind),
         (Case.status, wanted.status),
@@ -78,15 +85,16 @@ def assign(
     session: Session,
     number: str,
     body: Assignment,
-    actor: str,
-    role: str,
+    staff: Staff,
     categories: dict[str, Category] | None = None,
 ) -> Case:
-    """Department, category and/or agent. Naming a department or a category makes the agent the case's router
-    (`routed_by`); a case without a department that gets a known category gets its first department too."""
+    """Department, category and/or agent, on a case the staff member may work (it may go to any department).
+    Naming a department or a category makes the agent the case's router (`routed_by`); a case without a
+    department that gets a known category gets its first department too."""
     if body.department is None and body.category is None and body.subcategory is None and body.agent is None:
         raise ApiError(422, "nothing_to_assign", "请至少指定承办部门、分类或坐席之一")
-    case = find_case(session, number, for_update=True)
+    actor, role = staff.username, staff.role
+    case = case_access.find_case_for(session, staff, number, "assign", for_update=True)
     if body.agent is not None:
         exists = session.scalar(select(StaffUser.id).where(StaffUser.username == body.agent))
         if exists is None:
@@ -123,12 +131,20 @@ def open_of_kind(kind: type[Case]) -> ColumnElement[bool]:
     return and_(Case.kind == kind.SPEC.kind, Case.status.not_in(closed))
 
 
-def triage(session: Session, calendar: WorkCalendar, threshold: float, limit: int, offset: int) -> TriageList:
+def triage(
+    session: Session,
+    calendar: WorkCalendar,
+    threshold: float,
+    limit: int,
+    offset: int,
+    visible: ColumnElement[bool],
+) -> TriageList:
     """Open complaints and tickets without a department (待分拨), oldest first: the router was below the
-    threshold, or there was no router when they were filed. Dispatching or assigning a department ends it."""
+    threshold, or there was no router when they were filed. Dispatching or assigning a department ends it.
+    Of the `visible` cases: the centre's work, so none for an agent of a department."""
     now = utcnow()
     kinds = with_polymorphic(Case, list(TRIAGE_KINDS))
-    waiting = and_(Case.department.is_(None), or_(*(open_of_kind(kind) for kind in TRIAGE_KINDS)))
+    waiting = and_(visible, Case.department.is_(None), or_(*(open_of_kind(kind) for kind in TRIAGE_KINDS)))
     total = session.scalar(select(func.count()).select_from(Case).where(waiting)) or 0
     query = select(kinds).where(waiting).order_by(Case.created_at, Case.id).limit(limit).offset(offset)
     items = []
@@ -156,9 +172,11 @@ def triage(session: Session, calendar: WorkCalendar, threshold: float, limit: in
     return TriageList(threshold=threshold, total=total, items=items)
 
 
-def _open_cards(session: Session, calendar: WorkCalendar, now: datetime) -> dict[str, int]:
+def _open_cards(
+    session: Session, calendar: WorkCalendar, now: datetime, visible: ColumnElement[bool]
+) -> dict[str, int]:
     cards = {"yellow": 0, "red": 0}
-    for case in session.scalars(select(Case).where(Case.deadline.is_not(None))):
+    for case in session.scalars(select(Case).where(visible, Case.deadline.is_not(None))):
         if case.deadline_runs:
             card = calendar.case_card(now, case.kind, case.created_at, case.deadline).value
             if card in cards:
@@ -166,7 +184,13 @@ def _open_cards(session: Session, calendar: WorkCalendar, now: datetime) -> dict
     return cards
 
 
-def _satisfaction(session: Session) -> list[dict[str, Any]]:
+def _satisfaction(session: Session, staff: Staff) -> list[dict[str, Any]]:
+    """Per service; for an agent of a department, of the evaluations of its cases only."""
+    own = (
+        true()
+        if case_access.sees_all(staff)
+        else Evaluation.case_number.in_(select(Case.number).where(case_access.visible(staff)))
+    )
     rows = session.execute(
         select(
             Evaluation.service,
@@ -174,6 +198,7 @@ def _satisfaction(session: Session) -> list[dict[str, Any]]:
             func.avg(Evaluation.stars),
             func.sum(sa_case((Evaluation.stars >= 4, 1), else_=0)),
         )
+        .where(own)
         .group_by(Evaluation.service)
         .order_by(func.count().desc())
     )
@@ -183,19 +208,20 @@ def _satisfaction(session: Session) -> list[dict[str, Any]]:
     ]
 
 
-def stats(session: Session, calendar: WorkCalendar) -> StaffStats:
-    """Counts by kind and status, open cases by card, top categories, satisfaction per service and
-    commendations per department."""
+def stats(session: Session, calendar: WorkCalendar, staff: Staff) -> StaffStats:
+    """Counts by kind and status, open cases by card, top categories, satisfaction per service (of the cases
+    the staff member may see) and commendations per department (praise, not cases: every department's)."""
+    visible = case_access.visible(staff)
     counts: dict[str, dict[str, int]] = {}
     for kind, status, n in session.execute(
-        select(Case.kind, Case.status, func.count()).group_by(Case.kind, Case.status)
+        select(Case.kind, Case.status, func.count()).where(visible).group_by(Case.kind, Case.status)
     ):
         counts.setdefault(kind, {})[status] = n
     top_categories = [
         {"category": category, "count": n}
         for category, n in session.execute(
             select(Case.category, func.count())
-            .where(Case.category.is_not(None))
+            .where(visible, Case.category.is_not(None))
             .group_by(Case.category)
             .order_by(func.count().desc())
             .limit(10)
@@ -204,9 +230,9 @@ def stats(session: Session, calendar: WorkCalendar) -> StaffStats:
     return StaffStats.model_validate(
         {
             "cases": counts,
-            "open_cards": _open_cards(session, calendar, utcnow()),
+            "open_cards": _open_cards(session, calendar, utcnow(), visible),
             "top_categories": top_categories,
-            "satisfaction": _satisfaction(session),
+            "satisfaction": _satisfaction(session, staff),
             "commendations": per_department(session),
         }
     )

@@ -15,11 +15,11 @@ from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from api import audit
+from api import audit, case_access
 from api.cases import find_case
+from api.deps import Staff
 from api.errors import ApiError
 from api.models import SUPERVISION_CARDS, Case, SupervisionEvent
-from api.security import Role
 from api.workdays import Card, WorkCalendar
 from contract.case_kinds import DEADLINE_RUNNING_STATUSES
 from contract.personal_data import mask_text
@@ -170,25 +170,21 @@ def push_event(event: SupervisionEvent, number: str, department: str | None) -> 
     return {"type": "supervision", "number": number, "department": department, **_plain(event)}
 
 
-def reaches(event: dict[str, Any], role: Role, department: str | None) -> bool:
-    """Supervision events go to supervisors (and admins) and to the agents of the case's department; every
-    other live update goes to every agent."""
+def reaches(event: dict[str, Any], staff: Staff) -> bool:
+    """Supervision events go to the staff who may see the case (api/case_access.py: supervisors, admins, the
+    centre's agents and the agents of the case's department); every other live update goes to every agent."""
     if event.get("type") != "supervision":
         return True
-    return role.allows(Role.SUPERVISOR) or (department is not None and event.get("department") == department)
+    return case_access.may_see(staff, event.get("department"))
 
 
-def recent(session: Session, role: Role, department: str | None, since: datetime, limit: int) -> list[dict[str, Any]]:
-    """The newest supervision events on open cases the staff member is told about (the console's 督办 list)."""
+def recent(session: Session, staff: Staff, since: datetime, limit: int) -> list[dict[str, Any]]:
+    """The newest supervision events on open cases the staff member may see (the console's 督办 list)."""
     query = (
         select(SupervisionEvent, Case.number, Case.department)
         .join(Case, Case.id == SupervisionEvent.case_id)
-        .where(SupervisionEvent.at >= since, _held_to_deadline())
+        .where(SupervisionEvent.at >= since, _held_to_deadline(), case_access.visible(staff))
         .order_by(SupervisionEvent.at.desc(), SupervisionEvent.id.desc())
         .limit(limit)
     )
-    if not role.allows(Role.SUPERVISOR):
-        if department is None:
-            return []
-        query = query.where(Case.department == department)
     return [push_event(event, number, case_department) for event, number, case_department in session.execute(query)]

@@ -8,7 +8,7 @@ import io
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from api.db import make_engine, make_session_factory, transaction
 from api.models import Case, CaseEmbedding
@@ -81,7 +81,7 @@ def test_similar_cases_rank_by_meaning_and_show_masked_texts(
     embedder = HashingEmbedder()
     with transaction(sessions) as session:
         case = session.scalars(select(Case).where(Case.number == number)).one()
-        found = similar_cases(session, embedder, case)
+        found = similar_cases(session, embedder, case, true())
     numbers = [row["number"] for row in found]
     assert numbers[0] == earlier_leak
     assert number not in numbers and later not in numbers
