@@ -195,11 +195,15 @@
 
   // A request that carries the id: refused once, it is retried with a new one.
   function withSender(request, renewed) {
-    return session().then(request).then(function (response) {
-      if (response.status !== 403 || renewed) return response;
-      return response.clone().json().then(function (body) {
-        return body.detail === "sender_not_issued" ? renew().then(function () { return withSender(request, true); }) : response;
-      }, function () { return response; });
+    return session().then(function (id) {
+      return request(id).then(function (response) {
+        if (response.status !== 403 || renewed) return response;
+        return response.clone().json().then(function (body) {
+          if (body.detail !== "sender_not_issued") return response;
+          // Renewed meanwhile (by the stream, or another request): take that one rather than a third.
+          return (sender === id ? renew() : session()).then(function () { return withSender(request, true); });
+        }, function () { return response; });
+      });
     });
   }
 

@@ -22,6 +22,7 @@ from tests.gateway.conftest import PASSWORD, make_settings
 from tests.gateway.server import free_port, serve
 from tests.gateway.test_residents import complaint
 from tests.own_servers import OwnPostgres, OwnRedis
+from tests.senders import internal_sender, issued_sender
 from tests.web.conftest import ANSWER, FakeRasa, Gateway
 
 Staff = dict[str, str]
@@ -42,19 +43,20 @@ def gateway_without_rasa(index_dir: Path, tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_rasa_down_the_message_becomes_a_ticket_that_agents_answer(gateway_without_rasa: Gateway) -> None:
     gateway = gateway_without_rasa
-    sender = "web-rasa-down"
     with httpx.Client(base_url=gateway.url, timeout=20) as http:
+        issued = issued_sender(http)
+        sender = internal_sender(issued)
         health = http.get("/health").json()
         assert health["status"] == "degraded" and health["checks"]["rasa"]["ok"] is False
 
-        first = http.post("/api/chat", json={"sender": sender, "message": "我的社保卡丢了，电话13812345678"})
+        first = http.post("/api/chat", json={"sender": issued, "message": "我的社保卡丢了，电话13812345678"})
         assert first.status_code == 200
         messages = first.json()["messages"]
         match = re.search(r"工单(GD\d{8,})", messages[0]["text"])
         assert match and "12345" in messages[0]["text"], messages
         assert messages[1:] == [{"text": ACKNOWLEDGEMENT}]
         # Later messages go to the agents too, not to the missing assistant.
-        second = http.post("/api/chat", json={"sender": sender, "message": "补办要带什么材料"}).json()
+        second = http.post("/api/chat", json={"sender": issued, "message": "补办要带什么材料"}).json()
         assert second["messages"] == [{"text": STILL_WAITING[0]}]
 
         sessions = make_session_factory(make_engine(gateway.settings.database_url))
@@ -93,9 +95,10 @@ def test_redis_down_and_back_no_error_for_residents_and_recovery_without_restart
     with serve(create_app(settings)) as url, httpx.Client(base_url=url, timeout=20) as http:
         fake_rasa.gateway_url = url
         assert http.get("/health").json()["checks"]["redis"]["ok"] is True
+        residents = [issued_sender(http) for _ in range(5)]  # issued while Redis is up: it is not needed
         own_redis.stop()
         # Every resident still gets the assistant's answer, no 500; health names the missing part.
-        answers = [http.post("/api/chat", json={"sender": f"r{i}", "message": "社保卡怎么办"}) for i in range(5)]
+        answers = [http.post("/api/chat", json={"sender": r, "message": "社保卡怎么办"}) for r in residents]
         assert [a.status_code for a in answers] == [200] * 5
         assert all(a.json()["messages"][0]["text"] == ANSWER for a in answers)
         health = http.get("/health")
@@ -106,7 +109,7 @@ def test_redis_down_and_back_no_error_for_residents_and_recovery_without_restart
         while http.get("/health").json()["checks"]["redis"]["ok"] is not True:
             assert time.monotonic() < deadline, "the gateway did not see Redis come back"
             time.sleep(0.2)
-        reply = http.post("/api/chat", json={"sender": "r-back", "message": "我要转人工"}).json()
+        reply = http.post("/api/chat", json={"sender": issued_sender(http), "message": "我要转人工"}).json()
         assert "工单编号" in reply["messages"][0]["text"]
         assert redis.Redis(port=own_redis.port).keys("*handoff*")
 

@@ -18,6 +18,7 @@ from api.settings import Settings
 from tests.gateway.conftest import PASSWORD
 from tests.gateway.server import serve
 from tests.gateway.test_incidents import file, incident_settings, seed_directory
+from tests.senders import internal_sender, issued_sender
 from tests.web.conftest import wcag_violations
 from tests.web.test_widget_console_e2e import ARTIFACTS, browser  # noqa: F401 (the browser fixture)
 
@@ -48,8 +49,9 @@ def test_an_officer_works_an_incident_from_a_phone(
     url, settings = served
     with httpx.Client(base_url=url, timeout=20) as http:
         seed_directory(http, settings)
-        mine = file(http, sender="widget-resident")["number"]  # officer_a's turn in 一网格
-        other = file(http, building="3栋", sender="widget-resident-2")["number"]  # 二网格: officer_c
+        resident = issued_sender(http)
+        mine = file(http, sender=internal_sender(resident))["number"]  # officer_a's turn in 一网格
+        other = file(http, building="3栋", sender=internal_sender(issued_sender(http)))["number"]  # 二网格: officer_c
 
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
     page = context.new_page()
@@ -96,7 +98,7 @@ def test_an_officer_works_an_incident_from_a_phone(
     [photo] = list(settings.photo_dir.iterdir())
     with httpx.Client(base_url=url, timeout=20) as http:
         # The resident sees the officer's photo of their incident; the incident's updates are all there.
-        assert http.get(f"/api/photos/{photo.name}", params={"sender": "widget-resident"}).content == PNG
+        assert http.get(f"/api/photos/{photo.name}", params={"sender": resident}).content == PNG
         officer = http.post("/api/auth/login", json={"username": "officer_a", "password": PASSWORD}).json()
         seen = http.get(f"/api/grid/incidents/{mine}", headers={"Authorization": f"Bearer {officer['access_token']}"})
     assert [u["kind"] for u in seen.json()["updates"]] == ["accept", "progress", "resolve"]

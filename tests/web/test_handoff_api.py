@@ -16,6 +16,7 @@ from sqlalchemy import select
 from api.db import make_engine, make_session_factory, transaction
 from api.models import AuditEntry, Evaluation, Ticket
 from api.replies import ACKNOWLEDGEMENT, STILL_WAITING, THANKS_FOR_RATING, UNDELIVERED
+from tests.senders import internal_sender, issued_sender
 from tests.web.conftest import ANSWER, FakeRasa, Gateway
 
 Staff = Callable[[str, str], None]
@@ -49,16 +50,17 @@ def ticket_of(gateway: Gateway, number: str) -> Ticket:
 def test_full_handoff_over_the_api(
     http: httpx.Client, agent: dict[str, str], gateway: Gateway, fake_rasa: FakeRasa
 ) -> None:
-    sender = "web-api-resident"
-    assert chat(http, sender, "社保卡怎么办")[0]["text"] == ANSWER
-    number = escalate(http, sender)
+    issued = issued_sender(http)
+    sender = internal_sender(issued)
+    assert chat(http, issued, "社保卡怎么办")[0]["text"] == ANSWER
+    number = escalate(http, issued)
     asked = len(fake_rasa.messages)
 
     # While waiting, the bot is silent and none reaches Rasa: every message is acknowledged, the first fully,
     # the later ones briefly and never with the same sentence twice in a row.
-    assert chat(http, sender, "我的电话是13812345678，社保卡丢了") == [{"text": ACKNOWLEDGEMENT}]
-    assert chat(http, sender, "还有，卡里的钱会不会丢") == [{"text": STILL_WAITING[0]}]
-    assert chat(http, sender, "请尽快处理") == [{"text": STILL_WAITING[1]}]
+    assert chat(http, issued, "我的电话是13812345678，社保卡丢了") == [{"text": ACKNOWLEDGEMENT}]
+    assert chat(http, issued, "还有，卡里的钱会不会丢") == [{"text": STILL_WAITING[0]}]
+    assert chat(http, issued, "请尽快处理") == [{"text": STILL_WAITING[1]}]
     assert len(fake_rasa.messages) == asked
 
     # Staff reading the ticket see the messages at once (masked), before the handoff ends.
@@ -84,7 +86,7 @@ def test_full_handoff_over_the_api(
         f"/api/staff/handoff/conversations/{sender}/reply", json={"text": "您好，已为您登记挂失。"}, headers=agent
     )
     assert sent.status_code == 200 and sent.json()["agent"] == "agent7坐席"
-    polled = http.get("/api/handoff/messages", params={"sender": sender}).json()
+    polled = http.get("/api/handoff/messages", params={"sender": issued}).json()
     assert polled["state"] == "agent" and [line["text"] for line in polled["lines"]] == ["您好，已为您登记挂失。"]
     assert ticket_of(gateway, number).assigned_to == "agent7"
 
@@ -102,13 +104,13 @@ def test_full_handoff_over_the_api(
         (sender, {"event": "resume"}),
         (sender, {"event": "action", "name": "action_listen"}),
     ]
-    prompt = http.get("/api/handoff/messages", params={"sender": sender, "after": 1}).json()["lines"][-1]
+    prompt = http.get("/api/handoff/messages", params={"sender": issued, "after": 1}).json()["lines"][-1]
     assert [b["payload"] for b in prompt["buttons"]] == ["5", "4", "3", "2", "1"]
     assert all(
         c["sender"] != sender for c in http.get("/api/staff/handoff/queue", headers=agent).json()["conversations"]
     )
 
-    assert chat(http, sender, "4分") == [{"text": THANKS_FOR_RATING}]
+    assert chat(http, issued, "4分") == [{"text": THANKS_FOR_RATING}]
     ticket = ticket_of(gateway, number)
     assert ticket.status == "resolved"
     roles = [line["role"] for line in ticket.transcript]
@@ -122,7 +124,7 @@ def test_full_handoff_over_the_api(
         assert {"handoff_reply", "dispatch", "handoff_resolve", "status"} <= actions
 
     # The conversation is the bot's again.
-    assert chat(http, sender, "公积金怎么提取")[0]["text"] == ANSWER
+    assert chat(http, issued, "公积金怎么提取")[0]["text"] == ANSWER
     assert http.get(f"/api/staff/handoff/conversations/{sender}", headers=agent).status_code == 404
 
 
@@ -131,10 +133,11 @@ def test_the_rating_after_a_handoff_reads_stars_as_the_chat_form_does(
     http: httpx.Client, agent: dict[str, str], gateway: Gateway, answer: str, stars: int
 ) -> None:
     """The same parser as the assistant's rating form (contract/ratings.py): words and star signs count."""
-    sender = f"web-rating-{stars}-{len(answer)}"
-    number = escalate(http, sender)
+    issued = issued_sender(http)
+    sender = internal_sender(issued)
+    number = escalate(http, issued)
     http.post(f"/api/staff/handoff/conversations/{sender}/resolve", headers=agent).raise_for_status()
-    assert chat(http, sender, answer) == [{"text": THANKS_FOR_RATING}]
+    assert chat(http, issued, answer) == [{"text": THANKS_FOR_RATING}]
     sessions = make_session_factory(make_engine(gateway.settings.database_url))
     with transaction(sessions) as session:
         evaluation = session.scalars(select(Evaluation).where(Evaluation.case_number == number)).one()
@@ -142,24 +145,26 @@ def test_the_rating_after_a_handoff_reads_stars_as_the_chat_form_does(
 
 
 def test_a_message_that_is_not_a_rating_goes_to_the_bot(http: httpx.Client, agent: dict[str, str]) -> None:
-    sender = "web-skip-rating"
-    escalate(http, sender)
+    issued = issued_sender(http)
+    sender = internal_sender(issued)
+    escalate(http, issued)
     http.post(f"/api/staff/handoff/conversations/{sender}/resolve", headers=agent).raise_for_status()
-    assert chat(http, sender, "社保卡补办要带什么")[0]["text"] == ANSWER
+    assert chat(http, issued, "社保卡补办要带什么")[0]["text"] == ANSWER
 
 
 def test_hand_back_to_the_bot_keeps_the_ticket_open(
     http: httpx.Client, agent: dict[str, str], gateway: Gateway, fake_rasa: FakeRasa
 ) -> None:
-    sender = "web-hand-back"
-    number = escalate(http, sender)
+    issued = issued_sender(http)
+    sender = internal_sender(issued)
+    number = escalate(http, issued)
     released = http.post(f"/api/staff/handoff/conversations/{sender}/release", headers=agent)
     assert released.status_code == 200 and released.json() == {"state": "bot", "ticket": number}
     assert fake_rasa.resumed == [sender]
     assert ticket_of(gateway, number).status == "open"
-    last = http.get("/api/handoff/messages", params={"sender": sender}).json()
+    last = http.get("/api/handoff/messages", params={"sender": issued}).json()
     assert last["state"] == "bot" and "智能助手继续为您服务" in last["lines"][-1]["text"]
-    assert chat(http, sender, "社保卡怎么办")[0]["text"] == ANSWER
+    assert chat(http, issued, "社保卡怎么办")[0]["text"] == ANSWER
 
 
 def test_agent_replies_reach_other_channels_through_their_outbound_sender(
@@ -173,7 +178,7 @@ def test_agent_replies_reach_other_channels_through_their_outbound_sender(
             return True
 
     gateway.app.state.outbound = {**getattr(gateway.app.state, "outbound", {}), "wechat": Recorder()}
-    openid = "oAbC123_wechat"
+    openid = "wx:oAbC123_wechat"  # the gateway's id of a WeChat resident (api/senders.py)
     ticket = http.post(
         "/api/tickets",
         headers={"X-Service-Token": gateway.settings.service_token},
@@ -196,7 +201,7 @@ def test_a_reply_the_channel_could_not_deliver_is_marked_in_the_conversation(
             return False
 
     gateway.app.state.outbound = {**getattr(gateway.app.state, "outbound", {}), "wechat": Refusing()}
-    openid = "oAbC123_wechat_quiet"
+    openid = "wx:oAbC123_wechat_quiet"
     http.post(
         "/api/tickets",
         headers={"X-Service-Token": gateway.settings.service_token},
@@ -212,13 +217,14 @@ def test_a_reply_the_channel_could_not_deliver_is_marked_in_the_conversation(
 def test_the_widget_stream_delivers_replies_and_replays_after_a_reconnect(
     http: httpx.Client, agent: dict[str, str], gateway: Gateway
 ) -> None:
-    sender = "web-stream"
-    escalate(http, sender)
+    issued = issued_sender(http)
+    sender = internal_sender(issued)
+    escalate(http, issued)
     received: list[dict[str, Any]] = []
     ready = threading.Event()
 
     def listen() -> None:
-        with httpx.stream("GET", f"{gateway.url}/api/handoff/stream", params={"sender": sender}, timeout=20) as stream:
+        with httpx.stream("GET", f"{gateway.url}/api/handoff/stream", params={"sender": issued}, timeout=20) as stream:
             ready.set()
             for raw in stream.iter_lines():
                 if raw.startswith("data:"):
@@ -235,7 +241,7 @@ def test_the_widget_stream_delivers_replies_and_replays_after_a_reconnect(
 
     http.post(reply, json={"text": "第二条回复"}, headers=agent).raise_for_status()
     headers = {"Last-Event-ID": str(received[0]["seq"])}
-    with httpx.stream("GET", f"{gateway.url}/api/handoff/stream", params={"sender": sender}, headers=headers) as stream:
+    with httpx.stream("GET", f"{gateway.url}/api/handoff/stream", params={"sender": issued}, headers=headers) as stream:
         replayed = next(json.loads(raw[5:]) for raw in stream.iter_lines() if raw.startswith("data:"))
     assert replayed["text"] == "第二条回复" and replayed["seq"] > received[0]["seq"]
 
@@ -261,8 +267,9 @@ def test_bad_input_is_refused_with_a_clear_message(http: httpx.Client, agent: di
     missing = http.post("/api/staff/handoff/conversations/nobody/reply", json={"text": "你好"}, headers=agent)
     assert missing.status_code == 404 and "不在人工队列" in missing.json()["message"]
 
-    sender = "web-bad-input"
-    number = escalate(http, sender)
+    issued = issued_sender(http)
+    sender = internal_sender(issued)
+    number = escalate(http, issued)
     for body in ({}, {"text": "   "}, {"text": "长" * 2001}):
         reply = http.post(f"/api/staff/handoff/conversations/{sender}/reply", json=body, headers=agent)
         assert reply.status_code == 422, body
@@ -284,4 +291,4 @@ def test_bad_input_is_refused_with_a_clear_message(http: httpx.Client, agent: di
     assert unknown.status_code == 404
 
     assert http.get("/api/handoff/messages", params={"sender": ""}).status_code == 422
-    assert http.get("/api/handoff/messages", params={"sender": "x", "after": -1}).status_code == 422
+    assert http.get("/api/handoff/messages", params={"sender": issued, "after": -1}).status_code == 422

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from api.db import make_engine, make_session_factory, transaction
 from api.models import Complaint, Evaluation, Ticket
+from api.senders import web_sender
 from tests.gateway.conftest import PASSWORD
 from tests.web.conftest import ANSWER, FakeRasa, Gateway
 
@@ -136,6 +137,38 @@ def test_resident_to_agent_and_back(
         assert (ticket.status, ticket.category, ticket.subcategory) == ("resolved", "劳动和社会保障", "社会保障卡")
         assert session.scalars(select(Evaluation.stars).where(Evaluation.case_number == number)).one() == 5
     assert fake_rasa.resumed and all(m["metadata"]["channel"] == "web" for m in fake_rasa.messages)
+
+
+def test_the_widget_asks_for_its_id_once_and_replaces_one_the_gateway_refuses(
+    browser: Browser, gateway: Gateway, fake_rasa: FakeRasa
+) -> None:
+    """A browser still holding an id the widget made up itself (before ids were issued) gets a new one."""
+    issued: list[str] = []
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    context.on("request", lambda r: issued.append(r.url) if r.url.endswith("/api/chat/session") else None)
+    page = context.new_page()
+    page.goto(gateway.url + "/")
+    page.evaluate(
+        "() => { localStorage.setItem('luan-chat:sender', JSON.stringify('web-' + '0'.repeat(32)));"
+        " localStorage.setItem('luan-chat:open', 'true'); }"
+    )
+    page.reload()
+    dialog = page.get_by_role("dialog", name="六安政务智能助手")
+    box = page.get_by_role("textbox", name="输入您的问题")
+    box.fill("社保卡怎么办理")
+    box.press("Enter")
+    expect(dialog.get_by_text(ANSWER)).to_have_count(1)
+    stored = page.evaluate("() => JSON.parse(localStorage.getItem('luan-chat:sender'))")
+    assert web_sender(gateway.settings, stored) == fake_rasa.messages[-1]["sender"]
+
+    page.reload()  # kept: asked once
+    box.fill("公积金怎么提取")
+    box.press("Enter")
+    expect(dialog.get_by_text(ANSWER)).to_have_count(2)
+    assert page.evaluate("() => JSON.parse(localStorage.getItem('luan-chat:sender'))") == stored
+    assert fake_rasa.messages[-1]["sender"] == web_sender(gateway.settings, stored) and len(issued) == 1
+    expect(dialog.get_by_text("连接中断")).to_have_count(0)  # the stream is connected under the new id
+    context.close()
 
 
 ALTERNATIVES = [
