@@ -4,7 +4,9 @@ The intent classifier learns from short messages; a plain grievance ("失业金�
 态度很差") shares most of its words with a question about the same service, and was read as ``ask_service``
 (answered with the service's how-to guide), as ``check_status`` or as a fallback. When the message says plainly
 that something is wrong (knowledge/request_kind.py, ``STRONG``), this component, which runs after the
-FallbackClassifier, makes it ``submit_complaint``: the complaint form takes the message as its description.
+FallbackClassifier, makes it ``submit_complaint``: the complaint form takes the message as its description —
+or ``report_incident`` when the classifier ranked that above a complaint ("小区电梯三天两头坏，到底有没有人管啊，
+怎么办才好" is the grid officer's, answered within hours, not a department's in 3 working days).
 Questions that name a case number stay status checks; suggestions, handover and form answers are left alone
 (they are not in ``READS_AS_COMPLAINT``).
 """
@@ -25,6 +27,7 @@ from contract.case_kinds import find_case_number
 from knowledge.request_kind import Strength, grievance_strength
 
 COMPLAINT = "submit_complaint"
+INCIDENT = "report_incident"
 # Intents a grievance is mistaken for. check_status only without a case number ("我上个月反映的问题到现在还没人管").
 # praise: "工作人员说话不耐烦，大声呵斥" shares the words of praise for a window ("工作人员", "窗口", "态度").
 READS_AS_COMPLAINT = frozenset(
@@ -63,8 +66,12 @@ class GrievanceAsComplaint(GraphComponent):
         for message in messages:
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             if reads_as_complaint(str(message.get(TEXT) or ""), intent):
-                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] != COMPLAINT]
-                chosen = {INTENT_NAME_KEY: COMPLAINT, PREDICTED_CONFIDENCE_KEY: 1.0}
+                ranking = message.get(INTENT_RANKING_KEY) or []
+                name = next(
+                    (r[INTENT_NAME_KEY] for r in ranking if r[INTENT_NAME_KEY] in (COMPLAINT, INCIDENT)), COMPLAINT
+                )
+                ranking = [r for r in ranking if r[INTENT_NAME_KEY] != name]
+                chosen = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
                 message.set(INTENT, chosen, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
         return messages

@@ -60,3 +60,25 @@ def test_a_community_incident_stays_an_incident_however_strongly_worded(text: st
     assert reads_as_complaint(text, "ask_service")  # the wording alone is a grievance's
     message = GrievanceAsComplaint().process([_parsed(text, "report_incident")])[0]
     assert message.get(INTENT)[INTENT_NAME_KEY] == "report_incident"
+
+
+def test_a_grievance_the_classifier_ranked_as_an_incident_becomes_one() -> None:
+    text = "小区电梯三天两头坏，到底有没有人管啊，怎么办才好"
+    message = _parsed(text, "ask_service")
+    ranking = [("ask_service", 0.6), ("report_incident", 0.3), ("submit_complaint", 0.1)]
+    message.set(INTENT_RANKING_KEY, [{INTENT_NAME_KEY: name, "confidence": c} for name, c in ranking])
+    message = GrievanceAsComplaint().process([message])[0]
+    assert message.get(INTENT)[INTENT_NAME_KEY] == "report_incident"
+    assert [entry[INTENT_NAME_KEY] for entry in message.get(INTENT_RANKING_KEY)] == [
+        "report_incident",
+        "ask_service",
+        "submit_complaint",
+    ]
+
+
+def test_a_grievance_ranked_as_a_complaint_first_stays_a_complaint() -> None:
+    text = "社区服务中心窗口的工作人员态度很差，办个证明推来推去"
+    message = _parsed(text, "nlu_fallback")
+    ranking = [("nlu_fallback", 0.6), ("submit_complaint", 0.3), ("report_incident", 0.1)]
+    message.set(INTENT_RANKING_KEY, [{INTENT_NAME_KEY: name, "confidence": c} for name, c in ranking])
+    assert GrievanceAsComplaint().process([message])[0].get(INTENT)[INTENT_NAME_KEY] == "submit_complaint"
