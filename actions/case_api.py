@@ -20,7 +20,7 @@ import httpx
 from actions.settings import Settings, get_settings
 from contract.budget import BallotReceipt, BudgetRound, BudgetRoundDetail
 from contract.knowledge import SearchResult, ServiceSuggestion
-from contract.property_lookup import PropertyLookup
+from contract.property_lookup import OwnerCodeSent, PropertyLookup
 from contract.receipts import CaseReceipt, CaseStatus, TranscriptLine
 from contract.routing import RoutingAdvice
 
@@ -99,7 +99,17 @@ def _error_from_response(path: str, response: httpx.Response) -> CaseApiError:
     return CaseApiError(path, response.status_code, code or response.reason_phrase, message)
 
 
-R = TypeVar("R", CaseReceipt, CaseStatus, RoutingAdvice, BudgetRound, BudgetRoundDetail, BallotReceipt, PropertyLookup)
+R = TypeVar(
+    "R",
+    CaseReceipt,
+    CaseStatus,
+    RoutingAdvice,
+    BudgetRound,
+    BudgetRoundDetail,
+    BallotReceipt,
+    PropertyLookup,
+    OwnerCodeSent,
+)
 
 
 def _given(**fields: Any) -> dict[str, Any]:
@@ -371,6 +381,18 @@ class CaseApi:
         """What the land, tax and housing systems hold for one 不动产权证号; missing parts are named in it."""
         path = f"/api/property/{quote(certificate, safe='')}"
         return _read(path, PropertyLookup, await self._request("GET", path, params={"sender": sender}))
+
+    async def check_property_owner(self, certificate: str, id_number: str, sender: str) -> OwnerCodeSent:
+        """The owner's ID number, checked by the land registry: a code goes to the phone on record (403 `not_owner`
+        when it is no owner's)."""
+        path = f"/api/property/{quote(certificate, safe='')}/owner-check"
+        body = await self._request("POST", path, json={"id_number": id_number}, sender=sender)
+        return _read(path, OwnerCodeSent, body)
+
+    async def confirm_property_owner(self, certificate: str, code: str, sender: str) -> None:
+        """The code texted to the owner: the resident may then look the property up for a while."""
+        path = f"/api/property/{quote(certificate, safe='')}/owner-check/verify"
+        await self._request("POST", path, json={"code": code}, sender=sender)
 
     async def service_info(self, name: str) -> ServiceInfo | None:
         """The catalogue entry of one service (None if the catalogue does not list it)."""

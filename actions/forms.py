@@ -48,7 +48,9 @@ _ROWS = (
          "proposal_description", "proposal_cost", "proposal_place", "phone"),
          free_text=("proposal_description",), opening="proposal_description"),
     Form("ballot_form", "预算项目投票", "vote_budget", ("budget_round", "ballot_choices", "ballot_confirmed")),
-    Form("property_form", "不动产信息查询", "lookup_property", ("certificate_number",)),
+    # The code answer takes any text: "重新发送" asks for a new code, whatever the NLU reads it as.
+    Form("property_form", "不动产信息查询", "lookup_property", ("certificate_number", "id_number", "owner_code"),
+         free_text=("owner_code",)),
 )  # fmt: skip
 FORMS: dict[str, Form] = {form.name: form for form in _ROWS}
 FORM_BY_TRIGGER: dict[str, Form] = {form.trigger: form for form in FORMS.values()}

@@ -126,6 +126,9 @@ QUESTIONS: dict[str, tuple[str, Buttons]] = {
         "请输入不动产权证号，比如“皖(2026)六安市不动产权第0012345号”，也可以只输最后7位数字。",
         [],
     ),
+    # Asked by the property form instead of "id_number" (Rasa looks for action_ask_<form>_<slot> first).
+    "property_form_id_number": ("不动产信息只能由权利人本人查询。请输入权利人的18位身份证号码。", []),
+    "owner_code": ("请输入短信里的6位验证码。", []),
 }
 
 # Answers a form could not use --------------------------------------------------------------------------
@@ -176,6 +179,7 @@ REPROMPTS: dict[str, str] = {
     "certificate_number": (
         "证号格式好像不对，请按证书上的写法输入，比如“皖(2026)六安市不动产权第0012345号”，也可以只输最后7位数字。"
     ),
+    "owner_code": "请输入短信里的6位数字验证码；没收到的话，可以点“重新发送验证码”。",
 }
 
 # Applications ----------------------------------------------------------------------------------------
@@ -294,6 +298,11 @@ PROPERTY_NOTHING = "抱歉，{labels}暂时都没有查到，请稍后再试，�
 PROPERTY_UNAVAILABLE = "抱歉，不动产信息查询暂时没有响应，请稍后再试，或拨打12345热线查询。"
 PROPERTY_NOT_FOUND = "没有查到这个不动产权证号的记录，请核对后再试。"
 PROPERTY_HEADER = "不动产权证号 {certificate} 的查询结果："
+# Only the owner (权利人) sees the records: the ID number is checked by the land registry, then a texted code.
+PROPERTY_CODE_SENT = "身份核验通过。验证码已发送到权利人尾号{last4}的手机，{minutes}分钟内有效。"
+RESEND_CODE = "重新发送验证码"
+RESEND_BUTTONS: Buttons = buttons((RESEND_CODE, RESEND_CODE))
+PROPERTY_NOT_VERIFIED = "身份验证已过期，请重新查询并验证权利人身份。"
 
 # Status ----------------------------------------------------------------------------------------------
 STATUS = "{kind} {number} 当前状态：{status}。"

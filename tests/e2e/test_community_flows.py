@@ -1,17 +1,23 @@
 """The community flows of issue 16 through `POST /api/chat` with the trained assistant, the action server and the
 gateway's own services (seed-demo's sample community, budget rounds and stand-in department systems), checked in
-the database: a 小区报事 with a photo, a budget proposal, voting and results, a property lookup."""
+the database: a 小区报事 with a photo, a budget proposal, voting and results, a property lookup by its owner (the
+code texted through the HTTP SMS sender to a local stand-in of the provider's adapter)."""
 
 from __future__ import annotations
 
 import re
 import struct
+import time
 import zlib
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
-from tests.e2e.conftest import LiveStack, payloads, text_of
+from tests.e2e.conftest import LiveStack, payloads, start_live_stack, text_of
+from tests.gateway.server import serve
 
 pytestmark = pytest.mark.rasa
 
@@ -101,10 +107,57 @@ def test_voting_outside_wechat_points_to_the_page_and_results_wait_for_the_vote(
     assert "投票结束后公布" in results and "民生实事项目投票（样例）" in results
 
 
-def test_a_property_lookup_shows_what_answered_and_names_the_missing_part(live_stack: LiveStack) -> None:
+class SmsInbox:
+    """The SMS provider's adapter (SMS_SENDER=http), stood in for: keeps what the gateway texts."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.app = FastAPI()
+
+        @self.app.post("/sms")
+        def receive(message: dict[str, Any]) -> dict[str, str]:
+            self.sent.append(message)
+            return {"status": "queued"}
+
+    def code_to(self, phone: str) -> str:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            texts = [m["text"] for m in self.sent if m["phone"] == phone]
+            if texts and (match := re.search(r"验证码是(\d{6})", texts[-1])):
+                return match.group(1)
+            time.sleep(0.1)
+        raise AssertionError(f"no code texted to {phone}: {self.sent}")
+
+
+@pytest.fixture(scope="module")
+def sms_stack() -> Iterator[tuple[LiveStack, SmsInbox]]:
+    inbox = SmsInbox()
+    with serve(inbox.app) as url, start_live_stack(SMS_SENDER="http", SMS_HTTP_URL=f"{url}/sms") as stack:
+        yield stack, inbox
+
+
+def test_a_property_lookup_needs_the_owner_and_names_the_missing_part(
+    sms_stack: tuple[LiveStack, SmsInbox],
+) -> None:
+    stack, inbox = sms_stack
     sender = "e2e-property"
-    assert "不动产权证号" in text_of(live_stack.chat(sender, "查询不动产信息"))
-    assert "格式" in text_of(live_stack.chat(sender, "房产证在抽屉里"))
-    reply = text_of(live_stack.chat(sender, "皖(2026)六安市不动产权第0034567号"))
+    assert "不动产权证号" in text_of(stack.chat(sender, "查询不动产信息"))
+    assert "格式" in text_of(stack.chat(sender, "房产证在抽屉里"))
+    assert "权利人" in text_of(stack.chat(sender, "皖(2026)六安市不动产权第0034567号"))
+    # A valid ID number that owns another sample property: refused, nobody named, asked again.
+    refused = text_of(stack.chat(sender, "341503197506080042"))
+    assert "不一致" in refused and "4504" not in refused and "341502" not in refused
+    sent = text_of(stack.chat(sender, "341502198601150035"))
+    assert "尾号4504" in sent and "18755644504" not in sent and "6位验证码" in sent
+    code = inbox.code_to("18755644504")
+    assert "不动产信息查询" in inbox.sent[-1]["text"]
+    wrong = stack.chat(sender, "000000" if code != "000000" else "111111")
+    assert "还可以再试4次" in text_of(wrong) and "重新发送验证码" in payloads(wrong)
+    reply = text_of(stack.chat(sender, code))
     assert "土地信息（市自然资源和规划局）" in reply and "商服用地" in reply and "46.10平方米" in reply
     assert "税务信息暂时没有查到，请稍后再试" in reply
+    audited = stack.query(
+        "SELECT action, detail FROM audit_log WHERE action IN ('property_owner_check', 'property_lookup') ORDER BY id"
+    )
+    assert [action for action, _ in audited] == ["property_owner_check", "property_owner_check", "property_lookup"]
+    assert "341502198601150035" not in str(audited) and "341502********0035" in str(audited)
