@@ -21,7 +21,14 @@ from api.handoff import RATING, Conversation, HandoffHub
 from api.models import Case, Evaluation
 from api.outage import keep_for_agents
 from api.rasa_client import AssistantReply
-from api.replies import NOT_ANSWERED, NOT_ANSWERED_BUTTONS, NOTHING_RECEIVED, THANKS_FOR_RATING, too_long
+from api.replies import (
+    NOT_ANSWERED,
+    NOT_ANSWERED_BUTTONS,
+    NOT_TAKEN,
+    NOTHING_RECEIVED,
+    THANKS_FOR_RATING,
+    too_long,
+)
 from api.runtime import Runtime
 from api.waiting import while_handed_off
 from contract.limits import MAX_LETTER_CHARS
@@ -71,18 +78,22 @@ async def converse(
     app.state.turn_log.record(channel, sender, reply.marks, round((time.monotonic() - started) * 1000))
     if reply.unavailable:
         return await keep_for_agents(app, channel, sender, text, (shown or "").strip() or text) or reply.messages
+    if reply.action_failed:
+        # Said whatever was said before the failure, and that this message was not taken (to send it again).
+        return reply.messages + [{"text": NOT_TAKEN}] if reply.messages else await not_answered(app, sender, NOT_TAKEN)
     if reply.messages:
         return reply.messages
     return await not_answered(app, sender)
 
 
-async def not_answered(app: FastAPI, sender: str) -> list[dict[str, Any]]:
+async def not_answered(app: FastAPI, sender: str, notice: str | None = None) -> list[dict[str, Any]]:
     """The assistant said nothing. After a /restart, or when Rasa's loop guard stopped a run of actions,
     its tracker waits for no message (no action_listen follows) and every later message would get nothing
-    too: appending action_listen repairs it, and the resident gets an answer now."""
+    too: appending action_listen repairs it, and the resident gets an answer now (`notice` when the reason
+    is known)."""
     hub: HandoffHub = app.state.handoff
     held = await hub.conversation(sender)
     if held is not None and held.state != RATING:
         return []  # handed over while Rasa was answering: the agents answer from now on
     await app.state.rasa.listen(sender)
-    return [{"text": NOT_ANSWERED, "buttons": NOT_ANSWERED_BUTTONS}]
+    return [{"text": notice}] if notice else [{"text": NOT_ANSWERED, "buttons": NOT_ANSWERED_BUTTONS}]

@@ -25,7 +25,7 @@ from api.metrics import rasa_call
 from api.rasa_load import InFlight, LocalInFlight
 from api.replies import UNAVAILABLE
 from api.request_id import METADATA_KEY, current_request_id, outgoing_headers
-from contract.turns import TurnMark, read_mark
+from contract.turns import ACTION_FAILED_KEY, TurnMark, read_mark
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,8 @@ class AssistantReply:
     marks: list[TurnMark]
     # No Rasa server answered: `messages` is the apology, and the gateway keeps the message for agents.
     unavailable: bool = False
+    # A custom action could not run (bot/serve.py): the message was not taken, the conversation is as before it.
+    action_failed: bool = False
 
 
 class RasaClient:
@@ -93,7 +95,9 @@ class RasaClient:
             logger.warning("rasa unavailable: %s", type(exc).__name__)
             return AssistantReply([{"text": UNAVAILABLE}], [], unavailable=True)
         marks = [mark for r in replies if (mark := read_mark(r.get("custom"))) is not None]
-        return AssistantReply([to_message(r) for r in replies if r.get("text") or r.get("buttons")], marks)
+        failed = any(isinstance(r.get("custom"), dict) and ACTION_FAILED_KEY in r["custom"] for r in replies)
+        shown = [to_message(r) for r in replies if r.get("text") or r.get("buttons")]
+        return AssistantReply(shown, marks, action_failed=failed)
 
     async def resume(self, sender: str) -> bool:
         """Undo the assistant's ConversationPaused so it answers this resident again, and leave the tracker

@@ -25,6 +25,11 @@ NOTHING_RECEIVED = "没有收到内容，请输入您想咨询或办理的事。
 # The assistant answered nothing (a restart, or Rasa's loop guard): the gateway answers and repairs the tracker.
 NOT_ANSWERED = "抱歉，我刚才没能回答上来。您可以换个说法再问，或者转人工客服。"
 NOT_ANSWERED_BUTTONS = [{"title": "转人工客服", "payload": "/request_human"}]
+# A custom action failed (the action server down): no button, a handoff would need the actions too.
+NOT_TAKEN = (
+    "抱歉，系统刚才出了点问题，您这条消息没能记下。前面填写的内容都还在，请稍等一两分钟再发一次；"
+    "着急的话可以拨打12345政务服务便民热线。"
+)
 
 
 def too_long(limit: int) -> str:

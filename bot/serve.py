@@ -10,6 +10,11 @@
   subclasses of `Event` and asking `inspect` whether each is abstract, for every event of every tracker
   read. The classes are now looked up by name in a table built once (rebuilt when a name is missing, as a
   custom event class may be imported later); unknown names still go through Rasa's own function.
+
+And one fix of what a resident gets: when a custom action cannot run (the action server down or failing),
+Rasa logs it, drops the action's events and says nothing. The reply now carries a `custom` payload
+(contract.turns.ACTION_FAILED_KEY) so that the gateway tells the resident their message was not taken; the
+tracker is left exactly as Rasa leaves it (a form keeps its earlier answers and asks again).
 """
 
 from __future__ import annotations
@@ -45,6 +50,30 @@ def event_classes() -> dict[str, type]:
 def apply_fixes() -> None:
     _fix_action_result_validation()
     _fix_event_type_lookup()
+    _fix_silent_action_failure()
+
+
+def _fix_silent_action_failure() -> None:
+    from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+    from rasa.shared.exceptions import RasaException
+
+    from contract.turns import ACTION_FAILED_KEY
+
+    original = RemoteAction.run
+    if getattr(original, "fixed", False):
+        return
+
+    async def run(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> Any:
+        try:
+            return await original(self, output_channel, nlg, tracker, domain)
+        except ActionExecutionRejection:
+            raise  # a form declining a message: Rasa's normal course, not a failure
+        except RasaException:
+            await output_channel.send_custom_json(tracker.sender_id, {ACTION_FAILED_KEY: self.name()})
+            raise
+
+    run.fixed = True  # type: ignore[attr-defined]
+    RemoteAction.run = run  # type: ignore[method-assign]  # the fix is a patch
 
 
 def _fix_event_type_lookup() -> None:

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 MARKER_KEY = "luan_turn"
+# Sent by the Rasa server itself (bot/serve.py) when a custom action could not run (the action server down or
+# failing): the resident's message was not taken, and the gateway says so instead of the assistant's silence.
+ACTION_FAILED_KEY = "luan_action_failed"
 
 ANSWERED = "answered"
 UNANSWERED = "unanswered"

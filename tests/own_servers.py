@@ -1,4 +1,5 @@
-"""Servers of a test's own, on free ports, that the test stops and starts again (the fault tests)."""
+"""Servers of a test's own, on free ports, that the test stops and starts again, and processes of a running stack
+that it kills and starts again (the fault tests)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import os
 import shutil
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg
 import redis
 
+from scripts.stack import ROOT, Stack
 from tests.gateway.server import free_port
 
 
@@ -75,3 +78,20 @@ class OwnPostgres:
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self._data), "-m", "fast", "-w", "stop")
+
+
+def kill(stack: Stack, name: str) -> None:
+    """SIGKILL one process of the stack, as a crash or the OOM killer ends it: no shutdown of any kind."""
+    process = stack.procs[name]
+    process.kill()
+    process.wait(10)
+
+
+def start_process(stack: Stack, name: str, gateway_port: int | None = None) -> None:
+    """Start the stack's process `name` again after `kill`. With `gateway_port`, `name` is another gateway
+    process on that port (a second replica on the same database, Redis and Rasa); stack.stop() stops it too.
+    The stack's environment must fix RASA_TOKEN: every command is built afresh, with a new token otherwise."""
+    built = replace(stack, gateway_port=gateway_port) if gateway_port else stack
+    command, env = built.commands()["gateway" if gateway_port else name]
+    output = subprocess.DEVNULL if stack.quiet else None
+    stack.procs[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
