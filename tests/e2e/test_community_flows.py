@@ -149,6 +149,7 @@ def test_a_property_lookup_needs_the_owner_and_names_the_missing_part(
     assert "不一致" in refused and "4504" not in refused and "341502" not in refused
     sent = text_of(stack.chat(sender, "341502198601150035"))
     assert "尾号4504" in sent and "18755644504" not in sent and "6位验证码" in sent
+    assert "刚刚已发送" not in sent and len(inbox.sent) == 1  # one check, one text
     code = inbox.code_to("18755644504")
     assert "不动产信息查询" in inbox.sent[-1]["text"]
     wrong = stack.chat(sender, "000000" if code != "000000" else "111111")
