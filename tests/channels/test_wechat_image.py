@@ -13,6 +13,7 @@ from sqlalchemy import select
 from api.db import make_engine, make_session_factory, transaction
 from api.models import Photo
 from api.replies import PHOTO_NOT_RECEIVED
+from api.senders import wechat_sender
 from api.settings import Settings
 from tests.channels.conftest import FakeRasa, Gateway, WeChatServer
 from tests.channels.fake_wechat_api import FakeWeChatApi
@@ -40,7 +41,7 @@ def test_an_image_is_stored_and_shared_with_the_assistant(
     push = wechat.message(OPENID, "image", msg_id=7001, PicUrl="http://example.invalid/1.jpg", MediaId="MEDIA-1")
     answer = wechat.reply_text(wechat.push(push))
 
-    [photo] = photos_of(settings, OPENID)
+    [photo] = photos_of(settings, wechat_sender(OPENID))  # kept as the gateway knows the resident
     assert (photo.content_type, photo.size) == ("image/jpeg", len(JPEG))
     assert (tmp_path / "photos" / photo.id).read_bytes() == JPEG
     sent = '/share_photo{"photo_id":"' + photo.id + '"}'
@@ -64,5 +65,5 @@ def test_a_refused_or_lost_image_is_answered_in_chinese(
         for i, media_id in enumerate(("GIF", "BIG", "NO-SUCH-MEDIA"))
     ]
     assert answers == ["只能发送 JPG、PNG 或 WebP 格式的照片", "照片太大了，请发送不超过2KB的照片", PHOTO_NOT_RECEIVED]
-    assert rasa.calls == [] and photos_of(settings, OPENID) == []
+    assert rasa.calls == [] and photos_of(settings, wechat_sender(OPENID)) == []
     assert not (tmp_path / "photos").exists() or not any((tmp_path / "photos").iterdir())

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from api.db import make_engine, make_session_factory, transaction
 from api.models import Ticket
 from api.replies import NOTHING_RECEIVED, too_long
+from api.senders import wechat_sender
 from api.settings import Settings
 from contract.limits import MAX_LETTER_CHARS
 from tests.channels.conftest import FakeRasa, Gateway, WeChatServer
@@ -45,7 +46,7 @@ def test_a_numbered_choice_reaches_the_agent_as_its_title(gateway: Gateway, rasa
     ticket = gateway.http.post(
         "/api/tickets",
         headers={"X-Service-Token": gateway.settings.service_token},
-        json={"sender": OPENID, "channel": "wechat", "summary": "居民要求人工服务"},
+        json={"sender": wechat_sender(OPENID), "channel": "wechat", "summary": "居民要求人工服务"},
     )
     assert ticket.status_code == 201
     wechat.reply_text(wechat.push(wechat.text(OPENID, "1", msg_id=7102)))

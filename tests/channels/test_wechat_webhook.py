@@ -12,6 +12,7 @@ import pytest
 import xmltodict
 
 from api.replies import TEXT_ONLY, WELCOME
+from api.senders import wechat_sender
 from api.settings import Settings
 from tests.channels.conftest import (
     TOKEN,
@@ -54,11 +55,11 @@ def test_url_verification_echoes_only_for_our_token(gateway: Gateway) -> None:
     assert gateway.http.get("/wechat", params={"echostr": "1"}).status_code == 403
 
 
-def test_text_goes_to_the_assistant_with_the_openid_as_sender(wechat: WeChatServer, rasa: FakeRasa) -> None:
+def test_text_goes_to_the_assistant_with_the_prefixed_openid_as_sender(wechat: WeChatServer, rasa: FakeRasa) -> None:
     response = wechat.push(wechat.text(OPENID, "新生儿怎么办理户口", msg_id=1001))
     assert wechat.reply_text(response) == FakeRasa.echo("新生儿怎么办理户口")
     assert [(c["sender"], c["message"], c["metadata"]["channel"]) for c in rasa.calls] == [
-        (OPENID, "新生儿怎么办理户口", "wechat")
+        (wechat_sender(OPENID), "新生儿怎么办理户口", "wechat")
     ]
     assert rasa.calls[0]["metadata"]["request_id"]  # the push's request id, on to the actions (api/request_id.py)
     if wechat.mode == "safe":
