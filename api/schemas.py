@@ -213,7 +213,7 @@ class StaffCreate(Strict):
     display_name: Short
     role: Annotated[str, StringConstraints(pattern=r"^(agent|supervisor|admin|grid_officer)$")]
     password: Annotated[str, StringConstraints(min_length=10, max_length=128)]
-    # An agent's department: 督办 on its cases reach the agent's console.
+    # An agent's department: the only cases it works (api/case_access.py); none: the 12345 centre's, every case.
     department: Short | None = None
 
 

@@ -90,6 +90,8 @@
     $("who").textContent = displayName ? "坐席：" + displayName : "";
     api("/api/staff/me").then(function (me) {
       var supervisor = me.role === "supervisor" || me.role === "admin";
+      // A department's agent sees its department's cases only (api/case_access.py): say whose.
+      if (me.department && !supervisor) $("who").textContent = "坐席：" + me.display_name + "（" + me.department + "）";
       $("export-corrections").hidden = !supervisor;
       $("analytics-link").hidden = !supervisor;
     }).catch(function () { /* the button and the link stay hidden */ });

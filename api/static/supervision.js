@@ -15,6 +15,7 @@
   var LIST_LIMIT = 50;
   var $ = function (id) { return document.getElementById(id); };
   var role = null;
+  var department = null;
   var events = [];
   var noticeTimer = null;
 
@@ -44,7 +45,8 @@
     list.textContent = "";
     $("supervision-count").textContent = "（" + events.length + "）";
     if (!events.length) {
-      list.appendChild(el("li", "", supervisor() || role === null ? "暂无督办" : "暂无本部门的督办"));
+      // Supervisors and the centre's agents (no department) see every case's 督办 (api/case_access.py).
+      list.appendChild(el("li", "", supervisor() || !department ? "暂无督办" : "暂无本部门的督办"));
       return;
     }
     events.forEach(function (event) {
@@ -157,9 +159,10 @@
 
   // ---- start: once the console shows the desk --------------------------------------------------------
   function start() {
-    if ($("desk").hidden) { role = null; events = []; $("supervision-notice").hidden = true; return; }
+    if ($("desk").hidden) { role = null; department = null; events = []; $("supervision-notice").hidden = true; return; }
     api("/api/staff/me").then(function (me) {
       role = me.role;
+      department = me.department;
       refresh();
     }).catch(function () { role = null; });
   }

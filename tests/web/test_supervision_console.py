@@ -1,6 +1,7 @@
 """The console's 督办 in headless chromium: a red card pushed by the gateway's scheduler reaches the case's
 department's agent and a supervisor (list and notice) but not another department's agent; the supervisor adds
-a note and extends the deadline from the case view. Screenshots go to test-artifacts/."""
+a note and extends the deadline from the case view. A department's agent sees only its department's tickets,
+the centre's agent all (api/case_access.py). Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -20,11 +21,14 @@ from api.security import hash_password
 from api.workdays import WorkCalendar
 from tests.gateway.conftest import PASSWORD, make_settings
 from tests.gateway.server import serve
+from tests.web.conftest import wcag_violations
 from tests.web.test_widget_console_e2e import ARTIFACTS, browser  # noqa: F401 (the browser fixture)
 
 pytestmark = pytest.mark.browser
 HR = "市人力资源和社会保障局"
 CITY = "市城市管理局"
+HOUSING = "市住房和城乡建设局"
+TRANSPORT = "市交通运输局"
 
 
 def shot(page: Page, name: str) -> None:
@@ -44,6 +48,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, object, WorkCalendar]]:
             ("hr7", "agent", HR),
             ("city7", "agent", CITY),
             ("chief", "supervisor", None),
+            ("housing7", "agent", HOUSING),
+            ("centre7", "agent", None),
         ):
             session.add(
                 StaffUser(
@@ -122,3 +128,34 @@ def test_a_red_card_reaches_the_right_consoles_and_a_supervisor_acts_on_it(
     expect(hr.get_by_role("heading", name="督办")).to_contain_text("（3）")
     shot(hr, "3-agent-list")
     expect(city.get_by_role("list", name="督办")).to_contain_text("暂无本部门的督办")
+
+
+def test_a_departments_agent_sees_only_its_departments_tickets(
+    browser: Browser,  # noqa: F811
+    served: tuple[str, object, WorkCalendar],
+    axe_script: str,
+) -> None:
+    url, app, _ = served
+    token = app.state.runtime.settings.service_token  # type: ignore[attr-defined]
+    with httpx.Client(base_url=url, timeout=20, headers={"X-Service-Token": token}) as http:
+        housing, transport = (
+            http.post("/api/tickets", json={"summary": summary, "department": department}).json()["number"]
+            for summary, department in (("公租房申请进度查询", HOUSING), ("出租车拒载", TRANSPORT))
+        )
+
+    page = login(browser, url, "housing7")
+    tickets = page.get_by_role("list", name="未办结工单")
+    expect(tickets).to_contain_text(housing)
+    expect(page.get_by_role("heading", name="未办结工单")).to_contain_text("（1）")
+    expect(tickets).not_to_contain_text(transport)
+    expect(page.locator("#who")).to_contain_text(f"（{HOUSING}）")
+    expect(page.get_by_role("list", name="督办")).to_contain_text("暂无本部门的督办")
+    expect(page.get_by_role("list", name="待分拨")).to_contain_text("暂无待分拨事项")
+    assert wcag_violations(page, axe_script) == []
+    shot(page, "4-department-agent")
+
+    centre = login(browser, url, "centre7")
+    for number in (housing, transport):
+        expect(centre.get_by_role("list", name="未办结工单")).to_contain_text(number)
+    expect(centre.get_by_role("list", name="督办")).to_contain_text("暂无督办")
+    shot(centre, "5-centre-agent")
