@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from ipaddress import ip_address
 from typing import Annotated
+from urllib.parse import unquote
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -46,6 +47,13 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 RESIDENT_HEADER = "x-resident-sender"
 
 
+def named_resident(request: Request) -> str | None:
+    """The sender in X-Resident-Sender, as it was before actions/case_api.py percent-encoded it for the header
+    (`wx:<openid>` travels as `wx%3A<openid>`)."""
+    value = request.headers.get(RESIDENT_HEADER)
+    return unquote(value) if value else None
+
+
 def _trusted_hop(hop: str, runtime: Runtime) -> bool:
     try:
         address = ip_address(hop)
@@ -77,7 +85,7 @@ def limit_resident(request: Request, runtime: RuntimeDep) -> None:
     from one address for every resident: its calls are capped per resident it names, and its own reads
     (catalogue, consultations), naming none, are not capped."""
     if is_service_call(request, runtime):
-        resident = request.headers.get(RESIDENT_HEADER)
+        resident = named_resident(request)
         if not resident:
             return
         key = f"resident:{resident}"

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import jwt
 from fastapi import Request
 
-from api.deps import RESIDENT_HEADER, is_service_call
+from api.deps import is_service_call, named_resident
 from api.errors import ApiError
 from api.runtime import Runtime
 from api.senders import wechat_openid
@@ -59,7 +59,7 @@ def current_voter(request: Request, runtime: Runtime, channel: str | None) -> st
         if voter is None:
             raise ApiError(401, "voter_token_expired", "身份验证已过期，请重新获取验证码验证手机号。")
         return voter
-    openid = wechat_openid(request.headers.get(RESIDENT_HEADER) or "")
+    openid = wechat_openid(named_resident(request) or "")
     if openid and channel == "wechat" and is_service_call(request, runtime):
         # Keyed on the bare openid, as before senders had a channel prefix: a ballot cast then is still found.
         return voter_key(runtime, "wechat", openid)

@@ -24,7 +24,7 @@ from api.budget_schemas import (
 )
 from api.case_views import receipt
 from api.db import transaction
-from api.deps import RESIDENT_HEADER, ResidentLimit, RowId, RuntimeDep, SessionDep, client_ip, is_service_call
+from api.deps import ResidentLimit, RowId, RuntimeDep, SessionDep, client_ip, is_service_call, named_resident
 from api.errors import ApiError
 from api.models import utcnow
 from api.services import ballots, budget
@@ -57,7 +57,7 @@ def propose(
     is required (the status check and the notices go by it); from the action server, the resident's sender."""
     sender = None
     if is_service_call(request, runtime):
-        sender = request.headers.get(RESIDENT_HEADER)
+        sender = named_resident(request)
         if not sender:
             raise ApiError(422, "sender_required", "缺少居民标识（X-Resident-Sender）")
     elif body.phone is None:

@@ -26,7 +26,6 @@ from api.department_schemas import (
     ReportReceipt,
 )
 from api.deps import (
-    RESIDENT_HEADER,
     AdminDep,
     ResidentLimit,
     RowId,
@@ -34,6 +33,7 @@ from api.deps import (
     SessionDep,
     current_staff,
     is_service_call,
+    named_resident,
 )
 from api.errors import ApiError
 from api.models import utcnow
@@ -179,7 +179,7 @@ async def property_lookup(
     For the action server only with the named resident's owner grant (403 `owner_not_verified`, or
     `owner_verification_expired`); staff look any property up."""
     canonical = _canonical(certificate)
-    sender = request.headers.get(RESIDENT_HEADER) if caller[1] == "service" else None
+    sender = named_resident(request) if caller[1] == "service" else None
     targets = await run_in_threadpool(_targets, runtime, canonical, *caller, sender)
     lookup: DepartmentLookup = request.app.state.department_lookup
     return await lookup.property(canonical, targets)
@@ -189,7 +189,7 @@ def resident_of(request: Request, runtime: RuntimeDep) -> str:
     """The resident the action server asks for (X-Service-Token and X-Resident-Sender)."""
     if not is_service_call(request, runtime):
         raise ApiError(401, "invalid_service_token", "无权调用该接口")
-    sender = request.headers.get(RESIDENT_HEADER)
+    sender = named_resident(request)
     if not sender:
         raise ApiError(422, "sender_required", "缺少居民标识（X-Resident-Sender）")
     return sender
