@@ -1,7 +1,9 @@
 """The Rasa launcher's fixes: action server responses are still validated, errors unchanged; stored events
-resolve to the same classes as with Rasa's own lookup."""
+resolve to the same classes as with Rasa's own lookup; an action that cannot run is marked in the reply."""
 
 from __future__ import annotations
+
+import asyncio
 
 import pytest
 
@@ -9,11 +11,17 @@ pytest.importorskip("rasa")
 
 from jsonschema import ValidationError  # noqa: E402
 from rasa.core.actions.action import RemoteAction  # noqa: E402
+from rasa.core.channels.channel import CollectingOutputChannel  # noqa: E402
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator  # noqa: E402
+from rasa.shared.core.domain import Domain  # noqa: E402
 from rasa.shared.core.events import ActionExecuted, Event, UserUttered  # noqa: E402
+from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
+from rasa.shared.exceptions import RasaException  # noqa: E402
 from rasa.shared.utils.common import all_subclasses  # noqa: E402
 from rasa.utils.endpoints import EndpointConfig  # noqa: E402
 
 from bot.serve import apply_fixes  # noqa: E402
+from contract.turns import ACTION_FAILED_KEY  # noqa: E402
 
 VALID = {
     "events": [{"event": "slot", "name": "answered_service", "value": "社会保障卡申领"}],
@@ -85,3 +93,13 @@ def test_event_class_defined_after_the_first_lookup_resolves() -> None:
         type_name = "late_event_for_test"
 
     assert Event.resolve_by_type("late_event_for_test") is LateEvent
+
+
+def test_an_action_that_cannot_run_says_so_to_the_gateway(action: RemoteAction) -> None:
+    """Nothing listens at the action server's address: Rasa's error stands (its events are dropped as before),
+    and the reply carries the marker the gateway turns into "this message was not taken"."""
+    channel = CollectingOutputChannel()
+    tracker = DialogueStateTracker.from_events("resident-1", [])
+    with pytest.raises(RasaException):
+        asyncio.run(action.run(channel, TemplatedNaturalLanguageGenerator({}), tracker, Domain.empty()))
+    assert channel.messages == [{"recipient_id": "resident-1", "custom": {ACTION_FAILED_KEY: "action_answer_service"}}]
