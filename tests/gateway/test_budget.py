@@ -9,6 +9,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import Any, get_args
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -19,6 +20,7 @@ from api.budget_schemas import Phase
 from api.db import make_engine
 from api.main import create_app
 from api.models import Ballot, BallotChoice
+from api.senders import WEB_PREFIX, wechat_sender
 from api.services.budget import Candidate, choose_funded
 from api.settings import Settings
 from contract.budget import PHASES, BallotReceipt, BudgetRound, BudgetRoundDetail
@@ -30,9 +32,14 @@ SERVICE_TOKEN = "test-service-token-0123456789abcdef"
 Token = Callable[[str], str]
 
 
+def for_resident(sender: str) -> dict[str, str]:
+    """The action server calling for a resident, the sender percent-encoded as actions/case_api.py sends it."""
+    return {"X-Service-Token": SERVICE_TOKEN, "X-Resident-Sender": quote(sender, safe="")}
+
+
 def wechat(openid: str) -> dict[str, str]:
-    """The action server calling for a WeChat resident (the sender is the openid)."""
-    return {"X-Service-Token": SERVICE_TOKEN, "X-Resident-Sender": openid}
+    """The action server calling for a WeChat resident (`wx:<openid>`, whose openid is a verified voter)."""
+    return for_resident(wechat_sender(openid))
 
 
 def open_round(client: TestClient, staff_token: Token, budget: int = 3_000_000, max_choices: int = 2) -> int:
@@ -193,13 +200,14 @@ def test_the_action_server_proposes_for_its_resident_who_is_told_of_the_review(
         f"/api/budget/rounds/{round_id}/proposals", json=body, headers={"X-Service-Token": SERVICE_TOKEN}
     )
     assert unnamed.status_code == 422 and unnamed.json()["detail"] == "sender_required"
-    created = client.post(f"/api/budget/rounds/{round_id}/proposals", json=body, headers=wechat("web-resident-1"))
+    sender = f"{WEB_PREFIX}resident-1"
+    created = client.post(f"/api/budget/rounds/{round_id}/proposals", json=body, headers=for_resident(sender))
     receipt = CaseReceipt.from_json(created.json())
     assert created.status_code == 201 and receipt.query_code is not None  # no phone: a query code stands in
 
     decide(client, staff_token, receipt.number, False)
     hub = client.app.state.handoff  # type: ignore[attr-defined]
-    lines = client.portal.call(hub.lines, "web-resident-1")  # type: ignore[union-attr]
+    lines = client.portal.call(hub.lines, sender)  # type: ignore[union-attr]
     assert [line.text for line in lines] == [
         f"您提议的项目“口袋公园”（{receipt.number}）这次没有通过评审。原因：样例评审意见。感谢您的参与！"
     ]
