@@ -76,6 +76,14 @@ class DepartmentReport(Strict):
         return self
 
 
+class CaseContact(BaseModel):
+    """The resident's contact on a department's open case, unmasked (audited as department_read_contact)."""
+
+    number: str
+    name: str | None
+    phone: str | None
+
+
 class ReportReceipt(BaseModel):
     number: str
     status: str

@@ -1,7 +1,8 @@
 """A department reports back on a case it was dispatched (docs/departments.md "Reporting back"): accepted, a
-progress note, or resolved with its result. The case moves along its kind's pipeline to the status its kind's
-`report_statuses` names (contract/case_kinds.py), the report is audited, and the resident is told
-(api/routes/departments.py sends `notice`)."""
+progress note, or resolved with its result; and reads the resident's contact on an open case to call back.
+The case moves along its kind's pipeline to the status its kind's `report_statuses` names
+(contract/case_kinds.py), the report is audited, and the resident is told (api/routes/departments.py sends
+`notice`)."""
 
 from __future__ import annotations
 
@@ -66,6 +67,16 @@ def _own_case(session: Session, department: str, number: str) -> Case:
     if case is None or case.department != department:
         # The same answer as an unknown number: a department cannot probe other departments' numbers.
         raise ApiError(404, "case_not_found", "未找到该编号对应的事项，请核对编号")
+    return case
+
+
+def contact(session: Session, department: str, number: str) -> Case:
+    """The resident's contact on one of the department's open cases, for the handler who must call back: the
+    webhook carries it masked, so that it reaches only who asks for it, and every reading is audited."""
+    case = _own_case(session, department, number)
+    if case.is_closed:
+        raise ApiError(409, "case_closed", f"该事项已{case.status_text}，不再提供联系方式", status=case.status)
+    audit.record(session, department, DEPARTMENT_ROLE, "department_read_contact", case.number)
     return case
 
 

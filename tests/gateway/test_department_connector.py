@@ -439,3 +439,34 @@ def test_report_bodies_are_checked(
     for body in ({"type": "progress"}, {"type": "resolved", "note": "x"}, {"type": "closed"}, {}):
         response = gateway.post(url, json=body, headers=bearer)
         assert response.status_code == 422 and response.json()["message"], body
+
+
+def test_a_department_reads_the_contact_of_its_open_case_only_and_audited(
+    gateway: TestClient, connector: Settings, staff_token: Token, standin_url: str
+) -> None:
+    credential = register_at_standin(gateway, staff_token("admin"), connector, standin_url, LAND)
+    other = register_at_standin(gateway, staff_token("admin"), connector, standin_url, HOUSING)
+    number = file_complaint(gateway, LAND)
+    url = f"/api/departments/cases/{number}/contact"
+
+    read = gateway.get(url, headers={"Authorization": f"Bearer {credential}"})
+    assert read.status_code == 200, read.text
+    assert read.json() == {"number": number, "name": None, "phone": "13812345678"}
+    # Another department's credential, or none: the same answers as for any other case.
+    refused = gateway.get(url, headers={"Authorization": f"Bearer {other}"})
+    assert refused.status_code == 404 and refused.json()["detail"] == "case_not_found"
+    assert gateway.get(url).status_code == 401
+
+    closed = gateway.post(
+        f"/api/departments/cases/{number}/reports",
+        json={"type": "resolved", "result": "路灯已修复"},
+        headers={"Authorization": f"Bearer {credential}"},
+    )
+    assert closed.status_code == 201, closed.text
+    late = gateway.get(url, headers={"Authorization": f"Bearer {credential}"})
+    assert late.status_code == 409 and late.json()["detail"] == "case_closed"
+    with transaction(make_session_factory(make_engine(connector.database_url))) as session:
+        reads = session.scalars(
+            select(AuditEntry).where(AuditEntry.target == number, AuditEntry.action == "department_read_contact")
+        ).all()
+    assert [(e.actor, e.role) for e in reads] == [(LAND, "department")]
