@@ -14,6 +14,7 @@ from api import audit
 from api.db import transaction
 from api.department_lookup import DepartmentLookup, LookupTarget, Unavailable
 from api.department_schemas import (
+    CaseContact,
     DeliveryPage,
     DeliveryView,
     DepartmentReport,
@@ -132,6 +133,21 @@ async def report(
     told = await tell_resident(request.app, case.sender, case.channel, reported.notice)
     notice = "stream" if told is None else "pushed" if told else "not_delivered"
     return {"number": case.number, "status": case.status, "status_text": case.status_text, "notice": notice}
+
+
+def _contact(runtime: Runtime, department: str, number: str) -> CaseContact:
+    with transaction(runtime.sessions) as session:
+        case = department_reports.contact(session, department, number)
+        return CaseContact(number=case.number, name=case.contact_name, phone=case.contact_phone)
+
+
+@router.get("/api/departments/cases/{number}/contact", response_model=CaseContact)
+async def case_contact(
+    number: CaseNumberPath, department: Annotated[str, Depends(department_of)], runtime: RuntimeDep
+) -> CaseContact:
+    """The resident's name and phone on one of the department's open cases (404 for any other case, 409 once it
+    is closed), for the handler who calls the resident back; every reading is audited."""
+    return await run_in_threadpool(_contact, runtime, department, number)
 
 
 # ---- lookups across departments -------------------------------------------------------------------------
