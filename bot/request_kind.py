@@ -24,7 +24,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 
 from contract.case_kinds import find_case_number
-from knowledge.request_kind import Strength, grievance_strength
+from knowledge.request_kind import Strength, grievance_strength, is_letter
 
 COMPLAINT = "submit_complaint"
 INCIDENT = "report_incident"
@@ -43,8 +43,8 @@ _PRAISE = re.compile(r"表扬|感谢|谢谢|点赞|好评|称赞|赞扬|锦旗")
 def reads_as_complaint(text: str, intent: str | None) -> bool:
     if intent not in READS_AS_COMPLAINT or text.startswith("/") or len(_HAN.findall(text)) < MIN_HAN_CHARS:
         return False
-    if intent == "check_status" and (find_case_number(text) or _PROGRESS.search(text)):
-        return False  # "我上周投诉的事有结果没": about an earlier case
+    if intent == "check_status" and (find_case_number(text) or (_PROGRESS.search(text) and not is_letter(text))):
+        return False  # "我上周投诉的事有结果没": about an earlier case (a letter's story may say 结果 in passing)
     if intent == "praise" and _PRAISE.search(text):
         return False  # "表扬三号窗口，以前态度很差，现在好多了"
     return grievance_strength(text) is Strength.STRONG

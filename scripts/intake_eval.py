@@ -2,12 +2,13 @@
 
 Usage: `PYTHONPATH=$PWD python scripts/intake_eval.py [--url http://127.0.0.1:8000] [--file
 knowledge/eval/routing_heldout.tsv] [--limit N] [--show]`. Each request is sent by a new resident, who then
-answers what the assistant asks: a phone number, a place, "登记诉求" when offered to register the request, the
-request again when asked what happened or what the suggestion is, "其他话题" for a consultation, "都不是，转人工解答"
-when offered how-to guides, "我没有编号" when asked for a case number. Prints the share taken in as a case without a
-person (a TS complaint or JY suggestion, or a GD ticket that a person answers later), answered from the
-knowledge base, or neither, and how often the category the assistant names is the request's own (the file's
-level1 column). The requests of the default file were written by this project and never used in training.
+answers what the assistant asks: a phone number, a place, the sample community and a building for a 小区报事,
+"登记诉求" when offered to register the request, the request again when asked what happened or what the suggestion
+is, "其他话题" for a consultation, "都不是，转人工解答" when offered how-to guides, "我没有编号" when asked for a case
+number. Prints the share taken in as a case without a person (a TS complaint, JY suggestion or SQ community
+incident, or a GD ticket that a person answers later), answered from the knowledge base, or neither, and how often
+the category the assistant names is the request's own (the file's level1 column). The requests of the default
+file were written by this project and never used in training.
 """
 
 from __future__ import annotations
@@ -27,21 +28,30 @@ from tests.senders import issued_sender
 ROOT = Path(__file__).resolve().parent.parent
 PHONE = "13812345678"
 PLACE = "金安区三里桥街道梅山路"
-MAX_TURNS = 5
+COMMUNITY = "金安区某社区"  # the sample community `make run` seeds (api/community_samples.py)
+MAX_TURNS = 6
 _CATEGORY = re.compile(r"按“([^”]+)”类转交")
 
 
 def text_of(messages: list[dict[str, Any]]) -> str:
-    return "\n".join(str(m.get("text") or "") for m in messages)
+    """What the resident reads, buttons included: a resident presses "登记诉求" when it is offered."""
+    lines = []
+    for message in messages:
+        buttons = " ".join(f"[{b.get('title')}]" for b in message.get("buttons") or [])
+        lines.append(f"{message.get('text') or ''} {buttons}".strip())
+    return "\n".join(lines)
 
 
 def next_answer(reply: str, request: str) -> str | None:
     """What a resident says next to this reply, or None when the conversation is over."""
-    if re.search(r"(TS|JY|GD)\d{8,}", reply):
+    if re.search(r"(TS|JY|SQ|GD)\d{8,}", reply):
         return None
     answers = (
         (("登记为诉求", "登记诉求"), "/submit_complaint"),
         (("什么位置",), PLACE),
+        (("哪个小区",), COMMUNITY),
+        (("几栋几单元",), "3栋2单元"),
+        (("哪一类问题",), "其他"),
         (("电话", "手机号"), PHONE),
         (("什么问题", "具体说说", "具体建议", "具体一点"), request),
         (("建议是关于哪一项",), "其他话题"),
@@ -54,8 +64,8 @@ def next_answer(reply: str, request: str) -> str | None:
 
 
 def drive(client: httpx.Client, request: str) -> tuple[str, str, list[tuple[str, str]]]:
-    """The outcome (filed: a TS/JY case; ticket: a GD ticket for a person to answer; answered: a knowledge-base
-    answer; none), the category named on filing, and the transcript."""
+    """The outcome (filed: a TS/JY case or an SQ incident for the grid officer; ticket: a GD ticket for a person
+    to answer; answered: a knowledge-base answer; none), the category named on filing, and the transcript."""
     sender = issued_sender(client)
     said: str | None = request
     transcript: list[tuple[str, str]] = []
@@ -69,7 +79,7 @@ def drive(client: httpx.Client, request: str) -> tuple[str, str, list[tuple[str,
     last = transcript[-1][1]
     outcome = (
         "filed"
-        if re.search(r"(TS|JY)\d{8,}", last)
+        if re.search(r"(TS|JY|SQ)\d{8,}", last)
         else "ticket"
         if re.search(r"GD\d{8,}", last)
         else "answered"

@@ -24,6 +24,12 @@ def _parsed(text: str, intent: str) -> Message:
         ("政务大厅窗口的工作人员态度很差", "nlu_fallback"),
         ("楼下饭店油烟太大，天天扰民", "out_of_scope"),
         ("我陪母亲去社区服务中心办事，工作人员说话不耐烦，大声呵斥", "praise"),
+        # A letter whose story mentions a result is no status question.
+        (
+            "您好！我在办理残疾证评定时，指定医院的鉴定医生态度敷衍，没有认真检查就给出了评定结果，"
+            "我母亲的情况明显更重，希望有关部门重新组织鉴定。",
+            "check_status",
+        ),
     ],
 )
 def test_grievances_become_complaints(text: str, intent: str) -> None:
