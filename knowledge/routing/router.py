@@ -21,6 +21,30 @@ logger = logging.getLogger(__name__)
 ALTERNATIVES = 3
 
 
+class SparseRows:
+    """A mostly-zero weight matrix as its non-zero entries row by row (CSR layout, numpy only: importing
+    scipy would cost more memory than this saves).
+
+    The level-2 weights are zero for every feature never seen in a level-1 category's examples (trained from
+    zero, such a feature gets no gradient): about 10 % are non-zero, 4 MB here instead of 25 MB dense.
+    """
+
+    def __init__(self, dense: np.ndarray) -> None:
+        rows, columns = np.nonzero(dense)
+        self.shape = dense.shape
+        self.indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=dense.shape[0]))])
+        self.indices = columns.astype(np.int32)
+        self.data = dense[rows, columns]
+
+    def take(self, rows: np.ndarray, columns: slice) -> np.ndarray:
+        """``dense[rows, columns]``, the same values."""
+        starts, lengths = self.indptr[rows], self.indptr[rows + 1] - self.indptr[rows]
+        entries = np.arange(lengths.sum()) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        gathered = np.zeros((len(rows), self.shape[1]), dtype=self.data.dtype)
+        gathered[np.repeat(np.arange(len(rows)), lengths), self.indices[entries]] = self.data[entries]
+        return np.ascontiguousarray(gathered[:, columns])
+
+
 class RouterUnavailable(RuntimeError):
     """No usable model: not built yet, or its files do not load."""
 
@@ -57,7 +81,7 @@ class Router:
         self.taxonomy = taxonomy
         self.vectorizer = Vectorizer(vocabulary)
         self.w1 = w1
-        self.w2 = w2
+        self.w2 = SparseRows(w2)
         self.temperature = temperature
         self.overrides = overrides
         self.segmenter = segmenter
@@ -117,7 +141,7 @@ class Router:
             names = self.taxonomy.level2[level1]
             level2 = None
             if names:
-                scores = values @ self.w2[columns, self._slices[level1]]
+                scores = values @ self.w2.take(columns, self._slices[level1])
                 level2 = names[int(np.argmax(scores))]
             department = self.overrides.department(prepared, level1, level2, self.taxonomy.default_department(level1))
             alternatives.append(Alternative(level1, level2, department, round(float(probabilities[position]), 4)))

@@ -4,8 +4,10 @@ department override table and its validation."""
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from knowledge.routing import Router, RoutingDataError
@@ -152,6 +154,18 @@ def test_confidence_and_alternatives_are_consistent(router: Router) -> None:
         )
         assert len({a.category for a in routed.alternatives}) == 3
     assert router.route("物业不修电梯，业主投诉物业").confidence > router.route("你好").confidence
+
+
+def test_level2_weights_are_kept_sparse_with_the_same_values(built: KnowledgeSettings, router: Router) -> None:
+    # Issue 15's memory goal: only the non-zero level-2 weights stay in memory; routing reads the same values.
+    model_dir = built.routing_model_dir
+    with np.load(model_dir / json.loads((model_dir / "manifest.json").read_text())["weights"]) as stored:
+        dense = stored["w2"]
+    assert len(router.w2.data) < dense.size / 2
+    rows = np.array([0, 3, 3, dense.shape[0] - 1, 7], dtype=np.int32)
+    for columns in (slice(0, 2), slice(1, dense.shape[1]), slice(0, 0)):
+        assert np.array_equal(router.w2.take(rows, columns), dense[rows, columns])
+    assert router.w2.take(np.array([], dtype=np.int32), slice(0, 2)).shape == (0, 2)
 
 
 def test_a_long_letter_is_read_up_to_the_limit(router: Router) -> None:
