@@ -535,11 +535,15 @@ def assistant(session: Session, scope: Scope) -> Assistant:
 
 # ---- hot topics ------------------------------------------------------------------------------------------
 def _keywords(texts: Iterable[str], exclude: set[str]) -> list[str]:
-    import jieba.analyse  # loads its dictionary: only when a dashboard asks
+    # The jieba dictionary that routing and search hold already (knowledge/keywords.py: not a second one).
+    from knowledge.keywords import salient_words
+    from knowledge.settings import KnowledgeSettings
+    from knowledge.text import Segmenter
 
     masked = "\n".join(mask_text(text, names=True) for text in texts)
+    segmenter = Segmenter(KnowledgeSettings.from_env().dict_dir)
     words = []
-    for word in jieba.analyse.extract_tags(masked, topK=KEYWORDS_PER_TOPIC * 4):
+    for word in salient_words(masked, segmenter, KEYWORDS_PER_TOPIC * 4):
         if len(word) >= 2 and not any(ch.isdigit() or ch == "*" for ch in word):
             if word not in _GENERIC_WORDS and word not in exclude:
                 words.append(word)
