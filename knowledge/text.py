@@ -18,7 +18,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from pypinyin import lazy_pinyin
+from knowledge.pinyin import readings
 
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 _LATIN = re.compile(r"[a-z]+")
@@ -70,18 +70,14 @@ def read_word_list(path: Path) -> list[str]:
     ]
 
 
-@lru_cache(maxsize=65536)
-def _char_pinyin(char: str) -> str:
-    return lazy_pinyin(char)[0]
-
-
 def syllables_of(run: str) -> list[str]:
-    """Toneless pinyin of each character of a Chinese run, character by character (cached: fast).
+    """Toneless pinyin of each character of a Chinese run, character by character (a table lookup).
 
     The reading of a character out of context may be the wrong one for a polyphone; both questions and
     knowledge texts are read the same way, so they still match.
     """
-    return [_char_pinyin(char) for char in run]
+    table = readings()
+    return [table.char(char) for char in run]
 
 
 class Segmenter:
@@ -153,11 +149,13 @@ class Analyzer:
         for word in words:
             if len(word) >= 2 and _CJK.fullmatch(word) and word not in segmenter.stopwords:
                 self.vocabulary.add(word)
+        table = readings()
         for word in self.vocabulary:
             # In context (重新 = chong xin) for typed pinyin, and character by character for typos.
-            for syllables in (tuple(lazy_pinyin(word)), tuple(syllables_of(word))):
+            for syllables in (table.word(word), tuple(syllables_of(word))):
                 self._by_pinyin[syllables].add(word)
                 self.syllables.update(syllables)
+        table.save()  # the readings of new words, so that the next process need not import pypinyin
         self._longest = max((len(key) for key in self._by_pinyin), default=0)
 
     def expand(self, text: str) -> str:
