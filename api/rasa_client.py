@@ -112,7 +112,9 @@ class RasaClient:
     async def _append_event(self, sender: str, event: dict[str, Any]) -> bool:
         # Any server will do: they share the tracker store (api/rasa_client.py's module comment).
         try:
-            await self._post(sender, f"/conversations/{quote(sender, safe='')}/tracker/events", event)
+            # Rasa takes the path's conversation id as it is, undecoded: "web%3Aab" would be another tracker than
+            # the webhook's "web:ab" (senders carry their channel: api/senders.py). Only ':' is kept as typed.
+            await self._post(sender, f"/conversations/{quote(sender, safe=':')}/tracker/events", event)
         except httpx.HTTPError as exc:
             logger.warning("rasa %s event failed: %s", event["event"], type(exc).__name__)
             return False

@@ -47,9 +47,10 @@ def _token_voter(runtime: Runtime, token: str) -> str | None:
     return str(claims["sub"])
 
 
-UNVERIFIED = ApiError(
-    401, "voter_not_verified", "投票前需要先验证身份：请用手机号获取验证码完成验证，或在六安政务微信公众号里投票。"
-)
+def _unverified() -> ApiError:
+    return ApiError(
+        401, "voter_not_verified", "投票前需要先验证身份：请用手机号获取验证码完成验证，或在六安政务微信公众号里投票。"
+    )
 
 
 def current_voter(request: Request, runtime: Runtime, channel: str | None) -> str:
@@ -63,4 +64,4 @@ def current_voter(request: Request, runtime: Runtime, channel: str | None) -> st
     if openid and channel == "wechat" and is_service_call(request, runtime):
         # Keyed on the bare openid, as before senders had a channel prefix: a ballot cast then is still found.
         return voter_key(runtime, "wechat", openid)
-    raise UNVERIFIED
+    raise _unverified()

@@ -234,7 +234,7 @@ async def owner_check(
     try:
         check = await lookup.owner(target, canonical, body.id_number)
     except Unavailable:
-        raise property_access.UNAVAILABLE from None
+        raise property_access.unavailable() from None
     return await run_in_threadpool(
         property_access.after_owner_check, runtime, sender, canonical, body.id_number, check, utcnow()
     )

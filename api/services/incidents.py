@@ -121,13 +121,14 @@ def queue(session: Session, staff: Staff, open_only: bool, limit: int) -> list[I
     return [view(session, incident) for incident in incidents]
 
 
-_NOT_FOUND = ApiError(404, "case_not_found", "未找到该编号对应的社区事件")
+def _not_found() -> ApiError:
+    return ApiError(404, "case_not_found", "未找到该编号对应的社区事件")
 
 
 def find_incident(session: Session, number: str, *, for_update: bool = False) -> Incident:
     case = find_case(session, number, for_update=for_update)
     if not isinstance(case, Incident):
-        raise _NOT_FOUND
+        raise _not_found()
     return case
 
 
@@ -137,7 +138,7 @@ def _own_incident(session: Session, staff: Staff, number: str) -> Incident:
     if staff.role == Role.GRID_OFFICER and not (
         incident.assigned_to == staff.username or incident.grid_id in officer_grids(session, staff)
     ):
-        raise _NOT_FOUND
+        raise _not_found()
     return incident
 
 

@@ -34,16 +34,31 @@ SERVICE_ACTOR = ("action_server", "service")
 # Rows are kept a day after their code was sent (a grant lasts minutes), then cleared by the next owner check.
 KEPT = timedelta(days=1)
 
-NOT_OWNER = ApiError(
-    403,
-    "not_owner",
-    "您提供的身份证号与这本不动产权证的登记信息不一致，无法查询。请核对证号和权利人的身份证号；"
-    "如有疑问，可带上身份证和不动产权证到不动产登记中心窗口查询。",
-)
-NOT_VERIFIED = ApiError(403, "owner_not_verified", "查询不动产信息前需要先验证权利人身份。")
-VERIFICATION_EXPIRED = ApiError(403, "owner_verification_expired", "权利人身份验证已过期，请重新验证后再查询。")
-NO_CODE = ApiError(400, "code_expired", "验证码已过期或还没有获取，请重新获取验证码。")
-UNAVAILABLE = ApiError(503, "owner_check_unavailable", "不动产登记系统暂时无法核验身份，请稍后再试。")
+
+# Functions, not shared instances: a raised exception keeps its traceback, which a shared one would pile up.
+def not_owner() -> ApiError:
+    return ApiError(
+        403,
+        "not_owner",
+        "您提供的身份证号与这本不动产权证的登记信息不一致，无法查询。请核对证号和权利人的身份证号；"
+        "如有疑问，可带上身份证和不动产权证到不动产登记中心窗口查询。",
+    )
+
+
+def not_verified() -> ApiError:
+    return ApiError(403, "owner_not_verified", "查询不动产信息前需要先验证权利人身份。")
+
+
+def verification_expired() -> ApiError:
+    return ApiError(403, "owner_verification_expired", "权利人身份验证已过期，请重新验证后再查询。")
+
+
+def no_code() -> ApiError:
+    return ApiError(400, "code_expired", "验证码已过期或还没有获取，请重新获取验证码。")
+
+
+def unavailable() -> ApiError:
+    return ApiError(503, "owner_check_unavailable", "不动产登记系统暂时无法核验身份，请稍后再试。")
 
 
 def lookup_targets(session: Session, runtime: Runtime) -> list[LookupTarget]:
@@ -111,7 +126,7 @@ def after_owner_check(
     if not check.owner or check.phone is None:
         for key in _failure_keys(sender, certificate):
             runtime.limiter.fail(key, runtime.settings.property_owner_lockout_minutes * 60)
-        raise NOT_OWNER
+        raise not_owner()
     settings = runtime.settings
     with transaction(runtime.sessions) as session:
         sent = send_code(session, runtime, check.phone, f"resident:{sender}", now, purpose=PROPERTY_LOOKUP)
@@ -132,7 +147,7 @@ def after_owner_check(
 def confirm_owner_code(runtime: Runtime, sender: str, certificate: str, code: str, now: datetime) -> datetime:
     """The code texted for the resident's pending check -> the end of their grant. A wrong code counts as a try
     (committed before the error answer), as for any phone code."""
-    error: ApiError | None = NO_CODE
+    error: ApiError | None = no_code()
     until: datetime | None = None
     with transaction(runtime.sessions) as session:
         key = _access_key(runtime, sender, certificate)
@@ -143,17 +158,17 @@ def confirm_owner_code(runtime: Runtime, sender: str, certificate: str, code: st
                 grant.granted_until = now + timedelta(minutes=runtime.settings.property_grant_minutes)
                 until = grant.granted_until
     if error is not None or until is None:
-        raise error or NO_CODE
+        raise error or no_code()
     return until
 
 
 def require_grant(session: Session, runtime: Runtime, sender: str | None, certificate: str, now: datetime) -> None:
     """403 unless the resident has confirmed being an owner of this property, and recently enough."""
     if not sender:
-        raise NOT_VERIFIED
+        raise not_verified()
     key = _access_key(runtime, sender, certificate)
     until = session.scalars(select(PropertyGrant.granted_until).where(PropertyGrant.access_key == key)).first()
     if until is None:
-        raise NOT_VERIFIED
+        raise not_verified()
     if until <= now:
-        raise VERIFICATION_EXPIRED
+        raise verification_expired()
