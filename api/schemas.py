@@ -46,7 +46,15 @@ LongLetter = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 # Where a request happens, as the resident wrote it ("金安区三里桥街道梅山路88号").
 PlaceText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Sender = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+# At most 124 characters: a public client's sender is stored as `api:<sender>` (api/senders.py) in 128.
+Sender = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=124),
+    Field(
+        description="the resident filing or rating: from the action server (service token) the id of the "
+        "gateway's conversation (`wx:<openid>`, `web:<id>`); from any other client its own id, kept as `api:<sender>`"
+    ),
+]
 Channel = Annotated[str, StringConstraints(pattern="^(" + "|".join(CHANNELS) + ")$")]
 CaseNumber = Annotated[str, StringConstraints(pattern=f"^{CASE_NUMBER_PATTERN}$")]
 

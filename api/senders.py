@@ -7,6 +7,11 @@ signed push) and `web:<id>` for the chat widget. A web client can therefore neve
 The web has no login, so the gateway issues the widget's id (`POST /api/chat/session`) as `<id>.<signature>`,
 an HMAC of the random id under a key derived from JWT_SECRET; every route taking a web sender checks it. The
 signature is a credential: it never leaves this module's callers (cases and logs hold `web:<id>`).
+
+The public resident routes (filing, ratings, likes ...) take a `sender` and a `channel` in the request. Only the
+action server (service token) files for the gateway's own conversations and may name any; every other caller is
+a public API client acting in its own namespace (`ResidentCaller`): its sender is kept as `api:<sender>`, which
+no WeChat or widget id can equal, and it may name only a channel nobody is pushed on.
 """
 
 from __future__ import annotations
@@ -16,16 +21,23 @@ import hashlib
 import hmac
 import re
 import secrets
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
+from pydantic import BaseModel
 
-from api.deps import RuntimeDep
+from api.deps import RuntimeDep, is_service_call
 from api.errors import ApiError
 from api.settings import Settings
 
 WECHAT_PREFIX = "wx:"
 WEB_PREFIX = "web:"
+API_PREFIX = "api:"
+# The channels a public API client may file under: the gateway pushes nothing on them (api/handoff.py
+# STREAM_READERS), and `web` is what the budget page names. WeChat, hotline and Rasa are vouched for only by
+# the gateway's own conversations.
+PUBLIC_CHANNELS = ("api", "web")
 # 128 random bits, the same as a UUID4's 122 or the widget's former 16 random bytes.
 _ID_BYTES = 16
 _ISSUED = re.compile(r"^(?P<id>[A-Za-z0-9_-]{22})\.(?P<signature>[A-Za-z0-9_-]{43})$")
@@ -87,3 +99,47 @@ def _queried_web_sender(runtime: RuntimeDep, sender: Annotated[str, Query(min_le
 
 # `?sender=<issued>` of a resident route, as the internal id.
 WebSenderQuery = Annotated[str, Depends(_queried_web_sender)]
+
+
+_Body = TypeVar("_Body", bound=BaseModel)
+
+# The documented answer of every public route taking a channel.
+CHANNEL_REFUSED: dict[int | str, dict[str, Any]] = {
+    403: {"description": "`channel_not_vouched`: without the service token only the `api` and `web` channels"}
+}
+
+
+@dataclass(frozen=True)
+class ResidentCaller:
+    """Whom a request to a public resident route may name: the action server (`vouched`, service token) any
+    sender and channel of the gateway's conversations; any other client only its own, namespaced."""
+
+    vouched: bool
+
+    def sender(self, sender: str | None) -> str | None:
+        # Always prefixed, so the same name maps to the same id when the client later rates or likes with it.
+        return sender if self.vouched or sender is None else API_PREFIX + sender
+
+    def channel(self, channel: str) -> str:
+        if self.vouched or channel in PUBLIC_CHANNELS:
+            return channel
+        raise ApiError(
+            403, "channel_not_vouched", "通过接口提交只能使用 api 或 web 渠道，微信等渠道的事项请在对应渠道办理。"
+        )
+
+    def body(self, body: _Body) -> _Body:
+        """The request body with its `sender` and `channel` (those it has) as this caller may name them."""
+        given = dict(body)
+        update: dict[str, Any] = {}
+        if "sender" in given:
+            update["sender"] = self.sender(given["sender"])
+        if "channel" in given:
+            update["channel"] = self.channel(given["channel"])
+        return body.model_copy(update=update)
+
+
+def _resident_caller(request: Request, runtime: RuntimeDep) -> ResidentCaller:
+    return ResidentCaller(vouched=is_service_call(request, runtime))
+
+
+ResidentCallerDep = Annotated[ResidentCaller, Depends(_resident_caller)]

@@ -24,9 +24,10 @@ from api.budget_schemas import (
 )
 from api.case_views import receipt
 from api.db import transaction
-from api.deps import ResidentLimit, RowId, RuntimeDep, SessionDep, client_ip, is_service_call, named_resident
+from api.deps import ResidentLimit, RowId, RuntimeDep, SessionDep, client_ip, named_resident
 from api.errors import ApiError
 from api.models import utcnow
+from api.senders import CHANNEL_REFUSED, ResidentCallerDep
 from api.services import ballots, budget
 from api.services.phone_codes import VOTE, check_code, phone_key, send_code
 from api.voters import current_voter, issue_voter_token, voter_key
@@ -49,14 +50,20 @@ def round_page(round_id: RowId, session: SessionDep) -> dict[str, Any]:
     return budget.round_page(session, budget.find_round(session, round_id))
 
 
-@router.post("/rounds/{round_id}/proposals", status_code=201, response_model=CaseReceipt)
+@router.post("/rounds/{round_id}/proposals", status_code=201, response_model=CaseReceipt, responses=CHANNEL_REFUSED)
 def propose(
-    round_id: RowId, body: ProposalCreate, request: Request, runtime: RuntimeDep, session: SessionDep
+    round_id: RowId,
+    body: ProposalCreate,
+    request: Request,
+    caller: ResidentCallerDep,
+    runtime: RuntimeDep,
+    session: SessionDep,
 ) -> CaseReceipt:
     """A project for a round taking proposals (409 `not_accepting_proposals` otherwise). From the page a phone
     is required (the status check and the notices go by it); from the action server, the resident's sender."""
+    body = caller.body(body)
     sender = None
-    if is_service_call(request, runtime):
+    if caller.vouched:
         sender = named_resident(request)
         if not sender:
             raise ApiError(422, "sender_required", "缺少居民标识（X-Resident-Sender）")

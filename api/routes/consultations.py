@@ -18,6 +18,7 @@ from api.schemas import (
     SuggestionCreate,
     SuggestionPublic,
 )
+from api.senders import CHANNEL_REFUSED, ResidentCallerDep
 from api.services.consultations import consultation_report, find_consultation, like, mark_viewed, top_suggestions
 from api.services.filing import file_suggestion
 from contract.receipts import CaseReceipt
@@ -33,23 +34,29 @@ def list_consultations(session: SessionDep) -> list[Consultation]:
 
 @router.get("/consultations/{consultation_id}", response_model=ConsultationPublic)
 def open_consultation(
-    consultation_id: RowId, session: SessionDep, sender: Annotated[Sender | None, Query()] = None
+    consultation_id: RowId,
+    caller: ResidentCallerDep,
+    session: SessionDep,
+    sender: Annotated[Sender | None, Query()] = None,
 ) -> Consultation:
     """Residents who open a consultation are counted once: the base of the participation rate."""
     consultation = find_consultation(session, consultation_id)
-    if sender:
-        mark_viewed(session, consultation_id, sender)
+    viewer = caller.sender(sender)
+    if viewer:
+        mark_viewed(session, consultation_id, viewer)
     return consultation
 
 
-@router.post("/suggestions", status_code=201, response_model=CaseReceipt)
-def create_suggestion(body: SuggestionCreate, runtime: RuntimeDep, session: SessionDep) -> CaseReceipt:
-    return receipt(file_suggestion(session, runtime, body))
+@router.post("/suggestions", status_code=201, response_model=CaseReceipt, responses=CHANNEL_REFUSED)
+def create_suggestion(
+    body: SuggestionCreate, caller: ResidentCallerDep, runtime: RuntimeDep, session: SessionDep
+) -> CaseReceipt:
+    return receipt(file_suggestion(session, runtime, caller.body(body)))
 
 
 @router.post("/suggestions/{number}/likes")
-def like_suggestion(number: str, body: LikeCreate, runtime: RuntimeDep) -> dict[str, object]:
-    number, likes = like(runtime.sessions, number, body.sender)
+def like_suggestion(number: str, body: LikeCreate, caller: ResidentCallerDep, runtime: RuntimeDep) -> dict[str, object]:
+    number, likes = like(runtime.sessions, number, caller.body(body).sender)
     return {"number": number, "likes": likes}
 
 

@@ -23,6 +23,7 @@ from api.replies import RATING_BUTTONS
 from api.resident_notices import tell_resident
 from api.runtime import Runtime
 from api.security import Role
+from api.senders import CHANNEL_REFUSED, ResidentCallerDep
 from api.services import incidents, photos
 from contract.receipts import CaseReceipt
 
@@ -41,11 +42,19 @@ def _officer_or_admin(staff: Annotated[Staff, Depends(current_staff)]) -> Staff:
 OfficerDep = Annotated[Staff, Depends(_officer_or_admin)]
 
 
-@router.post("/api/incidents", status_code=201, response_model=CaseReceipt, dependencies=[ResidentLimit])
-def file_incident(body: IncidentCreate, runtime: RuntimeDep, session: SessionDep) -> CaseReceipt:
+@router.post(
+    "/api/incidents",
+    status_code=201,
+    response_model=CaseReceipt,
+    dependencies=[ResidentLimit],
+    responses=CHANNEL_REFUSED,
+)
+def file_incident(
+    body: IncidentCreate, caller: ResidentCallerDep, runtime: RuntimeDep, session: SessionDep
+) -> CaseReceipt:
     """A resident's report: 201 and the receipt (SQ number, response deadline, grid and officer, name masked).
     An unknown community or building: 422 (`unknown_community`, `unknown_building`) with `candidates`."""
-    return incidents.file_incident(session, runtime, body)
+    return incidents.file_incident(session, runtime, caller.body(body))
 
 
 @router.get("/api/grid/me")

@@ -25,6 +25,7 @@ from api.schemas import (
     EvaluationCreate,
     ServicePublic,
 )
+from api.senders import CHANNEL_REFUSED, ResidentCallerDep
 from api.services.commendations import commend
 from api.services.filing import file_application, file_complaint
 from contract.case_kinds import CASE_KINDS
@@ -44,23 +45,28 @@ def case_kinds() -> list[CaseKindPublic]:
     return [kind_view(spec) for spec in CASE_KINDS.values()]
 
 
-@router.post("/applications", status_code=201, response_model=CaseReceipt)
-def create_application(body: ApplicationCreate, runtime: RuntimeDep, session: SessionDep) -> CaseReceipt:
-    return receipt(file_application(session, runtime, body))
+@router.post("/applications", status_code=201, response_model=CaseReceipt, responses=CHANNEL_REFUSED)
+def create_application(
+    body: ApplicationCreate, caller: ResidentCallerDep, runtime: RuntimeDep, session: SessionDep
+) -> CaseReceipt:
+    return receipt(file_application(session, runtime, caller.body(body)))
 
 
 @router.post(
     "/complaints",
     status_code=201,
     response_model=CaseReceipt,
-    responses={200: {"model": CaseReceipt, "description": "已受理：同一 sender 刚提交过相同内容，返回原编号"}},
+    responses={
+        200: {"model": CaseReceipt, "description": "已受理：同一 sender 刚提交过相同内容，返回原编号"},
+        **CHANNEL_REFUSED,
+    },
 )
 def create_complaint(
-    body: ComplaintCreate, runtime: RuntimeDep, session: SessionDep, response: Response
+    body: ComplaintCreate, caller: ResidentCallerDep, runtime: RuntimeDep, session: SessionDep, response: Response
 ) -> CaseReceipt:
     """201 and a new case; 200 and the existing case's receipt when the same sender filed the same text
     (whitespace collapsed) within FILING_DEDUPE_MINUTES (a retry or a double click)."""
-    complaint, created = file_complaint(session, runtime, body)
+    complaint, created = file_complaint(session, runtime, caller.body(body))
     if not created:
         response.status_code = 200
     return receipt(complaint)
@@ -74,8 +80,9 @@ def create_complaint(
         409: {"description": "这位 sender 已评价过该事项"},
     },
 )
-def create_evaluation(body: EvaluationCreate, session: SessionDep) -> dict[str, object]:
+def create_evaluation(body: EvaluationCreate, caller: ResidentCallerDep, session: SessionDep) -> dict[str, object]:
     """A rating of a service, or of a case by the resident who filed it (its `sender`), once per case."""
+    body = caller.body(body)
     service = body.service
     if body.case_number:
         case = _own_case(session, body.case_number, body.sender)
@@ -105,10 +112,12 @@ def _own_case(session: Session, number: str, sender: str | None) -> Case:
     return case
 
 
-@router.post("/commendations", status_code=201, response_model=CommendationCreated)
-def create_commendation(body: CommendationCreate, session: SessionDep) -> CommendationCreated:
+@router.post("/commendations", status_code=201, response_model=CommendationCreated, responses=CHANNEL_REFUSED)
+def create_commendation(
+    body: CommendationCreate, caller: ResidentCallerDep, session: SessionDep
+) -> CommendationCreated:
     """Praise (表扬): stored for the department, never filed as a complaint."""
-    commendation = commend(session, body)
+    commendation = commend(session, caller.body(body))
     return CommendationCreated(id=commendation.id, department=commendation.department)
 
 

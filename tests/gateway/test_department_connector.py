@@ -108,11 +108,12 @@ def register_at_standin(client: TestClient, token: str, settings: Settings, url:
 
 
 def file_complaint(client: TestClient, department: str, sender: str = "web-connector-1") -> str:
-    # Each one its own text: the same text from the same sender is the same case (filing dedupe).
+    # Each one its own text: the same text from the same sender is the same case (filing dedupe). Filed as the
+    # action server files the chat's complaint: only it names the resident's sender and channel.
     body = {"description": f"小区门口的路灯坏了一个月没人修（{next(SEQUENCE)}）", "phone": "13812345678",
             "department": department,
             "sender": sender, "channel": "web"}  # fmt: skip
-    response = client.post("/api/complaints", json=body)
+    response = client.post("/api/complaints", json=body, headers=SERVICE)
     assert response.status_code == 201, response.text
     return str(response.json()["number"])
 
@@ -328,7 +329,7 @@ def test_reports_move_an_incident_and_record_its_response_and_result(
     analytics read it."""
     seed_directory(gateway, connector)
     resident = issued_sender(gateway)
-    number = file_incident(gateway, sender=internal_sender(resident))["number"]
+    number = file_incident(gateway, SERVICE, sender=internal_sender(resident))["number"]
     credential = register_at_standin(gateway, staff_token("admin"), connector, standin_url, HOUSING)
     referred = gateway.post(
         f"/api/staff/cases/{number}/assign", json={"department": HOUSING}, headers=auth(staff_token("supervisor"))

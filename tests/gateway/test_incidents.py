@@ -98,8 +98,13 @@ def report(building: str | None = "1栋", **fields: Any) -> dict[str, Any]:
     return body
 
 
-def file(client: TestClient | httpx.Client, **fields: Any) -> dict[str, Any]:
-    response = client.post("/api/incidents", json=report(**fields))
+def chat_report(settings: Settings) -> dict[str, str]:
+    """The headers of the action server filing the chat's report: only it names a widget or WeChat resident."""
+    return {"X-Service-Token": settings.service_token}
+
+
+def file(client: TestClient | httpx.Client, headers: dict[str, str] | None = None, **fields: Any) -> dict[str, Any]:
+    response = client.post("/api/incidents", json=report(**fields), headers=headers)
     assert response.status_code == 201, response.text
     return dict(response.json())
 
@@ -327,9 +332,15 @@ def test_a_photo_is_served_to_its_resident_and_staff_only(
     assert client.get("/api/photos/..%2F..%2Fetc%2Fpasswd", params={"sender": me}).status_code in (404, 422)
     assert client.get(f"/api/grid/photos/{photo_id}", headers=login(client, "officer_c")).content == PNG
     # Another resident cannot attach it to their report.
-    other = client.post("/api/incidents", json=report(sender=internal_sender(someone), photo_ids=[photo_id]))
+    chat = chat_report(settings)
+    other = client.post(
+        "/api/incidents", json=report(sender=internal_sender(someone), photo_ids=[photo_id]), headers=chat
+    )
     assert other.status_code == 422 and other.json()["detail"] == "unknown_photo"
-    assert file(client, sender=internal_sender(me), photo_ids=[photo_id])["status"] == "assigned"
+    # Nor can a public API client naming the resident (its sender is its own, api:web:…).
+    public = client.post("/api/incidents", json=report(sender=internal_sender(me), photo_ids=[photo_id]))
+    assert public.status_code == 422 and public.json()["detail"] == "unknown_photo"
+    assert file(client, chat, sender=internal_sender(me), photo_ids=[photo_id])["status"] == "assigned"
 
 
 def test_an_officer_sees_and_works_only_their_grids_incidents(
@@ -359,7 +370,7 @@ def test_the_resident_hears_every_step_and_rates_the_result(
     client: TestClient, admin: dict[str, str], settings: Settings
 ) -> None:
     me = issued_sender(client)
-    number = file(client, sender=internal_sender(me))["number"]
+    number = file(client, chat_report(settings), sender=internal_sender(me))["number"]
     officer = login(client, "officer_a")
     accepted = client.post(f"/api/grid/incidents/{number}/accept", headers=officer)
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"

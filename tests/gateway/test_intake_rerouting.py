@@ -17,8 +17,9 @@ WAGES = "老板拖欠我们工资三个月了，一直不给"
 
 
 def file(client: TestClient, description: str, sender: str = "wx-resident-1", **extra: Any) -> dict[str, Any]:
+    """As the action server files a WeChat resident's complaint (only it names their sender and channel)."""
     body = {"description": description, "phone": "13612345678", "sender": sender, "channel": "wechat", **extra}
-    response = client.post("/api/complaints", json=body)
+    response = client.post("/api/complaints", json=body, headers=SERVICE)
     assert response.status_code == 201, response.text
     return dict(response.json())
 
