@@ -5,10 +5,11 @@ whether a person is a registered owner of a property (the resident's check befor
 One async HTTP client per gateway process, and for every department:
 - its own timeout (the endpoint's, else DEPARTMENT_LOOKUP_TIMEOUT_SECONDS) and DEPARTMENT_LOOKUP_RETRIES
   retries after a timeout, a refused connection or a 5xx;
-- a circuit breaker: after DEPARTMENT_BREAKER_FAILURES failed lookups in a row it opens and the department is
-  not called at all; after DEPARTMENT_BREAKER_COOLDOWN_SECONDS one trial lookup goes through (half-open): its
-  success closes the breaker, its failure opens it for another cool-down. State is per process: each worker
-  learns on its own, which costs at most N failures per worker.
+- a circuit breaker (api/department_breakers.py): after DEPARTMENT_BREAKER_FAILURES failed lookups in a row it
+  opens and the department is not called at all; after DEPARTMENT_BREAKER_COOLDOWN_SECONDS one trial lookup goes
+  through (half-open): its success closes the breaker, its failure opens it for another cool-down. With Redis
+  the breaker is shared by all workers and replicas (one trial among them all); without it, or while Redis is
+  down, each process keeps its own.
 And over all of them DEPARTMENT_LOOKUP_BUDGET_SECONDS: every attempt's timeout is cut to what is left of it,
 and whatever has not answered by then is given up, so a lookup never takes longer than the budget.
 """
@@ -19,11 +20,12 @@ import asyncio
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
 
+from api.department_breakers import CircuitBreakers
 from api.department_signing import signed_headers
 from api.settings import Settings
 from contract.personal_data import PersonalDataError, normalize_phone
@@ -44,50 +46,6 @@ class LookupTarget:
     url: str | None
     secret: str
     timeout_seconds: float
-
-
-@dataclass
-class Breaker:
-    failures: int = 0  # failed lookups in a row
-    opened_at: float | None = None
-    trial: bool = False  # the one half-open lookup is under way
-
-
-@dataclass
-class CircuitBreakers:
-    """The breaker of each department, for this process."""
-
-    threshold: int
-    cooldown_seconds: float
-    clock: Callable[[], float] = time.monotonic
-    breakers: dict[str, Breaker] = field(default_factory=dict)
-
-    def state(self, department: str) -> str:
-        breaker = self.breakers.get(department)
-        if breaker is None or breaker.opened_at is None:
-            return "closed"
-        return "open" if self.clock() - breaker.opened_at < self.cooldown_seconds else "half_open"
-
-    def allow(self, department: str) -> bool:
-        """Whether to call the department now; in half-open state only one caller is let through."""
-        state = self.state(department)
-        if state == "closed":
-            return True
-        breaker = self.breakers[department]
-        if state == "open" or breaker.trial:
-            return False
-        breaker.trial = True
-        return True
-
-    def succeeded(self, department: str) -> None:
-        self.breakers.pop(department, None)
-
-    def failed(self, department: str) -> None:
-        breaker = self.breakers.setdefault(department, Breaker())
-        breaker.failures += 1
-        if breaker.trial or breaker.failures >= self.threshold:
-            breaker.opened_at = self.clock()
-        breaker.trial = False
 
 
 @dataclass(frozen=True)
@@ -130,12 +88,11 @@ class DepartmentLookup:
         self.settings = settings
         self.client = client or httpx.AsyncClient()
         self.clock = clock
-        self.breakers = CircuitBreakers(
-            settings.department_breaker_failures, settings.department_breaker_cooldown_seconds, clock
-        )
+        self.breakers = CircuitBreakers.for_settings(settings, clock)
 
     async def aclose(self) -> None:
         await self.client.aclose()
+        await self.breakers.aclose()
 
     async def property(self, certificate: str, targets: list[LookupTarget]) -> PropertyLookup:
         """Every target's part of one property's records, within the budget."""
@@ -143,14 +100,15 @@ class DepartmentLookup:
         deadline = started + self.settings.department_lookup_budget_seconds
         tasks = [asyncio.create_task(self._part(target, certificate, deadline)) for target in targets]
         await asyncio.wait(tasks, timeout=max(0.0, deadline - self.clock()))
-        parts = []
+        parts, late = [], []
         for target, task in zip(targets, tasks, strict=True):
             if task.done():
                 parts.append(task.result())
                 continue
             task.cancel()  # past the budget: give up on it, and count it against the department
-            self.breakers.failed(target.source.department)
+            late.append(self.breakers.failed(target.source.department))
             parts.append(_missing(target.source, "没有及时答复"))
+        await asyncio.gather(*late)  # at once: a slow Redis costs its timeout once, not once per department
         elapsed_ms = round((self.clock() - started) * 1000)
         return PropertyLookup(certificate, parts, all(part.ok for part in parts), elapsed_ms)
 
@@ -164,7 +122,7 @@ class DepartmentLookup:
         try:
             answer = await asyncio.wait_for(ask, timeout=max(0.0, deadline - self.clock()))
         except TimeoutError:  # past the budget: given up on, and counted against the department
-            self.breakers.failed(target.source.department)
+            await self.breakers.failed(target.source.department)
             raise Unavailable("没有及时答复") from None
         return answer or OwnerCheck(owner=False, phone=None)
 
@@ -195,14 +153,14 @@ class DepartmentLookup:
         department = target.source.department
         if url is None:
             raise Unavailable("尚未接入查询")
-        if not self.breakers.allow(department):
+        if not await self.breakers.allow(department):
             raise Unavailable("的系统暂时不可用")
         try:
             answer = await self._send(target, deadline, read, method, url, signed, request)
         except Unavailable:
-            self.breakers.failed(department)
+            await self.breakers.failed(department)
             raise
-        self.breakers.succeeded(department)
+        await self.breakers.succeeded(department)
         return answer
 
     async def _send(

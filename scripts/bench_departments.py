@@ -83,7 +83,7 @@ async def bench(settings: Settings, base: str, hang: str, fail: str, count: int)
         budget = settings.department_lookup_budget_seconds * 1000
         hung = await timed(lookup, targets(settings, base, hang), 20, 20)
         report(f"tax hangs (budget {budget:.0f} ms), 20 at a time", hung)
-        lookup.breakers.succeeded(PROPERTY_SOURCES[1].department)
+        await lookup.breakers.succeeded(PROPERTY_SOURCES[1].department)
         failing = await timed(lookup, targets(settings, base, fail), settings.department_breaker_failures, 1)
         report("tax fails (500, retried) until the breaker opens", failing)
         report("tax fails, breaker open", await timed(lookup, targets(settings, base, fail), count, 1))

@@ -6,10 +6,13 @@ the whole lookup keeps to its budget. And the route: GET /api/property/{certific
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import pytest
@@ -27,15 +30,19 @@ from scripts.standin_departments import create_app as create_standin
 from tests.gateway.conftest import make_settings
 from tests.gateway.server import free_port, serve
 from tests.gateway.test_department_connector import login
+from tests.own_servers import OwnRedis
 
 LAND, TAX, HOUSING = PROPERTY_SOURCES
+T = TypeVar("T")
 CERTIFICATE = "皖(2026)六安市不动产权第0012345号"
 FIELDS = {"土地用途": "城镇住宅用地", "分摊土地面积": "23.60平方米"}
 SLOW_SECONDS = 2.0
+LATE_SECONDS = 0.3  # within every timeout, but long enough for other callers to arrive meanwhile
 
 
 class Department:
-    """One test department system whose behaviour the test sets: ok, slow, fail, bad_json, wrong_shape, none."""
+    """One test department system whose behaviour the test sets: ok, late (ok, a little slowly), slow, fail,
+    bad_json, wrong_shape, none."""
 
     def __init__(self) -> None:
         self.mode = "ok"
@@ -48,6 +55,8 @@ class Department:
             self.calls[self.mode] += 1
             if self.mode == "slow":
                 await asyncio.sleep(SLOW_SECONDS)
+            if self.mode == "late":
+                await asyncio.sleep(LATE_SECONDS)
             if self.mode == "fail":
                 return JSONResponse({"error": "database down"}, status_code=500)
             if self.mode == "bad_json":
@@ -99,6 +108,10 @@ def run(lookup: DepartmentLookup, targets: list[LookupTarget]) -> tuple[Property
     return answer, time.monotonic() - started
 
 
+def state(lookup: DepartmentLookup, source: Any) -> str:
+    return asyncio.run(lookup.breakers.state(source.department))
+
+
 def test_what_answered_is_shown_next_to_what_did_not(departments: tuple[Department, Department, str]) -> None:
     land, tax, down = departments
     tax.mode = "slow"
@@ -136,7 +149,7 @@ def test_no_record_is_an_answer_not_a_failure(departments: tuple[Department, Dep
     for _ in range(2):
         answer, _ = run(lookup, [target(HOUSING, department.url)])
         assert answer.parts[0].error == "市住房和城乡建设局没有查到这本不动产权证的房屋信息，请核对证号。"
-    assert lookup.breakers.state(HOUSING.department) == "closed"
+    assert state(lookup, HOUSING) == "closed"
     assert department.calls["none"] == 2
 
 
@@ -149,26 +162,29 @@ def test_the_breaker_opens_then_lets_one_trial_through_after_the_cool_down(
     targets = [target(LAND, department.url)]
     for _ in range(2):
         run(lookup, targets)
-    assert lookup.breakers.state(LAND.department) == "open" and department.calls["fail"] == 2
+    assert state(lookup, LAND) == "open" and department.calls["fail"] == 2
     answer, took = run(lookup, targets)
     assert department.calls["fail"] == 2 and took < 0.3  # not called at all
     assert answer.parts[0].error == "土地信息暂时查不到：市自然资源和规划局的系统暂时不可用，请稍后再试。"
 
     time.sleep(0.6)
-    assert lookup.breakers.state(LAND.department) == "half_open"
+    assert state(lookup, LAND) == "half_open"
     run(lookup, targets)  # the trial fails: open for another cool-down
-    assert department.calls["fail"] == 3 and lookup.breakers.state(LAND.department) == "open"
+    assert department.calls["fail"] == 3 and state(lookup, LAND) == "open"
     time.sleep(0.6)
     department.mode = "ok"
     answer, _ = run(lookup, targets)  # the trial succeeds: closed
-    assert answer.complete and lookup.breakers.state(LAND.department) == "closed"
+    assert answer.complete and state(lookup, LAND) == "closed"
 
 
 def test_only_one_trial_goes_through_while_half_open() -> None:
     lookup = DepartmentLookup(lookup_settings(department_breaker_failures=1, department_breaker_cooldown_seconds=0))
-    lookup.breakers.failed("市税务局")
-    assert lookup.breakers.state("市税务局") == "half_open"
-    assert [lookup.breakers.allow("市税务局") for _ in range(3)] == [True, False, False]
+
+    async def go() -> tuple[str, list[bool]]:
+        await lookup.breakers.failed("市税务局")
+        return await lookup.breakers.state("市税务局"), [await lookup.breakers.allow("市税务局") for _ in range(3)]
+
+    assert asyncio.run(go()) == ("half_open", [True, False, False])
 
 
 def test_nothing_waits_longer_than_the_budget(departments: tuple[Department, Department, str]) -> None:
@@ -187,6 +203,125 @@ def test_nothing_waits_longer_than_the_budget(departments: tuple[Department, Dep
 def test_a_department_without_a_lookup_is_named_as_such() -> None:
     answer, _ = run(DepartmentLookup(lookup_settings()), [target(TAX, None)])
     assert answer.parts[0].error == "税务信息暂时查不到：国家税务总局六安市税务局尚未接入查询，请稍后再试。"
+
+
+# ---- the breaker shared by the gateway's workers through Redis -----------------------------------------
+
+
+class Worker:
+    """One gateway worker: its own lookup client in an event loop of its own thread, as a process would have."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.lookup = DepartmentLookup(settings)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+
+    def start(self, work: Coroutine[Any, Any, T]) -> Future[T]:
+        return asyncio.run_coroutine_threadsafe(work, self._loop)
+
+    def look_up(self, targets: list[LookupTarget]) -> PropertyLookup:
+        return self.start(self.lookup.property(CERTIFICATE, targets)).result(10)
+
+    def state(self, source: Any) -> str:
+        return self.start(self.lookup.breakers.state(source.department)).result(10)
+
+    def close(self) -> None:
+        self.start(self.lookup.aclose()).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
+
+
+@contextmanager
+def two_workers(url: str, prefix: str) -> Iterator[tuple[Worker, Worker]]:
+    settings = lookup_settings(redis_url=url, redis_prefix=prefix, department_lookup_retries=0)
+    first, second = Worker(settings), Worker(settings)
+    try:
+        yield first, second
+    finally:
+        first.close()
+        second.close()
+
+
+@pytest.fixture
+def workers(redis_url: str, redis_prefix: str) -> Iterator[tuple[Worker, Worker]]:
+    """Two workers sharing the run's Redis, under a key prefix of the test's own."""
+    with two_workers(redis_url, redis_prefix) as pair:
+        yield pair
+
+
+UNAVAILABLE = "土地信息暂时查不到：市自然资源和规划局的系统暂时不可用，请稍后再试。"
+
+
+def test_failures_seen_by_one_worker_open_the_breaker_for_the_other(
+    departments: tuple[Department, Department, str], workers: tuple[Worker, Worker]
+) -> None:
+    department, _, _ = departments
+    first, second = workers
+    department.mode = "fail"
+    targets = [target(LAND, department.url)]
+    first.look_up(targets)
+    assert second.state(LAND) == "closed"  # one failure of two
+    second.look_up(targets)  # the second, from the other worker: open for both
+    assert first.state(LAND) == second.state(LAND) == "open" and department.calls["fail"] == 2
+    for worker in (first, second):
+        assert worker.look_up(targets).parts[0].error == UNAVAILABLE
+    assert department.calls["fail"] == 2  # neither called it again
+
+
+def test_after_the_cool_down_one_trial_in_all_workers(
+    departments: tuple[Department, Department, str], workers: tuple[Worker, Worker]
+) -> None:
+    department, _, _ = departments
+    first, second = workers
+    department.mode = "fail"
+    targets = [target(LAND, department.url)]
+    for _ in range(2):
+        first.look_up(targets)
+    time.sleep(0.6)
+    assert second.state(LAND) == "half_open"
+    second.look_up(targets)  # the trial fails: open again, for the other worker too
+    assert department.calls["fail"] == 3 and first.state(LAND) == "open"
+
+    time.sleep(0.6)
+    department.mode = "late"  # the trial answers, slowly enough for everyone else to ask meanwhile
+    pending = [worker.start(worker.lookup.property(CERTIFICATE, targets)) for _ in range(8) for worker in workers]
+    answers = [future.result(10) for future in pending]
+    assert department.calls["late"] == 1
+    assert sum(answer.complete for answer in answers) == 1
+    assert sorted(answer.parts[0].error or "" for answer in answers)[1:] == [UNAVAILABLE] * 15
+    assert first.state(LAND) == second.state(LAND) == "closed"
+    assert first.look_up(targets).complete and second.look_up(targets).complete
+    assert department.calls["late"] == 3
+
+
+def test_without_redis_each_worker_falls_back_to_its_own_breaker(
+    departments: tuple[Department, Department, str], own_redis: OwnRedis
+) -> None:
+    department, _, _ = departments
+    with two_workers(own_redis.url, "luan-test:") as (first, second):
+        falls_back(department, own_redis, first, second)
+
+
+def falls_back(department: Department, own_redis: OwnRedis, first: Worker, second: Worker) -> None:
+    targets = [target(LAND, department.url)]
+    department.mode = "fail"
+    first.look_up(targets)  # counted in Redis
+    own_redis.stop()
+    answer = first.look_up(targets)  # counted in this worker: one failure of two
+    assert answer.parts[0].error == "土地信息暂时查不到：市自然资源和规划局的系统出错了，请稍后再试。"
+    first.look_up(targets)
+    assert first.look_up(targets).parts[0].error == UNAVAILABLE and department.calls["fail"] == 3
+    assert second.state(LAND) == "closed"  # the other worker has not seen a failure itself
+    department.mode = "ok"
+    assert second.look_up(targets).complete
+
+    own_redis.start()  # an empty Redis again (no persistence): shared there once more
+    department.mode = "fail"
+    for worker in (second, first):
+        worker.look_up(targets)
+    assert first.state(LAND) == second.state(LAND) == "open"
 
 
 # ---- the route, against the stand-in department service -------------------------------------------------
