@@ -244,9 +244,18 @@ class CaseApi:
         ]
 
     async def submit_suggestion(
-        self, *, content: str, consultation_id: str | None, topic: str | None, phone: str | None, sender: str
+        self,
+        *,
+        content: str,
+        consultation_id: str | None,
+        topic: str | None,
+        phone: str | None,
+        sender: str,
+        channel: str,
     ) -> CaseReceipt:
-        payload = _given(content=content, sender=sender, consultation_id=consultation_id, topic=topic, phone=phone)
+        payload = _given(
+            content=content, sender=sender, channel=channel, consultation_id=consultation_id, topic=topic, phone=phone
+        )
         body = await self._request("POST", "/api/suggestions", json=payload)
         return _read("/api/suggestions", CaseReceipt, body)
 

@@ -16,7 +16,7 @@ from actions import replies
 from actions.case_api import CaseApiError, Consultation, WithCaseApi
 from actions.form_base import FormValidation, Narrative, file_case
 from actions.pii import NO_PHONE, declines_phone, normalize_phone
-from actions.tracker_info import slot_text
+from actions.tracker_info import sender_channel, slot_text
 from contract.receipts import CaseReceipt
 
 FREE_TOPIC = "other"
@@ -113,12 +113,14 @@ class ActionSubmitSuggestion(WithCaseApi, Action):
         consultation = tracker.get_slot("consultation")
         consultation_id = None if consultation == FREE_TOPIC else consultation
         phone = tracker.get_slot("suggestion_phone")
+        sender, channel = sender_channel(tracker)
         filing = self.api.submit_suggestion(
             content=slot_text(tracker, "suggestion_content"),
             consultation_id=consultation_id,
             topic=tracker.get_slot("suggestion_topic"),
             phone=None if phone == NO_PHONE else phone,
-            sender=tracker.sender_id,
+            sender=sender,
+            channel=channel,
         )
         return await file_case(dispatcher, tracker, "suggest_form", filing, _filed(consultation_id))
 

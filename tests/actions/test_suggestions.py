@@ -71,8 +71,16 @@ def test_bare_suggestion_trigger_is_not_content(dispatcher, make_tracker, domain
 def test_suggestion_is_filed_without_the_no_phone_marker(gateway, dispatcher, make_tracker, domain):
     gateway.routes[("POST", "/api/suggestions")] = (201, receipt("JY2024060100005"))
     slots = {"consultation": "1", "suggestion_content": "学校门口增设临时停车位", "suggestion_phone": "不留"}
-    events = asyncio.run(ActionSubmitSuggestion(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
-    assert gateway.sent_json() == {"content": "学校门口增设临时停车位", "sender": "resident-1", "consultation_id": "1"}
+    events = [user_event("不留", "deny", metadata={"channel": "wechat"})]
+    tracker = make_tracker(slots=slots, events=events)
+    events = asyncio.run(ActionSubmitSuggestion(gateway.client()).run(dispatcher, tracker, domain))
+    # The case keeps the channel the resident wrote from, as complaints and applications do.
+    assert gateway.sent_json() == {
+        "content": "学校门口增设临时停车位",
+        "sender": "resident-1",
+        "channel": "wechat",
+        "consultation_id": "1",
+    }
     assert "JY2024060100005" in dispatcher.messages[0]["text"]
     assert dispatcher.messages[0]["buttons"][0]["payload"] == '/list_suggestions{"consultation": "1"}'
     assert SlotSet("last_case_number", "JY2024060100005") in events
