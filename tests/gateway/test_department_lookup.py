@@ -1,11 +1,13 @@
 """Lookups across departments (api/department_lookup.py) against real local HTTP servers: a department that is
 slow, failing (500), malformed (bad JSON, wrong shape) or down gives a part with a Chinese error next to the
-parts that answered; the circuit breaker opens, lets one trial through after the cool-down and closes again;
-the whole lookup keeps to its budget. And the route: GET /api/property/{certificate} against the stand-in."""
+parts that answered; the circuit breaker opens, lets one trial through after the cool-down and closes again,
+in the process and shared by two workers through real Redis (and without it when Redis stops or hangs); the
+whole lookup keeps to its budget. And the route: GET /api/property/{certificate} against the stand-in."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 from collections import Counter
@@ -322,6 +324,15 @@ def falls_back(department: Department, own_redis: OwnRedis, first: Worker, secon
     for worker in (second, first):
         worker.look_up(targets)
     assert first.state(LAND) == second.state(LAND) == "open"
+
+
+def test_a_redis_that_does_not_answer_holds_no_lookup_up(departments: tuple[Department, Department, str]) -> None:
+    department, _, _ = departments
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # connections are queued, never answered
+        url = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        lookup = DepartmentLookup(lookup_settings(redis_url=url, department_lookup_budget_seconds=3))
+        answer, took = run(lookup, [target(LAND, department.url)])
+    assert answer.complete and took < 1.0, took  # the process's breaker, after Redis's short timeouts
 
 
 # ---- the route, against the stand-in department service -------------------------------------------------
