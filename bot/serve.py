@@ -15,14 +15,22 @@ And one fix of what a resident gets: when a custom action cannot run (the action
 Rasa logs it, drops the action's events and says nothing. The reply now carries a `custom` payload
 (contract.turns.ACTION_FAILED_KEY) so that the gateway tells the resident their message was not taken; the
 tracker is left exactly as Rasa leaves it (a form keeps its earlier answers and asks again).
+
+And one fix of memory: to load DIET or TED, Rasa creates the network's weights by training it on one example,
+through a traced TensorFlow training graph that is never used again and stays in memory: about 560 MB in all
+(docs/assistant.md, "Memory"). The weights are now created by one eager pass of the training loss instead,
+then loaded; prediction is traced as before, so the answers are identical.
 """
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from typing import Any
 
 from jsonschema.protocols import Validator
+
+logger = logging.getLogger(__name__)
 
 
 @cache
@@ -51,6 +59,7 @@ def apply_fixes() -> None:
     _fix_action_result_validation()
     _fix_event_type_lookup()
     _fix_silent_action_failure()
+    _fix_model_load_memory()
 
 
 def _fix_silent_action_failure() -> None:
@@ -74,6 +83,52 @@ def _fix_silent_action_failure() -> None:
 
     run.fixed = True  # type: ignore[attr-defined]
     RemoteAction.run = run  # type: ignore[method-assign]  # the fix is a patch
+
+
+def _fix_model_load_memory() -> None:
+    from rasa.utils.tensorflow.constants import RUN_EAGERLY
+    from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator
+    from rasa.utils.tensorflow.models import RasaModel
+
+    original = RasaModel.load.__func__  # type: ignore[attr-defined]
+    if getattr(original, "fixed", False):
+        return
+
+    def load(
+        cls: type[RasaModel],
+        model_file_name: str,
+        model_data_example: Any,
+        predict_data_example: Any = None,
+        finetune_mode: bool = False,
+        *args: Any,
+        **kwargs: Any,
+    ) -> RasaModel:
+        if finetune_mode or kwargs.get("config", {}).get(RUN_EAGERLY):  # training goes on: Rasa's own way
+            return original(
+                cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
+            )
+        model = cls(*args, **kwargs)
+        # One eager pass of the training loss on one example creates every layer's weights (Rasa's traced
+        # training step did that, and kept its graph); no optimizer step, so no optimizer state is created.
+        batch, _ = RasaBatchDataGenerator(model_data_example, batch_size=1)[0]
+        model._training = True
+        try:
+            model.batch_loss(batch)
+            # The optimizer's stored state is left unread: serving never trains.
+            model.load_weights(model_file_name).expect_partial()
+        except ValueError:
+            # Rasa would swallow this error and serve an untrained model: load it Rasa's way instead.
+            logger.warning("%s: weights built eagerly do not fit the stored ones; loading it Rasa's way", cls.__name__)
+            return original(
+                cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
+            )
+        model._training = None
+        if predict_data_example:
+            model.run_inference(predict_data_example)  # traces the prediction graph now, as Rasa does
+        return model
+
+    load.fixed = True  # type: ignore[attr-defined]
+    RasaModel.load = classmethod(load)  # type: ignore[method-assign,assignment]  # the fix is a patch
 
 
 def _fix_event_type_lookup() -> None:
