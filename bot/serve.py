@@ -128,6 +128,7 @@ def _fix_model_load_memory() -> None:
         return model
 
     load.fixed = True  # type: ignore[attr-defined]
+    load.__wrapped__ = original  # type: ignore[attr-defined]  # Rasa's own, as functools.wraps keeps it
     RasaModel.load = classmethod(load)  # type: ignore[method-assign,assignment]  # the fix is a patch
 
 
