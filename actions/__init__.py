@@ -1,1 +1,1 @@
-"""Custom actions of the assistant, served by `rasa run actions --actions actions`."""
+"""Custom actions of the assistant, served by rasa-sdk: `python -m rasa_sdk --actions actions`."""

@@ -79,7 +79,7 @@ rasa_venv=$root/.venv-rasa/bin
 in_image "$work/gateway" env PYTHONPATH=/app bash -c "as_image_user $venv/python $venv/uvicorn api.main:app \
   --host 127.0.0.1 --port 18791 --workers 1 --no-access-log" > "$work/gateway.log" 2>&1 &
 pids+=($!)
-in_image "$work/rasa" env PYTHONPATH=/app bash -c "as_image_user $rasa_venv/python $rasa_venv/rasa run actions \
+in_image "$work/rasa" env PYTHONPATH=/app bash -c "as_image_user $rasa_venv/python -m rasa_sdk \
   --actions actions --port 18792" > "$work/actions.log" 2>&1 &
 pids+=($!)
 in_image "$work/rasa" env PYTHONPATH=/app TF_INTRA_OP_PARALLELISM_THREADS=1 TF_INTER_OP_PARALLELISM_THREADS=1 \
