@@ -76,6 +76,9 @@ class Stack:
     # Rasa servers on rasa_port, rasa_port + 1, ...; more than one needs REDIS_URL (shared trackers and locks).
     rasa_servers: int = 1
     quiet: bool = False
+    # Where each process writes its output (<name>.log) instead of the terminal, so that a quiet stack that fails
+    # to come up can say why (tests/e2e/conftest.py shows the end of a dead process's log).
+    log_dir: Path | None = None
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -128,18 +131,43 @@ class Stack:
         return commands
 
     def start(self) -> None:
-        output = subprocess.DEVNULL if self.quiet else None
         for name, (cmd, env) in self.commands().items():
             if name == "gateway" and env.get(METRICS_DIR):
                 # Files of an earlier run would be added to this one's figures.
                 shutil.rmtree(env[METRICS_DIR], ignore_errors=True)
                 os.makedirs(env[METRICS_DIR])
-            self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=output, stderr=output)
+            self.launch(name, cmd, env)
+
+    def launch(self, name: str, cmd: list[str], env: dict[str, str]) -> None:
+        """Start one process of the stack as `name` (again, after it was killed: tests/own_servers.py)."""
+        if self.log_dir is not None:
+            with (self.log_dir / f"{name}.log").open("ab") as log:  # the child keeps its own descriptor
+                self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            return
+        output = subprocess.DEVNULL if self.quiet else None
+        self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=output, stderr=output)
 
     def wait_ready(self, seconds: float = 300) -> bool:
-        return wait_until_up(f"{self.gateway_url}/health", seconds) and all(
-            wait_until_up(f"{url}/", seconds) for url in self.rasa_urls
-        )
+        """Whether the gateway and every Rasa server answer within `seconds`; False at once when a process ends
+        (a port taken meanwhile, a crash) instead of waiting out the time for a server that is gone."""
+        deadline = time.monotonic() + seconds
+        pending = [f"{self.gateway_url}/health", *(f"{url}/" for url in self.rasa_urls)]
+        while pending and time.monotonic() < deadline and not self.exited():
+            if wait_until_up(pending[0], 0.1):
+                pending.pop(0)
+            else:
+                time.sleep(0.5)
+        return not pending and not self.exited()
+
+    def exited(self) -> dict[str, int]:
+        """The processes that have ended, with their exit codes."""
+        return {name: code for name, proc in self.procs.items() if (code := proc.poll()) is not None}
+
+    def log_tail(self, name: str, lines: int = 25) -> str:
+        path = self.log_dir / f"{name}.log" if self.log_dir is not None else None
+        if path is None or not path.exists():
+            return "(no log)"
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
 
     def running(self) -> bool:
         return all(proc.poll() is None for proc in self.procs.values())

@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import redis
 
-from scripts.stack import ROOT, Stack
+from scripts.stack import Stack
 from tests.gateway.server import free_port
 
 
@@ -93,5 +93,4 @@ def start_process(stack: Stack, name: str, gateway_port: int | None = None) -> N
     The stack's environment must fix RASA_TOKEN: every command is built afresh, with a new token otherwise."""
     built = replace(stack, gateway_port=gateway_port) if gateway_port else stack
     command, env = built.commands()["gateway" if gateway_port else name]
-    output = subprocess.DEVNULL if stack.quiet else None
-    stack.procs[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
+    stack.launch(name, command, env)

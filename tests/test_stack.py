@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 
-from scripts.stack import Stack
+from scripts.stack import ROOT, Stack
+from tests.gateway.server import free_port
 
 
 def environments(**env: str) -> dict[str, dict[str, str]]:
@@ -42,3 +50,25 @@ def test_several_gateway_workers_share_their_metrics_through_one_directory() -> 
     # An operator's directory is kept.
     kept = Stack(env={"PROMETHEUS_MULTIPROC_DIR": "/srv/metrics"}, workers=2).commands()["gateway"][1]
     assert kept["PROMETHEUS_MULTIPROC_DIR"] == "/srv/metrics"
+
+
+def test_a_process_that_ends_while_the_stack_comes_up_is_reported_at_once_with_its_output(tmp_path: Path) -> None:
+    # The gateway's port is taken (as when free_port()'s port is grabbed before the server binds it): the gateway
+    # ends, and wait_ready says so without waiting out its time for the servers still loading.
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/cases.db", "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-m", "api", "migrate"], env=env, cwd=ROOT, check=True, capture_output=True)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        ports = {"rasa_port": free_port(), "actions_port": free_port(), "standin_port": free_port()}
+        stack = Stack(env=env, gateway_port=taken.getsockname()[1], quiet=True, log_dir=tmp_path, **ports)
+        started = time.monotonic()
+        try:
+            stack.start()
+            assert not stack.wait_ready(600)
+            waited = time.monotonic() - started
+        finally:
+            stack.stop()
+    assert waited < 300  # not the 600 s of a server that never answers
+    assert set(stack.exited()) >= {"gateway"}
+    assert "address already in use" in stack.log_tail("gateway")

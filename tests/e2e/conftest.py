@@ -6,6 +6,7 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,6 +68,33 @@ def live_stack() -> Iterator[LiveStack]:
         yield stack
 
 
+STARTS = 3  # a port handed out by free_port() can be taken before the server binds it: start again
+
+
+def _started(env: dict[str, str], standin_port: int, logs: Path) -> Stack:
+    """The stack up and answering, on new ports if a process ended while it came up; else the test fails with
+    the end of the dead processes' output (logs/<name>.log)."""
+    for attempt in range(1, STARTS + 1):
+        stack = Stack(
+            env=env,
+            gateway_port=free_port(),
+            rasa_port=free_port(),
+            actions_port=free_port(),
+            standin_port=standin_port,
+            quiet=not os.environ.get("E2E_VERBOSE"),
+            log_dir=logs,
+        )
+        stack.start()
+        if stack.wait_ready(600):
+            return stack
+        dead = stack.exited()
+        stack.stop()
+        if not dead or attempt == STARTS:
+            tails = "\n".join(f"--- {name} (exit {code}):\n{stack.log_tail(name)}" for name, code in dead.items())
+            pytest.fail(f"the stack did not come up (attempt {attempt})\n{tails}")
+    raise AssertionError("unreachable")
+
+
 @contextmanager
 def start_live_stack(**extra_env: str) -> Iterator[LiveStack]:
     """A stack of its own (database, Redis prefix, ports); `extra_env` on top of the usual environment."""
@@ -92,17 +120,9 @@ def start_live_stack(**extra_env: str) -> Iterator[LiveStack]:
     )
     for command in ("migrate", "seed-demo"):
         subprocess.run([sys.executable, "-m", "api", command], env=env, cwd=ROOT, check=True)
-    stack = Stack(
-        env=env,
-        gateway_port=free_port(),
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        standin_port=standin_port,
-        quiet=not os.environ.get("E2E_VERBOSE"),
-    )
+    logs = Path(tempfile.mkdtemp(prefix=f"{name}-"))
+    stack = _started(env, standin_port, logs)
     try:
-        stack.start()
-        assert stack.wait_ready(600), "the stack did not come up"
         yield LiveStack(stack.gateway_url, database_url, stack)
     finally:
         stack.stop()
