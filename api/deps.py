@@ -10,7 +10,7 @@ from ipaddress import ip_address
 from typing import Annotated
 from urllib.parse import unquote
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -137,6 +137,8 @@ def require(role: Role) -> object:
 
 # A row's id in a path: PostgreSQL's `integer` keys, so a larger number is a 422, not a database error.
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+# How many rows a page skips: bounded too (a larger number would not fit a database integer and answered 500).
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 AgentDep = Annotated[Staff, require(Role.AGENT)]
 SupervisorDep = Annotated[Staff, require(Role.SUPERVISOR)]

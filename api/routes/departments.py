@@ -28,6 +28,7 @@ from api.department_schemas import (
 )
 from api.deps import (
     AdminDep,
+    Offset,
     ResidentLimit,
     RowId,
     RuntimeDep,
@@ -87,7 +88,7 @@ def dead_letters(
     staff: AdminDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Deliveries given up on after the last retry, newest first."""
     return departments.dead_letters(session, limit, offset)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, StringConstraints
 from sqlalchemy.orm import Session
 
 from api import audit
-from api.deps import AdminDep, SessionDep, SupervisorDep
+from api.deps import AdminDep, Offset, SessionDep, SupervisorDep
 from api.models import Consultation, Suggestion
 from api.schemas import LongLetter, Strict
 from api.services import moderation
@@ -91,7 +91,7 @@ def review_queue(
     session: SessionDep,
     decided: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ReviewList:
     """Suggestions held for review, oldest first; `decided=true`: the reviewed ones, latest first."""
     total, items = moderation.review_queue(session, decided, limit, offset)

@@ -10,7 +10,7 @@ from api import audit, case_access
 from api.case_views import receipt, staff_view
 from api.cases import change_status
 from api.catalogue import sync_catalogue
-from api.deps import AdminDep, AgentDep, RowId, RuntimeDep, SessionDep, SupervisorDep
+from api.deps import AdminDep, AgentDep, Offset, RowId, RuntimeDep, SessionDep, SupervisorDep
 from api.errors import ApiError
 from api.models import CASE_KINDS, Consultation, utcnow
 from api.schemas import (
@@ -62,7 +62,7 @@ def list_cases(
     assigned_to: Annotated[str | None, Query(max_length=64)] = None,
     card: Annotated[str | None, Query(pattern="^(yellow|red)$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> CaseList:
     """Newest first, the cases the staff member may see (api/case_access.py); `card` keeps only open cases near
     (yellow) or past (red) their deadline."""
@@ -110,7 +110,7 @@ def triage_queue(
     runtime: RuntimeDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> TriageList:
     """待分拨: open complaints and tickets without a department, oldest first, with the router's suggested
     category and its best alternatives. `POST /cases/{number}/assign` (or the ticket dispatch) ends it."""
@@ -155,7 +155,7 @@ def list_commendations(
     session: SessionDep,
     department: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> CommendationList:
     """Residents' praise, newest first (phone and ID numbers in it masked); every read is audited."""
     page = commendations.list_commendations(session, department, limit, offset)

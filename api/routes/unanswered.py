@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.db import transaction
-from api.deps import AdminDep, AgentDep, RowId, RuntimeDep, SessionDep
+from api.deps import AdminDep, AgentDep, Offset, RowId, RuntimeDep, SessionDep
 from api.errors import ApiError
 from api.models import UnansweredGroup
 from api.routes.staff import reload_knowledge
@@ -63,7 +63,7 @@ def list_groups(
     session: SessionDep,
     status: Annotated[str | None, Query(pattern="^(" + "|".join(unanswered.STATUSES) + ")$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    offset: Offset = 0,
 ) -> list[UnansweredGroupPublic]:
     """Most asked first. `status`: open (the default view of the console), attached or out_of_scope."""
     return [

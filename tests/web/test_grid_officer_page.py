@@ -17,7 +17,7 @@ from api.main import create_app
 from api.settings import Settings
 from tests.gateway.conftest import PASSWORD
 from tests.gateway.server import serve
-from tests.gateway.test_incidents import file, incident_settings, seed_directory
+from tests.gateway.test_incidents import chat_report, file, incident_settings, seed_directory
 from tests.senders import internal_sender, issued_sender
 from tests.web.conftest import wcag_violations
 from tests.web.test_widget_console_e2e import ARTIFACTS, browser  # noqa: F401 (the browser fixture)
@@ -50,8 +50,10 @@ def test_an_officer_works_an_incident_from_a_phone(
     with httpx.Client(base_url=url, timeout=20) as http:
         seed_directory(http, settings)
         resident = issued_sender(http)
-        mine = file(http, sender=internal_sender(resident))["number"]  # officer_a's turn in 一网格
-        other = file(http, building="3栋", sender=internal_sender(issued_sender(http)))["number"]  # 二网格: officer_c
+        # Filed as the chat files them (the action server's token): only then are they the widget resident's.
+        chat = chat_report(settings)
+        mine = file(http, chat, sender=internal_sender(resident))["number"]  # officer_a's turn in 一网格
+        other = file(http, chat, building="3栋", sender=internal_sender(issued_sender(http)))["number"]  # officer_c
 
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
     page = context.new_page()
