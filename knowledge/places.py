@@ -561,4 +561,7 @@ def describe(place: Place) -> str:
     community = (place.community or "") + (unit if place.community else "")
     road = (place.road or "") + (unit if place.road and not place.community else "")
     alone = unit if not (place.community or place.road) else ""
-    return " ".join(part for part in (region, community, road, alone, place.landmark or "") if part)
+    rest = [part for part in (community, road, alone, place.landmark or "") if part]
+    if region and any(part.startswith(region) for part in rest):
+        region = ""  # "金安区政务服务中心" says its district already: not "金安区 金安区政务服务中心"
+    return " ".join(part for part in (region, *rest) if part)

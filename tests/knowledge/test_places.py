@@ -166,6 +166,7 @@ def test_complete_and_specific() -> None:
         ("毛坦厂镇垃圾没人清理", "金安区毛坦厂镇"),
         ("我家3栋2单元楼道灯坏了", "3栋2单元"),
         ("东城都会小区门口的六安二中", "东城都会小区 六安二中"),
+        ("金安区政务服务中心", "金安区政务服务中心"),  # the name holds its district: not said twice
     ],
 )
 def test_describe_gives_one_line(text: str, line: str) -> None:
