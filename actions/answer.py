@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -11,13 +12,14 @@ from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApi, CaseApiError, WithCaseApi
-from actions.intake import offer_to_register, reads_as_request
+from actions.intake import describes_a_problem, offer_to_register, reads_as_request
 from actions.knowledge_hits import knowledge_of, service_buttons
+from actions.tracker_info import last_bot_text_before_latest_message, latest_intent
 from actions.turn_marks import unanswered_mark
 from contract import turns
 from contract.knowledge import Hit
 from contract.limits import MAX_LETTER_CHARS
-from knowledge.request_kind import is_letter
+from knowledge.request_kind import Strength, grievance_strength, is_letter
 
 logger = logging.getLogger(__name__)
 
@@ -156,3 +158,37 @@ class ActionAnswerService(WithCaseApi, Action):
         # Outside a form an answer always ends the bot's turn (the rules and stories say so); saying it here
         # spares Rasa one policy prediction per question, about 5 ms of its ~40 ms CPU (docs/assistant.md).
         return [*events, FollowupAction("action_listen")]
+
+
+# A question inside what the classifier read as "好的"/"不用了": a question mark or particle, or an asking word.
+_ASKS = re.compile(r"[?？吗呢]|[能会可][^，,。！!\s]{0,3}不|怎么|咋|哪|多少|多久|几[点时天个]")
+
+
+_OFFERS = (replies.OFFER_TO_REGISTER, replies.OFFER_MORE, replies.REGISTER_LETTER)
+
+
+class ActionAcknowledge(WithCaseApi, Action):
+    """Affirm or deny outside a form: "好的" / "不用了" get "还有其他需要帮忙的吗"; said to the offer to register a
+    request, they take it up ("好的": as if "登记诉求" was pressed) or let it go. A question or a grievance the
+    classifier read as one ("出生证明上娃名字写错了一个字 能改不 去哪改": deny) is answered like a question."""
+
+    def name(self) -> str:
+        return "action_acknowledge"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        text = str(tracker.latest_message.get("text") or "")
+        if describes_a_problem(text) and (_ASKS.search(text) or grievance_strength(text) is not Strength.NONE):
+            return [*await answer_question(dispatcher, tracker, self.api), FollowupAction("action_listen")]
+        offered = tracker.get_slot("offered_request")
+        if offered and last_bot_text_before_latest_message(tracker) in _OFFERS:
+            if latest_intent(tracker) == "affirm":
+                # the complaint form validates the description set here, as after the button
+                return [
+                    SlotSet("complaint_description", offered),
+                    SlotSet("offered_request", None),
+                    FollowupAction("complaint_form"),
+                ]
+            dispatcher.utter_message(response="utter_anything_else")
+            return [SlotSet("offered_request", None)]
+        dispatcher.utter_message(response="utter_anything_else")
+        return []

@@ -16,7 +16,7 @@ from actions.answer import answer_question
 from actions.case_api import CaseApi, CaseApiError, WithCaseApi
 from actions.form_base import unusable_answer
 from actions.forms import FORMS
-from actions.intake import offer_to_register
+from actions.intake import is_department_matter, offer_to_register
 from actions.knowledge_hits import knowledge_of, suggestions_of
 from actions.leave_form import leave_active_form
 from actions.pii import mask_text, normalize_phone
@@ -129,6 +129,12 @@ class ActionHandleFallback(WithCaseApi, Action):
             events = await answer_question(dispatcher, tracker, self.api)
         elif (offered := offer_to_register(dispatcher, tracker)) is not None:
             events = offered  # a problem in the resident's own words: never "没太明白"
+        elif (
+            latest_intent(tracker) == "out_of_scope"
+            and await is_department_matter(str(tracker.latest_message.get("text") or ""), self.api)
+            and (offered := offer_to_register(dispatcher, tracker, department_matter=True)) is not None
+        ):
+            events = offered  # short, but a department's matter: "天然气涨价了怎么没听证"
         elif latest_intent(tracker) == "out_of_scope":
             repeated = said_before == replies.OUT_OF_SCOPE
             dispatcher.utter_message(

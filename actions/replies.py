@@ -77,8 +77,9 @@ NOTHING_FITS = (
 )
 SOURCE = "来源：{source}"
 FEEDBACK_BUTTONS: Buttons = buttons(("解决了，评价一下", "/rate_service"), ("没解决，转人工", "/not_satisfied"))
-OUT_OF_SCOPE = "抱歉，这个问题不在我能办理的政务服务范围内。政务方面的问题您可以继续问我，也可以拨打12345热线。"
-OUT_OF_SCOPE_AGAIN = "这个我确实帮不上忙。政务方面的事，比如下面这些，我都可以帮您；其他问题可以拨打12345热线。"
+# The resident is already talking to 12345: never send them to "拨打12345热线".
+OUT_OF_SCOPE = "抱歉，这个问题不在政务服务范围内，我帮不上忙。办事、反映问题或提建议，您都可以直接跟我说。"
+OUT_OF_SCOPE_AGAIN = "这个我确实帮不上忙。政务方面的事，比如下面这些，我都可以帮您；也可以转人工客服。"
 NOT_UNDERSTOOD = "抱歉，我没太明白您的意思。可以换个说法，或者直接说想办的事，比如“社保卡怎么办”。"
 STILL_NOT_UNDERSTOOD = "抱歉，我还是没能理解，为您转人工客服。"
 

@@ -104,12 +104,17 @@ class KnowledgeRetriever(GraphComponent):
         queries = [text, *(str(e["value"]) for e in to_map)]
         result, *mapped = kb.search_many(queries, k=self._config["top_k"], embedded=known)
         ranked = [hit.service for hit in result.hits] if result.confident else []
+        named = {name for service in kb.services for name in (service.name, *service.aliases)}
         for entity, mapping in zip(to_map, mapped, strict=True):
             # A short mention ("社保") fits several services; the whole question says which one:
             # take the mention's match that the question ranks best, else the mention's own best.
             candidates = {hit.service for hit in mapping.hits}
             agreed = next((service for service in ranked if service in candidates), None)
-            if agreed:
+            if ranked and agreed != ranked[0] and str(entity["value"]) not in named:
+                # A word that names no service ("户口" in "户口都在舒城，能在市里领结婚证吗") is context, not
+                # the service: the question the knowledge base is sure about decides.
+                entity["value"] = ranked[0]
+            elif agreed:
                 entity["value"] = agreed
             elif mapping.confident:
                 entity["value"] = mapping.hits[0].service

@@ -98,7 +98,7 @@ def main() -> int:
     parser.add_argument("--show", action="store_true")
     args = parser.parse_args()
     with args.file.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
+        rows = list(csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t"))
     if args.limit:
         rows = rows[: args.limit]
     outcomes: Counter[str] = Counter()

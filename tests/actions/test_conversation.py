@@ -8,7 +8,8 @@ pytest.importorskip("rasa_sdk", reason="actions run in the Rasa environment (.ve
 
 from rasa_sdk.events import ActiveLoop, ConversationPaused, FollowupAction, SlotSet
 
-from actions.answer import ActionAnswerService
+from actions import replies
+from actions.answer import ActionAcknowledge, ActionAnswerService
 from actions.escalation import ActionEscalateToHuman, ActionHandleFallback
 from actions.leave_form import ActionCancelForm, ActionSwitchTask
 from tests.actions.conftest import bot_event, knowledge, receipt, slot_event, user_event
@@ -139,7 +140,7 @@ def test_out_of_scope_is_said_so_and_answered_when_the_knowledge_base_is_sure(di
     assert asyncio.run(ActionHandleFallback().run(dispatcher, make_tracker(events=weather), domain)) == [
         FollowupAction("action_listen")
     ]
-    assert "不在我能办理" in dispatcher.messages[0]["text"]
+    assert "不在政务服务范围内" in dispatcher.messages[0]["text"] and "12345" not in dispatcher.messages[0]["text"]
     battery = [user_event("电池是什么垃圾", "out_of_scope", knowledge(True, ("生活垃圾分类指导", 0.7)))]
     asyncio.run(ActionHandleFallback().run(dispatcher, make_tracker(events=battery), domain))
     assert dispatcher.messages[1]["text"].startswith("生活垃圾分类指导")
@@ -282,3 +283,77 @@ def test_a_new_matter_in_the_switching_message_is_taken_as_it_is(dispatcher, mak
     )
     result = asyncio.run(ActionSwitchTask().run(dispatcher, tracker, domain))
     assert SlotSet("complaint_description", text) in result
+
+
+def routed(confidence: float) -> tuple[int, dict]:
+    return 200, {"category": "交通运输", "subcategory": "公交出行", "department": "市交通运输局",
+                 "confidence": confidence, "alternatives": [], "place": None, "needs_place": False}  # fmt: skip
+
+
+@pytest.mark.parametrize(("confidence", "offered"), [(0.99, True), (0.5, False)])
+def test_a_short_out_of_scope_message_the_router_places_is_offered_registration(
+    confidence, offered, gateway, dispatcher, make_tracker, domain
+):
+    gateway.routes[("POST", "/api/routing")] = routed(confidence)
+    text = "公交车空调不开 热死了 票价一分没少"
+    events = [user_event(text, "out_of_scope", knowledge(False))]
+    result = asyncio.run(ActionHandleFallback(gateway.client()).run(dispatcher, make_tracker(events=events), domain))
+    assert gateway.sent_json() == {"text": text}
+    if offered:
+        assert dispatcher.messages[0]["text"] == replies.OFFER_TO_REGISTER
+        assert SlotSet("offered_request", text) in result
+    else:
+        assert dispatcher.messages[0]["text"] == replies.OUT_OF_SCOPE
+
+
+def test_out_of_scope_without_the_router_says_so(gateway, dispatcher, make_tracker, domain):
+    events = [user_event("公交车空调不开 热死了 票价一分没少", "out_of_scope", knowledge(False))]
+    asyncio.run(ActionHandleFallback(gateway.client()).run(dispatcher, make_tracker(events=events), domain))
+    assert dispatcher.messages[0]["text"] == replies.OUT_OF_SCOPE  # the gateway is down: nothing is claimed
+
+
+OFFERED = "我家楼下的烧烤店每天开到凌晨两点，油烟和吵闹声让全楼的人都睡不好"
+
+
+def offered_then(said: str, intent: str) -> list[dict]:
+    return [
+        user_event(OFFERED, "nlu_fallback", knowledge(False)),
+        slot_event("offered_request", OFFERED),
+        bot_event(replies.OFFER_TO_REGISTER),
+        user_event(said, intent, knowledge(False)),
+    ]
+
+
+def test_yes_to_the_offer_registers_the_request_as_the_button_does(dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=offered_then("好的", "affirm"), slots={"offered_request": OFFERED})
+    events = asyncio.run(ActionAcknowledge().run(dispatcher, tracker, domain))
+    assert events == [
+        SlotSet("complaint_description", OFFERED),
+        SlotSet("offered_request", None),
+        FollowupAction("complaint_form"),
+    ]
+    assert dispatcher.messages == []
+
+
+def test_no_to_the_offer_lets_it_go(dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=offered_then("不用了", "deny"), slots={"offered_request": OFFERED})
+    events = asyncio.run(ActionAcknowledge().run(dispatcher, tracker, domain))
+    assert events == [SlotSet("offered_request", None)]
+    assert dispatcher.messages[0]["response"] == "utter_anything_else"
+
+
+def test_yes_without_an_offer_is_acknowledged(dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event("好的", "affirm", knowledge(False))])
+    assert asyncio.run(ActionAcknowledge().run(dispatcher, tracker, domain)) == []
+    assert dispatcher.messages[0]["response"] == "utter_anything_else"
+
+
+def test_a_question_read_as_no_is_answered_as_a_question(dispatcher, make_tracker, domain):
+    question = "出生证明上娃名字写错了一个字 能改不 去哪改"
+    found = knowledge(False, ("新生儿出生登记", 0.35), ("生育登记", 0.3))
+    tracker = make_tracker(events=[user_event(question, "deny", found)])
+    events = asyncio.run(ActionAcknowledge().run(dispatcher, tracker, domain))
+    assert dispatcher.messages[0]["text"] == replies.WHICH_SERVICE
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert "新生儿出生登记" in titles and titles[-1] == "都不是，转人工解答"
+    assert events[-1] == FollowupAction("action_listen")

@@ -71,6 +71,21 @@ def test_short_mention_takes_the_service_the_whole_question_is_about(retriever: 
     assert message.get("entities")[0]["value"] == "住房公积金贷款申请"
 
 
+def test_a_word_that_names_no_service_does_not_override_the_confident_question(retriever: KnowledgeRetriever) -> None:
+    # "户口" alone ranks the household services first; the question is about getting married.
+    found = {"entity": "service", "value": "户口", "start": 2, "end": 4, "extractor": "DIETClassifier"}
+    message = parse(retriever, "俺俩户口都在舒城，能在市里办结婚登记领结婚证吗", [found])
+    assert message.get("knowledge")["confident"] is True
+    assert message.get("knowledge")["hits"][0]["service"] == "结婚登记"
+    assert message.get("entities")[0]["value"] == "结婚登记"
+
+
+def test_a_mention_naming_another_service_keeps_it(retriever: KnowledgeRetriever) -> None:
+    found = {"entity": "service", "value": "迁户口", "start": 0, "end": 3, "extractor": "DIETClassifier"}
+    message = parse(retriever, "迁户口之前要先办结婚登记吗", [found])
+    assert message.get("entities")[0]["value"] == "户口迁移"
+
+
 def test_unrelated_message_is_not_confident_and_gets_no_entity(retriever: KnowledgeRetriever) -> None:
     message = parse(retriever, "今天天气怎么样")
     assert message.get("knowledge")["confident"] is False
