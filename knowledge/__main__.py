@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     route_build = commands.add_parser("route-build", help="train the request router (rebuilt only when stale)")
     route_build.add_argument("--force", action="store_true", help="rebuild even when up to date")
     commands.add_parser("route-cv", help="router cross-validation on the training examples, per category")
-    commands.add_parser("route-eval", help="router quality on knowledge/eval/routing_heldout.tsv")
+    commands.add_parser("route-eval", help="router quality on knowledge/eval/routing_dev.tsv and routing_heldout.tsv")
     commands.add_parser("route-bench", help="router latency")
     route = commands.add_parser("route", help="route one request text (JSON as the API returns it)")
     route.add_argument("text")
@@ -136,6 +136,8 @@ def route_command(args: argparse.Namespace, settings: KnowledgeSettings) -> int:
     elif args.command == "route-eval":
         from knowledge.routing.evaluation import evaluate
 
+        if settings.routing_dev_file.is_file():
+            print(evaluate(router, settings.routing_dev_file, "development set (settings are chosen on it)"))
         print(evaluate(router, settings.routing_heldout_file))
     elif args.command == "route-bench":
         from knowledge.routing.data import load_examples

@@ -31,6 +31,8 @@ class KnowledgeSettings:
     # overrides, and where the trained model goes (default: <index_dir>/routing).
     routing_examples_file: Path = REPO_ROOT / "knowledge" / "routing" / "examples.tsv"
     routing_heldout_file: Path = REPO_ROOT / "knowledge" / "eval" / "routing_heldout.tsv"
+    # Requests written apart from both, for choosing settings (thresholds, features) without the held-out file.
+    routing_dev_file: Path = REPO_ROOT / "knowledge" / "eval" / "routing_dev.tsv"
     routing_keywords_file: Path = REPO_ROOT / "knowledge" / "routing" / "keywords.yaml"
     department_overrides_file: Path = REPO_ROOT / "knowledge" / "department_overrides.yaml"
     # The gazetteer of 六安市 that request intake reads places with (knowledge/places.py).
@@ -90,6 +92,7 @@ class KnowledgeSettings:
             eval_file=_path(env, "KNOWLEDGE_EVAL_FILE", defaults.eval_file),
             routing_examples_file=_path(env, "KNOWLEDGE_ROUTING_EXAMPLES", defaults.routing_examples_file),
             routing_heldout_file=_path(env, "KNOWLEDGE_ROUTING_HELDOUT", defaults.routing_heldout_file),
+            routing_dev_file=_path(env, "KNOWLEDGE_ROUTING_DEV", defaults.routing_dev_file),
             routing_keywords_file=_path(env, "KNOWLEDGE_ROUTING_KEYWORDS", defaults.routing_keywords_file),
             department_overrides_file=_path(env, "KNOWLEDGE_DEPARTMENT_OVERRIDES", defaults.department_overrides_file),
             places_file=_path(env, "KNOWLEDGE_PLACES_FILE", defaults.places_file),

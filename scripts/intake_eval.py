@@ -46,6 +46,8 @@ def next_answer(reply: str, request: str) -> str | None:
     """What a resident says next to this reply, or None when the conversation is over."""
     if re.search(r"(TS|JY|SQ|GD)\d{8,}", reply):
         return None
+    if "来源：" in reply and "登记诉求" not in reply:
+        return None  # answered from a guide (its text may say 电话: that is no question to the resident)
     answers = (
         (("登记为诉求", "登记诉求"), "/submit_complaint"),
         (("什么位置",), PLACE),

@@ -16,9 +16,12 @@ from knowledge.routing.features import prepare
 from knowledge.routing.model import expected_calibration_error, macro_f1
 from knowledge.routing.router import Router
 
+THRESHOLDS = (0.5, 0.75, 0.85, 0.9, 0.95)
 
-def evaluate(router: Router, heldout: Path) -> str:
-    """Level-1 accuracy and macro-F1, level-2 accuracy, per-category F1, confusions and ECE on ``heldout``."""
+
+def evaluate(router: Router, heldout: Path, title: str = "held-out") -> str:
+    """Level-1 accuracy and macro-F1, level-2 accuracy, per-category F1, confusions and ECE on ``heldout``,
+    and the share routed automatically at each confidence threshold."""
     examples = load_examples(heldout, router.taxonomy)
     routed = [router.route(e.text) for e in examples]
     gold = [e.level1 for e in examples]
@@ -33,7 +36,7 @@ def evaluate(router: Router, heldout: Path) -> str:
     )
     top3 = np.mean([e.level1 in {a.category for a in r.alternatives} for e, r in zip(examples, routed, strict=True)])
     lines = [
-        f"routing held-out: {len(examples)} requests ({heldout})",
+        f"routing {title}: {len(examples)} requests ({heldout})",
         f"  level-1 accuracy {correct.mean():.3f}   macro-F1 {f1:.3f}   top-3 {top3:.3f}",
         f"  level-2 accuracy {level2_accuracy:.3f} (level-1 and level-2 both right: {both:.3f})",
         f"  ECE (10 bins, level-1 confidence) {expected_calibration_error(confidence, correct):.3f}   "
@@ -53,6 +56,12 @@ def evaluate(router: Router, heldout: Path) -> str:
     if confusions:
         lines.append("  most confused level-1 pairs (either direction):")
         lines.extend(f"    {a} <-> {b}: {count}" for (a, b), count in confusions)
+    lines.append("  confidence threshold: share routed automatically, level-1 accuracy of those / of the rest:")
+    for threshold in THRESHOLDS:
+        routed_here = confidence >= threshold
+        above = f"{correct[routed_here].mean():.3f}" if routed_here.any() else "-"
+        below = f"{correct[~routed_here].mean():.3f}" if (~routed_here).any() else "-"
+        lines.append(f"    {threshold:.2f}: {routed_here.mean():.2f}, {above} / {below}")
     return "\n".join(lines)
 
 
