@@ -30,6 +30,7 @@ PAGES = {
     "/moderation.js": ("moderation.js", "text/javascript; charset=utf-8"),
     "/inbox.js": ("inbox.js", "text/javascript; charset=utf-8"),
     "/console-shared.js": ("console-shared.js", "text/javascript; charset=utf-8"),
+    "/dom.js": ("dom.js", "text/javascript; charset=utf-8"),
     "/supervision.js": ("supervision.js", "text/javascript; charset=utf-8"),
     "/departments.js": ("departments.js", "text/javascript; charset=utf-8"),
     "/community.js": ("community.js", "text/javascript; charset=utf-8"),

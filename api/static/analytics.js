@@ -6,6 +6,7 @@
  */
 (function () {
   "use strict";
+  var el = window.LuanDom.el; // dom.js
 
   var TOKEN_KEY = "luan-console:token"; // as console.js stores it
   var token = sessionStorage.getItem(TOKEN_KEY);
@@ -28,13 +29,6 @@
     { title: "智能助手", tables: ["assistant"], open: true },
     { title: "社区事件", tables: ["incidents_grids"], open: true, wide: true }
   ];
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
 
   function api(path) {
     return fetch(path, { headers: { Authorization: "Bearer " + token } }).then(function (response) {

@@ -5,19 +5,13 @@
  */
 (function () {
   "use strict";
+  var el = window.LuanDom.el; // dom.js
 
   var TOKEN_KEY = "luan-console:token"; // as console.js stores it
   var NEXT = { proposals: ["review", "结束征集，开始评审"], review: ["voting", "开始投票"], voting: ["results", "结束投票，公布结果"] };
   var token = sessionStorage.getItem(TOKEN_KEY);
   var section = document.getElementById("staff");
   if (!token || !window.budgetPage) return;
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
 
   function field(form, label, name, type) {
     var id = "s-" + name + "-" + form.dataset.key;

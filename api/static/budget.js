@@ -6,17 +6,11 @@
  */
 (function () {
   "use strict";
+  var el = window.LuanDom.el; // dom.js
 
   var VOTER_KEY = "luan-budget:voter";
   var $ = function (id) { return document.getElementById(id); };
   var current = null; // the round page shown
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
 
   function yuan(n) { return Number(n).toLocaleString("zh-CN") + "元"; }
 

@@ -5,6 +5,7 @@
  */
 (function () {
   "use strict";
+  var el = window.LuanDom.el; // dom.js
 
   var TOKEN_KEY = "luan-console:token"; // the console's login (console.js)
 
@@ -30,13 +31,6 @@
         throw error;
       });
     });
-  }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
   }
 
   function when(iso) {

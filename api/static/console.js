@@ -6,6 +6,7 @@
  */
 (function () {
   "use strict";
+  var el = window.LuanDom.el; // dom.js
 
   var TOKEN_KEY = "luan-console:token";
   var STATE_TEXT = { waiting: "等待接入", agent: "处理中" };
@@ -105,12 +106,6 @@
     if (seconds < 3600) return Math.floor(seconds / 60) + "分" + (seconds % 60) + "秒";
     if (seconds < 86400) return Math.floor(seconds / 3600) + "小时" + Math.floor((seconds % 3600) / 60) + "分";
     return Math.floor(seconds / 86400) + "天" + Math.floor((seconds % 86400) / 3600) + "小时";
-  }
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
   }
   function badge(card) {
     return CARD_TEXT[card] ? el("span", "badge " + card, CARD_TEXT[card]) : null;
