@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -19,7 +18,7 @@ from actions.turn_marks import unanswered_mark
 from contract import turns
 from contract.knowledge import Hit
 from contract.limits import MAX_LETTER_CHARS
-from knowledge.request_kind import Strength, grievance_strength, is_letter
+from knowledge.request_kind import Strength, asks_a_question, grievance_strength, is_letter
 
 logger = logging.getLogger(__name__)
 
@@ -160,10 +159,6 @@ class ActionAnswerService(WithCaseApi, Action):
         return [*events, FollowupAction("action_listen")]
 
 
-# A question inside what the classifier read as "好的"/"不用了": a question mark or particle, or an asking word.
-_ASKS = re.compile(r"[?？吗呢]|[能会可][^，,。！!\s]{0,3}不|怎么|咋|哪|多少|多久|几[点时天个]")
-
-
 _OFFERS = (replies.OFFER_TO_REGISTER, replies.OFFER_MORE, replies.REGISTER_LETTER)
 
 
@@ -177,10 +172,16 @@ class ActionAcknowledge(WithCaseApi, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = str(tracker.latest_message.get("text") or "")
-        if describes_a_problem(text) and (_ASKS.search(text) or grievance_strength(text) is not Strength.NONE):
+        if describes_a_problem(text) and (asks_a_question(text) or grievance_strength(text) is not Strength.NONE):
             return [*await answer_question(dispatcher, tracker, self.api), FollowupAction("action_listen")]
         offered = tracker.get_slot("offered_request")
-        if offered and last_bot_text_before_latest_message(tracker) in _OFFERS:
+        said_before = last_bot_text_before_latest_message(tracker)
+        if offered and said_before == replies.OFFER_CONSULTATION:
+            if latest_intent(tracker) == "affirm":
+                return [FollowupAction("action_escalate_to_human")]  # a GD ticket, as the button
+            dispatcher.utter_message(response="utter_anything_else")
+            return [SlotSet("offered_request", None)]
+        if offered and said_before in _OFFERS:
             if latest_intent(tracker) == "affirm":
                 # the complaint form validates the description set here, as after the button
                 return [

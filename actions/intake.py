@@ -14,7 +14,7 @@ from actions import replies
 from actions.case_api import CaseApi, CaseApiError
 from actions.tracker_info import last_bot_text_before_latest_message
 from contract.limits import MAX_LETTER_CHARS
-from knowledge.request_kind import Strength, asks_how_to, grievance_strength
+from knowledge.request_kind import Strength, asks_how_to, grievance_strength, is_consultation
 
 # A description of a problem has some length: "停水三天了没人管" yes, "嗯嗯" or "你好呀" no. A message the NLU
 # read as outside government services needs more to be a grievance ("明天六安会下雨吗" is a question).
@@ -28,6 +28,8 @@ MIN_DESCRIPTION_CHARS = 40
 # matters a person at 12345 answers reach it (港澳通行证续签, 工伤认定, 电动自行车上牌: 0.96-1.00).
 DEPARTMENT_MATTER_CONFIDENCE = 0.85
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+# What the assistant says when it offers to register a message (more of a letter after one joins it).
+OFFERS = (replies.OFFER_TO_REGISTER, replies.OFFER_CONSULTATION, replies.OFFER_MORE)
 
 
 def describes_a_problem(text: str, min_chars: int = MIN_REQUEST_CHARS) -> bool:
@@ -66,11 +68,15 @@ def offer_to_register(
     if not describes_a_problem(text, MIN_OUT_OF_SCOPE_REQUEST_CHARS if out_of_scope else MIN_REQUEST_CHARS):
         return None
     earlier = tracker.get_slot("offered_request")
-    if earlier and last_bot_text_before_latest_message(tracker) in (replies.OFFER_TO_REGISTER, replies.OFFER_MORE):
+    if earlier and last_bot_text_before_latest_message(tracker) in OFFERS:
         # The rest of a letter pasted in several messages: one request, and not the same offer twice in a row.
         dispatcher.utter_message(text=replies.OFFER_MORE, buttons=replies.REGISTER_BUTTONS)
         return [SlotSet("offered_request", f"{earlier}\n{text}"[:MAX_LETTER_CHARS])]
-    dispatcher.utter_message(text=replies.OFFER_TO_REGISTER, buttons=replies.REGISTER_BUTTONS)
+    if is_consultation(text):
+        # A question no guide answers is a consultation: a person answers it (a GD ticket), it is no complaint.
+        dispatcher.utter_message(text=replies.OFFER_CONSULTATION, buttons=replies.CONSULTATION_BUTTONS)
+    else:
+        dispatcher.utter_message(text=replies.OFFER_TO_REGISTER, buttons=replies.REGISTER_BUTTONS)
     return [SlotSet("offered_request", text)]
 
 

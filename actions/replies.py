@@ -66,6 +66,11 @@ REGISTER_LETTER = "以上是办事指南里的说明。您的来信如需相关�
 OFFER_MORE = "这段我也记下了，会和上面的内容一起登记。说完了就点“登记诉求”。"
 ADDED_TO_DESCRIPTION = "这段已补充到您反映的问题里。"
 REGISTER_BUTTONS: Buttons = buttons(("登记诉求", "/submit_complaint"), ("转人工客服", "/request_human"))
+OFFER_CONSULTATION = (
+    "这个问题办事指南里还没有现成的答案。需要的话，我可以把它登记为咨询，请工作人员答复您（下班时间留言，上班后答复）。"
+)
+# Still a complaint when the resident means one: "能不能管管" is asked as a question.
+CONSULTATION_BUTTONS: Buttons = buttons(("请工作人员解答", "/request_human"), ("我是要反映问题", "/submit_complaint"))
 
 # Answers ---------------------------------------------------------------------------------------------
 ABOUT_SERVICE = "关于“{service}”：{answer}"

@@ -58,8 +58,8 @@ _WEAK = re.compile(
 
 # How-to phrasings: asking about a procedure, not reporting a problem.
 _HOW_TO = re.compile(
-    r"怎么(?:办理|申请|补办|补|换|办|弄|查|领|交|缴|开|报|挂失|修改|变更|注销|提取|预约|登记)|如何|怎样|"
-    r"需要(?:什么|哪些|带|准备|多少|多久)|要(?:带|准备|交)(?:什么|哪些)|在哪(?:里|儿)?(?:办|申请|领|交|补)|"
+    r"怎么(?:办理|申请|补办|补|换|办|弄|查|领|交|缴|开|报|挂失|修改|变更|注销|提取|预约|登记|续)|如何|怎样|"
+    r"需要(?:什么|哪些|带|准备|多少|多久)|要(?:带|准备|交)(?:什么|哪些|啥)|在哪(?:里|儿)?(?:办|申请|领|交|补)|"
     r"去哪(?:里|儿)?(?:办|申请|领|交|补)|什么(?:材料|条件|流程|手续)|流程|材料|条件|手续|能不能办|可以办"
 )
 
@@ -72,6 +72,41 @@ def grievance_strength(text: str) -> Strength:
     if _WEAK.search(text) and not _HOW_TO.search(text):
         return Strength.WEAK
     return Strength.NONE
+
+
+# A question of any kind: a question mark or particle, "能…不", or an asking word.
+_QUESTION = re.compile(
+    r"[?？吗呢]|[能会可][^，,。！!\s]{0,3}不|是否|有没有|怎么|咋|哪|什么|啥|多少|多久|几[点时天个号]"
+)
+
+
+# Asking for information outright: "请问", "想咨询一下", "问一下".
+_CONSULTING = re.compile(r"请问|咨询|想问|问一下|问下|请教|想了解|打听")
+
+
+def asks_a_question(text: str) -> bool:
+    """The message asks something ("能改不 去哪改", "这正常吗") and says plainly nothing is wrong."""
+    head = text[:READ_CHARS]
+    return bool(_QUESTION.search(head)) and grievance_strength(head) is Strength.NONE
+
+
+# A letter or a long story that is a consultation says so at its start, after any greeting ("您好！想咨询一个
+# 问题：", "请问："); later in a story the words are part of what happened ("前天我打12345咨询一件事，接线员……").
+_LETTER_CONSULTING = re.compile(
+    r"^(?:(?:尊敬的|敬爱的)[^，,：:！!。]{0,12}[，,：:！!。\s]*)?(?:[^，,：:！!。]{0,8}(?:您|你)们?好[，,：:！!。\s]*)?"
+    r"(?:我)?(?:想|要)?(?:请问|咨询|问一下|问下|问个|请教|了解)"
+)
+
+
+def is_consultation(text: str) -> bool:
+    """A request for information, not a report: it asks outright ("请问", "想咨询") or about a procedure, and
+    nothing in it is wrong, not even weakly. A grievance often ends in a question ("路坑坑洼洼的 啥时候修",
+    "死活不打表 这正常吗"): those stay reports and complaints."""
+    if grievance_strength(text[:READ_CHARS]) is not Strength.NONE:
+        return False
+    if len(_HAN.findall(text[:READ_CHARS])) >= LETTER_WITH_SALUTATION_HAN:  # a story, as in a letter
+        return bool(_LETTER_CONSULTING.search(text.strip()))
+    return bool(_CONSULTING.search(text) or asks_how_to(text))
 
 
 def asks_how_to(text: str) -> bool:

@@ -3,8 +3,9 @@
 Usage: `PYTHONPATH=$PWD python scripts/intake_eval.py [--url http://127.0.0.1:8000] [--file
 knowledge/eval/routing_heldout.tsv] [--limit N] [--show]`. Each request is sent by a new resident, who then
 answers what the assistant asks: a phone number, a place, the sample community and a building for a 小区报事,
-"登记诉求" when offered to register the request, the request again when asked what happened or what the suggestion
-is, "其他话题" for a consultation, "都不是，转人工解答" when offered how-to guides, "我没有编号" when asked for a case
+"登记诉求" (for a question "请工作人员解答") when offered to register the request, the request again when asked
+what happened or what the suggestion is, "其他话题" for a consultation, "都不是，转人工解答" when offered how-to
+guides, "我没有编号" when asked for a case
 number. Prints the share taken in as a case without a person (a TS complaint, JY suggestion or SQ community
 incident, or a GD ticket that a person answers later), answered from the knowledge base, or neither, and how often
 the category the assistant names is the request's own (the file's level1 column). The requests of the default
@@ -49,6 +50,7 @@ def next_answer(reply: str, request: str) -> str | None:
     if "来源：" in reply and "登记诉求" not in reply:
         return None  # answered from a guide (its text may say 电话: that is no question to the resident)
     answers = (
+        (("请工作人员解答",), "/request_human"),
         (("登记为诉求", "登记诉求"), "/submit_complaint"),
         (("什么位置",), PLACE),
         (("哪个小区",), COMMUNITY),

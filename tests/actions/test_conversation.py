@@ -357,3 +357,27 @@ def test_a_question_read_as_no_is_answered_as_a_question(dispatcher, make_tracke
     titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
     assert "新生儿出生登记" in titles and titles[-1] == "都不是，转人工解答"
     assert events[-1] == FollowupAction("action_listen")
+
+
+def test_a_question_no_guide_answers_is_offered_as_a_consultation(gateway, dispatcher, make_tracker, domain):
+    question = "港澳通行证过期了续签要带啥"
+    gateway.routes[("POST", "/api/routing")] = routed(0.99)
+    events = [user_event(question, "out_of_scope", knowledge(False))]
+    result = asyncio.run(ActionHandleFallback(gateway.client()).run(dispatcher, make_tracker(events=events), domain))
+    assert dispatcher.messages[0]["text"] == replies.OFFER_CONSULTATION
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/request_human", "/submit_complaint"]
+    assert SlotSet("offered_request", question) in result
+
+
+def test_yes_to_the_consultation_offer_hands_it_to_a_person(dispatcher, make_tracker, domain):
+    question = "港澳通行证过期了续签要带啥"
+    events = [
+        user_event(question, "out_of_scope", knowledge(False)),
+        slot_event("offered_request", question),
+        bot_event(replies.OFFER_CONSULTATION),
+        user_event("好的", "affirm", knowledge(False)),
+    ]
+    tracker = make_tracker(events=events, slots={"offered_request": question})
+    assert asyncio.run(ActionAcknowledge().run(dispatcher, tracker, domain)) == [
+        FollowupAction("action_escalate_to_human")
+    ]

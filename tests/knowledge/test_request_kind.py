@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.request_kind import READ_CHARS, Strength, asks_how_to, grievance_strength, is_letter
+from knowledge.request_kind import (
+    READ_CHARS,
+    Strength,
+    asks_a_question,
+    asks_how_to,
+    grievance_strength,
+    is_consultation,
+    is_letter,
+)
 
 STRONG = [
     "我的失业金三个月了还没按时发放，打电话也没人接",
@@ -90,3 +98,61 @@ def test_letters_are_letters(text: str) -> None:
 )
 def test_chat_questions_are_no_letters(text: str) -> None:
     assert not is_letter(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "出生证明上娃名字写错了一个字 能改不 去哪改",
+        "俺俩户口都在舒城 能在市里领证吗",
+        "港澳通行证过期了续签要带啥",
+        "请问县里今年的财政预算在哪能查到",
+        "电动车上牌是否需要发票？",
+    ],
+)
+def test_a_question_that_says_nothing_is_wrong_is_a_consultation(text: str) -> None:
+    assert asks_a_question(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "公交车空调不开 热死了 票价一分没少",  # says something, asks nothing
+        "失业金为什么还没按时发下来",  # asks, but something is wrong: a complaint
+        "小区门口的路灯坏了一个月了，到底有没有人管",
+        "好的 谢谢",
+    ],
+)
+def test_a_grievance_or_a_statement_is_no_consultation(text: str) -> None:
+    assert not asks_a_question(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "请问县里今年的财政预算在哪能查到",
+        "想咨询一下：我嫁到外县了，户口还在娘家村，村里分征地款有我的份吗",
+        "港澳通行证怎么续签",
+    ],
+)
+def test_asking_outright_or_about_a_procedure_is_a_consultation(text: str) -> None:
+    assert is_consultation(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "舒城往晓天那条路坑坑洼洼的 车底盘都刮好几回了 啥时候修",  # a report that ends in a question
+        "火车站打个车到城里要五十 死活不打表 这正常吗",
+        "请问小区门口的路灯坏了一个月了怎么还没人修",  # asks, but something is wrong
+    ],
+)
+def test_a_grievance_asked_as_a_question_is_no_consultation(text: str) -> None:
+    assert not is_consultation(text)
+
+
+def test_a_letter_is_a_consultation_only_when_it_says_so_at_its_start() -> None:
+    story = "我是金安区某村的人，2019年嫁到外县，户口还没迁走。最近娘家村里分征地补偿款，村里说我不算村里人，" * 2
+    assert is_consultation("想咨询一个问题：" + story + "我能不能分到？")
+    told = "前天晚上我打12345咨询一件事，因为我年纪大了，说话慢，接线的小姑娘没听完就挂了电话。" * 2
+    assert not is_consultation(told + "这样对待老人合适吗？")
