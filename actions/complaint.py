@@ -16,7 +16,7 @@ from actions.case_api import CaseApiError, WithCaseApi
 from actions.form_base import FormValidation, Narrative, file_case
 from actions.intake import describes_a_problem
 from actions.pii import NO_PHONE, declines_phone, normalize_contact_phone
-from actions.tracker_info import sender_channel, slot_before_latest_message, slot_text
+from actions.tracker_info import latest_intent, sender_channel, slot_before_latest_message, slot_text
 from contract.limits import MAX_LETTER_CHARS
 from contract.receipts import CaseReceipt
 from knowledge.places import describe, extract_place
@@ -25,6 +25,8 @@ MIN_DESCRIPTION_CHARS = 6
 # What the place question takes: the case's place column holds 200 characters; "说不清楚" (deny) is NO_PLACE.
 MAX_PLACE_CHARS = 200
 MIN_PLACE_CHARS = 2
+# "好的", "可以的", "知道了": an acknowledgement, not a place, however many characters.
+MAX_ACKNOWLEDGEMENT_CHARS = 4
 MORE_DESCRIPTION_CHARS = 40
 NO_PLACE = "未说明"
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -92,6 +94,8 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
         if text.startswith("/"):
             return {"complaint_place": None}  # a button of an earlier message: the question is asked again
         text = text[:MAX_PLACE_CHARS]
+        if latest_intent(tracker) == "affirm" and len(_HAN.findall(text)) <= MAX_ACKNOWLEDGEMENT_CHARS:
+            return self.reject("complaint_place", dispatcher, tracker)  # "好的", "嗯嗯": no place, asked again
         if text == NO_PLACE or len(_HAN.findall(text)) >= MIN_PLACE_CHARS or any(c.isdigit() for c in text):
             return self.accept("complaint_place", text, tracker)
         return self.reject("complaint_place", dispatcher, tracker)

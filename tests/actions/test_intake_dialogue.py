@@ -54,6 +54,13 @@ def test_any_place_as_written_is_taken(answer, kept, gateway, dispatcher, make_t
     assert result["complaint_place"] == kept and dispatcher.messages == []
 
 
+@pytest.mark.parametrize("answer", ["好的", "可以的"])
+def test_an_acknowledgement_is_no_place(answer, gateway, dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event(answer, "affirm")], active_loop="complaint_form")
+    result = ValidateComplaintForm(gateway.client()).validate_complaint_place(answer, dispatcher, tracker, domain)
+    assert result["complaint_place"] is None and dispatcher.messages
+
+
 def test_an_answer_that_is_no_place_is_asked_again(gateway, dispatcher, make_tracker, domain):
     tracker = make_tracker(events=[user_event("嗯", "inform")], active_loop="complaint_form")
     result = ValidateComplaintForm(gateway.client()).validate_complaint_place("嗯", dispatcher, tracker, domain)
