@@ -68,7 +68,7 @@ def follow_up_conversations() -> Iterator[Conversation]:
             theme="context",
             turns=[
                 Turn(say=f"{alias}怎么办", expect=[service["name"]]),
-                Turn(say="那要多少钱", expect=[service["name"]], absent=["不在我能办理"]),
+                Turn(say="那要多少钱", expect=[service["name"]], absent=["不在政务服务范围内"]),
                 Turn(say="在哪里办", expect=[service["name"]]),
             ],
         )
