@@ -398,6 +398,17 @@ class CaseApi:
         body = await self._request("POST", path, json={"id_number": id_number}, sender=sender)
         return _read(path, OwnerCodeSent, body)
 
+    async def holds_property_grant(self, certificate: str, sender: str) -> bool:
+        """The resident confirmed being the property's owner recently enough to look it up again (no new code)."""
+        path = f"/api/property/{quote(certificate, safe='')}/owner-check"
+        try:
+            await self._request("GET", path, sender=sender)
+        except CaseApiError as error:
+            if error.status == 403:
+                return False
+            raise
+        return True
+
     async def confirm_property_owner(self, certificate: str, code: str, sender: str) -> None:
         """The code texted to the owner: the resident may then look the property up for a while."""
         path = f"/api/property/{quote(certificate, safe='')}/owner-check/verify"

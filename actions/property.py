@@ -51,18 +51,33 @@ class ValidatePropertyForm(WithCaseApi, FormValidation):
         found = _CERTIFICATE_IN_TEXT.search(str(tracker.latest_message.get("text") or ""))
         return {"certificate_number": found.group(0)} if found else {}
 
-    def validate_certificate_number(
+    async def validate_certificate_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        """A valid certificate; when the resident confirmed being its owner minutes ago, no new ID check and code."""
         try:
-            return self.accept("certificate_number", normalize_certificate(str(value)), tracker)
+            certificate = normalize_certificate(str(value))
         except CertificateError:
             return self.reject("certificate_number", dispatcher, tracker)
+        accepted = self.accept("certificate_number", certificate, tracker)
+        try:
+            granted = await self.api.holds_property_grant(certificate, tracker.sender_id)
+        except CaseApiError:
+            granted = False  # the check goes on as usual: the lookup itself needs the grant anyway
+        if granted:
+            dispatcher.utter_message(text=replies.PROPERTY_STILL_VERIFIED)
+            return {**accepted, "owner_code": VERIFIED}
+        return accepted
 
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
-        return [] if tracker.get_slot("owner_code") == GAVE_UP else domain_slots
+        owner_code = tracker.get_slot("owner_code")
+        if owner_code == GAVE_UP:
+            return []
+        if owner_code == VERIFIED:  # confirmed now, or still within an earlier confirmation
+            return [slot for slot in domain_slots if slot != "id_number"]
+        return domain_slots
 
     async def validate_id_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

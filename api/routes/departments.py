@@ -241,6 +241,16 @@ async def owner_check(
     )
 
 
+@router.get("/api/property/{certificate}/owner-check", response_model=OwnerGrant, dependencies=[ResidentLimit])
+async def owner_grant(certificate: CertificatePath, sender: Resident, runtime: RuntimeDep) -> OwnerGrant:
+    """The resident's grant for this property while it lasts: having confirmed being its owner a few minutes ago,
+    they look it up again without a new ID check and code. 403 `owner_not_verified` without one,
+    `owner_verification_expired` once it has run out."""
+    canonical = _canonical(certificate)
+    until = await run_in_threadpool(property_access.current_grant, runtime, sender, canonical, utcnow())
+    return OwnerGrant(granted_until=until)
+
+
 @router.post("/api/property/{certificate}/owner-check/verify", response_model=OwnerGrant, dependencies=[ResidentLimit])
 async def owner_code(
     certificate: CertificatePath, body: OwnerCodeCheck, sender: Resident, runtime: RuntimeDep

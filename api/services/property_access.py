@@ -162,6 +162,16 @@ def confirm_owner_code(runtime: Runtime, sender: str, certificate: str, code: st
     return until
 
 
+def current_grant(runtime: Runtime, sender: str, certificate: str, now: datetime) -> datetime:
+    """The end of the resident's grant for this property while it lasts; 403 as for a lookup without one."""
+    with transaction(runtime.sessions) as session:
+        require_grant(session, runtime, sender, certificate, now)
+        key = _access_key(runtime, sender, certificate)
+        until = session.scalars(select(PropertyGrant.granted_until).where(PropertyGrant.access_key == key)).one()
+    assert until is not None  # require_grant refused a missing one
+    return until
+
+
 def require_grant(session: Session, runtime: Runtime, sender: str | None, certificate: str, now: datetime) -> None:
     """403 unless the resident has confirmed being an owner of this property, and recently enough."""
     if not sender:

@@ -46,13 +46,20 @@ HOUSING = part("housing", "房屋信息", "市住房和城乡建设局", fields=
 TAX = part("tax", "税务信息", "国家税务总局六安市税务局", ok=False, error="税务部门暂时没有响应")
 
 
-def test_the_certificate_is_checked_and_read_from_the_asking_message(dispatcher, make_tracker, domain):
-    form = ValidatePropertyForm()
+def test_the_certificate_is_checked_and_read_from_the_asking_message(gateway, dispatcher, make_tracker, domain):
+    no_grant = (403, refusal("owner_not_verified", "查询不动产信息前需要先验证权利人身份。"))
+    gateway.routes[("GET", OWNER_CHECK)] = no_grant
+    gateway.routes[("GET", "/api/property/0012345/owner-check")] = gateway.routes[("GET", OWNER_CHECK)]
+    form = ValidatePropertyForm(gateway.client())
     tracker = make_tracker(requested_slot="certificate_number")
-    typed = form.validate_certificate_number("皖（2026）六安市不动产权第0012345号", dispatcher, tracker, domain)
-    assert typed["certificate_number"] == CERTIFICATE
-    assert form.validate_certificate_number("0012345", dispatcher, tracker, domain)["certificate_number"] == "0012345"
-    assert form.validate_certificate_number("房产证", dispatcher, tracker, domain)["certificate_number"] is None
+
+    def validate(text: str) -> dict:
+        return asyncio.run(form.validate_certificate_number(text, dispatcher, tracker, domain))
+
+    typed = validate("皖（2026）六安市不动产权第0012345号")
+    assert typed["certificate_number"] == CERTIFICATE and "owner_code" not in typed  # no grant: both are asked
+    assert validate("0012345")["certificate_number"] == "0012345"
+    assert validate("房产证")["certificate_number"] is None
     assert "0012345" in dispatcher.messages[-1]["text"]
     asking = make_tracker(events=[user_event(f"帮我查一下{CERTIFICATE}的信息", "lookup_property")])
     read = asyncio.run(form.extract_certificate_number(dispatcher, asking, domain))
@@ -159,3 +166,23 @@ def test_no_lookup_without_the_owners_code_and_an_expired_grant_said_kindly(gate
     verified = make_tracker(slots={"certificate_number": CERTIFICATE, "owner_code": VERIFIED})
     asyncio.run(ActionLookupProperty(gateway.client()).run(dispatcher, verified, domain))
     assert "身份验证已过期" in dispatcher.messages[-1]["text"]
+
+
+def test_an_owner_confirmed_minutes_ago_is_not_asked_again(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("GET", OWNER_CHECK)] = (200, {"granted_until": "2026-12-04T10:15:00+00:00"})
+    form = ValidatePropertyForm(gateway.client())
+    tracker = make_tracker(requested_slot="certificate_number", sender="wx:owner")
+    result = asyncio.run(form.validate_certificate_number(CERTIFICATE, dispatcher, tracker, domain))
+    assert result["certificate_number"] == CERTIFICATE and result["owner_code"] == VERIFIED
+    assert gateway.requests[-1].headers["X-Resident-Sender"] == "wx%3Aowner"
+    assert "不用再验证" in dispatcher.messages[-1]["text"]
+    verified = make_tracker(slots={"certificate_number": CERTIFICATE, "owner_code": VERIFIED})
+    slots = ["certificate_number", "id_number", "owner_code"]
+    assert asyncio.run(form.required_slots(slots, dispatcher, verified, domain)) == ["certificate_number", "owner_code"]
+
+
+def test_the_grant_check_down_asks_as_usual(gateway, dispatcher, make_tracker, domain):
+    form = ValidatePropertyForm(gateway.client())  # no route: the gateway does not answer
+    tracker = make_tracker(requested_slot="certificate_number")
+    result = asyncio.run(form.validate_certificate_number(CERTIFICATE, dispatcher, tracker, domain))
+    assert result["certificate_number"] == CERTIFICATE and "owner_code" not in result

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -136,6 +136,30 @@ def test_a_grant_is_for_its_resident_and_certificate_only_and_runs_out(gateway: 
     # Staff look any property up, with no grant.
     agent = {"Authorization": f"Bearer {login(gateway.client, gateway.settings, 'agent')}"}
     assert gateway.client.get("/api/property/0023456", headers=agent).status_code == 200
+
+
+def test_a_resident_holding_a_grant_is_told_so_until_it_runs_out(gateway: Gateway) -> None:
+    def held(sender: str = "wx-owner", certificate: str = CERTIFICATE) -> Any:
+        path = f"/api/property/{quote(certificate)}/owner-check"
+        return gateway.client.get(path, headers=gateway.service(sender))
+
+    assert held().json()["detail"] == "owner_not_verified"
+    assert gateway.check(OWNER).status_code == 202
+    assert held().status_code == 403  # a code sent is no grant yet
+    assert gateway.verify(gateway.code()).status_code == 200
+    answer = held()
+    assert answer.status_code == 200, answer.text
+    until = datetime.fromisoformat(answer.json()["granted_until"])
+    minutes = gateway.settings.property_grant_minutes
+    assert timedelta(0) < until.replace(tzinfo=until.tzinfo or UTC) - utcnow() <= timedelta(minutes=minutes)
+    assert held(sender="wx-someone-else").status_code == 403
+    assert held(certificate="0023456").status_code == 403
+    with transaction(make_session_factory(make_engine(gateway.settings.database_url))) as session:
+        session.execute(update(PropertyGrant).values(granted_until=utcnow() - timedelta(seconds=1)))
+    assert held().json()["detail"] == "owner_verification_expired"
+    # Only the action server asks, for a named resident.
+    path = f"/api/property/{quote(CERTIFICATE)}/owner-check"
+    assert gateway.client.get(path).status_code == 401
 
 
 def test_an_id_number_that_is_no_owners_is_refused_and_names_nobody(gateway: Gateway) -> None:
