@@ -8,12 +8,12 @@ export RASA_TELEMETRY_ENABLED := false
 # POSTGRES_TEST_ADMIN_URL / REDIS_TEST_URL name running ones.
 SERVERS := bash scripts/with_test_servers.sh
 
-.PHONY: help setup envs run test lint unit rasa-test deploy-check eval bench train index lock clean
+.PHONY: help setup envs run test lint unit rasa-test deploy-check eval intake-eval bench train index lock clean
 
 help:
 	@echo "make run    start the whole stack (gateway :8000, Rasa :5005, actions :5055)"
 	@echo "make test   lint, unit/API/integration tests, Rasa validation and conversation tests"
-	@echo "make eval   retrieval and NLU evaluation figures;  make bench  performance figures"
+	@echo "make eval   retrieval, routing, NLU and intake evaluation figures;  make bench  performance figures"
 
 envs:
 	@bash scripts/ensure_venv.sh app
@@ -62,6 +62,11 @@ eval: setup
 	$(PY) -m knowledge route-eval
 	$(RASA) test nlu --nlu tests/nlu/holdout.yml --model models/luan.tar.gz --out var/nlu-results --successes
 	$(PY) scripts/nlu_report.py var/nlu-results
+	$(PY) scripts/intake_eval.py
+
+# Requests driven through the whole stack as new residents (its own stack on free ports, SQLite).
+intake-eval: setup
+	$(PY) scripts/intake_eval.py
 
 bench: setup
 	@command -v wrk >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; } || true
