@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -72,7 +72,10 @@ def tokens(prepared: str, segmenter: Segmenter) -> list[str]:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """Term features (sorted, with their idf) then the evidence features (level-1 names, then level-2 pairs)."""
+    """Term features (sorted, with their idf) then the evidence features (level-1 names, then level-2 pairs).
+
+    ``terms`` may be left empty by a process that only routes (``Router.load``): it then reads the terms through
+    a compact index (``Vectorizer(..., index=)``), and ``idf`` says how many there are."""
 
     terms: tuple[str, ...]
     idf: np.ndarray  # float32, one per term
@@ -83,7 +86,7 @@ class Vocabulary:
     @property
     def size(self) -> int:
         # terms, one evidence column per level-1 and per pair, and the constant (bias) column
-        return len(self.terms) + len(self.level1) + len(self.pairs) + 1
+        return len(self.idf) + len(self.level1) + len(self.pairs) + 1
 
     @classmethod
     def fit(
@@ -105,14 +108,19 @@ class Vocabulary:
         return {term: position for position, term in enumerate(self.terms)}
 
 
-class Vectorizer:
-    """Sparse rows (column indices, values) of prepared texts under one vocabulary."""
+class TermIndex(Protocol):
+    def get(self, key: str, default: Any = None) -> Any: ...
 
-    def __init__(self, vocabulary: Vocabulary) -> None:
+
+class Vectorizer:
+    """Sparse rows (column indices, values) of prepared texts under one vocabulary; ``index`` (term -> column)
+    defaults to a dict of the vocabulary's terms."""
+
+    def __init__(self, vocabulary: Vocabulary, index: TermIndex | None = None) -> None:
         self.vocabulary = vocabulary
-        self._index = vocabulary.index()
+        self._index: TermIndex = index if index is not None else vocabulary.index()
         self._level1_position = {name: i for i, name in enumerate(vocabulary.level1)}
-        offset = len(vocabulary.terms)
+        offset = len(vocabulary.idf)
         self._evidence: list[tuple[str, int, int]] = []  # keyword, level-1 column, pair column
         for pair_position, pair in enumerate(vocabulary.pairs):
             level1_column = offset + self._level1_position[pair[0]]
@@ -121,7 +129,7 @@ class Vectorizer:
         self.bias_column = vocabulary.size - 1
 
     def row(self, prepared: str, document: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        counts = Counter(self._index[term] for term in document if term in self._index)
+        counts = Counter(column for column in map(self._index.get, document) if column is not None)
         columns = np.fromiter(counts.keys(), dtype=np.int32, count=len(counts))
         tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
         values = tf * self.vocabulary.idf[columns]
