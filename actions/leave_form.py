@@ -25,6 +25,12 @@ from actions.tracker_info import latest_intent, slots_set_by_latest_message
 
 # "不对，我想改成投诉物业": a correction of what kind of request it is, not a new matter.
 _CHANGE_OF_KIND = re.compile(r"不对|改成|改为|换成|还是.{0,3}(?:投诉|报事|建议|表扬)")
+# The words that only change the kind ("不对，我想改成投诉吧"): what is left beyond them is new ("……投诉物业").
+_KIND_WORDS = re.compile(
+    r"不对|改成|改为|换成|还是|算了|我想|我要|想|要|投诉|举报|报事|报修|建议|表扬|提个|一下|吧|的|了"
+)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+NEW_WORDS_CHARS = 2
 
 
 def forget_paused_form(tracker: Tracker, resuming: Form | None = None) -> list[EventType]:
@@ -61,12 +67,17 @@ def pause_active_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> lis
 
 
 def told_before(tracker: Tracker) -> str | None:
-    """What the active form's description holds when the latest message only changes the kind of request."""
+    """What the active form's description holds when the latest message changes the kind of request, with that
+    message after it when it says more than the change ("不对，我想改成投诉物业": 物业 is new)."""
     form = FORMS.get(str(tracker.active_loop_name))
-    if form is None or form.opening is None or not _CHANGE_OF_KIND.search(str(tracker.latest_message.get("text"))):
+    text = str(tracker.latest_message.get("text") or "").strip()
+    if form is None or form.opening is None or not _CHANGE_OF_KIND.search(text):
         return None
     told = tracker.get_slot(form.opening)
-    return str(told) if told and not str(told).startswith("/") else None
+    if not told or str(told).startswith("/"):
+        return None
+    more = len(_HAN.findall(_KIND_WORDS.sub("", text))) >= NEW_WORDS_CHARS
+    return f"{told}\n{text}" if more else str(told)
 
 
 class ActionCancelForm(Action):

@@ -269,8 +269,22 @@ def test_changing_the_kind_of_request_keeps_what_was_told(dispatcher, make_track
         requested_slot="community",
     )
     result = asyncio.run(ActionSwitchTask().run(dispatcher, tracker, domain))
-    assert SlotSet("complaint_description", told) in result and SlotSet("incident_description", None) in result
+    # what the switching message adds (物业: whom the complaint is about) comes along, in the resident's words
+    kept = f"{told}\n不对，我想改成投诉物业"
+    assert SlotSet("complaint_description", kept) in result and SlotSet("incident_description", None) in result
     assert dispatcher.messages[0]["text"] == "好的，改为投诉，您刚才说的情况会一并带上。"
+
+
+def test_a_message_that_only_changes_the_kind_adds_nothing(dispatcher, make_tracker, domain):
+    told = "楼道的灯坏了好几天，晚上上下楼很危险"
+    tracker = make_tracker(
+        slots={"incident_description": told},
+        events=[user_event("不对，还是投诉吧", "submit_complaint")],
+        active_loop="incident_form",
+        requested_slot="community",
+    )
+    result = asyncio.run(ActionSwitchTask().run(dispatcher, tracker, domain))
+    assert SlotSet("complaint_description", told) in result
 
 
 def test_a_new_matter_in_the_switching_message_is_taken_as_it_is(dispatcher, make_tracker, domain):
