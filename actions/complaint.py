@@ -30,7 +30,10 @@ MAX_ACKNOWLEDGEMENT_CHARS = 4
 MORE_DESCRIPTION_CHARS = 40
 NO_PLACE = "未说明"
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-_TRIGGER = re.compile(r"^(我)?(要|想)?(投诉|举报|反映)(一下)?(个|一个)?(问题|情况)?[，,。:：]?")
+# "我要投诉，" and "算了，我还是投诉吧：" only announce the complaint.
+_TRIGGER = re.compile(
+    r"^(?:算了|好吧|那)?[，,\s]*(我)?(还是)?(要|想)?(投诉|举报|反映)(一下)?(个|一个)?(问题|情况)?(吧)?[，,。:：]?"
+)
 
 
 def _contact(text: str) -> str | None:
