@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApi, CaseApiError, WithCaseApi
-from actions.intake import describes_a_problem, offer_to_register, reads_as_request
+from actions.intake import OFFERS, describes_a_problem, offer_to_register, reads_as_request
 from actions.knowledge_hits import knowledge_of, service_buttons
 from actions.tracker_info import last_bot_text_before_latest_message, latest_intent
 from actions.turn_marks import unanswered_mark
@@ -159,9 +159,6 @@ class ActionAnswerService(WithCaseApi, Action):
         return [*events, FollowupAction("action_listen")]
 
 
-_OFFERS = (replies.OFFER_TO_REGISTER, replies.OFFER_MORE, replies.REGISTER_LETTER)
-
-
 class ActionAcknowledge(WithCaseApi, Action):
     """Affirm or deny outside a form: "好的" / "不用了" get "还有其他需要帮忙的吗"; said to the offer to register a
     request, they take it up ("好的": as if "登记诉求" was pressed) or let it go. A question or a grievance the
@@ -176,20 +173,17 @@ class ActionAcknowledge(WithCaseApi, Action):
             return [*await answer_question(dispatcher, tracker, self.api), FollowupAction("action_listen")]
         offered = tracker.get_slot("offered_request")
         said_before = last_bot_text_before_latest_message(tracker)
-        if offered and said_before == replies.OFFER_CONSULTATION:
-            if latest_intent(tracker) == "affirm":
+        if offered and said_before in (*OFFERS, replies.REGISTER_LETTER):
+            if latest_intent(tracker) != "affirm":
+                dispatcher.utter_message(response="utter_anything_else")
+                return [SlotSet("offered_request", None)]
+            if said_before == replies.OFFER_CONSULTATION:
                 return [FollowupAction("action_escalate_to_human")]  # a GD ticket, as the button
-            dispatcher.utter_message(response="utter_anything_else")
-            return [SlotSet("offered_request", None)]
-        if offered and said_before in _OFFERS:
-            if latest_intent(tracker) == "affirm":
-                # the complaint form validates the description set here, as after the button
-                return [
-                    SlotSet("complaint_description", offered),
-                    SlotSet("offered_request", None),
-                    FollowupAction("complaint_form"),
-                ]
-            dispatcher.utter_message(response="utter_anything_else")
-            return [SlotSet("offered_request", None)]
+            # the complaint form validates the description set here, as after the button
+            return [
+                SlotSet("complaint_description", offered),
+                SlotSet("offered_request", None),
+                FollowupAction("complaint_form"),
+            ]
         dispatcher.utter_message(response="utter_anything_else")
         return []

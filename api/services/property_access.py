@@ -165,15 +165,12 @@ def confirm_owner_code(runtime: Runtime, sender: str, certificate: str, code: st
 def current_grant(runtime: Runtime, sender: str, certificate: str, now: datetime) -> datetime:
     """The end of the resident's grant for this property while it lasts; 403 as for a lookup without one."""
     with transaction(runtime.sessions) as session:
-        require_grant(session, runtime, sender, certificate, now)
-        key = _access_key(runtime, sender, certificate)
-        until = session.scalars(select(PropertyGrant.granted_until).where(PropertyGrant.access_key == key)).one()
-    assert until is not None  # require_grant refused a missing one
-    return until
+        return require_grant(session, runtime, sender, certificate, now)
 
 
-def require_grant(session: Session, runtime: Runtime, sender: str | None, certificate: str, now: datetime) -> None:
-    """403 unless the resident has confirmed being an owner of this property, and recently enough."""
+def require_grant(session: Session, runtime: Runtime, sender: str | None, certificate: str, now: datetime) -> datetime:
+    """403 unless the resident has confirmed being an owner of this property, and recently enough; else the end
+    of that grant."""
     if not sender:
         raise not_verified()
     key = _access_key(runtime, sender, certificate)
@@ -182,3 +179,4 @@ def require_grant(session: Session, runtime: Runtime, sender: str | None, certif
         raise not_verified()
     if until <= now:
         raise verification_expired()
+    return until
