@@ -161,7 +161,8 @@ class ActionAnswerService(WithCaseApi, Action):
 
 class ActionAcknowledge(WithCaseApi, Action):
     """Affirm or deny outside a form: "好的" / "不用了" get "还有其他需要帮忙的吗"; said to the offer to register a
-    request, they take it up ("好的": as if "登记诉求" was pressed) or let it go. A question or a grievance the
+    request, they take it up ("好的": as if "登记诉求" was pressed) or let it go; "不对" to a guide's answer hands
+    the question to a person. A question or a grievance the
     classifier read as one ("出生证明上娃名字写错了一个字 能改不 去哪改": deny) is answered like a question."""
 
     def name(self) -> str:
@@ -172,7 +173,10 @@ class ActionAcknowledge(WithCaseApi, Action):
         if describes_a_problem(text) and (asks_a_question(text) or grievance_strength(text) is not Strength.NONE):
             return [*await answer_question(dispatcher, tracker, self.api), FollowupAction("action_listen")]
         offered = tracker.get_slot("offered_request")
-        said_before = last_bot_text_before_latest_message(tracker)
+        said_before = last_bot_text_before_latest_message(tracker) or ""
+        if latest_intent(tracker) == "deny" and replies.SOURCE.split("{")[0] in said_before:
+            # "不对" / "都不是" to a guide's answer: it did not help, as "没解决，转人工" says
+            return [FollowupAction("action_escalate_to_human")]
         if offered and said_before in (*OFFERS, replies.REGISTER_LETTER):
             if latest_intent(tracker) != "affirm":
                 dispatcher.utter_message(response="utter_anything_else")

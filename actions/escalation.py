@@ -90,8 +90,8 @@ async def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, api: Case
     # An unfinished form is not filed: the resident hears so before the hand-over.
     events = leave_active_form(dispatcher, tracker)
     deadline = replies.ESCALATED_DEADLINE.format(date=replies.chinese_date(ticket.deadline)) if ticket.deadline else ""
-    # "没解决": the answer to the resident's earlier question did not help, so that question goes to the inbox.
-    unsolved = earlier_question(tracker) if latest_intent(tracker) == "not_satisfied" else None
+    # "没解决" (or "不对" to an answer): the answer to the earlier question did not help; it goes to the inbox.
+    unsolved = earlier_question(tracker) if latest_intent(tracker) in ("not_satisfied", "deny") else None
     dispatcher.utter_message(
         text=replies.ESCALATED.format(number=ticket.number, deadline=deadline),
         json_message=turns.mark(turns.HANDOFF, question=unsolved),

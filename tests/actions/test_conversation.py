@@ -395,3 +395,14 @@ def test_yes_to_the_consultation_offer_hands_it_to_a_person(dispatcher, make_tra
     assert asyncio.run(ActionAcknowledge().run(dispatcher, tracker, domain)) == [
         FollowupAction("action_escalate_to_human")
     ]
+
+
+def test_no_to_a_guides_answer_hands_the_question_to_a_person(dispatcher, make_tracker, domain):
+    answer = "不动产权证书补办的办理指南\n" + replies.SOURCE.format(source="不动产权证书补办（市自然资源和规划局）")
+    events = [
+        user_event("请问宅基地上盖的房子能办房产证吗", "ask_service", knowledge(True, ("不动产权证书补办", 0.6))),
+        bot_event(answer),
+        user_event("都不是", "deny", knowledge(False)),
+    ]
+    result = asyncio.run(ActionAcknowledge().run(dispatcher, make_tracker(events=events), domain))
+    assert result == [FollowupAction("action_escalate_to_human")] and dispatcher.messages == []
