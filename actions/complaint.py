@@ -20,6 +20,7 @@ from actions.tracker_info import latest_intent, sender_channel, slot_before_late
 from contract.limits import MAX_LETTER_CHARS
 from contract.receipts import CaseReceipt
 from knowledge.places import describe, extract_place
+from knowledge.request_kind import han_count, mentions_earlier_report
 
 MIN_DESCRIPTION_CHARS = 6
 # What the place question takes: the case's place column holds 200 characters; "说不清楚" (deny) is NO_PLACE.
@@ -29,7 +30,6 @@ MIN_PLACE_CHARS = 2
 MAX_ACKNOWLEDGEMENT_CHARS = 4
 MORE_DESCRIPTION_CHARS = 40
 NO_PLACE = "未说明"
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 # "我要投诉，" and "算了，我还是投诉吧：" only announce the complaint.
 _TRIGGER = re.compile(
     r"^(?:算了|好吧|那)?[，,\s]*(我)?(还是)?(要|想)?(投诉|举报|反映)(一下)?(个|一个)?(问题|情况)?(吧)?[，,。:：]?"
@@ -97,9 +97,9 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
         if text.startswith("/"):
             return {"complaint_place": None}  # a button of an earlier message: the question is asked again
         text = text[:MAX_PLACE_CHARS]
-        if latest_intent(tracker) == "affirm" and len(_HAN.findall(text)) <= MAX_ACKNOWLEDGEMENT_CHARS:
+        if latest_intent(tracker) == "affirm" and han_count(text) <= MAX_ACKNOWLEDGEMENT_CHARS:
             return self.reject("complaint_place", dispatcher, tracker)  # "好的", "嗯嗯": no place, asked again
-        if text == NO_PLACE or len(_HAN.findall(text)) >= MIN_PLACE_CHARS or any(c.isdigit() for c in text):
+        if text == NO_PLACE or han_count(text) >= MIN_PLACE_CHARS or any(c.isdigit() for c in text):
             return self.accept("complaint_place", text, tracker)
         return self.reject("complaint_place", dispatcher, tracker)
 
@@ -157,6 +157,10 @@ def _filed(description: str) -> Callable[[CaseReceipt], tuple[str, replies.Butto
             if receipt.place
             else replies.RESTATED.format(summary=summary)
         )
+        if receipt.earlier_number:
+            text += replies.REPEAT_LINKED.format(number=receipt.earlier_number, status=receipt.earlier_status)
+        elif mentions_earlier_report(description):
+            text += replies.REPEAT_UNLINKED
         return restated + text, [*replies.buttons(replies.WRONG_DEPARTMENT_BUTTON), *replies.rate_buttons()]
 
     return confirmation

@@ -4,8 +4,6 @@ to a department by the gateway), and files exactly what the resident wrote."""
 
 from __future__ import annotations
 
-import re
-
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -14,7 +12,7 @@ from actions import replies
 from actions.case_api import CaseApi, CaseApiError
 from actions.tracker_info import last_bot_text_before_latest_message
 from contract.limits import MAX_LETTER_CHARS
-from knowledge.request_kind import Strength, asks_how_to, grievance_strength, is_consultation
+from knowledge.request_kind import Strength, asks_how_to, grievance_strength, han_count, is_consultation
 
 # A description of a problem has some length: "停水三天了没人管" yes, "嗯嗯" or "你好呀" no. A message the NLU
 # read as outside government services needs more to be a grievance ("明天六安会下雨吗" is a question).
@@ -27,13 +25,12 @@ MIN_DESCRIPTION_CHARS = 40
 # questions of knowledge/eval/questions.tsv split=tune: chit-chat stays below it (天气, 外卖, 快递: 0.15-0.75), while
 # matters a person at 12345 answers reach it (港澳通行证续签, 工伤认定, 电动自行车上牌: 0.96-1.00).
 DEPARTMENT_MATTER_CONFIDENCE = 0.85
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 # What the assistant says when it offers to register a message (more of a letter after one joins it).
 OFFERS = (replies.OFFER_TO_REGISTER, replies.OFFER_CONSULTATION, replies.OFFER_MORE)
 
 
 def describes_a_problem(text: str, min_chars: int = MIN_REQUEST_CHARS) -> bool:
-    return not text.startswith("/") and len(_HAN.findall(text)) >= min_chars
+    return not text.startswith("/") and han_count(text) >= min_chars
 
 
 def reads_as_request(tracker: Tracker) -> bool:
@@ -43,7 +40,7 @@ def reads_as_request(tracker: Tracker) -> bool:
         return False
     if grievance_strength(text) is not Strength.NONE:
         return True
-    return len(_HAN.findall(text)) >= MIN_DESCRIPTION_CHARS and not asks_how_to(text)
+    return han_count(text) >= MIN_DESCRIPTION_CHARS and not asks_how_to(text)
 
 
 async def is_department_matter(text: str, api: CaseApi) -> bool:

@@ -22,6 +22,7 @@ from actions.forms import DETOURS, FORM_BY_TRIGGER, FORMS, Form
 from actions.intake import take_offered_request
 from actions.second_request import note_second_request
 from actions.tracker_info import latest_intent, slots_set_by_latest_message
+from knowledge.request_kind import han_count
 
 # "不对，我想改成投诉物业": a correction of what kind of request it is, not a new matter.
 _CHANGE_OF_KIND = re.compile(r"不对|改成|改为|换成|还是.{0,3}(?:投诉|报事|建议|表扬)")
@@ -29,7 +30,6 @@ _CHANGE_OF_KIND = re.compile(r"不对|改成|改为|换成|还是.{0,3}(?:投诉
 _KIND_WORDS = re.compile(
     r"不对|改成|改为|换成|还是|算了|我想|我要|想|要|投诉|举报|报事|报修|建议|表扬|提个|一下|吧|的|了"
 )
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 NEW_WORDS_CHARS = 2
 
 
@@ -76,7 +76,7 @@ def told_before(tracker: Tracker) -> str | None:
     told = tracker.get_slot(form.opening)
     if not told or str(told).startswith("/"):
         return None
-    more = len(_HAN.findall(_KIND_WORDS.sub("", text))) >= NEW_WORDS_CHARS
+    more = han_count(_KIND_WORDS.sub("", text)) >= NEW_WORDS_CHARS
     return f"{told}\n{text}" if more else str(told)
 
 

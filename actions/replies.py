@@ -161,7 +161,8 @@ REPROMPTS: dict[str, str] = {
     "phone": BAD_PHONE,
     "apply_confirmed": BAD_CONFIRMATION,
     "complaint_description": "能再具体说说吗？比如在哪个窗口、办什么事、遇到了什么情况。",
-    "complaint_place": "请说一下大概位置，比如“某某小区3栋”或“某某路和某某路路口”；说不清楚可以点“说不清楚”。",
+    # The place questions are asked again right after their hint: the hint says only what was missing.
+    "complaint_place": "没听出具体位置。",
     "praise_text": "能再具体说说吗？比如表扬哪个窗口、哪位工作人员，因为什么事。",
     "consultation": "请选择一个征集专题，或者用几个字说说建议的主题。",
     "suggestion_topic": "主题用2到50个字概括就好，比如“公交线路”。",
@@ -173,13 +174,13 @@ REPROMPTS: dict[str, str] = {
     "rating_comment": BAD_COMMENT,
     "incident_kind": "请从下面选一类：报修、安全隐患、环境卫生、邻里纠纷或其他。",
     "community": "没有找到这个小区，请说完整的小区名称。",
-    "incident_place": "请按“3栋2单元”这样说楼栋和单元；不在楼里的话点“不在楼里”。",
+    "incident_place": "没听出是几栋几单元。",
     "incident_description": "能再具体说说吗？比如哪里、什么东西坏了或出了什么问题。",
     "budget_round": "请从下面选一个预算轮次。",
     "proposal_title": "项目名称用2到30个字就好，比如“社区食堂”。",
     "proposal_description": "能再具体一点吗？说说要做什么、为什么需要。",
     "proposal_cost": "没看懂金额，请说一个大约数，比如“20万”“5000元”。",
-    "proposal_place": "请说一下项目的位置，比如“梅山小区北门空地”。",
+    "proposal_place": "没听出项目建在哪里。",
     "ballot_choices": "请回复项目前面的序号，多个用空格隔开，比如“1 3”。",
     "ballot_confirmed": "请回复“确认投票”，或者点“重新选”。",
     "certificate_number": (
@@ -215,6 +216,9 @@ COMPLAINT_FILED = "您的投诉已受理，编号：{number}。我们会{handler
 COMPLAINT_HANDLER = "转交{department}，"
 COMPLAINT_HANDLER_WITH_CATEGORY = "按“{category}”类转交{department}，"
 RESTATED = "您反映的是：{summary}\n"
+# A repeat report ("上次反映的……还没人修"): linked to the resident's earlier case, or no earlier case was found.
+REPEAT_LINKED = "\n这次反映已和您上次的办件{number}（目前{status}）关联，承办部门会一并处理。"
+REPEAT_UNLINKED = "\n您说之前反映过：如果还留着上次的办件编号，发给我就能查上次的办理进度。"
 # "部门不对" after filing (actions/rerouting.py).
 WRONG_DEPARTMENT_BUTTON = ("部门不对", "/change_department")
 WHICH_DEPARTMENT = "您的诉求{number}目前转交{department}。您认为应该由哪个部门办理？"

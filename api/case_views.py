@@ -37,8 +37,9 @@ def _shown_to_residents(case: Case) -> dict[str, Any]:
     }
 
 
-def receipt(case: Case) -> CaseReceipt:
-    """The answer to any filing; a case filed without a phone but with a query code shows the code."""
+def receipt(case: Case, earlier: Case | None = None) -> CaseReceipt:
+    """The answer to any filing; a case filed without a phone but with a query code shows the code; a repeat
+    report names the earlier case it was linked to."""
     query_code = case.phone_last4 if not case.contact_phone else None
     category, subcategory = split_category(case.category)
     return CaseReceipt(
@@ -48,6 +49,8 @@ def receipt(case: Case) -> CaseReceipt:
         category=category,
         subcategory=case.subcategory or subcategory,
         place=case.place,
+        earlier_number=earlier.number if earlier else None,
+        earlier_status=earlier.status_text if earlier else None,
     )
 
 

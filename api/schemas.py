@@ -291,10 +291,10 @@ class SupervisionEventPublic(BaseModel):
     """A 督办 event: a yellow or red card (by "system"), a supervisor's note, or a deadline extension."""
 
     id: int
-    kind: str = Field(description="yellow | red | note | extension")
+    kind: str = Field(description="yellow | red | note | extension | repeat (the resident reported it again)")
     kind_text: str
     at: str
-    by: str = Field(description='the supervisor\'s username, or "system" for the cards')
+    by: str = Field(description='the supervisor\'s username, or "system" for the cards and repeat reports')
     note: str | None = Field(description="the note, or the extension's reason")
     deadline: str | None = Field(description="the case's deadline then (before an extension)")
     new_deadline: str | None = Field(description="the extended deadline")

@@ -24,7 +24,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 
 from contract.case_kinds import find_case_number
-from knowledge.request_kind import Strength, grievance_strength, is_letter
+from knowledge.request_kind import Strength, grievance_strength, han_count, is_letter
 
 COMPLAINT = "submit_complaint"
 INCIDENT = "report_incident"
@@ -35,13 +35,12 @@ READS_AS_COMPLAINT = frozenset(
 )
 # A grievance has some length: "态度差" alone may be an answer to a form's question.
 MIN_HAN_CHARS = 8
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _PROGRESS = re.compile(r"结果|进度|进展|怎么样了|到哪一步|查一下|查询|查查|处理了吗|办好了吗|办得怎么样")
 _PRAISE = re.compile(r"表扬|感谢|谢谢|点赞|好评|称赞|赞扬|锦旗")
 
 
 def reads_as_complaint(text: str, intent: str | None) -> bool:
-    if intent not in READS_AS_COMPLAINT or text.startswith("/") or len(_HAN.findall(text)) < MIN_HAN_CHARS:
+    if intent not in READS_AS_COMPLAINT or text.startswith("/") or han_count(text) < MIN_HAN_CHARS:
         return False
     if intent == "check_status" and (find_case_number(text) or (_PROGRESS.search(text) and not is_letter(text))):
         return False  # "我上周投诉的事有结果没": about an earlier case (a letter's story may say 结果 in passing)

@@ -37,6 +37,10 @@ class CaseReceipt(_FromJson):
     subcategory: str | None = None
     # Where the request happens, as filed (given, or read from the text); None when not known.
     place: str | None = None
+    # A repeat report ("上次反映的……还没人修"): the resident's earlier case it was linked to, and that case's status
+    # as residents read it ("办理中"). Only in the answer to the filing itself, not to a retry of it.
+    earlier_number: str | None = None
+    earlier_status: str | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,12 @@ import re
 
 # Only the start of a long letter is read: its matter comes first, and the cost stays bounded.
 READ_CHARS = 600
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def han_count(text: str) -> int:
+    """How many Chinese characters ``text`` has: what a message says, without digits, letters and punctuation."""
+    return len(_HAN.findall(text))
 
 
 class Strength(enum.IntEnum):
@@ -104,7 +110,7 @@ def is_consultation(text: str) -> bool:
     "死活不打表 这正常吗"): those stay reports and complaints."""
     if grievance_strength(text[:READ_CHARS]) is not Strength.NONE:
         return False
-    if len(_HAN.findall(text[:READ_CHARS])) >= LETTER_WITH_SALUTATION_HAN:  # a story, as in a letter
+    if han_count(text[:READ_CHARS]) >= LETTER_WITH_SALUTATION_HAN:  # a story, as in a letter
         return bool(_LETTER_CONSULTING.search(text.strip()))
     return bool(_CONSULTING.search(text) or asks_how_to(text))
 
@@ -118,7 +124,6 @@ def asks_how_to(text: str) -> bool:
 _SALUTATION = re.compile(
     r"^(?:尊敬的|敬爱的|[^，,：:！!。\s]{0,8}(?:市长|书记|领导|局长|主任)(?:您|你)?好|(?:您|你)好[！!，,])"
 )
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 LETTER_WITH_SALUTATION_HAN = 40
 LETTER_HAN = 80
 
@@ -126,5 +131,19 @@ LETTER_HAN = 80
 def is_letter(text: str) -> bool:
     """A letter asking the government for an answer, not a chat question: a salutation and a story, or a long text."""
     text = text.strip()
-    han = len(_HAN.findall(text[:READ_CHARS]))
+    han = han_count(text[:READ_CHARS])
     return han >= LETTER_HAN or (han >= LETTER_WITH_SALUTATION_HAN and bool(_SALUTATION.search(text)))
+
+
+# The resident reported this before ("上次反映的路灯到现在都没人修", "之前打12345投诉过"): a repeat report, which
+# a 12345 links to the earlier case (催办) rather than taking as a first report.
+_EARLIER_REPORT = re.compile(
+    r"(?:上次|上回|之前|以前|早前|前几天|前段时间|前些天|上周|上个月|去年|早就|已经)[^，,。！!？?\n]{0,12}?"
+    r"(?:反映|投诉|举报|报修|报过|说过|提过|打过(?:电话|12345)|留言)"
+    r"|(?:反映|投诉|举报|打)(?:了|过)?(?:好几|好多|多|几|[两三四五六七八九十])次"
+)
+
+
+def mentions_earlier_report(text: str) -> bool:
+    """The message says the resident already reported this ("上次反映过", "早就投诉了", "已经打过12345")."""
+    return bool(_EARLIER_REPORT.search(text[:READ_CHARS]))

@@ -66,10 +66,10 @@ def create_complaint(
 ) -> CaseReceipt:
     """201 and a new case; 200 and the existing case's receipt when the same sender filed the same text
     (whitespace collapsed) within FILING_DEDUPE_MINUTES (a retry or a double click)."""
-    complaint, created = file_complaint(session, runtime, caller.body(body))
-    if not created:
+    filed = file_complaint(session, runtime, caller.body(body))
+    if not filed.created:
         response.status_code = 200
-    return receipt(complaint)
+    return receipt(filed.complaint, earlier=filed.earlier)
 
 
 @router.post(

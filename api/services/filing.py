@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -20,6 +21,7 @@ from api.schemas import ApplicationCreate, ComplaintCreate, SuggestionCreate, Ti
 from api.services import moderation
 from api.services.case_routing import place_in, route_case
 from api.services.consultations import find_consultation, mark_viewed
+from api.services.repeat_reports import earlier_report, link_repeat
 
 _C = TypeVar("_C", bound=Case)
 
@@ -93,12 +95,20 @@ def file_application(session: Session, runtime: Runtime, body: ApplicationCreate
     return application
 
 
-def file_complaint(session: Session, runtime: Runtime, body: ComplaintCreate) -> tuple[Complaint, bool]:
-    """The complaint and whether it is new (False: the same sender filed the same text a moment ago)."""
+@dataclass(frozen=True)
+class FiledComplaint:
+    complaint: Complaint
+    # False: the same sender filed the same text a moment ago, and this is that complaint.
+    created: bool
+    # The sender's earlier case this one reports again (api/services/repeat_reports.py), linked when filed.
+    earlier: Case | None = None
+
+
+def file_complaint(session: Session, runtime: Runtime, body: ComplaintCreate) -> FiledComplaint:
     digest = text_hash(body.description)
     existing = duplicate_of(session, runtime, Complaint, body.sender, digest)
     if existing is not None:
-        return existing, False
+        return FiledComplaint(existing, created=False)
     complaint = Complaint(
         description=body.description,
         text_hash=digest,
@@ -110,7 +120,10 @@ def file_complaint(session: Session, runtime: Runtime, body: ComplaintCreate) ->
     if body.phone is None:
         complaint.phone_last4 = query_code()
     file_case(session, complaint, runtime.settings, runtime.calendar)
-    return complaint, True
+    earlier = earlier_report(session, complaint, body.description)
+    if earlier is not None:
+        link_repeat(session, complaint, earlier)
+    return FiledComplaint(complaint, created=True, earlier=earlier)
 
 
 def file_suggestion(session: Session, runtime: Runtime, body: SuggestionCreate) -> Suggestion:

@@ -24,7 +24,13 @@ from api.workdays import Card, WorkCalendar
 from contract.case_kinds import DEADLINE_RUNNING_STATUSES
 from contract.personal_data import mask_text
 
-KIND_TEXT = {"yellow": "黄牌督办", "red": "红牌督办", "note": "督办意见", "extension": "延长办理时限"}
+KIND_TEXT = {
+    "yellow": "黄牌督办",
+    "red": "红牌督办",
+    "note": "督办意见",
+    "extension": "延长办理时限",
+    "repeat": "群众再次反映",  # api/services/repeat_reports.py
+}
 CARDS = (Card.YELLOW.value, Card.RED.value)
 # A backlog (the first run on an existing case store) is inserted this many cards per statement.
 CARDS_PER_INSERT = 500

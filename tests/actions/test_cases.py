@@ -218,3 +218,31 @@ def test_the_receipt_names_the_category_it_was_filed_under(gateway, dispatcher, 
     assert (
         text.startswith("您反映的是：小区楼上的水管漏水一直没人修\n") and "按“城乡建设”类转交市住房和城乡建设局" in text
     )
+
+
+@pytest.mark.parametrize(
+    ("description", "earlier", "said"),
+    [
+        # linked by the gateway to the resident's earlier case
+        (
+            "上次反映的路灯坏了，到现在都没人修",
+            {"earlier_number": "TS2024052000003", "earlier_status": "处理中"},
+            "linked",
+        ),
+        # said to be a repeat, but no earlier case of this resident was found: how to check the earlier one
+        ("上次反映的路灯坏了，到现在都没人修", {}, "unlinked"),
+        # a first report
+        ("路口的路灯坏了，晚上很黑", {}, None),
+    ],
+)
+def test_a_repeat_report_names_the_earlier_case(description, earlier, said, gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("POST", "/api/complaints")] = (
+        201,
+        receipt("TS2024060100011", deadline="2024-06-05T17:00:00+08:00", **earlier),
+    )
+    slots = {"complaint_description": description, "phone": "13812345678"}
+    asyncio.run(ActionSubmitComplaint(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
+    text = dispatcher.messages[0]["text"]
+    assert "TS2024060100011" in text
+    assert ("已和您上次的办件TS2024052000003（目前处理中）关联" in text) == (said == "linked")
+    assert ("如果还留着上次的办件编号" in text) == (said == "unlinked")

@@ -10,8 +10,10 @@ from knowledge.request_kind import (
     asks_a_question,
     asks_how_to,
     grievance_strength,
+    han_count,
     is_consultation,
     is_letter,
+    mentions_earlier_report,
 )
 
 STRONG = [
@@ -156,3 +158,24 @@ def test_a_letter_is_a_consultation_only_when_it_says_so_at_its_start() -> None:
     assert is_consultation("想咨询一个问题：" + story + "我能不能分到？")
     told = "前天晚上我打12345咨询一件事，因为我年纪大了，说话慢，接线的小姑娘没听完就挂了电话。" * 2
     assert not is_consultation(told + "这样对待老人合适吗？")
+
+
+@pytest.mark.parametrize(
+    ("text", "repeat"),
+    [
+        ("上次反映的小区门口路灯坏了 到现在都没人修", True),
+        ("之前打12345投诉过楼下烧烤油烟，一点没改", True),
+        ("早就举报了，那家厂晚上还在偷排", True),
+        ("这个井盖的事都反映好几次了", True),
+        ("上个月报修的水管还在漏", True),
+        ("我想反映个问题：路灯坏了", False),  # announces a first report
+        ("以前这里有个公交站，现在没了", False),
+        ("我要投诉", False),
+    ],
+)
+def test_a_repeat_report_says_it_was_reported_before(text: str, repeat: bool) -> None:
+    assert mentions_earlier_report(text) is repeat
+
+
+def test_han_count_counts_chinese_characters_only() -> None:
+    assert han_count("好的 ok 123！") == 2 and han_count("") == 0
