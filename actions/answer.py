@@ -18,7 +18,7 @@ from actions.turn_marks import unanswered_mark
 from contract import turns
 from contract.knowledge import Hit
 from contract.limits import MAX_LETTER_CHARS
-from knowledge.request_kind import Strength, asks_a_question, grievance_strength, is_letter
+from knowledge.request_kind import Strength, asks_a_question, grievance_strength, han_count, is_letter
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +106,11 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, ap
 
 
 async def _answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, api: CaseApi) -> list[EventType]:
+    text = str(tracker.latest_message.get("text") or "")
+    if not tracker.active_loop_name and not han_count(text) and next(tracker.get_latest_entity_values("phone"), None):
+        # "13812345678" on its own is no question: its digits would match guides that mention a hotline number
+        dispatcher.utter_message(text=replies.ONLY_A_PHONE)
+        return []
     knowledge = knowledge_of(tracker.latest_message)
     best = knowledge.best if knowledge else None
     chosen = next(tracker.get_latest_entity_values("service"), None)

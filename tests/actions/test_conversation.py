@@ -49,6 +49,19 @@ def test_source_already_in_the_answer_is_not_repeated(dispatcher, make_tracker, 
     assert dispatcher.messages[0]["text"].count("来源：") == 1
 
 
+@pytest.mark.parametrize(("text", "alone"), [("13812345678", True), ("0564-3372301", True), ("电话13812345678", False)])
+def test_a_phone_number_on_its_own_is_no_question(text, alone, dispatcher, make_tracker, domain):
+    # the guides that mention a hotline number would be offered for its digits
+    found = knowledge(False, ("12345政务服务便民热线", 0.4))
+    phone = [{"entity": "phone", "value": text[-11:], "start": 0, "end": len(text)}]
+    tracker = make_tracker(events=[user_event(text, "inform", found)], entities=phone)
+    events = asyncio.run(ActionAnswerService().run(dispatcher, tracker, domain))
+    assert (dispatcher.messages[0]["text"] == replies.ONLY_A_PHONE) is alone
+    assert "13812345678" not in dispatcher.messages[0]["text"] and "3372301" not in dispatcher.messages[0]["text"]
+    if alone:
+        assert events == [FollowupAction("action_listen")]
+
+
 def test_unsure_question_asks_which_service_was_meant(dispatcher, make_tracker, domain):
     found = knowledge(False, ("社会保障卡申领", 0.3), ("社会保障卡挂失补换", 0.29), ("医保电子凭证激活", 0.25))
     tracker = make_tracker(events=[user_event("卡的事", "ask_service", found)])
