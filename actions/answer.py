@@ -107,7 +107,8 @@ async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, ap
 
 async def _answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, api: CaseApi) -> list[EventType]:
     text = str(tracker.latest_message.get("text") or "")
-    if not tracker.active_loop_name and not han_count(text) and next(tracker.get_latest_entity_values("phone"), None):
+    phone = next(tracker.get_latest_entity_values("phone"), None)
+    if phone and not tracker.active_loop_name and not han_count(text):
         # "13812345678" on its own is no question: its digits would match guides that mention a hotline number
         dispatcher.utter_message(text=replies.ONLY_A_PHONE)
         return []
