@@ -93,7 +93,12 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
         phone = _contact(text)
         if phone is not None:
             # The phone given instead (the place skipped): filed without a place, the phone is not asked again.
-            return {**self.accept("complaint_place", NO_PLACE, tracker), "phone": phone}
+            # "不留" then keeps a number given earlier in the conversation.
+            kept = tracker.get_slot("phone")
+            return {
+                **self.accept("complaint_place", NO_PLACE, tracker),
+                "phone": kept if phone == NO_PHONE and kept else phone,
+            }
         if text.startswith("/"):
             return {"complaint_place": None}  # a button of an earlier message: the question is asked again
         text = text[:MAX_PLACE_CHARS]

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import replies
-from actions.tracker_info import last_bot_text_before_latest_message
+from actions.tracker_info import bot_texts_since_latest_message, last_bot_text_before_latest_message
 
 
 class AskQuestion(Action, ABC):
@@ -31,8 +31,10 @@ class AskQuestion(Action, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text, buttons = replies.QUESTIONS[self.slot]
-        if last_bot_text_before_latest_message(tracker) == text:
-            # Asked again after an answer it could not use: not the very same sentence twice in a row.
+        continued = replies.ADDED_TO_DESCRIPTION in bot_texts_since_latest_message(tracker)
+        if last_bot_text_before_latest_message(tracker) == text and not continued:
+            # Asked again after an answer it could not use: not the very same sentence twice in a row. (More of
+            # a letter instead of the answer was no mistake: the question is simply asked again.)
             text = replies.ASK_AGAIN.format(question=text)
         dispatcher.utter_message(text=text, buttons=buttons or None)
         return []

@@ -70,6 +70,17 @@ def last_bot_text_before_latest_message(tracker: Tracker) -> str | None:
     return None
 
 
+def bot_texts_since_latest_message(tracker: Tracker) -> list[str]:
+    """What the assistant has said since the resident's latest message (in this turn), oldest first."""
+    said: list[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "bot":
+            said.append(str(event.get("text") or ""))
+    return said[::-1]
+
+
 def slot_text(tracker: Tracker, slot: str) -> str:
     """A slot a finished form has filled, as text ("" if it is not set)."""
     value = tracker.get_slot(slot)

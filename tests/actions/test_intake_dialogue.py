@@ -168,6 +168,15 @@ def test_a_phone_given_instead_of_the_place_files_without_a_place(gateway, dispa
     assert result["complaint_place"] == NO_PLACE and result["phone"] == "13812345678"
 
 
+def test_no_phone_said_to_the_place_question_keeps_a_phone_given_before(gateway, dispatcher, make_tracker, domain):
+    tracker = make_tracker(
+        slots={"phone": "13812345678"}, events=[user_event("不留", "deny")], active_loop="complaint_form"
+    )
+    form = ValidateComplaintForm(gateway.client())
+    result = form.validate_complaint_place("不留", dispatcher, tracker, domain)
+    assert result["complaint_place"] == NO_PLACE and result["phone"] == "13812345678"
+
+
 def test_an_entity_in_the_answer_to_another_question_keeps_the_field(dispatcher, make_tracker, domain):
     """ "12345678" answering the phone question, read by the NLU as an ID number: the ID number given before stays."""
     from actions.apply import ValidateApplyForm

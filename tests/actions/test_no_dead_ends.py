@@ -16,6 +16,7 @@ from actions.forms import FORMS
 from actions.leave_form import ActionContinueForm, ActionGoodbye, ActionSwitchTask
 from actions.praise import ActionSubmitPraise, ValidatePraiseForm
 from actions.questions import ASK_ACTIONS
+from actions.replies import ADDED_TO_DESCRIPTION as ADDED
 from actions.replies import QUESTIONS
 from actions.second_request import offer_pending_request
 from tests.actions.conftest import FakeGateway, bot_event, knowledge, receipt, slot_event, user_event
@@ -70,6 +71,14 @@ def test_the_same_question_is_not_said_twice_in_a_row(slot, dispatcher, make_tra
     asyncio.run(
         ASK_ACTIONS[slot]().run(dispatcher, make_tracker(events=[user_event("我要办", "apply_service")]), domain)
     )
+    assert dispatcher.messages[0]["text"] == question
+
+
+def test_more_of_a_letter_instead_of_the_answer_gets_the_question_plainly(dispatcher, make_tracker, domain):
+    # a letter pasted in two messages: the second was no wrong answer, so no "麻烦您再回答一下"
+    question = QUESTIONS["complaint_form_phone"][0]
+    events = [bot_event(question), user_event("下雨天坑里全是水，老人摔了好几次", "inform"), bot_event(ADDED)]
+    asyncio.run(ASK_ACTIONS["complaint_form_phone"]().run(dispatcher, make_tracker(events=events), domain))
     assert dispatcher.messages[0]["text"] == question
 
 
