@@ -136,6 +136,8 @@ def test_a_grievance_or_a_statement_is_no_consultation(text: str) -> None:
         "请问县里今年的财政预算在哪能查到",
         "想咨询一下：我嫁到外县了，户口还在娘家村，村里分征地款有我的份吗",
         "港澳通行证怎么续签",
+        "出生证明上娃名字写错了一个字 能改不 去哪改",  # where to have it corrected
+        "想把我爸送养老院 他能自理 有没有公办的 一个月大概多少钱",  # what a service costs, whether one is offered
     ],
 )
 def test_asking_outright_or_about_a_procedure_is_a_consultation(text: str) -> None:
