@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.models import Case, SupervisionEvent, utcnow
+from api.services.supervision import REPEAT
 from contract.case_kinds import COMPLAINT, INCIDENT, TICKET, find_case_number
 from knowledge.request_kind import mentions_earlier_report
 
@@ -22,7 +23,8 @@ from knowledge.request_kind import mentions_earlier_report
 LOOKBACK = timedelta(days=180)
 # The kinds a resident reports a problem through: a complaint, a hotline ticket, a community incident.
 GRIEVANCE_KINDS = (COMPLAINT.kind, TICKET.kind, INCIDENT.kind)
-REPEAT = "repeat"
+# A resident has a handful of cases; the lookup stays bounded whatever a sender has filed.
+MAX_EARLIER = 50
 
 
 def earlier_report(session: Session, case: Case, text: str) -> Case | None:
@@ -40,6 +42,7 @@ def earlier_report(session: Session, case: Case, text: str) -> Case | None:
             Case.created_at >= utcnow() - LOOKBACK,
         )
         .order_by(Case.created_at.desc(), Case.id.desc())
+        .limit(MAX_EARLIER)
     )
     earlier = list(session.scalars(query))
     named = find_case_number(text)

@@ -24,12 +24,14 @@ from api.workdays import Card, WorkCalendar
 from contract.case_kinds import DEADLINE_RUNNING_STATUSES
 from contract.personal_data import mask_text
 
+# A resident reported the case's matter again (api/services/repeat_reports.py).
+REPEAT = "repeat"
 KIND_TEXT = {
     "yellow": "黄牌督办",
     "red": "红牌督办",
     "note": "督办意见",
     "extension": "延长办理时限",
-    "repeat": "群众再次反映",  # api/services/repeat_reports.py
+    REPEAT: "群众再次反映",
 }
 CARDS = (Card.YELLOW.value, Card.RED.value)
 # A backlog (the first run on an existing case store) is inserted this many cards per statement.
