@@ -168,6 +168,18 @@ def test_a_phone_given_instead_of_the_place_files_without_a_place(gateway, dispa
     assert result["complaint_place"] == NO_PLACE and result["phone"] == "13812345678"
 
 
+def test_a_landline_is_read_whole_whatever_pieces_the_nlu_tagged(gateway, dispatcher, make_tracker, domain):
+    tracker = make_tracker(
+        slots={"complaint_description": "窗口工作人员态度很差，还骂人"},
+        events=[user_event("0564-3372301", "inform")],
+        active_loop="complaint_form",
+        requested_slot="phone",
+    )
+    form = ValidateComplaintForm(gateway.client())
+    result = form.validate_phone("0564", dispatcher, tracker, domain)  # the first of the entities "0564", "3372301"
+    assert result["phone"] == "0564-3372301" and dispatcher.messages == []
+
+
 def test_no_phone_said_to_the_place_question_keeps_a_phone_given_before(gateway, dispatcher, make_tracker, domain):
     tracker = make_tracker(
         slots={"phone": "13812345678"}, events=[user_event("不留", "deny")], active_loop="complaint_form"
