@@ -39,11 +39,6 @@ class KnowledgeRetriever(GraphComponent):
     def get_default_config() -> dict[str, Any]:
         return {
             "top_k": 3,
-            # Below this share of the "confident" threshold a hit is not even offered as a choice: the question
-            # goes to a person instead of "您想问的是哪一项" with unrelated guides. Chosen on questions.tsv split=tune:
-            # at 0.8 every unsure in-scope question still gets its service offered (5 of 5; test 13 of 14 as at
-            # 0.6) and out-of-scope ones get candidates 8 times in 41 instead of 22 (test 22 in 71 instead of 43).
-            "candidate_fraction": 0.8,
             # Load the model when the server starts rather than on the first resident's message.
             "preload": True,
         }
@@ -121,7 +116,8 @@ class KnowledgeRetriever(GraphComponent):
                 entity["value"] = agreed
             elif mapping.confident:
                 entity["value"] = mapping.hits[0].service
-        floor = self._config["candidate_fraction"] * kb.settings.threshold
+        # Hits below this are not even offered as a choice (KNOWLEDGE_CANDIDATE_FRACTION).
+        floor = kb.settings.candidate_fraction * kb.settings.threshold
         # The search's result (query, confidence, aspect, ...) with only the hits worth offering.
         offered = replace(result, hits=[hit for hit in result.hits if hit.score >= floor])
         if not services and offered.best and not offered.follow_up:

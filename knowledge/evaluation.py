@@ -96,6 +96,29 @@ def threshold_curve(scores: SplitScores, points: int = 11) -> list[tuple[float, 
     ]
 
 
+CANDIDATE_FRACTIONS = (0.6, 0.7, 0.8, 0.9)
+CANDIDATES = 3  # as many as the assistant offers
+
+
+def candidate_curve(
+    questions: Sequence[Question], scores: np.ndarray, threshold: float, names: Sequence[str]
+) -> list[tuple[float, str, str]]:
+    """For the questions the threshold leaves unanswered, per fraction of the threshold below which a guide is not
+    offered as a choice: how many in-scope ones have their service among the offered choices, and how many
+    out-of-scope ones are offered any (unrelated guides) instead of going to a person."""
+    unsure = [(q, row) for q, row in zip(questions, scores, strict=True) if row.max() < threshold]
+    in_scope = [(names.index(q.service), row) for q, row in unsure if q.service]
+    oos = [row for q, row in unsure if not q.service]
+    curve = []
+    for fraction in CANDIDATE_FRACTIONS:
+        floor = fraction * threshold
+        offered = sum(1 for right, row in in_scope if right in np.argsort(-row)[:CANDIDATES] and row[right] >= floor)
+        curve.append(
+            (fraction, f"{offered}/{len(in_scope)}", f"{sum(1 for row in oos if row.max() >= floor)}/{len(oos)}")
+        )
+    return curve
+
+
 def run_evaluation(kb: KnowledgeBase, questions_file: Path, modes: Sequence[str] = MODES) -> str:
     """The evaluation report as text (one table per mode)."""
     questions = read_questions(questions_file)
@@ -124,6 +147,16 @@ def run_evaluation(kb: KnowledgeBase, questions_file: Path, modes: Sequence[str]
             )
         lines.append("threshold curve on tune (threshold: OOS rejected / in-scope rejected):")
         lines.append("  " + "  ".join(f"{t:.3f}: {o:.0%}/{f:.0%}" for t, o, f in threshold_curve(by_split["tune"])))
+        lines.append(
+            "candidates of unsure questions (fraction of the threshold: in-scope with their service offered / "
+            f"out-of-scope offered any; configured {kb.settings.candidate_fraction}):"
+        )
+        for split in SPLITS:
+            chosen = [q for q in usable if q.split == split]
+            curve = candidate_curve(
+                chosen, kb.score([q.text for q in chosen], mode), threshold, [s.name for s in kb.services]
+            )
+            lines.append(f"  {split:6} " + "   ".join(f"{f}: {i} · {o}" for f, i, o in curve))
     return "\n".join(lines)
 
 

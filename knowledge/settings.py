@@ -50,6 +50,9 @@ class KnowledgeSettings:
     # A question is answered from the knowledge base only when the best score reaches this value;
     # one threshold per mode because their score scales differ. Chosen on split=tune by the eval.
     thresholds: Mapping[str, float] = field(default_factory=lambda: {"dense": 0.598, "lexical": 0.19, "hybrid": 0.477})
+    # An unsure question is offered as choices ("您想问的是哪一项") only the guides scoring at least this share of the
+    # threshold; without any it goes to a person. Chosen on split=tune (`python -m knowledge eval` prints the curve).
+    candidate_fraction: float = 0.8
     # A loaded knowledge base checks the index manifest for a rebuild at most this often.
     reload_check_seconds: float = 1.0
     # From this many passages on, dense search goes through an HNSW passage graph instead of scoring every
@@ -104,6 +107,7 @@ class KnowledgeSettings:
             mode=mode,
             dense_weight=float(env.get("KNOWLEDGE_DENSE_WEIGHT", defaults.dense_weight)),
             thresholds=thresholds,
+            candidate_fraction=float(env.get("KNOWLEDGE_CANDIDATE_FRACTION", defaults.candidate_fraction)),
             reload_check_seconds=float(env.get("KNOWLEDGE_RELOAD_CHECK_SECONDS", defaults.reload_check_seconds)),
             ann_min_passages=int(env.get("KNOWLEDGE_ANN_MIN_PASSAGES", defaults.ann_min_passages)),
             ann_candidates=int(env.get("KNOWLEDGE_ANN_CANDIDATES", defaults.ann_candidates)),

@@ -113,7 +113,7 @@ def test_a_question_naming_its_service_is_no_follow_up(retriever: KnowledgeRetri
 
 def test_only_hits_near_the_threshold_are_offered_as_choices(retriever: KnowledgeRetriever) -> None:
     threshold = retriever.knowledge_base.settings.threshold
-    floor = KnowledgeRetriever.get_default_config()["candidate_fraction"] * threshold
+    floor = retriever.knowledge_base.settings.candidate_fraction * threshold
     question = "想把我爸送养老院 他能自理 有没有公办的 一个月大概多少钱"  # no guide is about it
     found = retriever.knowledge_base.search(question)
     offered = parse(retriever, question).get(KNOWLEDGE_KEY)["hits"]
