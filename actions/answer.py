@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApi, CaseApiError, WithCaseApi
-from actions.intake import OFFERS, describes_a_problem, offer_to_register, reads_as_request
+from actions.intake import OFFERS, answered_displeasure, describes_a_problem, offer_to_register, reads_as_request
 from actions.knowledge_hits import knowledge_of, service_buttons
 from actions.tracker_info import last_bot_text_before_latest_message, latest_intent
 from actions.turn_marks import unanswered_mark
@@ -176,6 +176,8 @@ class ActionAcknowledge(WithCaseApi, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = str(tracker.latest_message.get("text") or "")
+        if answered_displeasure(dispatcher, tracker):
+            return []
         if describes_a_problem(text) and (asks_a_question(text) or grievance_strength(text) is not Strength.NONE):
             return [*await answer_question(dispatcher, tracker, self.api), FollowupAction("action_listen")]
         offered = tracker.get_slot("offered_request")

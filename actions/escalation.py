@@ -16,7 +16,7 @@ from actions.answer import answer_question
 from actions.case_api import CaseApi, CaseApiError, WithCaseApi
 from actions.form_base import unusable_answer
 from actions.forms import FORMS
-from actions.intake import is_department_matter, offer_to_register
+from actions.intake import answered_displeasure, is_department_matter, offer_to_register
 from actions.knowledge_hits import knowledge_of, suggestions_of
 from actions.leave_form import leave_active_form
 from actions.pii import mask_text, normalize_phone
@@ -125,7 +125,9 @@ class ActionHandleFallback(WithCaseApi, Action):
             return await self._inside_form(dispatcher, tracker, form, slot)
         knowledge = knowledge_of(tracker.latest_message)
         said_before = last_bot_text_before_latest_message(tracker)
-        if knowledge and knowledge.confident:
+        if answered_displeasure(dispatcher, tracker):
+            events = []
+        elif knowledge and knowledge.confident:
             events = await answer_question(dispatcher, tracker, self.api)
         elif (offered := offer_to_register(dispatcher, tracker)) is not None:
             events = offered  # a problem in the resident's own words: never "没太明白"

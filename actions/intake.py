@@ -12,7 +12,14 @@ from actions import replies
 from actions.case_api import CaseApi, CaseApiError
 from actions.tracker_info import last_bot_text_before_latest_message
 from contract.limits import MAX_LETTER_CHARS
-from knowledge.request_kind import Strength, asks_how_to, grievance_strength, han_count, is_consultation
+from knowledge.request_kind import (
+    Strength,
+    asks_how_to,
+    grievance_strength,
+    han_count,
+    is_consultation,
+    only_displeasure,
+)
 
 # A description of a problem has some length: "停水三天了没人管" yes, "嗯嗯" or "你好呀" no. A message the NLU
 # read as outside government services needs more to be a grievance ("明天六安会下雨吗" is a question).
@@ -75,6 +82,14 @@ def offer_to_register(
     else:
         dispatcher.utter_message(text=replies.OFFER_TO_REGISTER, buttons=replies.REGISTER_BUTTONS)
     return [SlotSet("offered_request", text)]
+
+
+def answered_displeasure(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """ "😡😡" or "👎" on its own: asks what went wrong (with a person one press away) and says so."""
+    if not only_displeasure(str(tracker.latest_message.get("text") or "")):
+        return False
+    dispatcher.utter_message(text=replies.DISPLEASURE, buttons=replies.human_buttons())
+    return True
 
 
 def take_offered_request(tracker: Tracker) -> list[EventType]:

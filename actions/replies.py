@@ -76,6 +76,8 @@ CONSULTATION_BUTTONS: Buttons = buttons(("请工作人员解答", "/request_huma
 ABOUT_SERVICE = "关于“{service}”：{answer}"
 WHICH_SERVICE_FOR_ASPECT = "您问的是哪项业务？告诉我业务名称就行，比如“居住证”“社保卡”。"
 WHICH_SERVICE = "您想问的是哪一项？"
+# Only an angry or unhappy emoji: not taken as "好的", nor as out of scope.
+DISPLEASURE = "抱歉让您不满意了。请说说遇到了什么问题，我帮您登记反映，或者转人工客服。"
 # A phone number and nothing else, outside a form: the phone slot keeps it, the forms will not ask for it again.
 ONLY_A_PHONE = "好的，记下您的联系电话了。请问您想咨询、办理或反映什么事？"
 NOTHING_FITS = (

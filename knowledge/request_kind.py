@@ -146,6 +146,16 @@ _EARLIER_REPORT = re.compile(
 )
 
 
+# Displeasure said with emoji alone ("😡😡😡", "👎"): nothing to act on yet, but no "好的" either.
+_DISPLEASURE = frozenset("😡😠🤬😤👎💢😒🙄😞😩😫😭")
+
+
+def only_displeasure(text: str) -> bool:
+    """The message is symbols only (no letters, digits or Chinese) and shows displeasure."""
+    signs = [c for c in text if not c.isspace()]
+    return any(c in _DISPLEASURE for c in signs) and not any(c.isalnum() for c in signs)
+
+
 def mentions_earlier_report(text: str) -> bool:
     """The message says the resident already reported this ("上次反映过", "早就投诉了", "已经打过12345")."""
     return bool(_EARLIER_REPORT.search(text[:READ_CHARS]))

@@ -62,6 +62,15 @@ def test_a_phone_number_on_its_own_is_no_question(text, alone, dispatcher, make_
         assert events == [FollowupAction("action_listen")]
 
 
+@pytest.mark.parametrize("intent", ["affirm", "deny", "out_of_scope", "nlu_fallback"])
+def test_an_angry_emoji_is_asked_what_went_wrong(intent, dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event("😡😡😡", intent)])
+    action = ActionAcknowledge() if intent in ("affirm", "deny") else ActionHandleFallback()
+    asyncio.run(action.run(dispatcher, tracker, domain))
+    assert [m["text"] for m in dispatcher.messages] == [replies.DISPLEASURE]
+    assert dispatcher.messages[0]["buttons"] == replies.human_buttons()
+
+
 def test_unsure_question_asks_which_service_was_meant(dispatcher, make_tracker, domain):
     found = knowledge(False, ("社会保障卡申领", 0.3), ("社会保障卡挂失补换", 0.29), ("医保电子凭证激活", 0.25))
     tracker = make_tracker(events=[user_event("卡的事", "ask_service", found)])

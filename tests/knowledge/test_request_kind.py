@@ -14,6 +14,7 @@ from knowledge.request_kind import (
     is_consultation,
     is_letter,
     mentions_earlier_report,
+    only_displeasure,
 )
 
 STRONG = [
@@ -182,3 +183,19 @@ def test_a_repeat_report_says_it_was_reported_before(text: str, repeat: bool) ->
 
 def test_han_count_counts_chinese_characters_only() -> None:
     assert han_count("好的 ok 123！") == 2 and han_count("") == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "displeased"),
+    [
+        ("😡😡😡", True),
+        ("👎 ", True),
+        ("😤！！", True),
+        ("👍", False),
+        ("😡 太慢了", False),
+        ("😡1", False),
+        ("", False),
+    ],
+)
+def test_displeasure_is_emoji_alone(text: str, displeased: bool) -> None:
+    assert only_displeasure(text) is displeased
