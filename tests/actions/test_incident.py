@@ -80,7 +80,8 @@ def test_the_place_question_takes_building_and_unit_or_no_building(dispatcher, m
     assert form.validate_incident_place("三号楼", dispatcher, tracker, domain)["incident_place"] == "3栋"
     assert form.validate_incident_place("不在楼里", dispatcher, tracker, domain)["incident_place"] == "不在楼里"
     assert form.validate_incident_place("门口", dispatcher, tracker, domain)["incident_place"] is None
-    assert "3栋2单元" in dispatcher.messages[-1]["text"]
+    # the hint says what was missing; the question asked again after it gives the example ("3栋2单元")
+    assert dispatcher.messages[-1]["text"] == "没听出是几栋几单元。"
 
 
 def test_a_kind_typed_as_a_description_fills_both(dispatcher, make_tracker, domain):
