@@ -114,10 +114,6 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
         """A complaint takes a mobile, a landline with its area code, or no phone at all ("不留"). More of the
         letter instead (pasted in several WeChat messages) belongs to the description, not to a phone refusal."""
         text = str(value).strip()
-        said = str(tracker.latest_message.get("text") or "").strip()
-        if tracker.get_slot("requested_slot") == "phone" and _contact(said) is not None:
-            # The whole answer: the NLU may tag only pieces of a landline as phone entities ("0564", "3372301").
-            value = text = said
         description = slot_before_latest_message(tracker, "complaint_description") or tracker.get_slot(
             "complaint_description"
         )

@@ -177,8 +177,12 @@ class FormValidation(FormValidationAction, ABC):
         tracker: Tracker,
         message: str | None = None,
     ) -> dict[str, Any]:
-        """The answer as `read` makes it ("138-1234-5678" -> "13812345678"), or refused when it gives None."""
-        result = read(str(value).strip())
+        """The answer as `read` makes it ("138-1234-5678" -> "13812345678"), or refused when it gives None. The
+        whole message answering this question is read first: the NLU may tag only pieces of it as entities
+        ("0564" and "3372301" of a landline)."""
+        asked = tracker.get_slot("requested_slot") == slot
+        whole = read(str(tracker.latest_message.get("text") or "").strip()) if asked else None
+        result = whole if whole is not None else read(str(value).strip())
         if result is not None:
             return self.accept(slot, result, tracker)
         if tracker.get_slot("requested_slot") not in (None, slot):

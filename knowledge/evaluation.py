@@ -62,10 +62,6 @@ def read_questions(path: Path) -> list[Question]:
     return questions
 
 
-def split_scores(kb: KnowledgeBase, questions: Sequence[Question], mode: str) -> SplitScores:
-    return scores_of(kb, questions, kb.score([q.text for q in questions], mode))
-
-
 def scores_of(kb: KnowledgeBase, questions: Sequence[Question], scores: np.ndarray) -> SplitScores:
     names = [service.name for service in kb.services]
     in_best, ranks, oos_best = [], [], []
@@ -129,7 +125,10 @@ def run_evaluation(kb: KnowledgeBase, questions_file: Path, modes: Sequence[str]
     if missing:
         lines.append(f"skipped questions of {len(missing)} services not in the knowledge base: {', '.join(missing)}")
     for mode in modes:
-        by_split = {split: split_scores(kb, [q for q in usable if q.split == split], mode) for split in SPLITS}
+        # Each split scored once: the summary and the candidate curve read the same scores.
+        asked = {split: [q for q in usable if q.split == split] for split in SPLITS}
+        scored = {split: kb.score([q.text for q in asked[split]], mode) for split in SPLITS}
+        by_split = {split: scores_of(kb, asked[split], scored[split]) for split in SPLITS}
         threshold = kb.settings.thresholds[mode]
         lines.append("")
         lines.append(
@@ -152,10 +151,7 @@ def run_evaluation(kb: KnowledgeBase, questions_file: Path, modes: Sequence[str]
             f"out-of-scope offered any; configured {kb.settings.candidate_fraction}):"
         )
         for split in SPLITS:
-            chosen = [q for q in usable if q.split == split]
-            curve = candidate_curve(
-                chosen, kb.score([q.text for q in chosen], mode), threshold, [s.name for s in kb.services]
-            )
+            curve = candidate_curve(asked[split], scored[split], threshold, [s.name for s in kb.services])
             lines.append(f"  {split:6} " + "   ".join(f"{f}: {i} · {o}" for f, i, o in curve))
     return "\n".join(lines)
 

@@ -137,15 +137,6 @@ def is_letter(text: str) -> bool:
     return han >= LETTER_HAN or (han >= LETTER_WITH_SALUTATION_HAN and bool(_SALUTATION.search(text)))
 
 
-# The resident reported this before ("上次反映的路灯到现在都没人修", "之前打12345投诉过"): a repeat report, which
-# a 12345 links to the earlier case (催办) rather than taking as a first report.
-_EARLIER_REPORT = re.compile(
-    r"(?:上次|上回|之前|以前|早前|前几天|前段时间|前些天|上周|上个月|去年|早就|已经)[^，,。！!？?\n]{0,12}?"
-    r"(?:反映|投诉|举报|报修|报过|说过|提过|打过(?:电话|12345)|留言)"
-    r"|(?:反映|投诉|举报|打)(?:了|过)?(?:好几|好多|多|几|[两三四五六七八九十])次"
-)
-
-
 # Displeasure said with emoji alone ("😡😡😡", "👎"): nothing to act on yet, but no "好的" either.
 _DISPLEASURE = frozenset("😡😠🤬😤👎💢😒🙄😞😩😫😭")
 
@@ -154,6 +145,15 @@ def only_displeasure(text: str) -> bool:
     """The message is symbols only (no letters, digits or Chinese) and shows displeasure."""
     signs = [c for c in text if not c.isspace()]
     return any(c in _DISPLEASURE for c in signs) and not any(c.isalnum() for c in signs)
+
+
+# The resident reported this before ("上次反映的路灯到现在都没人修", "之前打12345投诉过"): a repeat report, which
+# a 12345 links to the earlier case (催办) rather than taking as a first report.
+_EARLIER_REPORT = re.compile(
+    r"(?:上次|上回|之前|以前|早前|前几天|前段时间|前些天|上周|上个月|去年|早就|已经)[^，,。！!？?\n]{0,12}?"
+    r"(?:反映|投诉|举报|报修|报过|说过|提过|打过(?:电话|12345)|留言)"
+    r"|(?:反映|投诉|举报|打)(?:了|过)?(?:好几|好多|多|几|[两三四五六七八九十])次"
+)
 
 
 def mentions_earlier_report(text: str) -> bool:
