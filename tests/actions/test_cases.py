@@ -188,6 +188,11 @@ def test_a_number_typed_with_spaces_in_the_request_is_taken(dispatcher, make_tra
             "尊敬的市长：您好！我是金安区某小区居民，小区旁边的工地每天晚上施工。噪音很大",
             "我是金安区某小区居民，小区旁边的工地每天晚上施工",
         ),
+        (
+            "尊敬的市长您好！我是裕安区西市街道的一名退休职工，今年六十八岁。楼下烧烤店油烟直接往楼道里灌。",
+            "楼下烧烤店油烟直接往楼道里灌",  # the introduction alone says nothing about the matter
+        ),
+        ("我是一名环卫工人", "我是一名环卫工人"),  # nothing but an introduction: that is what there is
         ("路灯坏了", "路灯坏了"),
         ("算了，我还是投诉吧：小区门口的路灯坏了", "小区门口的路灯坏了"),
         ("我要投诉，窗口排队太久", "窗口排队太久"),
