@@ -36,6 +36,16 @@ _TRIGGER = re.compile(
 )
 
 
+# "不对，是叶集区", "地址说错了，应该是……": the place given was wrong.
+_CORRECTION = re.compile(r"不对|不是|错了|说错|改成|改为|应该是")
+
+
+def _corrected_place(text: str) -> str | None:
+    """The place a correction names ("不对 是叶集区 不是霍邱": 叶集区, the first one named), else None."""
+    place = extract_place(text) if _CORRECTION.search(text) else None
+    return describe(place) if place else None
+
+
 def _contact(text: str) -> str | None:
     return NO_PHONE if declines_phone(text) else normalize_contact_phone(text)
 
@@ -117,6 +127,10 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
         description = slot_before_latest_message(tracker, "complaint_description") or tracker.get_slot(
             "complaint_description"
         )
+        corrected = _corrected_place(text) if tracker.get_slot("complaint_place") else None
+        if corrected and _contact(text) is None:
+            dispatcher.utter_message(text=replies.PLACE_CORRECTED.format(place=corrected))
+            return {"complaint_place": corrected, "phone": None}
         if _contact(text) is None and description and describes_a_problem(text):
             dispatcher.utter_message(text=replies.ADDED_TO_DESCRIPTION)
             return {"complaint_description": f"{description}\n{text}"[:MAX_LETTER_CHARS], "phone": None}

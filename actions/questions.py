@@ -31,7 +31,7 @@ class AskQuestion(Action, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text, buttons = replies.QUESTIONS[self.slot]
-        continued = replies.ADDED_TO_DESCRIPTION in bot_texts_since_latest_message(tracker)
+        continued = any(said.startswith(replies.TAKEN_IN_PASSING) for said in bot_texts_since_latest_message(tracker))
         if last_bot_text_before_latest_message(tracker) == text and not continued:
             # Asked again after an answer it could not use: not the very same sentence twice in a row. (More of
             # a letter instead of the answer was no mistake: the question is simply asked again.)

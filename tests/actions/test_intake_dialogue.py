@@ -180,6 +180,24 @@ def test_a_landline_is_read_whole_whatever_pieces_the_nlu_tagged(gateway, dispat
     assert result["phone"] == "0564-3372301" and dispatcher.messages == []
 
 
+@pytest.mark.parametrize(
+    ("said", "place"),
+    [("不对 是叶集区 不是霍邱", "叶集区"), ("地址说错了，应该是金安区三里桥街道梅山路", "金安区三里桥街道 梅山路")],
+)
+def test_a_corrected_place_said_at_the_phone_question_changes_the_place(
+    said, place, gateway, dispatcher, make_tracker, domain
+):
+    tracker = make_tracker(
+        slots={"complaint_description": "下水道堵了 污水漫到路上", "complaint_place": "霍邱县城关镇 东湖路"},
+        events=[user_event(said, "inform")],
+        active_loop="complaint_form",
+        requested_slot="phone",
+    )
+    result = ValidateComplaintForm(gateway.client()).validate_phone(said, dispatcher, tracker, domain)
+    assert result == {"complaint_place": place, "phone": None}  # the description keeps what happened
+    assert dispatcher.messages[0]["text"] == f"好的，地点改为：{place}。"
+
+
 def test_no_phone_said_to_the_place_question_keeps_a_phone_given_before(gateway, dispatcher, make_tracker, domain):
     tracker = make_tracker(
         slots={"phone": "13812345678"}, events=[user_event("不留", "deny")], active_loop="complaint_form"

@@ -74,10 +74,14 @@ def test_the_same_question_is_not_said_twice_in_a_row(slot, dispatcher, make_tra
     assert dispatcher.messages[0]["text"] == question
 
 
-def test_more_of_a_letter_instead_of_the_answer_gets_the_question_plainly(dispatcher, make_tracker, domain):
-    # a letter pasted in two messages: the second was no wrong answer, so no "麻烦您再回答一下"
+@pytest.mark.parametrize(
+    ("said", "taken"),
+    [("下雨天坑里全是水，老人摔了好几次", ADDED), ("不对 是叶集区", "好的，地点改为：叶集区。")],
+)
+def test_a_message_taken_in_passing_gets_the_question_plainly(said, taken, dispatcher, make_tracker, domain):
+    # more of a letter, or a corrected place, instead of the answer: no mistake, so no "麻烦您再回答一下"
     question = QUESTIONS["complaint_form_phone"][0]
-    events = [bot_event(question), user_event("下雨天坑里全是水，老人摔了好几次", "inform"), bot_event(ADDED)]
+    events = [bot_event(question), user_event(said, "inform"), bot_event(taken)]
     asyncio.run(ASK_ACTIONS["complaint_form_phone"]().run(dispatcher, make_tracker(events=events), domain))
     assert dispatcher.messages[0]["text"] == question
 
