@@ -30,9 +30,11 @@ MIN_PLACE_CHARS = 2
 MAX_ACKNOWLEDGEMENT_CHARS = 4
 MORE_DESCRIPTION_CHARS = 40
 NO_PLACE = "未说明"
-# "我要投诉，" and "算了，我还是投诉吧：" only announce the complaint.
+# "我要投诉，", "算了，我还是投诉吧：" and "我想反应一个问题。" (反映 mistyped, after 要/想 only) only announce
+# the complaint.
 _TRIGGER = re.compile(
-    r"^(?:算了|好吧|那)?[，,\s]*(我)?(还是)?(要|想)?(投诉|举报|反映)(一下)?(个|一个)?(问题|情况)?(吧)?[，,。:：]?"
+    r"^(?:算了|好吧|那)?[，,\s]*(我)?(还是)?(要|想)?(投诉|举报|反映|(?<=[要想])反应)(一下)?(个|一个)?(问题|情况)?(吧)?"
+    r"[，,。:：]?"
 )
 
 
@@ -139,7 +141,7 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
 
 # A letter's salutation and greeting, or a chat message's greeting, say nothing about the matter
 # ("尊敬的市长：您好！", "你好，我们小区电梯坏了").
-_ADDRESS = r"(尊敬的|敬爱的)?[^，,：:！!。]{0,10}(领导|市长|书记|同志|工作人员)[们]?[，,：:！!。\s]*"
+_ADDRESS = r"(尊敬的|敬爱的)?[^，,：:！!。]{0,10}(领导|市长|书记|同志|工作人员)[们]?好?[，,：:！!。\s]*"
 _GREETING = r"(您好|你好)[啊呀]?[，,：:！!。\s]*"
 _SALUTATION = re.compile(rf"^(?:{_ADDRESS}(?:{_GREETING})?|{_GREETING})")
 _SENTENCE_END = re.compile(r"[。！!？?\n]")

@@ -193,6 +193,11 @@ def test_a_number_typed_with_spaces_in_the_request_is_taken(dispatcher, make_tra
             "楼下烧烤店油烟直接往楼道里灌",  # the introduction alone says nothing about the matter
         ),
         ("我是一名环卫工人", "我是一名环卫工人"),  # nothing but an introduction: that is what there is
+        (
+            "领导们好，我想反应一个问题。我们金寨县梅山镇到汤家汇的那条县道修了快一年",
+            "我们金寨县梅山镇到汤家汇的那条县道修了快一年",  # greeting and announcement (反映 mistyped) left out
+        ),
+        ("反应太慢了，窗口一上午只办了五个人", "反应太慢了，窗口一上午只办了五个人"),  # 反应 meant as such
         ("路灯坏了", "路灯坏了"),
         ("算了，我还是投诉吧：小区门口的路灯坏了", "小区门口的路灯坏了"),
         ("我要投诉，窗口排队太久", "窗口排队太久"),
