@@ -225,9 +225,10 @@ class CaseApi:
         body = await self._request("POST", path, json={"sender": sender, "department": department})
         return _read(path, CaseReceipt, body)
 
-    async def route(self, text: str) -> RoutingAdvice:
-        """Where the gateway's router would send this request, and whether a place is missing."""
-        body = await self._request("POST", "/api/routing", json={"text": text})
+    async def route(self, text: str, sender: str | None = None) -> RoutingAdvice:
+        """Where the gateway's router would send this request, and whether a place is missing (the `sender`'s
+        earlier case gives it when the text reports that case again)."""
+        body = await self._request("POST", "/api/routing", json={"text": text} | ({"sender": sender} if sender else {}))
         return _read("/api/routing", RoutingAdvice, body)
 
     async def open_consultations(self) -> list[Consultation]:

@@ -83,7 +83,7 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
         if not description or tracker.get_slot("complaint_place"):
             return result
         try:
-            advice = await self.api.route(str(description))
+            advice = await self.api.route(str(description), sender=tracker.sender_id)
         except CaseApiError:
             return result  # no router: filed without asking, an agent dispatches it
         return {**result, "place_needed": advice.needs_place, "complaint_place": advice.place}

@@ -9,20 +9,28 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApiError
-from actions.forms import FORMS
+from actions.forms import FORM_BY_TRIGGER, FORMS
 from actions.second_request import offer_pending_request
 from actions.settings import get_settings
 from actions.tracker_info import latest_intent, slot_before_latest_message, values_since_latest_message
 from contract import turns
 from contract.limits import MAX_LETTER_CHARS
 from contract.receipts import CaseReceipt
+
+# "不对，我想改成投诉物业", "算了 我改成提个建议吧": a correction of what kind of request it is, said first.
+_CHANGE_OF_KIND = re.compile(r"不对|改成|改为|换成|算了|不(?:投诉|举报|反映)了|还是.{0,3}(?:投诉|报事|建议|表扬)")
+KIND_CHANGE_CHARS = 12
+
+
+def changes_kind(text: str) -> bool:
+    return bool(_CHANGE_OF_KIND.search(text.strip()[:KIND_CHANGE_CHARS]))
 
 
 def reset_form_slots(form: str) -> list[EventType]:
@@ -145,11 +153,26 @@ class FormValidation(FormValidationAction, ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         extraction = await self.get_extraction_events(dispatcher, tracker, domain)
         tracker.add_slots(extraction)
+        if self.leaves_for_another_form(tracker):
+            # Free text takes any message, so the form would keep this one as its answer; refusing it lets the
+            # rules start the form asked for (action_switch_task), as a short answer's not_intent does.
+            return [ActionExecutionRejected(self.form)]
         validation = await self._extract_validation_events(dispatcher, tracker, domain)
         # rasa-sdk returns only what it validated; a field an `extract_` method cleared ("改手机号": ask it
         # again) is an answer too, and it has nothing to validate.
         validated = {event["name"] for event in validation}
         return [*validation, *(event for event in extraction if event["name"] not in validated)]
+
+    def leaves_for_another_form(self, tracker: Tracker) -> bool:
+        """The answer to a free-text question says the request is of another kind ("算了 我改成提个建议吧 ……")."""
+        starting = FORM_BY_TRIGGER.get(latest_intent(tracker) or "")
+        asked = tracker.get_slot("requested_slot")
+        return (
+            starting is not None
+            and starting.name != self.form
+            and asked in type(self).narratives
+            and changes_kind(str(tracker.latest_message.get("text") or ""))
+        )
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -17,15 +17,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import replies
-from actions.form_base import reset_form_slots
+from actions.form_base import changes_kind, reset_form_slots
 from actions.forms import DETOURS, FORM_BY_TRIGGER, FORMS, Form
 from actions.intake import take_offered_request
 from actions.second_request import note_second_request
-from actions.tracker_info import latest_intent, slots_set_by_latest_message
+from actions.tracker_info import latest_intent, slot_before_latest_message, slots_set_by_latest_message
 from knowledge.request_kind import han_count
 
-# "不对，我想改成投诉物业": a correction of what kind of request it is, not a new matter.
-_CHANGE_OF_KIND = re.compile(r"不对|改成|改为|换成|还是.{0,3}(?:投诉|报事|建议|表扬)")
 # The words that only change the kind ("不对，我想改成投诉吧"): what is left beyond them is new ("……投诉物业").
 _KIND_WORDS = re.compile(
     r"不对|改成|改为|换成|还是|算了|我想|我要|想|要|投诉|举报|报事|报修|建议|表扬|提个|一下|吧|的|了"
@@ -53,8 +51,10 @@ def leave_active_form(
     paused = forget_paused_form(tracker, resuming)
     if form not in FORMS:
         return paused
-    keep = slots_set_by_latest_message(tracker)
-    filled = any(tracker.get_slot(slot) is not None for slot in FORMS[form].slots if slot not in keep)
+    latest = slots_set_by_latest_message(tracker)
+    # Not the answer to the question the form asked: a free-text one takes any message, even the one leaving.
+    keep = latest - {tracker.get_slot("requested_slot")}
+    filled = any(tracker.get_slot(slot) is not None for slot in FORMS[form].slots if slot not in latest)
     dispatcher.utter_message(text=message or replies.switched(FORMS[form].task, filled))
     return [ActiveLoop(None), *(event for event in reset_form_slots(form) if event["name"] not in keep), *paused]
 
@@ -71,9 +71,11 @@ def told_before(tracker: Tracker) -> str | None:
     message after it when it says more than the change ("不对，我想改成投诉物业": 物业 is new)."""
     form = FORMS.get(str(tracker.active_loop_name))
     text = str(tracker.latest_message.get("text") or "").strip()
-    if form is None or form.opening is None or not _CHANGE_OF_KIND.search(text):
+    if form is None or form.opening is None or not changes_kind(text):
         return None
-    told = tracker.get_slot(form.opening)
+    # Before this message: a free-text question takes the message itself too (action_extract_slots) before
+    # the form refuses it as a change of kind.
+    told = slot_before_latest_message(tracker, form.opening)
     if not told or str(told).startswith("/"):
         return None
     more = han_count(_KIND_WORDS.sub("", text)) >= NEW_WORDS_CHARS

@@ -23,6 +23,7 @@ from api.runtime import Runtime
 from api.security import Role
 from api.services import rerouting
 from api.services.case_routing import place_in
+from api.services.repeat_reports import earlier_report
 from api.services.routing_corrections import export_tsv
 from api.services.similar_cases import similar_cases
 from contract.receipts import CaseReceipt
@@ -43,7 +44,9 @@ class RoutingAnswer(BaseModel):
     department: str | None
     confidence: float
     alternatives: list[RoutingAlternative]
-    place: str | None = Field(None, description="诉求中写到的地点（县区、乡镇街道、小区、道路）")
+    place: str | None = Field(
+        None, description="诉求中写到的地点（县区、乡镇街道、小区、道路）；再次反映时为该居民上次办件的地点"
+    )
     needs_place: bool = Field(False, description="该类诉求需要地点而原文没有写：智能助手会询问")
 
 
@@ -51,20 +54,24 @@ def staff_or_service(
     request: Request,
     runtime: RuntimeDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> None:
-    """The internal service token, or the bearer token of a 12345 agent (or a higher role)."""
+) -> bool:
+    """The internal service token (True), or the bearer token of a 12345 agent or a higher role (False)."""
     token = request.headers.get("x-service-token")
     if token is not None and hmac.compare_digest(token, runtime.settings.service_token):
-        return
+        return True
     if credentials is None and token is not None:
         raise ApiError(401, "invalid_service_token", "无权调用该接口")
     staff = current_staff(runtime, credentials)
     if not staff.role.allows(Role.AGENT):
         raise ApiError(403, "forbidden", "您的账号没有此操作的权限")
+    return False
 
 
 class RoutingRequest(BaseModel):
     text: str
+    # The assistant's conversation: a request that reports an earlier one again ("上次反映的路灯还没修") takes
+    # that case's place. Only the service may name a sender (a resident's cases are theirs).
+    sender: Annotated[str | None, StringConstraints(min_length=1, max_length=128)] = None
 
 
 @router.get("/routing", response_model=RoutingAnswer, dependencies=[Depends(staff_or_service)])
@@ -78,11 +85,23 @@ def route_request(
     return route_text(runtime, text)
 
 
-@router.post("/routing", response_model=RoutingAnswer, dependencies=[Depends(staff_or_service)])
-def route_posted_request(runtime: RuntimeDep, body: RoutingRequest) -> RoutingAnswer:
+@router.post("/routing", response_model=RoutingAnswer)
+def route_posted_request(
+    runtime: RuntimeDep,
+    session: SessionDep,
+    body: RoutingRequest,
+    service: Annotated[bool, Depends(staff_or_service)],
+) -> RoutingAnswer:
     """The same answer for a text sent as JSON `{"text": ...}`: a whole letter does not fit every client's
-    URL (httpx refuses a query over 65,536 characters, about 7,000 Chinese characters once encoded)."""
-    return route_text(runtime, body.text)
+    URL (httpx refuses a query over 65,536 characters, about 7,000 Chinese characters once encoded). With the
+    assistant's `sender`, a text that reports an earlier case again and names no place gets that case's place."""
+    if body.sender is not None and not service:
+        raise ApiError(403, "sender_for_service_only", "sender：只有智能助手可以代居民查询")
+    answer = route_text(runtime, body.text)
+    earlier = earlier_report(session, body.sender, body.text, answer.category) if answer.place is None else None
+    if earlier is not None and earlier.place:
+        return answer.model_copy(update={"place": earlier.place, "needs_place": False})
+    return answer
 
 
 def route_text(runtime: Runtime, text: str) -> RoutingAnswer:

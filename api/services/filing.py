@@ -120,9 +120,11 @@ def file_complaint(session: Session, runtime: Runtime, body: ComplaintCreate) ->
     if body.phone is None:
         complaint.phone_last4 = query_code()
     file_case(session, complaint, runtime.settings, runtime.calendar)
-    earlier = earlier_report(session, complaint, body.description)
+    earlier = earlier_report(session, complaint.sender, body.description, complaint.category, exclude=complaint.id)
     if earlier is not None:
         link_repeat(session, complaint, earlier)
+        # "上次反映的路灯还没修" need not say again where: the earlier case knows (the assistant did not ask).
+        complaint.place = complaint.place or earlier.place
     return FiledComplaint(complaint, created=True, earlier=earlier)
 
 

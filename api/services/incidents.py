@@ -22,6 +22,7 @@ from api.errors import ApiError
 from api.models import Community, Grid, GridOfficer, Incident, IncidentUpdate, Photo, StaffUser, utcnow
 from api.runtime import Runtime
 from api.security import Role
+from api.services.case_routing import route_case
 from api.services.communities import find_building, find_named_community
 from api.services.photos import owned_photos
 from contract.community_places import place_text, unit_key
@@ -82,12 +83,14 @@ def file_incident(session: Session, runtime: Runtime, body: IncidentCreate) -> C
         photo_ids=owned_photos(session, body.photo_ids, body.sender),
         place=place_text(community.name, building.key if building else None, unit),
         department=_department(community, grid) if grid else community.name[:64],
-        category=body.kind,
         contact_phone=body.phone,
         contact_name=body.name,
         sender=body.sender,
         channel=body.channel,
     )
+    # The grid handles it; the router names what it is about (城乡建设/物业与小区管理), so that the statistics
+    # count community reports under the same 15 categories as every other case (the kind is `incident_kind`).
+    route_case(session, runtime, incident, body.description, department=incident.department)
     file_case(session, incident, runtime.settings, runtime.calendar, actor=body.sender)
     officer = next_officer(session, grid) if grid else None
     if officer is not None:

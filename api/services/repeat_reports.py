@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from api import audit
@@ -27,17 +27,19 @@ GRIEVANCE_KINDS = (COMPLAINT.kind, TICKET.kind, INCIDENT.kind)
 MAX_EARLIER = 50
 
 
-def earlier_report(session: Session, case: Case, text: str) -> Case | None:
+def earlier_report(
+    session: Session, sender: str | None, text: str, category: str | None = None, exclude: int | None = None
+) -> Case | None:
     """The sender's earlier case that ``text`` reports again: the one it names by number, else the newest of the
-    same category, else the only one there is. None when the text does not say it was reported before, or
-    which earlier case it is cannot be told."""
-    if not case.sender or not mentions_earlier_report(text):
+    same ``category``, else the only one there is (``exclude``: the new case itself, once filed). None when the
+    text does not say it was reported before, or which earlier case it is cannot be told."""
+    if not sender or not mentions_earlier_report(text):
         return None
     query = (
         select(Case)
         .where(
-            Case.sender == case.sender,
-            Case.id != case.id,
+            Case.sender == sender,
+            Case.id != exclude if exclude is not None else true(),
             Case.kind.in_(GRIEVANCE_KINDS),
             Case.created_at >= utcnow() - LOOKBACK,
         )
@@ -48,7 +50,7 @@ def earlier_report(session: Session, case: Case, text: str) -> Case | None:
     named = find_case_number(text)
     for candidates in (
         [c for c in earlier if c.number == named],
-        [c for c in earlier if case.category and c.category == case.category],
+        [c for c in earlier if category and c.category == category],
         earlier if len(earlier) == 1 else [],
     ):
         if candidates:

@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("rasa_sdk", reason="actions run in the Rasa environment (.venv-rasa)")
 
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, FollowupAction, SlotSet
 
 from actions.complaint import ActionSubmitComplaint, ValidateComplaintForm, summary_of
 from actions.rating import ActionSubmitRating, ValidateRateForm
@@ -40,6 +40,26 @@ def test_too_short_description_inside_the_form_is_reprompted(gateway, dispatcher
     result = asyncio.run(form.validate_complaint_description("太慢", dispatcher, tracker, domain))
     assert result["complaint_description"] is None
     assert "具体" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "leaves"),
+    [
+        ("算了 我改成提个建议吧 希望小区多装几个充电桩", "give_suggestion", True),
+        ("不投诉了，我想表扬一下物业的王师傅", "praise", True),
+        # a description the classifier reads as a suggestion is still the complaint's description
+        ("建议你们管管这个物业，楼道三个月没打扫了", "give_suggestion", False),
+        ("算了，不说了，物业就是不管楼道的卫生", "submit_complaint", False),
+    ],
+)
+def test_an_answer_that_changes_the_kind_of_request_leaves_the_form(
+    text, intent, leaves, gateway, dispatcher, make_tracker, domain
+):
+    tracker = make_tracker(
+        events=[user_event(text, intent)], active_loop="complaint_form", requested_slot="complaint_description"
+    )
+    events = asyncio.run(ValidateComplaintForm(gateway.client()).run(dispatcher, tracker, domain))
+    assert (ActionExecutionRejected("complaint_form") in events) is leaves
 
 
 def test_complaint_is_filed_with_optional_service_and_deadline(gateway, dispatcher, make_tracker, domain):

@@ -286,7 +286,7 @@ def test_changing_the_kind_of_request_keeps_what_was_told(dispatcher, make_track
     told = "楼道的灯坏了好几天，晚上上下楼很危险"
     tracker = make_tracker(
         slots={"incident_description": told, "incident_kind": "报修"},
-        events=[user_event("不对，我想改成投诉物业", "submit_complaint")],
+        events=[slot_event("incident_description", told), user_event("不对，我想改成投诉物业", "submit_complaint")],
         active_loop="incident_form",
         requested_slot="community",
     )
@@ -301,12 +301,28 @@ def test_a_message_that_only_changes_the_kind_adds_nothing(dispatcher, make_trac
     told = "楼道的灯坏了好几天，晚上上下楼很危险"
     tracker = make_tracker(
         slots={"incident_description": told},
-        events=[user_event("不对，还是投诉吧", "submit_complaint")],
+        events=[slot_event("incident_description", told), user_event("不对，还是投诉吧", "submit_complaint")],
         active_loop="incident_form",
         requested_slot="community",
     )
     result = asyncio.run(ActionSwitchTask().run(dispatcher, tracker, domain))
     assert SlotSet("complaint_description", told) in result
+
+
+def test_a_change_of_kind_answering_the_description_question_is_the_new_forms_description(
+    dispatcher, make_tracker, domain
+):
+    text = "算了 我改成提个建议吧 希望小区多装几个电动车充电桩"
+    tracker = make_tracker(
+        slots={"complaint_description": text},
+        # the free-text question took the message too (action_extract_slots) before the form refused it
+        events=[user_event(text, "give_suggestion"), slot_event("complaint_description", text)],
+        active_loop="complaint_form",
+        requested_slot="complaint_description",
+    )
+    result = asyncio.run(ActionSwitchTask().run(dispatcher, tracker, domain))
+    assert SlotSet("suggestion_content", text) in result and SlotSet("complaint_description", None) in result
+    assert dispatcher.messages[0]["text"] == "好的，刚才的投诉先不办了。"
 
 
 def test_a_new_matter_in_the_switching_message_is_taken_as_it_is(dispatcher, make_tracker, domain):

@@ -32,6 +32,8 @@ def test_a_request_without_a_needed_place_asks_for_it(gateway, dispatcher, make_
     assert result["complaint_description"] == LAMP
     assert result["place_needed"] is True and result["complaint_place"] is None
     assert gateway.requests[-1].headers["X-Service-Token"] == "test-token"
+    # the conversation's sender: a repeat report gets the place of the resident's earlier case
+    assert gateway.sent_json() == {"text": LAMP, "sender": "resident-1"}
     form = ValidateComplaintForm(gateway.client())
     asked = asyncio.run(form.required_slots(DOMAIN_SLOTS, dispatcher, make_tracker(slots=result), domain))
     assert asked == DOMAIN_SLOTS

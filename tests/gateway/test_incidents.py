@@ -14,12 +14,14 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
+from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.db import make_engine, make_session_factory, transaction
 from api.main import create_app
-from api.migrate import upgrade
+from api.migrate import alembic_config, upgrade
 from api.models import AuditEntry, Evaluation, Grid, Photo, StaffUser
 from api.security import hash_password
 from api.settings import Settings
@@ -463,3 +465,43 @@ def test_analytics_count_incidents_per_grid_with_response_resolution_and_stars(
     ]  # fmt: skip
     table = client.get("/api/staff/analytics/incidents_grids.csv", headers=auth(staff_token("supervisor")))
     assert table.status_code == 200 and "平均响应（小时）" in table.text
+
+
+def test_a_community_report_is_counted_under_the_category_of_its_matter(
+    routed_client: TestClient, settings: Settings, staff_token: Any
+) -> None:
+    seed_directory(routed_client, settings)
+    number = file(routed_client, description="我家小区楼上的水管漏水了，天花板一直在滴水，物业一直不来修")["number"]
+    case = routed_client.get(f"/api/staff/cases/{number}", headers=auth(staff_token("agent"))).json()
+    # the grid keeps it; the kind (报修) stays the incident's own, not a category of the statistics
+    assert (case["category"], case["subcategory"]) == ("城乡建设", "物业与小区管理")
+    assert case["department"] == f"{COMMUNITY}一网格"
+    report = routed_client.get("/api/staff/analytics", headers=auth(staff_token("supervisor"))).json()
+    assert [row["category"] for row in report["categories"]["level1"]] == ["城乡建设"]
+
+
+def test_migration_0017_takes_the_kind_out_of_earlier_incidents_categories(database_url: str) -> None:
+    config = alembic_config(database_url)
+    command.upgrade(config, "0016")
+    engine = sa.create_engine(database_url)
+    then = "2026-01-05 08:00:00+00:00"
+    with engine.begin() as connection:
+        for number, kind, category in (("SQ202601050001", "incident", "报修"), ("GD202601050001", "ticket", "其他")):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO cases (number, kind, status, category, channel, created_at, updated_at) "
+                    "VALUES (:number, :kind, 'assigned', :category, 'web', :then, :then)"
+                ),
+                {"number": number, "kind": kind, "category": category, "then": then},
+            )
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT number, category, updated_at FROM cases ORDER BY number")).all()
+    engine.dispose()
+    assert [(number, category) for number, category, _ in rows] == [
+        ("GD202601050001", "其他"),
+        ("SQ202601050001", None),
+    ]
+    # the incident's day is summarised again, the ticket's is not
+    assert [str(updated) > "2026-01-06" for _, _, updated in rows] == [False, True]
+    command.downgrade(config, "0016")

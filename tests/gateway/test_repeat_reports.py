@@ -84,3 +84,29 @@ def test_the_same_category_picks_among_several_earlier_cases(routed_client: Test
     assert lamp["category"] != noise["category"]  # the fixture router tells them apart
     again = complain(client, "上次反映过的工地夜间施工噪音，昨晚又吵到两点", "web-repeat-8")
     assert again["category"] == noise["category"] and again["earlier_number"] == noise["number"]
+
+
+def test_a_repeat_report_takes_the_earlier_cases_place(
+    routed_client: TestClient, staff_token: Callable[[str], str]
+) -> None:
+    place = "金安区三里桥街道 梅山路"
+    body = {"description": "路灯坏了，晚上一片漆黑", "sender": "web-repeat-9", "place": place}
+    first = routed_client.post("/api/complaints", json=body, headers=SERVICE)  # filed by the assistant
+    assert first.status_code == 201, first.text
+    text = "上次反映的路灯到现在都没人修"
+
+    def advice(sender: str, headers: dict[str, str]) -> dict[str, Any]:
+        response = routed_client.post("/api/routing", json={"text": text, "sender": sender}, headers=headers)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    # The assistant need not ask where: the resident's earlier case says it.
+    assert (advice("web-repeat-9", SERVICE)["place"], advice("web-repeat-9", SERVICE)["needs_place"]) == (place, False)
+    assert advice("web-repeat-10", SERVICE)["place"] is None  # another resident's case tells nothing
+    # Only the assistant speaks for a resident.
+    refused = routed_client.post(
+        "/api/routing", json={"text": text, "sender": "web-repeat-9"}, headers=auth(staff_token("agent"))
+    )
+    assert refused.status_code == 403 and refused.json()["detail"] == "sender_for_service_only"
+    again = complain(routed_client, text, "web-repeat-9", SERVICE)
+    assert (again["earlier_number"], again["place"]) == (first.json()["number"], place)
