@@ -21,7 +21,7 @@ from actions.settings import Settings, get_settings
 from contract.budget import BallotReceipt, BudgetRound, BudgetRoundDetail
 from contract.knowledge import SearchResult, ServiceSuggestion
 from contract.property_lookup import OwnerCodeSent, PropertyLookup
-from contract.receipts import CaseReceipt, CaseStatus, TranscriptLine
+from contract.receipts import CaseReceipt, CaseStatus, OwnCase, TranscriptLine
 from contract.routing import RoutingAdvice
 
 logger = logging.getLogger(__name__)
@@ -103,6 +103,7 @@ R = TypeVar(
     "R",
     CaseReceipt,
     CaseStatus,
+    OwnCase,
     RoutingAdvice,
     BudgetRound,
     BudgetRoundDetail,
@@ -273,6 +274,13 @@ class CaseApi:
     ) -> None:
         payload = _given(stars=stars, sender=sender, comment=comment, case_number=case_number, service=service)
         await self._request("POST", "/api/evaluations", json=payload)
+
+    async def own_cases(self, sender: str) -> list[OwnCase]:
+        """The resident's own recent cases, newest first."""
+        body = await self._request("GET", "/api/cases", params={"sender": sender})
+        if not isinstance(body, list):
+            raise CaseApiError("/api/cases", None, "bad_response", "")
+        return [_read("/api/cases", OwnCase, item) for item in body]
 
     async def case_status(self, number: str, phone_last4: str) -> CaseStatus | None:
         """The case's public status, or None when number and phone do not match."""

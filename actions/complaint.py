@@ -42,10 +42,18 @@ _TRIGGER = re.compile(
 _CORRECTION = re.compile(r"不对|不是|错了|说错|改成|改为|应该是")
 
 
+# "金安区三里桥街道梅山路" alone, said at the phone question: the place made precise, no more description.
+PLACE_ONLY_EXTRA_CHARS = 2
+
+
 def _corrected_place(text: str) -> str | None:
-    """The place a correction names ("不对 是叶集区 不是霍邱": 叶集区, the first one named), else None."""
-    place = extract_place(text) if _CORRECTION.search(text) else None
-    return describe(place) if place else None
+    """The place a correction names ("不对 是叶集区 不是霍邱": 叶集区, the first one named) or a message that is only
+    a place, else None."""
+    place = extract_place(text)
+    if place is None:
+        return None
+    only_a_place = han_count(text.replace(place.as_written, "")) <= PLACE_ONLY_EXTRA_CHARS
+    return describe(place) if only_a_place or _CORRECTION.search(text) else None
 
 
 def _contact(text: str) -> str | None:

@@ -16,6 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import replies
+from actions.case_api import CaseApiError, WithCaseApi
+from actions.complaint import description_content
 from actions.tracker_info import bot_texts_since_latest_message, last_bot_text_before_latest_message
 
 
@@ -29,8 +31,11 @@ class AskQuestion(Action, ABC):
     def name(self) -> str:
         return f"action_ask_{self.slot}"
 
+    async def question(self, tracker: Tracker) -> tuple[str, replies.Buttons]:
+        return replies.QUESTIONS[self.slot]
+
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        text, buttons = replies.QUESTIONS[self.slot]
+        text, buttons = await self.question(tracker)
         continued = any(said.startswith(replies.TAKEN_IN_PASSING) for said in bot_texts_since_latest_message(tracker))
         if last_bot_text_before_latest_message(tracker) == text and not continued:
             # Asked again after an answer it could not use: not the very same sentence twice in a row. (More of
@@ -40,7 +45,29 @@ class AskQuestion(Action, ABC):
         return []
 
 
+class ActionAskCaseNumber(WithCaseApi, AskQuestion):
+    """The case number, with the resident's own recent cases as buttons: "查一下我的投诉" seldom comes with it."""
+
+    slot = "case_number"
+
+    async def question(self, tracker: Tracker) -> tuple[str, replies.Buttons]:
+        text, buttons = await super().question(tracker)
+        try:
+            cases = await self.api.own_cases(tracker.sender_id)
+        except CaseApiError:
+            return text, buttons  # the question alone still works
+        if not cases:
+            return text, buttons
+        own = [
+            (replies.own_case_title(c.kind_text, c.filed_on, description_content(c.text), c.number), c.number)
+            for c in cases
+        ]
+        return f"{text}{replies.OWN_CASES}", [*buttons, *replies.buttons(*own)]
+
+
 # One registered action per question; the names are the form slots'.
 ASK_ACTIONS: dict[str, type[AskQuestion]] = {
-    slot: type(f"Ask_{slot}", (AskQuestion,), {"slot": slot, "__module__": __name__}) for slot in replies.QUESTIONS
-}
+    slot: type(f"Ask_{slot}", (AskQuestion,), {"slot": slot, "__module__": __name__})
+    for slot in replies.QUESTIONS
+    if slot != ActionAskCaseNumber.slot
+} | {ActionAskCaseNumber.slot: ActionAskCaseNumber}

@@ -392,6 +392,19 @@ def chinese_time(value: str) -> str:
     return f"{moment.month}月{moment.day}日{moment:%H:%M}"
 
 
+OWN_CASES = "您最近办理的事项如下，点一下就能查："
+
+
+OWN_CASE_TEXT_CHARS = 14
+
+
+def own_case_title(kind_text: str, filed_on: str, text: str, number: str) -> str:
+    """ "2026年12月5日的投诉：梅山路的路灯坏了（TS2026120500004）", the text cut short for a button."""
+    short = f"{text[:OWN_CASE_TEXT_CHARS]}…" if len(text) > OWN_CASE_TEXT_CHARS else text
+    said = f"：{short}" if short else ""
+    return f"{chinese_date(filed_on)}的{kind_text}{said}（{number}）"
+
+
 def chinese_date(value: str) -> str:
     """'2024-06-05' or an ISO datetime -> '2024年6月5日' (unparseable values are shown as they are)."""
     try:

@@ -60,6 +60,17 @@ class CaseStatus(_FromJson):
 
 
 @dataclass(frozen=True)
+class OwnCase(_FromJson):
+    """One of a resident's own recent cases (`GET /api/cases?sender=`), for "查一下我的投诉" without a number."""
+
+    number: str
+    kind_text: str  # 投诉, 办事申请 ...
+    status_text: str
+    filed_on: str  # ISO date, local
+    text: str  # the start of what the resident wrote (masked), or the service applied for; may be empty
+
+
+@dataclass(frozen=True)
 class TranscriptLine:
     """One line of the conversation a hotline ticket carries to the agent."""
 

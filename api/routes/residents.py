@@ -4,6 +4,7 @@ case kinds."""
 from __future__ import annotations
 
 import hmac
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
@@ -11,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import audit
-from api.case_views import kind_view, public_status, receipt
+from api.case_views import kind_view, public_status, receipt, resident_text
 from api.cases import find_case
-from api.deps import ResidentLimit, RuntimeDep, SessionDep
+from api.deps import ResidentLimit, RuntimeDep, ServiceTokenDep, SessionDep
 from api.errors import ApiError
-from api.models import Case, Evaluation, Service
+from api.models import Case, Evaluation, Service, utcnow
 from api.schemas import (
     ApplicationCreate,
     CaseKindPublic,
@@ -29,7 +30,7 @@ from api.senders import CHANNEL_REFUSED, ResidentCallerDep
 from api.services.commendations import commend
 from api.services.filing import file_application, file_complaint
 from contract.case_kinds import CASE_KINDS
-from contract.receipts import CaseReceipt, CaseStatus
+from contract.receipts import CaseReceipt, CaseStatus, OwnCase
 
 router = APIRouter(prefix="/api", tags=["residents"], dependencies=[ResidentLimit])
 
@@ -119,6 +120,37 @@ def create_commendation(
     """Praise (表扬): stored for the department, never filed as a complaint."""
     commendation = commend(session, caller.body(body))
     return CommendationCreated(id=commendation.id, department=commendation.department)
+
+
+OWN_CASES = 5
+OWN_CASES_DAYS = 180
+OWN_CASE_TEXT_CHARS = 24
+
+
+@router.get("/cases", response_model=list[OwnCase], dependencies=[ServiceTokenDep])
+def own_cases(
+    runtime: RuntimeDep, session: SessionDep, sender: Annotated[str, Query(min_length=1, max_length=128)]
+) -> list[OwnCase]:
+    """For the assistant: the sender's own cases of the last 180 days, newest first (at most 5), so that a
+    resident asking about "我的投诉" can pick it instead of looking for its number. Only numbers, kinds, statuses
+    and the start of the masked text: the status itself is still checked with the phone's last 4 digits."""
+    since = utcnow() - timedelta(days=OWN_CASES_DAYS)
+    cases = session.scalars(
+        select(Case)
+        .where(Case.sender == sender, Case.created_at >= since)
+        .order_by(Case.created_at.desc(), Case.id.desc())
+        .limit(OWN_CASES)
+    )
+    return [
+        OwnCase(
+            number=case.number,
+            kind_text=case.SPEC.name,
+            status_text=case.status_text,
+            filed_on=case.created_at.astimezone(runtime.calendar.tz).date().isoformat(),
+            text=(resident_text(case) or case.service or "")[:OWN_CASE_TEXT_CHARS],
+        )
+        for case in cases
+    ]
 
 
 @router.get("/status/{number}", response_model=CaseStatus)

@@ -276,3 +276,32 @@ def test_a_repeat_report_names_the_earlier_case(description, earlier, said, gate
     assert "TS2024060100011" in text
     assert ("已和您上次的办件TS2024052000003（目前处理中）关联" in text) == (said == "linked")
     assert ("如果还留着上次的办件编号" in text) == (said == "unlinked")
+
+
+def test_the_case_number_question_offers_the_residents_own_cases(gateway, dispatcher, make_tracker, domain):
+    from actions.questions import ASK_ACTIONS
+
+    own = {"number": "TS2026120500004", "kind_text": "投诉", "status_text": "已受理，等待处理",
+           "filed_on": "2026-12-05", "text": "我要投诉，梅山路的路灯坏了一个星期了没人"}  # fmt: skip
+    gateway.routes[("GET", "/api/cases")] = (200, [own])
+    tracker = make_tracker(events=[user_event("查一下我的投诉进度", "check_status")], sender="wechat-9")
+    asyncio.run(ASK_ACTIONS["case_number"](gateway.client()).run(dispatcher, tracker, domain))
+    assert gateway.requests[-1].url.params["sender"] == "wechat-9"
+    message = dispatcher.messages[0]
+    assert message["text"].startswith("请提供办件编号") and message["text"].endswith("点一下就能查：")
+    # pressing it sends the number, as if typed
+    assert message["buttons"] == [
+        # the announcement left out, the rest cut short
+        {"title": "2026年12月5日的投诉：梅山路的路灯坏了一个星期了没…（TS2026120500004）", "payload": "TS2026120500004"}
+    ]
+
+
+@pytest.mark.parametrize("answer", [(200, []), None])  # no cases; the gateway down
+def test_without_own_cases_the_number_is_simply_asked(answer, gateway, dispatcher, make_tracker, domain):
+    from actions.questions import ASK_ACTIONS
+
+    if answer is not None:
+        gateway.routes[("GET", "/api/cases")] = answer
+    tracker = make_tracker(events=[user_event("查进度", "check_status")])
+    asyncio.run(ASK_ACTIONS["case_number"](gateway.client()).run(dispatcher, tracker, domain))
+    assert dispatcher.messages[0]["text"].endswith("开头）。") and not dispatcher.messages[0].get("buttons")

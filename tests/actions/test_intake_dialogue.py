@@ -184,7 +184,11 @@ def test_a_landline_is_read_whole_whatever_pieces_the_nlu_tagged(gateway, dispat
 
 @pytest.mark.parametrize(
     ("said", "place"),
-    [("不对 是叶集区 不是霍邱", "叶集区"), ("地址说错了，应该是金安区三里桥街道梅山路", "金安区三里桥街道 梅山路")],
+    [
+        ("不对 是叶集区 不是霍邱", "叶集区"),
+        ("地址说错了，应该是金安区三里桥街道梅山路", "金安区三里桥街道 梅山路"),
+        ("金安区三里桥街道梅山路", "金安区三里桥街道 梅山路"),  # only a place: made precise
+    ],
 )
 def test_a_corrected_place_said_at_the_phone_question_changes_the_place(
     said, place, gateway, dispatcher, make_tracker, domain
