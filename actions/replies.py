@@ -393,8 +393,6 @@ def chinese_time(value: str) -> str:
 
 
 OWN_CASES = "您最近办理的事项如下，点一下就能查："
-
-
 OWN_CASE_TEXT_CHARS = 14
 
 

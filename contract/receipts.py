@@ -65,7 +65,6 @@ class OwnCase(_FromJson):
 
     number: str
     kind_text: str  # 投诉, 办事申请 ...
-    status_text: str
     filed_on: str  # ISO date, local
     text: str  # the start of what the resident wrote (masked), or the service applied for; may be empty
 

@@ -132,8 +132,8 @@ def own_cases(
     runtime: RuntimeDep, session: SessionDep, sender: Annotated[str, Query(min_length=1, max_length=128)]
 ) -> list[OwnCase]:
     """For the assistant: the sender's own cases of the last 180 days, newest first (at most 5), so that a
-    resident asking about "我的投诉" can pick it instead of looking for its number. Only numbers, kinds, statuses
-    and the start of the masked text: the status itself is still checked with the phone's last 4 digits."""
+    resident asking about "我的投诉" can pick it instead of looking for its number. Only numbers, kinds, dates and
+    the start of the masked text: the status itself is still shown only for the phone's last 4 digits."""
     since = utcnow() - timedelta(days=OWN_CASES_DAYS)
     cases = session.scalars(
         select(Case)
@@ -145,7 +145,6 @@ def own_cases(
         OwnCase(
             number=case.number,
             kind_text=case.SPEC.name,
-            status_text=case.status_text,
             filed_on=case.created_at.astimezone(runtime.calendar.tz).date().isoformat(),
             text=(resident_text(case) or case.service or "")[:OWN_CASE_TEXT_CHARS],
         )

@@ -281,8 +281,8 @@ def test_a_repeat_report_names_the_earlier_case(description, earlier, said, gate
 def test_the_case_number_question_offers_the_residents_own_cases(gateway, dispatcher, make_tracker, domain):
     from actions.questions import ASK_ACTIONS
 
-    own = {"number": "TS2026120500004", "kind_text": "投诉", "status_text": "已受理，等待处理",
-           "filed_on": "2026-12-05", "text": "我要投诉，梅山路的路灯坏了一个星期了没人"}  # fmt: skip
+    own = {"number": "TS2026120500004", "kind_text": "投诉", "filed_on": "2026-12-05",
+           "text": "我要投诉，梅山路的路灯坏了一个星期了没人"}  # fmt: skip
     gateway.routes[("GET", "/api/cases")] = (200, [own])
     tracker = make_tracker(events=[user_event("查一下我的投诉进度", "check_status")], sender="wechat-9")
     asyncio.run(ASK_ACTIONS["case_number"](gateway.client()).run(dispatcher, tracker, domain))
