@@ -8,7 +8,8 @@ FallbackClassifier, makes it ``submit_complaint``: the complaint form takes the 
 or ``report_incident`` when the classifier ranked that above a complaint ("小区电梯三天两头坏，到底有没有人管啊，
 怎么办才好" is the grid officer's, answered within hours, not a department's in 3 working days).
 Questions that name a case number stay status checks; suggestions, handover and form answers are left alone
-(they are not in ``READS_AS_COMPLAINT``).
+(they are not in ``READS_AS_COMPLAINT``). The other way round, a message that opens by withdrawing a complaint
+("不投诉了，我想表扬……") and goes on with praise or a suggestion is that, not a complaint.
 """
 
 from __future__ import annotations
@@ -49,6 +50,26 @@ def reads_as_complaint(text: str, intent: str | None) -> bool:
     return grievance_strength(text) is Strength.STRONG
 
 
+# "不投诉了，我想表扬一下物业的王师傅……": the complaint is withdrawn at the start, and what follows is praise or a
+# suggestion, which the classifier read as a complaint for its word 投诉.
+_WITHDRAWN = re.compile(r"^(?:算了|不对)?[，,\s]*我?不(?:是|想|要){0,2}(?:投诉|举报)了?")
+_SUGGESTION = re.compile(r"建议|提议|意见")
+
+
+def instead_of_complaint(text: str, intent: str | None) -> str | None:
+    """The intent a message that withdraws a complaint asks for instead ("praise", "give_suggestion"), else None."""
+    if intent != COMPLAINT or not _WITHDRAWN.search(text.strip()):
+        return None
+    return "praise" if _PRAISE.search(text) else "give_suggestion" if _SUGGESTION.search(text) else None
+
+
+def _choose(message: Message, name: str) -> None:
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] != name]
+    chosen = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
+    message.set(INTENT, chosen, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class GrievanceAsComplaint(GraphComponent):
     @classmethod
@@ -64,13 +85,13 @@ class GrievanceAsComplaint(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if reads_as_complaint(str(message.get(TEXT) or ""), intent):
+            text = str(message.get(TEXT) or "")
+            if reads_as_complaint(text, intent):
                 ranking = message.get(INTENT_RANKING_KEY) or []
                 name = next(
                     (r[INTENT_NAME_KEY] for r in ranking if r[INTENT_NAME_KEY] in (COMPLAINT, INCIDENT)), COMPLAINT
                 )
-                ranking = [r for r in ranking if r[INTENT_NAME_KEY] != name]
-                chosen = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
-                message.set(INTENT, chosen, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+                _choose(message, name)
+            elif instead := instead_of_complaint(text, intent):
+                _choose(message, instead)
         return messages

@@ -88,3 +88,22 @@ def test_a_grievance_ranked_as_a_complaint_first_stays_a_complaint() -> None:
     ranking = [("nlu_fallback", 0.6), ("submit_complaint", 0.3), ("report_incident", 0.1)]
     message.set(INTENT_RANKING_KEY, [{INTENT_NAME_KEY: name, "confidence": c} for name, c in ranking])
     assert GrievanceAsComplaint().process([message])[0].get(INTENT)[INTENT_NAME_KEY] == "submit_complaint"
+
+
+@pytest.mark.parametrize(
+    ("text", "instead"),
+    [
+        ("不投诉了，我想表扬一下物业的王师傅，电梯坏了他半夜赶来修好的", "praise"),
+        ("我不是要投诉，就是想表扬窗口的小张", "praise"),
+        ("算了不投诉了 提个建议吧 小区多装几个充电桩", "give_suggestion"),
+        # a complaint that mentions praise or a suggestion later is still one
+        ("我要投诉，物业收费不合理，建议整改", "submit_complaint"),
+        ("投诉物业，不给修还让我们谢谢他们", "submit_complaint"),
+        # withdrawn and nothing else asked: the form's cancel handles "不投诉了"
+        ("不投诉了", "submit_complaint"),
+    ],
+)
+def test_a_withdrawn_complaint_followed_by_praise_or_a_suggestion_is_that(text: str, instead: str) -> None:
+    message = GrievanceAsComplaint().process([_parsed(text, "submit_complaint")])[0]
+    assert message.get(INTENT)[INTENT_NAME_KEY] == instead
+    assert message.get(INTENT_RANKING_KEY)[0][INTENT_NAME_KEY] == instead
