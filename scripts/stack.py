@@ -117,7 +117,9 @@ class Stack:
         for i, url in enumerate(self.rasa_urls):
             # bot.serve is `rasa` with a fix for the cost of every custom action (see its docstring).
             rasa = [RASA_PYTHON, "-m", "bot.serve", "run", "--enable-api", "--model", "models"]
-            rasa += ["--auth-token", base["RASA_TOKEN"]]
+            # One argument with "=": a token starting with "-" (1 in 64 of token_urlsafe's) is otherwise read as
+            # an option and Rasa refuses to start ("--auth-token: expected one argument").
+            rasa += [f"--auth-token={base['RASA_TOKEN']}"]
             rasa += ["--endpoints", endpoints, "--credentials", "credentials.yml"]
             rasa += ["--port", url.rsplit(":", 1)[1], "-i", "127.0.0.1"]
             commands["rasa" if i == 0 else f"rasa{i + 1}"] = (rasa, env_server)

@@ -259,9 +259,12 @@ def test_the_stack_gives_rasa_a_token_and_keeps_the_action_server_on_loopback(tm
     stack = Stack(env={"PATH": os.environ.get("PATH", "")}, actions_port=port)
     commands = stack.commands()
     rasa_command = commands["rasa"][0]
-    token = rasa_command[rasa_command.index("--auth-token") + 1]
+    token = next(arg.removeprefix("--auth-token=") for arg in rasa_command if arg.startswith("--auth-token="))
     assert len(token) >= 32 and commands["gateway"][1]["RASA_TOKEN"] == token
     assert Stack(env={}).commands()["gateway"][1]["RASA_TOKEN"] != token  # a new one for every stack
+    # a token that starts like an option stays the option's value (one argument, not two)
+    dashed = Stack(env={"RASA_TOKEN": "-" + "t" * 40}).commands()["rasa"][0]
+    assert f"--auth-token=-{'t' * 40}" in dashed and "--auth-token" not in dashed
 
     command, env = commands["actions"]
     actions = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
