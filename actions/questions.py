@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
-from actions.complaint import description_content
+from actions.complaint import summary_of
 from actions.tracker_info import bot_texts_since_latest_message, last_bot_text_before_latest_message
 
 
@@ -58,10 +58,7 @@ class ActionAskCaseNumber(WithCaseApi, AskQuestion):
             return text, buttons  # the question alone still works
         if not cases:
             return text, buttons
-        own = [
-            (replies.own_case_title(c.kind_text, c.filed_on, description_content(c.text), c.number), c.number)
-            for c in cases
-        ]
+        own = [(replies.own_case_title(c.kind_text, c.filed_on, summary_of(c.text), c.number), c.number) for c in cases]
         return f"{text}{replies.OWN_CASES}", [*buttons, *replies.buttons(*own)]
 
 
