@@ -3,7 +3,9 @@ from what the caller gave, the service's department and the request router.
 
 - The caller named a department or a category: kept, `routed_by="caller"`; the router fills what is missing
   (a department only for the caller's own category).
-- A known service: its department is kept; the router gives the category (`routed_by="model"`).
+- A known service: its department is kept when the router agrees on the department or the category, or is not
+  sure enough to overrule it; a confident router that places the text elsewhere decides (the service was only a
+  word of the text, "居民" read as 城乡居民养老保险). `routed_by="model"`.
 - Otherwise the router decides (`routed_by="model"`); below `routing_confidence_threshold` the case keeps the
   suggested category but gets no department and waits in the triage queue for an agent.
 - No router (model not built), or the router fails: the case is filed as given, logged once, never an error.
@@ -92,9 +94,15 @@ def route_case(
         return
     case.routed_by = MODEL
     case.category, case.subcategory = routed.category, routed.subcategory
-    if service is not None:
+    confident = routed.confidence >= runtime.settings.routing_confidence_threshold
+    if service is not None and routed.department != service.department and routed.category != service.category:
+        if confident:
+            case.department = routed.department  # the text is about something else than the service it names
+        else:
+            case.department, case.category, case.subcategory = service.department, service.category, None
+    elif service is not None:
         case.department = service.department
-    elif routed.confidence >= runtime.settings.routing_confidence_threshold:
+    elif confident:
         case.department = routed.department
     else:
         case.department = None  # triage: an agent dispatches it

@@ -151,6 +151,57 @@ def test_a_service_keeps_its_department_and_gets_a_category(
     assert case["category"] is not None and triage(client, staff_token("agent"))["total"] == 0
 
 
+def service_of(client: TestClient, *, unlike: dict[str, Any]) -> dict[str, Any]:
+    """A catalogue service of another category and department than a routing answer's."""
+    return next(
+        s
+        for s in client.get("/api/services").json()
+        if s["category"] != unlike["category"] and s["department"] != unlike["department"]
+    )
+
+
+def test_a_confident_router_overrules_a_service_of_another_department(
+    client: TestClient, staff_token: Callable[[str], str]
+) -> None:
+    # The bot names a service the text only mentions ("居民" in a letter about a blocked drain).
+    routed = client.get("/api/routing", params={"text": LEAK}, headers=SERVICE).json()
+    assert routed["confidence"] >= 0.9
+    service = service_of(client, unlike=routed)
+    case = read(client, staff_token("agent"), complain(client, LEAK, service=service["name"]))
+    assert (case["service"], case["category"], case["department"]) == (
+        service["name"],
+        "城乡建设",
+        "市住房和城乡建设局",
+    )
+
+
+def test_an_unsure_router_leaves_the_service_its_department_and_category(
+    client: TestClient, staff_token: Callable[[str], str]
+) -> None:
+    routed = client.get("/api/routing", params={"text": VAGUE}, headers=SERVICE).json()
+    assert routed["confidence"] < 0.9
+    service = service_of(client, unlike=routed)
+    case = read(client, staff_token("agent"), complain(client, VAGUE, service=service["name"]))
+    assert (case["department"], case["category"], case["subcategory"]) == (
+        service["department"],
+        service["category"],
+        None,
+    )
+
+
+def test_a_service_the_router_agrees_with_by_department_keeps_it(
+    client: TestClient, staff_token: Callable[[str], str]
+) -> None:
+    # 住房公积金提取 is filed under 城乡建设 in the catalogue, the router puts 公积金 under 劳动和社会保障: the same
+    # department, so nothing to overrule.
+    text = "公积金贷款审批太慢，材料交了一个多月还没有消息"
+    routed = client.get("/api/routing", params={"text": text}, headers=SERVICE).json()
+    service = next(s for s in client.get("/api/services").json() if s["name"] == "住房公积金提取")
+    assert routed["category"] != service["category"] and routed["department"] == service["department"]
+    case = read(client, staff_token("agent"), complain(client, text, service=service["name"]))
+    assert (case["department"], case["category"]) == (service["department"], routed["category"])
+
+
 def test_triage_needs_an_agent(client: TestClient) -> None:
     assert client.get("/api/staff/triage").status_code == 401
 
