@@ -13,6 +13,7 @@ TEXT_LIMIT_BYTES = 2048  # WeChat's limit for one text message (passive reply an
 MAX_PARTS = 5  # more messages in a row would flood the resident's chat; the rest is trimmed
 
 _NUMBER = re.compile(r"^\d{1,2}$")
+_TRAILING = "。.!！~～ "
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,16 @@ def render(messages: list[dict[str, Any]]) -> Rendered:
 
 
 def chosen(text: str, choices: list[Choice]) -> Choice | None:
-    """The numbered choice the resident replied with, if the reply is such a number."""
-    number = unicodedata.normalize("NFKC", text).strip()  # full-width digits from Chinese keyboards
-    if not choices or not _NUMBER.match(number):
+    """The choice the resident replied with: its number, or its title typed out ("登记诉求", as WeChat shows
+    it) rather than the number."""
+    reply = unicodedata.normalize("NFKC", text).strip()  # full-width digits from Chinese keyboards
+    if not choices:
         return None
-    index = int(number)
-    return choices[index - 1] if 1 <= index <= len(choices) else None
+    if _NUMBER.match(reply):
+        index = int(reply)
+        return choices[index - 1] if 1 <= index <= len(choices) else None
+    typed = reply.rstrip(_TRAILING)
+    return next((c for c in choices if unicodedata.normalize("NFKC", c.title).strip() == typed), None)
 
 
 def split(text: str, limit: int = TEXT_LIMIT_BYTES, max_parts: int = MAX_PARTS) -> list[str]:

@@ -39,9 +39,14 @@ def test_no_messages_means_nothing_to_send() -> None:
         ("0", None),
         ("3分", None),
         ("好", None),
+        # the title typed out instead of its number
+        ("居住证办理", CHOICES[2].payload),
+        (" 不用了。", "/deny"),
+        ("居住证", None),
+        ("我要办居住证办理", None),
     ],
 )
-def test_a_number_picks_a_choice(reply: str, payload: str | None) -> None:
+def test_a_number_or_a_title_picks_a_choice(reply: str, payload: str | None) -> None:
     choice = chosen(reply, CHOICES)
     assert (choice.payload if choice else None) == payload
 

@@ -118,6 +118,17 @@ def test_buttons_become_numbered_choices_and_a_number_picks_one(wechat: WeChatSe
     assert rasa.messages()[-1] == "3"
 
 
+def test_a_choice_typed_out_picks_it_too(wechat: WeChatServer, rasa: FakeRasa) -> None:
+    buttons = [
+        {"title": "登记诉求", "payload": "/submit_complaint"},
+        {"title": "转人工客服", "payload": "/request_human"},
+    ]
+    rasa.answer("小区门口下水道堵了两周", {"text": "需要的话，我可以把它登记为诉求。", "buttons": buttons})
+    wechat.reply_text(wechat.push(wechat.text(OPENID, "小区门口下水道堵了两周", msg_id=3101)))
+    wechat.reply_text(wechat.push(wechat.text(OPENID, "登记诉求", msg_id=3102)))
+    assert rasa.messages()[-1] == "/submit_complaint"
+
+
 def test_long_answer_is_split_within_the_limit(gateway: Gateway, rasa: FakeRasa, wechat_api: FakeWeChatApi) -> None:
     paragraphs = [f"第{i}条：" + "办理材料包括身份证原件及复印件、户口簿、近期免冠照片。" * 4 for i in range(1, 21)]
     rasa.answer("材料有哪些", {"text": "\n".join(paragraphs)})
