@@ -57,6 +57,8 @@ wait_for() {
 secret() { python3 -c 'import secrets; print(secrets.token_urlsafe(32))'; }
 export HOME=/tmp TMPDIR=/tmp PYTHONDONTWRITEBYTECODE=1 RASA_TELEMETRY_ENABLED=false
 export JWT_SECRET=$(secret) SERVICE_TOKEN=$(secret) PII_KEY=$(secret)
+# Rasa's HTTP API answers only this token, as in deploy/base/rasa.yaml; the gateway sends it.
+export RASA_TOKEN=$(secret)
 export DATABASE_URL=$database_url RASA_URL=http://127.0.0.1:18793 GATEWAY_URL=http://127.0.0.1:18791
 export ACTION_SERVER_URL=http://127.0.0.1:18792/webhook
 export REDIS_HOST=127.0.0.1 REDIS_PORT=6379 REDIS_DB=0 REDIS_PASSWORD= REDIS_PREFIX=smoke$$ TRACKER_RECORD_SECONDS=3600
@@ -83,7 +85,7 @@ in_image "$work/rasa" env PYTHONPATH=/app bash -c "as_image_user $rasa_venv/pyth
   --actions actions --port 18792" > "$work/actions.log" 2>&1 &
 pids+=($!)
 in_image "$work/rasa" env PYTHONPATH=/app TF_INTRA_OP_PARALLELISM_THREADS=1 TF_INTER_OP_PARALLELISM_THREADS=1 \
-  bash -c "as_image_user $rasa_venv/python -m bot.serve run --enable-api --model models \
+  bash -c "as_image_user $rasa_venv/python -m bot.serve run --enable-api --auth-token=\$RASA_TOKEN --model models \
   --endpoints endpoints.redis.yml --credentials credentials.yml --port 18793 -i 127.0.0.1" > "$work/rasa.log" 2>&1 &
 pids+=($!)
 

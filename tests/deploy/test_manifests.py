@@ -88,6 +88,14 @@ def test_probes_match_each_servers_health_route(production: dict[tuple[str, str]
     assert "tcpSocket" in pods(production)["gateway"]["containers"][0]["livenessProbe"]
 
 
+def test_rasas_api_answers_only_the_token_the_gateway_has(production: dict[tuple[str, str], Any]) -> None:
+    rasa = pods(production)["rasa"]["containers"][0]
+    assert "--enable-api" in rasa["command"] and "--auth-token=$(RASA_TOKEN)" in rasa["command"]
+    token = next(e for e in rasa["env"] if e["name"] == "RASA_TOKEN")["valueFrom"]["secretKeyRef"]
+    gateway = pods(production)["gateway"]["containers"][0]
+    assert {"secretRef": {"name": token["name"]}} in gateway["envFrom"] and token["key"] == "RASA_TOKEN"
+
+
 def allowed_sources(objects: dict[tuple[str, str], Any], target: str) -> set[str]:
     policy = objects[("NetworkPolicy", target)]["spec"]
     sources = set()
