@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
-from alembic import command
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.migrate import alembic_config, upgrade
+from api.migrate import upgrade
 from tests.gateway.conftest import auth, make_settings
+from tests.gateway.old_rows import cases_upgraded
 
 SERVICE = {"X-Service-Token": "test-service-token-0123456789abcdef"}
 LEAK = "我家小区楼上的水管漏水了，天花板一直在滴水，物业一直不来修"
@@ -223,28 +222,14 @@ def test_without_a_router_filing_still_works(
 
 
 def test_migration_0004_splits_old_categories(database_url: str) -> None:
-    config = alembic_config(database_url)
-    command.upgrade(config, "0003")
-    engine = sa.create_engine(database_url)
     now = "2026-01-05 08:00:00+00:00"
-    with engine.begin() as connection:
-        for number, category in (("GD202601050001", "劳动和社会保障/社会保障卡"), ("GD202601050002", "城乡建设")):
-            connection.execute(
-                sa.text(
-                    "INSERT INTO cases (number, kind, status, category, channel, created_at, updated_at) "
-                    "VALUES (:number, 'ticket', 'dispatched', :category, 'hotline', :now, :now)"
-                ),
-                {"number": number, "category": category, "now": now},
-            )
-    command.upgrade(config, "head")
-    with engine.connect() as connection:
-        rows = connection.execute(
-            sa.text("SELECT number, category, subcategory, routed_by FROM cases ORDER BY number")
-        ).all()
-    engine.dispose()
-    assert [tuple(row) for row in rows] == [
+    old = [
+        {"number": number, "kind": "ticket", "status": "dispatched", "category": category, "channel": "hotline"}
+        | {"at": now}
+        for number, category in (("GD202601050001", "劳动和社会保障/社会保障卡"), ("GD202601050002", "城乡建设"))
+    ]
+    query = "SELECT number, category, subcategory, routed_by FROM cases ORDER BY number"
+    assert cases_upgraded(database_url, "0003", old, query) == [
         ("GD202601050001", "劳动和社会保障", "社会保障卡", None),
         ("GD202601050002", "城乡建设", None, None),
     ]
-    command.downgrade(config, "0003")
-    command.upgrade(config, "head")

@@ -14,18 +14,17 @@ from typing import Any
 
 import httpx
 import pytest
-import sqlalchemy as sa
-from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.db import make_engine, make_session_factory, transaction
 from api.main import create_app
-from api.migrate import alembic_config, upgrade
+from api.migrate import upgrade
 from api.models import AuditEntry, Evaluation, Grid, Photo, StaffUser
 from api.security import hash_password
 from api.settings import Settings
 from tests.gateway.conftest import PASSWORD, auth, make_settings
+from tests.gateway.old_rows import cases_upgraded
 from tests.gateway.server import serve
 from tests.senders import internal_sender, issued_sender
 
@@ -481,27 +480,15 @@ def test_a_community_report_is_counted_under_the_category_of_its_matter(
 
 
 def test_migration_0017_takes_the_kind_out_of_earlier_incidents_categories(database_url: str) -> None:
-    config = alembic_config(database_url)
-    command.upgrade(config, "0016")
-    engine = sa.create_engine(database_url)
     then = "2026-01-05 08:00:00+00:00"
-    with engine.begin() as connection:
-        for number, kind, category in (("SQ202601050001", "incident", "报修"), ("GD202601050001", "ticket", "其他")):
-            connection.execute(
-                sa.text(
-                    "INSERT INTO cases (number, kind, status, category, channel, created_at, updated_at) "
-                    "VALUES (:number, :kind, 'assigned', :category, 'web', :then, :then)"
-                ),
-                {"number": number, "kind": kind, "category": category, "then": then},
-            )
-    command.upgrade(config, "head")
-    with engine.connect() as connection:
-        rows = connection.execute(sa.text("SELECT number, category, updated_at FROM cases ORDER BY number")).all()
-    engine.dispose()
+    old = [
+        {"number": number, "kind": kind, "status": "assigned", "category": category, "channel": "web", "at": then}
+        for number, kind, category in (("SQ202601050001", "incident", "报修"), ("GD202601050001", "ticket", "其他"))
+    ]
+    rows = cases_upgraded(database_url, "0016", old, "SELECT number, category, updated_at FROM cases ORDER BY number")
     assert [(number, category) for number, category, _ in rows] == [
         ("GD202601050001", "其他"),
         ("SQ202601050001", None),
     ]
     # the incident's day is summarised again, the ticket's is not
     assert [str(updated) > "2026-01-06" for _, _, updated in rows] == [False, True]
-    command.downgrade(config, "0016")
