@@ -154,22 +154,29 @@ _GREETING = r"(您好|你好)[啊呀]?[，,：:！!。\s]*"
 _SALUTATION = re.compile(rf"^(?:{_ADDRESS}(?:{_GREETING})?|{_GREETING})")
 _SENTENCE_END = re.compile(r"[。！!？?\n]")
 SUMMARY_CHARS = 30
-_CLAUSE_END = re.compile(r"[，,；;]")
+# A clause with the comma that ends it.
+_CLAUSE = re.compile(r"[^，,；;]+[，,；;]?")
 # A letter's self-introduction says who writes, not what about ("我是……的一名退休职工", "今年六十八岁").
 _INTRODUCTION = re.compile(r"^(?:我|本人|我们)(?:是|叫|系)|^(?:今年|已经)?[\d一二三四五六七八九十几]+多?岁")
 
 
-def _introduces_only(sentence: str) -> bool:
-    clauses = [clause.strip() for clause in _CLAUSE_END.split(sentence) if clause.strip()]
-    return bool(clauses) and all(_INTRODUCTION.search(clause) for clause in clauses)
+def _without_introduction(sentence: str) -> str:
+    """The sentence from its first clause that is more than the writer's introduction ("我是……的居民，我们小区
+    门口的下水道堵了": from 我们), or "" when it is all introduction."""
+    for clause in _CLAUSE.finditer(sentence):
+        if not _INTRODUCTION.search(clause.group().strip()):
+            return sentence[clause.start() :].strip()
+    return ""
 
 
 def summary_of(description: str) -> str:
     """One line that restates the request: its first sentence that is more than the writer's introduction,
-    without the letter's greeting or the words that only announce a complaint ("我要投诉，"), cut short."""
+    without that introduction, the letter's greeting or the words that only announce a complaint ("我要投诉，"),
+    cut short."""
     text = description_content(_SALUTATION.sub("", description.strip()))
     sentences = [sentence.strip() for sentence in _SENTENCE_END.split(text) if sentence.strip()]
-    first = next((s for s in sentences if not _introduces_only(s)), sentences[0] if sentences else text)
+    matters = (_without_introduction(s) for s in sentences)
+    first = next((m for m in matters if m), sentences[0] if sentences else text)
     return first if len(first) <= SUMMARY_CHARS else first[:SUMMARY_CHARS] + "……"
 
 
