@@ -4,7 +4,8 @@ It adds `knowledge` = {query, confident, aspect, follow_up, hits: [{service, dep
 (`contract.knowledge.SearchResult.to_dict()`, under `KNOWLEDGE_KEY`) to the parse result, so the action
 server answers without a second search and without loading a model (`SearchResult.from_parse`), and
 maps the `service` entity to a canonical service name: an entity DIET found is replaced by the
-confident match of its own text; a confident match is added as the entity when DIET found none, unless
+confident match of its own text, or dropped when it is no catalogue word and the message matches no service
+confidently; a confident match is added as the entity when DIET found none, unless
 the message is a follow-up ("电话多少", "那要多少钱"): it names no service, so whatever its few words
 matched is not one (the conversation's service is meant).
 """
@@ -103,6 +104,8 @@ class KnowledgeRetriever(GraphComponent):
         result, *mapped = kb.search_many(queries, k=self._config["top_k"], embedded=known)
         ranked = [hit.service for hit in result.hits] if result.confident else []
         named = {name for service in kb.services for name in (service.name, *service.aliases)}
+        words = named | {keyword for service in kb.services for keyword in service.keywords}
+        unplaced: list[dict[str, Any]] = []
         for entity, mapping in zip(to_map, mapped, strict=True):
             # A short mention ("社保") fits several services; the whole question says which one:
             # take the mention's match that the question ranks best, else the mention's own best.
@@ -114,8 +117,15 @@ class KnowledgeRetriever(GraphComponent):
                 entity["value"] = ranked[0]
             elif agreed:
                 entity["value"] = agreed
+            elif not ranked and str(entity["value"]) not in words:
+                # A word of no service's ("手续" in "农村翻盖老房子要办啥规划手续", "居民" in a letter about a drain) in
+                # a message the knowledge base cannot place is no service: alone, "手续" matched 离婚登记.
+                unplaced.append(entity)
             elif mapping.confident:
                 entity["value"] = mapping.hits[0].service
+        gone = {id(entity) for entity in unplaced}
+        entities = [entity for entity in entities if id(entity) not in gone]
+        services = [entity for entity in services if id(entity) not in gone]
         # Hits below this are not even offered as a choice (KNOWLEDGE_CANDIDATE_FRACTION).
         floor = kb.settings.candidate_fraction * kb.settings.threshold
         # The search's result (query, confidence, aspect, ...) with only the hits worth offering.

@@ -86,6 +86,24 @@ def test_a_mention_naming_another_service_keeps_it(retriever: KnowledgeRetriever
     assert message.get("entities")[0]["value"] == "户口迁移"
 
 
+def test_a_word_of_no_service_in_a_message_about_none_is_no_service(retriever: KnowledgeRetriever) -> None:
+    # DIET took "手续" for a service; alone it matched a service that has nothing to do with building a house.
+    found = {"entity": "service", "value": "手续", "start": 13, "end": 15, "extractor": "DIETClassifier"}
+    message = parse(retriever, "农村翻盖自家老房子要办啥规划手续，能盖几层", [found])
+    assert message.get("knowledge")["confident"] is False
+    assert [e for e in message.get("entities") if e["extractor"] == "DIETClassifier"] == []
+
+
+def test_a_catalogue_word_in_a_grievance_still_names_its_service(retriever: KnowledgeRetriever) -> None:
+    # "失业金" is one of 失业保险金申领's keywords: the grievance is about that service even though no guide answers it.
+    text = "尊敬的领导：我在厂里干了八年，去年厂子倒闭，街道说帮我们弄失业金，到现在谁也不管，孩子上学老人看病都等着钱"
+    start = text.index("失业金")
+    found = {"entity": "service", "value": "失业金", "start": start, "end": start + 3, "extractor": "DIETClassifier"}
+    message = parse(retriever, text, [found])
+    assert message.get("knowledge")["confident"] is False
+    assert [(e["value"], e["extractor"]) for e in message.get("entities")] == [("失业保险金申领", "DIETClassifier")]
+
+
 def test_unrelated_message_is_not_confident_and_gets_no_entity(retriever: KnowledgeRetriever) -> None:
     message = parse(retriever, "今天天气怎么样")
     assert message.get("knowledge")["confident"] is False
