@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import inspect
 
-from api.models import Case, Complaint, Ticket
+from api.models import Case, Complaint, Incident, Suggestion, Ticket
 from api.schemas import CaseKindPublic, StatusText
 from api.services.case_routing import split_category
 from api.workdays import WorkCalendar
@@ -81,8 +81,16 @@ def _card(case: Case, calendar: WorkCalendar, now: datetime) -> str:
 
 
 def resident_text(case: Case) -> str:
-    """What the resident asked for in their own words (a complaint's description, a ticket's summary), masked."""
-    text = case.description if isinstance(case, Complaint) else case.summary if isinstance(case, Ticket) else ""
+    """What the resident wrote in their own words, masked: a complaint's or incident's description, a ticket's
+    summary, a suggestion's content; "" for kinds whose text is a form (applications)."""
+    if isinstance(case, Complaint | Incident):
+        text = case.description
+    elif isinstance(case, Ticket):
+        text = case.summary
+    elif isinstance(case, Suggestion):
+        text = case.content
+    else:
+        text = ""
     return mask_text(text)
 
 

@@ -156,6 +156,14 @@ def test_a_filing_gets_a_receipt_with_the_response_deadline_and_the_masked_offic
     assert status["kind_text"] == "社区事件" and status["status_text"] == "已派给网格员，等待接单"
 
 
+def test_the_residents_own_cases_show_what_the_report_says(
+    client: TestClient, admin: dict[str, str], settings: Settings
+) -> None:
+    file(client, chat_report(settings), sender="wechat-own-incident")
+    own = client.get("/api/cases", params={"sender": "wechat-own-incident"}, headers=chat_report(settings)).json()
+    assert [(c["kind_text"], c["text"]) for c in own] == [("社区事件", "楼道灯坏了一个星期，晚上上下楼很黑")]
+
+
 def test_community_names_for_the_dialogue_need_the_service_token(
     client: TestClient, admin: dict[str, str], settings: Settings
 ) -> None:

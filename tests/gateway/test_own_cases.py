@@ -39,6 +39,17 @@ def test_a_resident_sees_their_own_recent_cases_newest_first(client: TestClient,
     assert client.get("/api/cases", params={"sender": "wechat-own-3"}, headers=SERVICE).json() == []
 
 
+def test_a_suggestion_is_listed_with_its_own_words(client: TestClient) -> None:
+    complain(client, "小区门口的路灯坏了", "wechat-own-5")
+    body = {"sender": "wechat-own-5", "topic": "停车", "content": "建议老城区多建几个立体停车场，晚上根本找不到车位"}
+    assert client.post("/api/suggestions", json=body, headers=SERVICE).status_code == 201
+    cases = client.get("/api/cases", params={"sender": "wechat-own-5"}, headers=SERVICE).json()
+    assert [(c["kind_text"], c["text"]) for c in cases] == [
+        ("建议", "建议老城区多建几个立体停车场，晚上根本找不到车位"[:24]),
+        ("投诉", "小区门口的路灯坏了"),
+    ]
+
+
 def test_only_the_assistant_lists_a_residents_cases(client: TestClient) -> None:
     complain(client, "小区门口的路灯坏了", "wechat-own-4")
     assert client.get("/api/cases", params={"sender": "wechat-own-4"}).status_code == 401
