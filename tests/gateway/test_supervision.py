@@ -94,7 +94,7 @@ def cards(settings: Settings) -> list[tuple[str, str]]:
 
 
 def test_cases_turn_yellow_then_red_once_each(client: TestClient, settings: Settings) -> None:
-    early = file_complaint(client, "路灯坏了一个月没人修", service="社会保障卡申领")
+    early = file_complaint(client, "社保卡申领一个月了还没拿到卡", service="社会保障卡申领")
     late = file_complaint(client, "小区垃圾三天没人清运")
     deadline = deadline_of(early)
     calendar = calendar_of(settings)
