@@ -9,7 +9,8 @@ or ``report_incident`` when the classifier ranked that above a complaint ("小�
 怎么办才好" is the grid officer's, answered within hours, not a department's in 3 working days).
 Questions that name a case number stay status checks; suggestions, handover and form answers are left alone
 (they are not in ``READS_AS_COMPLAINT``). The other way round, a message that opens by withdrawing a complaint
-("不投诉了，我想表扬……") and goes on with praise or a suggestion is that, not a complaint.
+("不投诉了，我想表扬……") and goes on with praise or a suggestion is that, not a complaint; and a problem told as a
+story, read as praise without a word of praise or thanks, is a fallback (the offer to register it).
 """
 
 from __future__ import annotations
@@ -63,6 +64,16 @@ def instead_of_complaint(text: str, intent: str | None) -> str | None:
     return "praise" if _PRAISE.search(text) else "give_suggestion" if _SUGGESTION.search(text) else None
 
 
+FALLBACK = "nlu_fallback"
+
+
+def praise_without_praise(text: str, intent: str | None) -> bool:
+    """Read as praise, says something is wrong and has no word of praise or thanks: the classifier took a story
+    for praise ("……下水道堵了快两周了……希望尽快派人疏通"). Praise told as a story without such a word ("网格员天天上门
+    看望独居老人") says nothing is wrong and stays praise."""
+    return intent == "praise" and not _PRAISE.search(text) and grievance_strength(text) is not Strength.NONE
+
+
 def _choose(message: Message, name: str) -> None:
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] != name]
     chosen = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
@@ -94,4 +105,7 @@ class GrievanceAsComplaint(GraphComponent):
                 _choose(message, name)
             elif instead := instead_of_complaint(text, intent):
                 _choose(message, instead)
+            elif praise_without_praise(text, intent):
+                # Not sure what the resident wants: the fallback offers to register what the message describes.
+                _choose(message, FALLBACK)
         return messages

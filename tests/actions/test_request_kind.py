@@ -107,3 +107,21 @@ def test_a_withdrawn_complaint_followed_by_praise_or_a_suggestion_is_that(text: 
     message = GrievanceAsComplaint().process([_parsed(text, "submit_complaint")])[0]
     assert message.get(INTENT)[INTENT_NAME_KEY] == instead
     assert message.get(INTENT_RANKING_KEY)[0][INTENT_NAME_KEY] == instead
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        (
+            "尊敬的领导：我是裕安区西市街道的居民，我们小区门口的下水道堵了快两周了，一下雨污水就漫到路上，"
+            "希望尽快派人疏通。",
+            "nlu_fallback",
+        ),
+        # thanks for a problem put right, and praise that tells no problem, stay praise
+        ("昨天晚上我家停水了，没过一个小时师傅就来修好了，真是太感谢了", "praise"),
+        ("社区网格员小王天天上门看望我们楼里的独居老人，大家都说她好", "praise"),
+    ],
+)
+def test_a_problem_read_as_praise_without_a_word_of_praise_is_not_praise(text: str, intent: str) -> None:
+    message = GrievanceAsComplaint().process([_parsed(text, "praise")])[0]
+    assert message.get(INTENT)[INTENT_NAME_KEY] == intent
