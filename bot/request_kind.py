@@ -68,10 +68,13 @@ FALLBACK = "nlu_fallback"
 
 
 def praise_without_praise(text: str, intent: str | None) -> bool:
-    """Read as praise, says something is wrong and has no word of praise or thanks: the classifier took a story
-    for praise ("……下水道堵了快两周了……希望尽快派人疏通"). Praise told as a story without such a word ("网格员天天上门
-    看望独居老人") says nothing is wrong and stays praise."""
-    return intent == "praise" and not _PRAISE.search(text) and grievance_strength(text) is not Strength.NONE
+    """Read as praise, with no word of praise or thanks, and a letter or a message that says something is wrong:
+    the classifier took a story for praise ("……下水道堵了快两周了……希望尽快派人疏通"; a letter on a hotline operator
+    who hung up on an old man). A short message that tells no problem ("网格员天天上门看望独居老人，大家都说她好")
+    stays praise: a letter of praise says so in words."""
+    if intent != "praise" or _PRAISE.search(text):
+        return False
+    return is_letter(text) or grievance_strength(text) is not Strength.NONE
 
 
 def _choose(message: Message, name: str) -> None:

@@ -117,6 +117,11 @@ def test_a_withdrawn_complaint_followed_by_praise_or_a_suggestion_is_that(text: 
             "希望尽快派人疏通。",
             "nlu_fallback",
         ),
+        (
+            "前几天我去社区服务中心问一个政策，因为我耳朵有点背，请工作人员多说了两遍，她就拉下脸让家里年轻人来问，"
+            "说完就去忙别的了。我只是想把政策问清楚，不是来添麻烦的。希望以后对老年人多一些耐心，听不清的慢慢说。",
+            "nlu_fallback",
+        ),
         # thanks for a problem put right, and praise that tells no problem, stay praise
         ("昨天晚上我家停水了，没过一个小时师傅就来修好了，真是太感谢了", "praise"),
         ("社区网格员小王天天上门看望我们楼里的独居老人，大家都说她好", "praise"),
