@@ -118,8 +118,9 @@ class KnowledgeRetriever(GraphComponent):
             elif agreed:
                 entity["value"] = agreed
             elif not ranked and str(entity["value"]) not in words:
-                # A word of no service's ("手续" in "农村翻盖老房子要办啥规划手续", "居民" in a letter about a drain) in
-                # a message the knowledge base cannot place is no service: alone, "手续" matched 离婚登记.
+                # A word that is no service's name, alias or keyword ("手续" in "农村翻盖老房子要办啥规划手续",
+                # "居民" in a letter about a drain), in a message the knowledge base cannot place: no service.
+                # Alone, "手续" matched 离婚登记.
                 unplaced.append(entity)
             elif mapping.confident:
                 entity["value"] = mapping.hits[0].service
