@@ -103,8 +103,7 @@ class KnowledgeRetriever(GraphComponent):
         queries = [text, *(str(e["value"]) for e in to_map)]
         result, *mapped = kb.search_many(queries, k=self._config["top_k"], embedded=known)
         ranked = [hit.service for hit in result.hits] if result.confident else []
-        named = {name for service in kb.services for name in (service.name, *service.aliases)}
-        words = named | {keyword for service in kb.services for keyword in service.keywords}
+        named, words = kb.service_mentions, kb.service_words
         unplaced: list[dict[str, Any]] = []
         for entity, mapping in zip(to_map, mapped, strict=True):
             # A short mention ("社保") fits several services; the whole question says which one:

@@ -35,6 +35,9 @@ class _Loaded:
     # Every service name and alias, longest first: a service's own name says nothing about the aspect asked
     # ("医疗费用零星报销在哪办" asks where, not about fees).
     names: re.Pattern[str]
+    # The words that name a service: its name and aliases (`mentions`), and those with its keywords (`words`).
+    mentions: frozenset[str]
+    words: frozenset[str]
 
 
 def _names_pattern(services: list[Service]) -> re.Pattern[str]:
@@ -62,6 +65,16 @@ class KnowledgeBase:
     @property
     def services(self) -> list[Service]:
         return self._loaded.services
+
+    @property
+    def service_mentions(self) -> frozenset[str]:
+        """Every service's name and aliases."""
+        return self._loaded.mentions
+
+    @property
+    def service_words(self) -> frozenset[str]:
+        """Every service's name, aliases and keywords: the catalogue's own words for its services."""
+        return self._loaded.words
 
     def reload(self) -> int:
         """Re-read the YAML files and rebuild the index (only new passages are embedded).
@@ -164,6 +177,7 @@ class KnowledgeBase:
             ann_min_passages=self.settings.ann_min_passages,
             force=force,
         )
+        mentions = frozenset(name for service in services for name in (service.name, *service.aliases))
         texts: list[list[str]] = [[] for _ in services]
         for passage in dense.passages:
             texts[passage.service].append(passage.text)
@@ -172,6 +186,8 @@ class KnowledgeBase:
             dense=DenseScorer(dense, len(services), self.settings.ann_candidates),
             lexical=LexicalIndex.build(self.segmenter, [" ".join(parts) for parts in texts]),
             names=_names_pattern(services),
+            mentions=mentions,
+            words=mentions | {keyword for service in services for keyword in service.keywords},
         )
 
     def _refresh_if_rebuilt(self) -> None:
