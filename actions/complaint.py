@@ -30,11 +30,11 @@ MIN_PLACE_CHARS = 2
 MAX_ACKNOWLEDGEMENT_CHARS = 4
 MORE_DESCRIPTION_CHARS = 40
 NO_PLACE = "未说明"
-# "我要投诉，", "算了，我还是投诉吧：" and "我想反应一个问题。" (反映 mistyped, after 要/想 only) only announce
-# the complaint.
+# "我要投诉，", "算了，我还是投诉吧：", "算了不办了，我要投诉" and "我想反应一个问题。" (反映 mistyped, after 要/想
+# only) only announce the complaint.
 _TRIGGER = re.compile(
-    r"^(?:算了|好吧|那)?[，,\s]*(我)?(还是)?(要|想)?(投诉|举报|反映|(?<=[要想])反应)(一下)?(个|一个)?(问题|情况)?(吧)?"
-    r"[，,。:：]?"
+    r"^(?:(?:算了|好吧)[，,\s]*我?不(?:办|问|查|弄|补|申请|咨询)了|算了|好吧|那)?[，,。\s]*"
+    r"(我)?(还是)?(要|想)?(投诉|举报|反映|(?<=[要想])反应)(一下)?(个|一个)?(问题|情况)?(吧)?[，,。:：]?"
 )
 
 

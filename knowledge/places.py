@@ -39,6 +39,9 @@ _NAME = r"(?:(?![" + _NOT_NAME + r"])[\u3400-\u9fffA-ZＡ-Ｚ])"
 _NUMBER = r"(?:[0-9０-９]{1,4}|[一二三四五六七八九十两零〇]{1,3})"
 # A gazetteer name right before one of these is a road named after the place (金寨路, 梅山南路), not the place.
 _ROAD_AFTER = r"(?![东西南北中]?(?:路|大道|大街|街(?!道)|巷))"
+# A short form right before one of these is a village or community named after the place (汤家汇村 in 梅山镇,
+# 毛坦厂社区), not the township; a full name keeps its meaning (梅山镇村民).
+_COMMUNITY_AFTER = r"(?!村(?!民)|社区|小区)"
 
 # Longest name kept before each suffix: a run can start well before the name ("我家门口梅山路").
 _MAX_NAME = {"community": 6, "road": 5, "landmark": 8}
@@ -185,11 +188,13 @@ class _Reader:
             for area, node in self.mapping(fields["areas"], "'areas'").items():
                 self.area(area, node)
         forms = sorted({*self.counties, *self.townships, *self.areas}, key=lambda form: (-len(form), form))
+        full_name = COUNTY_SUFFIXES + TOWNSHIP_SUFFIXES
+        written = "|".join(re.escape(form) + ("" if form.endswith(full_name) else _COMMUNITY_AFTER) for form in forms)
         return Gazetteer(
             counties=dict(self.counties),
             townships={form: tuple(dict.fromkeys(found)) for form, found in self.townships.items()},
             areas=dict(self.areas),
-            pattern=re.compile("(?:" + "|".join(map(re.escape, forms)) + ")" + _ROAD_AFTER),
+            pattern=re.compile("(?:" + written + ")" + _ROAD_AFTER),
         )
 
     def county(self, county: str, node: Node) -> None:

@@ -45,6 +45,10 @@ CASES: list[tuple[str, tuple[str | None, ...] | None]] = [
     ("霍山县佛子岭镇漫水河那边山体滑坡了", ("霍山县", "佛子岭镇", None, None, None, None)),
     ("万佛湖景区门票乱收费", ("舒城县", "万佛湖镇", None, None, None, "万佛湖景区")),
     ("金寨路上的共享单车乱停乱放", (None, None, None, "金寨路", None, None)),
+    # a village named after a township: the village as written, not the township
+    ("金寨县梅山镇汤家汇村的路坏了", ("金寨县", "梅山镇", "汤家汇村", None, None, None)),
+    ("毛坦厂社区门口垃圾没人清", (None, None, "毛坦厂社区", None, None, None)),
+    ("汤家汇村民反映道路坑洼", ("金寨县", "汤家汇镇", None, None, None, None)),
     ("东方明珠花园5号楼1单元502室楼上漏水", (None, None, "东方明珠花园", None, "5号楼1单元502室", None)),
     ("碧桂园小区物业乱收停车费", (None, None, "碧桂园小区", None, None, None)),
     ("城北社区的老旧小区改造什么时候开始", (None, None, "城北社区", None, None, None)),
