@@ -15,6 +15,7 @@ from contract.knowledge import Hit, SearchResult
 from knowledge.answers import compose_answer, source_of
 from knowledge.aspects import detect_aspect, is_follow_up
 from knowledge.dense import DenseScorer
+from knowledge.documents import Documents, read_documents
 from knowledge.embedders import Embedder, create_embedder
 from knowledge.index import ensure_index, manifest_stamp
 from knowledge.lexical import LexicalIndex
@@ -38,6 +39,10 @@ class _Loaded:
     # The words that name a service: its name and aliases (`mentions`), and those with its keywords (`words`).
     mentions: frozenset[str]
     words: frozenset[str]
+    # The documents a question may be about, and per service those it deals with and those it asks for.
+    documents: Documents
+    own_documents: list[frozenset[str]]
+    material_documents: list[frozenset[str]]
 
 
 def _names_pattern(services: list[Service]) -> re.Pattern[str]:
@@ -162,7 +167,13 @@ class KnowledgeBase:
             )
             for i in best
         ]
-        confident = bool(hits) and hits[0].score >= self.settings.threshold
+        confident = (
+            bool(hits)
+            and hits[0].score >= self.settings.threshold
+            and not loaded.documents.about_another(
+                query, loaded.own_documents[best[0]], loaded.material_documents[best[0]]
+            )
+        )
         return SearchResult(query=query, confident=confident, hits=hits, aspect=aspect, follow_up=is_follow_up(query))
 
     def _read_services(self) -> list[Service]:
@@ -179,6 +190,7 @@ class KnowledgeBase:
         )
         mentions = frozenset(name for service in services for name in (service.name, *service.aliases))
         texts: list[list[str]] = [[] for _ in services]
+        documents = read_documents(self.settings.dict_dir / "documents.tsv")
         for passage in dense.passages:
             texts[passage.service].append(passage.text)
         return _Loaded(
@@ -188,6 +200,9 @@ class KnowledgeBase:
             names=_names_pattern(services),
             mentions=mentions,
             words=mentions | {keyword for service in services for keyword in service.keywords},
+            documents=documents,
+            own_documents=[documents.among((s.name, *s.aliases, *s.keywords, *s.questions)) for s in services],
+            material_documents=[documents.among(s.materials) for s in services],
         )
 
     def _refresh_if_rebuilt(self) -> None:
