@@ -14,6 +14,8 @@ from knowledge.aspects import ASPECTS, detect_aspect
     [
         ("办社保卡需要什么材料", "materials"),
         ("要带啥证件", "materials"),
+        ("去窗口查公积金需要带身份证吗", "materials"),  # a window named, but what to bring is asked
+        ("补身份证要带户口本不", "materials"),
         ("结婚登记在哪里办", "place"),
         ("你们几点上班", "place"),
         ("周六能去办吗", "place"),
