@@ -7,20 +7,20 @@ from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
-from actions.form_base import FormValidation, Narrative, file_case
+from actions.form_base import FormValidation, Narrative, changes_kind, file_case
 from actions.intake import describes_a_problem
 from actions.pii import NO_PHONE, declines_phone, normalize_contact_phone
 from actions.tracker_info import latest_intent, sender_channel, slot_before_latest_message, slot_text
 from contract.limits import MAX_LETTER_CHARS
 from contract.receipts import CaseReceipt
 from knowledge.places import describe, extract_place
-from knowledge.request_kind import han_count, mentions_earlier_report
+from knowledge.request_kind import han_count, mentions_earlier_report, only_announces_complaint
 
 MIN_DESCRIPTION_CHARS = 6
 # What the place question takes: the case's place column holds 200 characters; "说不清楚" (deny) is NO_PLACE.
@@ -65,6 +65,45 @@ def description_content(text: str) -> str:
     return _TRIGGER.sub("", text.strip()).strip()
 
 
+# Later parts of a letter pasted in several messages, which the classifier may read as another kind of request
+# ("一是小区物业不作为……" as a 小区报事, "希望有关部门督促物业整改，谢谢！" as a suggestion or praise).
+_CONTINUED_KINDS = frozenset({"report_incident", "give_suggestion", "praise"})
+# Unless the resident asks for that kind in words, at the start: "我要报修", "那我提个建议吧", "帮我表扬一下".
+_ASKS_FOR_ANOTHER_TASK = re.compile(
+    r"^.{0,3}?(?:我|我们)?还?(?:想|要|帮我|给我)再?(?:提|报|表扬|点赞|夸|感谢|咨询|申请|办|查|评价)"
+)
+
+
+def more_of_the_letter(tracker: Tracker) -> str | None:
+    """The latest message, when it goes on with the complaint's description (its place or phone asked) instead
+    of asking for another kind of request; else None."""
+    if tracker.active_loop_name != "complaint_form" or latest_intent(tracker) not in _CONTINUED_KINDS:
+        return None
+    text = str(tracker.latest_message.get("text") or "").strip()
+    if (
+        tracker.get_slot("requested_slot") not in ("phone", "complaint_place")
+        or not tracker.get_slot("complaint_description")
+        or not describes_a_problem(text)
+        or changes_kind(text)
+        or _ASKS_FOR_ANOTHER_TASK.search(text)
+    ):
+        return None
+    return text
+
+
+def added_to_description(description: str, text: str, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+    dispatcher.utter_message(text=replies.ADDED_TO_DESCRIPTION)
+    return {"complaint_description": f"{description}\n{text}"[:MAX_LETTER_CHARS]}
+
+
+def continue_with_more_of_the_letter(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:
+    """The complaint form keeps the part and asks its question again (its place too, when that was asked)."""
+    added = added_to_description(str(tracker.get_slot("complaint_description")), text, dispatcher)
+    if tracker.get_slot("requested_slot") == "complaint_place" and (place := extract_place(text)):
+        added["complaint_place"] = describe(place)
+    return [*(SlotSet(slot, value) for slot, value in added.items()), FollowupAction("complaint_form")]
+
+
 class ValidateComplaintForm(WithCaseApi, FormValidation):
     form = "complaint_form"
     narratives = {"complaint_description": Narrative(_TRIGGER, "submit_complaint", MIN_DESCRIPTION_CHARS)}
@@ -104,10 +143,9 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
         description = slot_before_latest_message(tracker, "complaint_description")
         if len(text) > MORE_DESCRIPTION_CHARS and description:
             # More of a letter pasted in several messages: it belongs to the description, and may say where.
-            dispatcher.utter_message(text=replies.ADDED_TO_DESCRIPTION)
             place = extract_place(text)
             return {
-                "complaint_description": f"{description}\n{text}"[:MAX_LETTER_CHARS],
+                **added_to_description(description, text, dispatcher),
                 "complaint_place": describe(place) if place else None,
             }
         phone = _contact(text)
@@ -142,8 +180,7 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
             dispatcher.utter_message(text=replies.PLACE_CORRECTED.format(place=corrected))
             return {"complaint_place": corrected, "phone": None}
         if _contact(text) is None and description and describes_a_problem(text):
-            dispatcher.utter_message(text=replies.ADDED_TO_DESCRIPTION)
-            return {"complaint_description": f"{description}\n{text}"[:MAX_LETTER_CHARS], "phone": None}
+            return {**added_to_description(description, text, dispatcher), "phone": None}
         return self.checked("phone", value, _contact, dispatcher, tracker, replies.BAD_CONTACT_PHONE)
 
 
@@ -155,16 +192,17 @@ _SALUTATION = re.compile(rf"^(?:{_ADDRESS}(?:{_GREETING})?|{_GREETING})")
 _SENTENCE_END = re.compile(r"[。！!？?\n]")
 SUMMARY_CHARS = 30
 # A clause with the comma that ends it.
-_CLAUSE = re.compile(r"[^，,；;]+[，,；;]?")
+_CLAUSE = re.compile(r"[^，,；;：:]+[，,；;：:]?")
 # A letter's self-introduction says who writes, not what about ("我是……的一名退休职工", "今年六十八岁").
 _INTRODUCTION = re.compile(r"^(?:我|本人|我们)(?:是|叫|系)|^(?:今年|已经)?[\d一二三四五六七八九十几]+多?岁")
 
 
 def _without_introduction(sentence: str) -> str:
-    """The sentence from its first clause that is more than the writer's introduction ("我是……的居民，我们小区
-    门口的下水道堵了": from 我们), or "" when it is all introduction."""
+    """The sentence from its first clause that is more than the writer's introduction or the announcement of a
+    complaint ("我是……的居民，我们小区门口的下水道堵了": from 我们; "我是……的业主，想反映几个问题。": ""), or "" when it
+    is all introduction."""
     for clause in _CLAUSE.finditer(sentence):
-        if not _INTRODUCTION.search(clause.group().strip()):
+        if not _INTRODUCTION.search(clause.group().strip()) and not only_announces_complaint(clause.group()):
             return sentence[clause.start() :].strip()
     return ""
 

@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import replies
+from actions.complaint import continue_with_more_of_the_letter, more_of_the_letter
 from actions.form_base import changes_kind, reset_form_slots
 from actions.forms import DETOURS, FORM_BY_TRIGGER, FORMS, Form
 from actions.intake import take_offered_request
@@ -95,12 +96,15 @@ class ActionCancelForm(Action):
 
 class ActionSwitchTask(Action):
     """Runs before every form starts (nlu_data/rules/forms.yml): ends the form that is active, if any,
-    so that the one the resident asked for starts at once."""
+    so that the one the resident asked for starts at once. A complaint's letter pasted in several messages is the
+    exception: a later part read as a 小区报事, a suggestion or praise goes on with the complaint."""
 
     def name(self) -> str:
         return "action_switch_task"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if (more := more_of_the_letter(tracker)) is not None:
+            return continue_with_more_of_the_letter(dispatcher, tracker, more)  # a letter in parts: no new task
         starting = FORM_BY_TRIGGER.get(latest_intent(tracker) or "")
         active = tracker.active_loop_name
         if starting is not None and starting.trigger in DETOURS and active in FORMS and active != starting.name:

@@ -9,8 +9,9 @@ or ``report_incident`` when the classifier ranked that above a complaint ("小�
 怎么办才好" is the grid officer's, answered within hours, not a department's in 3 working days).
 Questions that name a case number stay status checks; suggestions, handover and form answers are left alone
 (they are not in ``READS_AS_COMPLAINT``). The other way round, a message that opens by withdrawing a complaint
-("不投诉了，我想表扬……") and goes on with praise or a suggestion is that, not a complaint; and a problem told as a
-story, read as praise without a word of praise or thanks, is a fallback (the offer to register it).
+("不投诉了，我想表扬……") and goes on with praise or a suggestion is that, not a complaint; a problem told as a
+story, read as praise without a word of praise or thanks, is a fallback (the offer to register it), and a letter's
+opening read as praise that announces a complaint is one.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 
 from contract.case_kinds import find_case_number
-from knowledge.request_kind import Strength, grievance_strength, han_count, is_letter
+from knowledge.request_kind import Strength, announces_complaint, grievance_strength, han_count, is_letter
 
 COMPLAINT = "submit_complaint"
 INCIDENT = "report_incident"
@@ -65,6 +66,13 @@ def instead_of_complaint(text: str, intent: str | None) -> str | None:
 
 
 FALLBACK = "nlu_fallback"
+
+
+def praise_announcing_complaint(text: str, intent: str | None) -> bool:
+    """Read as praise, with no word of praise or thanks, and it announces a complaint: the salutation and the
+    writer's introduction of a letter whose matter comes in the next message ("尊敬的领导您好：我是……的业主，
+    想反映几个问题。")."""
+    return intent == "praise" and not _PRAISE.search(text) and announces_complaint(text)
 
 
 def praise_without_praise(text: str, intent: str | None) -> bool:
@@ -108,6 +116,8 @@ class GrievanceAsComplaint(GraphComponent):
                 _choose(message, name)
             elif instead := instead_of_complaint(text, intent):
                 _choose(message, instead)
+            elif praise_announcing_complaint(text, intent):
+                _choose(message, COMPLAINT)
             elif praise_without_praise(text, intent):
                 # Not sure what the resident wants: the fallback offers to register what the message describes.
                 _choose(message, FALLBACK)

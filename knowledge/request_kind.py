@@ -159,3 +159,22 @@ _EARLIER_REPORT = re.compile(
 def mentions_earlier_report(text: str) -> bool:
     """The message says the resident already reported this ("上次反映过", "早就投诉了", "已经打过12345")."""
     return bool(_EARLIER_REPORT.search(text[:READ_CHARS]))
+
+
+# "想反映几个问题", "有个情况要反映一下", "我要投诉": words that announce a complaint without telling it, as the
+# opening of a letter sent in parts does.
+_ANNOUNCEMENT = (
+    r"(?:反映|投诉|举报)(?:一下|下)?(?:几个|一个|个|些|点|以下)?(?:问题|情况|事)"
+    r"|(?:问题|情况|事)(?:想|要)?(?:反映|投诉|举报)(?:一下|下|如下)?|我要(?:投诉|举报)"
+)
+_ANNOUNCES = re.compile(_ANNOUNCEMENT)
+_ONLY_ANNOUNCES = re.compile(rf"(?:我|我们)?(?:还)?(?:想|要|有)?(?:个|一个|几个)?(?:{_ANNOUNCEMENT})[。！!，,：:]?")
+
+
+def announces_complaint(text: str) -> bool:
+    return bool(_ANNOUNCES.search(text))
+
+
+def only_announces_complaint(clause: str) -> bool:
+    """The clause says a complaint is coming and nothing of it ("想反映几个问题。")."""
+    return bool(_ONLY_ANNOUNCES.fullmatch(clause.strip()))

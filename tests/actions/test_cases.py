@@ -219,6 +219,11 @@ def test_a_number_typed_with_spaces_in_the_request_is_taken(dispatcher, make_tra
         ),
         ("我是一名环卫工人", "我是一名环卫工人"),  # nothing but an introduction: that is what there is
         (
+            "尊敬的领导您好：我是金安区清水河街道某小区的业主，想反映几个问题。\n一是小区物业不作为，垃圾好几天才清一次",
+            "一是小区物业不作为，垃圾好几天才清一次",  # a letter sent in parts: its opening only announces
+        ),
+        ("我是霍山县衡山镇的一名退休教师，有个情况要反映一下：村口的桥裂了", "村口的桥裂了"),
+        (
             "领导们好，我想反应一个问题。我们金寨县梅山镇到汤家汇的那条县道修了快一年",
             "我们金寨县梅山镇到汤家汇的那条县道修了快一年",  # greeting and announcement (反映 mistyped) left out
         ),

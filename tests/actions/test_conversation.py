@@ -444,3 +444,45 @@ def test_no_to_a_guides_answer_hands_the_question_to_a_person(dispatcher, make_t
     ]
     result = asyncio.run(ActionAcknowledge().run(dispatcher, make_tracker(events=events), domain))
     assert result == [FollowupAction("action_escalate_to_human")] and dispatcher.messages == []
+
+
+OPENING = "尊敬的领导您好：我是金安区清水河街道某小区的业主，想反映几个问题。"
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "asked"),
+    [
+        ("一是小区物业不作为，垃圾好几天才清一次；二是小区电梯经常坏，上个月困人两次。", "report_incident", "phone"),
+        ("希望有关部门督促物业整改，谢谢！", "give_suggestion", "phone"),
+        ("希望有关部门督促物业整改，谢谢！", "praise", "complaint_place"),
+    ],
+)
+def test_the_next_part_of_a_letter_goes_on_with_the_complaint(said, intent, asked, dispatcher, make_tracker, domain):
+    tracker = make_tracker(
+        slots={"complaint_description": OPENING},
+        events=[slot_event("complaint_description", OPENING), user_event(said, intent)],
+        active_loop="complaint_form",
+        requested_slot=asked,
+    )
+    result = asyncio.run(ActionSwitchTask().run(dispatcher, tracker, domain))
+    assert result == [SlotSet("complaint_description", f"{OPENING}\n{said}"), FollowupAction("complaint_form")]
+    assert dispatcher.messages[0]["text"] == "这段已补充到您反映的问题里。"
+
+
+@pytest.mark.parametrize(
+    ("said", "intent"),
+    [
+        ("我要报修，楼道的灯也坏了好几天", "report_incident"),
+        ("那我想提个建议，小区多装几个充电桩", "give_suggestion"),
+        ("算了不投诉了，表扬一下物业的王师傅", "praise"),
+    ],
+)
+def test_asking_for_another_task_in_words_ends_the_complaint(said, intent, dispatcher, make_tracker, domain):
+    tracker = make_tracker(
+        slots={"complaint_description": OPENING},
+        events=[slot_event("complaint_description", OPENING), user_event(said, intent)],
+        active_loop="complaint_form",
+        requested_slot="phone",
+    )
+    result = asyncio.run(ActionSwitchTask().run(dispatcher, tracker, domain))
+    assert result[0] == ActiveLoop(None) and FollowupAction("complaint_form") not in result

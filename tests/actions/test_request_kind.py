@@ -122,6 +122,9 @@ def test_a_withdrawn_complaint_followed_by_praise_or_a_suggestion_is_that(text: 
             "说完就去忙别的了。我只是想把政策问清楚，不是来添麻烦的。希望以后对老年人多一些耐心，听不清的慢慢说。",
             "nlu_fallback",
         ),
+        # the opening of a letter sent in parts announces the complaint that follows
+        ("尊敬的领导您好：我是金安区清水河街道某小区的业主，想反映几个问题。", "submit_complaint"),
+        ("市长您好，我是霍山县衡山镇的一名退休教师，有个情况要反映一下", "submit_complaint"),
         # thanks for a problem put right, and praise that tells no problem, stay praise
         ("昨天晚上我家停水了，没过一个小时师傅就来修好了，真是太感谢了", "praise"),
         ("社区网格员小王天天上门看望我们楼里的独居老人，大家都说她好", "praise"),
