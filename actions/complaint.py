@@ -16,7 +16,13 @@ from actions.case_api import CaseApiError, WithCaseApi
 from actions.form_base import FormValidation, Narrative, changes_kind, file_case
 from actions.intake import describes_a_problem
 from actions.pii import NO_PHONE, declines_phone, normalize_contact_phone
-from actions.tracker_info import latest_intent, sender_channel, slot_before_latest_message, slot_text
+from actions.tracker_info import (
+    bot_texts_before_latest_message,
+    latest_intent,
+    sender_channel,
+    slot_before_latest_message,
+    slot_text,
+)
 from contract.limits import MAX_LETTER_CHARS
 from contract.receipts import CaseReceipt
 from knowledge.places import describe, extract_place
@@ -91,14 +97,18 @@ def more_of_the_letter(tracker: Tracker) -> str | None:
     return text
 
 
-def added_to_description(description: str, text: str, dispatcher: CollectingDispatcher) -> dict[str, Any]:
-    dispatcher.utter_message(text=replies.ADDED_TO_DESCRIPTION)
+def added_to_description(
+    description: str, text: str, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> dict[str, Any]:
+    added = (replies.ADDED_TO_DESCRIPTION, replies.ADDED_AGAIN)
+    again = any(said in added for said in bot_texts_before_latest_message(tracker))
+    dispatcher.utter_message(text=replies.ADDED_AGAIN if again else replies.ADDED_TO_DESCRIPTION)
     return {"complaint_description": f"{description}\n{text}"[:MAX_LETTER_CHARS]}
 
 
 def continue_with_more_of_the_letter(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:
     """The complaint form keeps the part and asks its question again (its place too, when that was asked)."""
-    added = added_to_description(str(tracker.get_slot("complaint_description")), text, dispatcher)
+    added = added_to_description(str(tracker.get_slot("complaint_description")), text, dispatcher, tracker)
     if tracker.get_slot("requested_slot") == "complaint_place" and (place := extract_place(text)):
         added["complaint_place"] = describe(place)
     return [*(SlotSet(slot, value) for slot, value in added.items()), FollowupAction("complaint_form")]
@@ -145,7 +155,7 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
             # More of a letter pasted in several messages: it belongs to the description, and may say where.
             place = extract_place(text)
             return {
-                **added_to_description(description, text, dispatcher),
+                **added_to_description(description, text, dispatcher, tracker),
                 "complaint_place": describe(place) if place else None,
             }
         phone = _contact(text)
@@ -180,7 +190,7 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
             dispatcher.utter_message(text=replies.PLACE_CORRECTED.format(place=corrected))
             return {"complaint_place": corrected, "phone": None}
         if _contact(text) is None and description and describes_a_problem(text):
-            return {**added_to_description(description, text, dispatcher), "phone": None}
+            return {**added_to_description(description, text, dispatcher, tracker), "phone": None}
         return self.checked("phone", value, _contact, dispatcher, tracker, replies.BAD_CONTACT_PHONE)
 
 

@@ -65,10 +65,11 @@ OFFER_TO_REGISTER = (
 REGISTER_LETTER = "以上是办事指南里的说明。您的来信如需相关部门答复，我可以把它原样登记为诉求，3个工作日内答复您。"
 OFFER_MORE = "这段我也记下了，会和上面的内容一起登记。说完了就点“登记诉求”。"
 ADDED_TO_DESCRIPTION = "这段已补充到您反映的问题里。"
+ADDED_AGAIN = "这段也补充进去了。"  # the next part of the same letter: not the same words twice in a row
 # "不对，是叶集区" said after the place was taken: the place is changed, the form goes on.
 PLACE_CORRECTED = "好的，地点改为：{place}。"
 # Said when a message was taken in passing (not as the answer to the question asked): the question follows plainly.
-TAKEN_IN_PASSING = (ADDED_TO_DESCRIPTION, PLACE_CORRECTED.split("{")[0])
+TAKEN_IN_PASSING = (ADDED_TO_DESCRIPTION, ADDED_AGAIN, PLACE_CORRECTED.split("{")[0])
 REGISTER_BUTTONS: Buttons = buttons(("登记诉求", "/submit_complaint"), ("转人工客服", "/request_human"))
 OFFER_CONSULTATION = (
     "这个问题办事指南里还没有现成的答案。需要的话，我可以把它登记为咨询，请工作人员答复您（下班时间留言，上班后答复）。"

@@ -70,6 +70,20 @@ def last_bot_text_before_latest_message(tracker: Tracker) -> str | None:
     return None
 
 
+def bot_texts_before_latest_message(tracker: Tracker) -> list[str]:
+    """What the assistant said between the resident's previous message and the latest one, oldest first."""
+    said: list[str] = []
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                break
+        elif users == 1 and event.get("event") == "bot":
+            said.append(str(event.get("text") or ""))
+    return said[::-1]
+
+
 def bot_texts_since_latest_message(tracker: Tracker) -> list[str]:
     """What the assistant has said since the resident's latest message (in this turn), oldest first."""
     said: list[str] = []

@@ -486,3 +486,22 @@ def test_asking_for_another_task_in_words_ends_the_complaint(said, intent, dispa
     )
     result = asyncio.run(ActionSwitchTask().run(dispatcher, tracker, domain))
     assert result[0] == ActiveLoop(None) and FollowupAction("complaint_form") not in result
+
+
+def test_a_third_part_of_a_letter_is_acknowledged_in_other_words(dispatcher, make_tracker, domain):
+    second = "一是小区物业不作为，垃圾好几天才清一次。"
+    third = "希望有关部门督促物业整改，谢谢！"
+    tracker = make_tracker(
+        slots={"complaint_description": f"{OPENING}\n{second}"},
+        events=[
+            user_event(second, "report_incident"),
+            bot_event("这段已补充到您反映的问题里。"),
+            bot_event("请留一个联系电话"),
+            user_event(third, "give_suggestion"),
+        ],
+        active_loop="complaint_form",
+        requested_slot="phone",
+    )
+    result = asyncio.run(ActionSwitchTask().run(dispatcher, tracker, domain))
+    assert SlotSet("complaint_description", f"{OPENING}\n{second}\n{third}") in result
+    assert dispatcher.messages[0]["text"] == "这段也补充进去了。"
