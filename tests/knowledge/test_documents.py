@@ -25,6 +25,7 @@ HOUSEHOLD_REGISTER = frozenset({"户口簿"})
         ("查公积金要带身份证吗", frozenset(), ID_CARD, False),  # a material brought along
         ("查公积金要带身份证吗", frozenset(), frozenset(), True),
         ("公积金怎么取", frozenset(), frozenset(), False),  # no document named
+        ("卖二手房要交哪些税", frozenset(), ID_CARD, True),  # the house sold, not a guide's own
     ],
 )
 def test_a_question_about_another_document(question, own, materials, another) -> None:
