@@ -26,7 +26,7 @@ from actions.tracker_info import (
 from contract.limits import MAX_LETTER_CHARS
 from contract.receipts import CaseReceipt
 from knowledge.places import describe, extract_place
-from knowledge.request_kind import han_count, mentions_earlier_report, only_announces_complaint
+from knowledge.request_kind import announces_complaint, han_count, mentions_earlier_report, only_announces_complaint
 
 MIN_DESCRIPTION_CHARS = 6
 # What the place question takes: the case's place column holds 200 characters; "说不清楚" (deny) is NO_PLACE.
@@ -133,9 +133,19 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
     async def validate_complaint_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        """What happened. A letter's opening that only announces it ("尊敬的领导：我是……的业主，想反映几个问题。")
+        is kept, and the form asks what the matter is; the opening then goes before the answer."""
+        text = str(value).strip()
+        opening = tracker.get_slot("complaint_opening")
+        if only_an_opening(text) and opening in (None, text):  # validation runs twice on activation
+            return {"complaint_description": None, "complaint_opening": text}
         result = self.narrative(
             "complaint_description", value, dispatcher, tracker, self.narratives["complaint_description"]
         )
+        if opening and result.get("complaint_description") and not text.startswith("/"):
+            # The answer tells the matter on its own (a phone number alone does not): the opening goes before it.
+            told = f"{opening}\n{result['complaint_description']}"[:MAX_LETTER_CHARS]
+            result = {**result, "complaint_description": told, "complaint_opening": None}
         description = result.get("complaint_description")
         if not description or tracker.get_slot("complaint_place"):
             return result
@@ -217,12 +227,24 @@ def _without_introduction(sentence: str) -> str:
     return ""
 
 
+def only_an_opening(text: str) -> bool:
+    """A salutation, the writer's introduction and the announcement of a complaint, and nothing of the matter.
+    ("我要投诉" alone is no opening: the form asks what happened, and that is all of the description.)"""
+    if not announces_complaint(text) or han_count(description_content(text)) < MIN_DESCRIPTION_CHARS:
+        return False
+    return not any(_without_introduction(sentence) for sentence in _sentences(_SALUTATION.sub("", text.strip())))
+
+
+def _sentences(text: str) -> list[str]:
+    return [sentence.strip() for sentence in _SENTENCE_END.split(text) if sentence.strip()]
+
+
 def summary_of(description: str) -> str:
     """One line that restates the request: its first sentence that is more than the writer's introduction,
     without that introduction, the letter's greeting or the words that only announce a complaint ("我要投诉，"),
     cut short."""
     text = description_content(_SALUTATION.sub("", description.strip()))
-    sentences = [sentence.strip() for sentence in _SENTENCE_END.split(text) if sentence.strip()]
+    sentences = _sentences(text)
     matters = (_without_introduction(s) for s in sentences)
     first = next((m for m in matters if m), sentences[0] if sentences else text)
     return first if len(first) <= SUMMARY_CHARS else first[:SUMMARY_CHARS] + "……"

@@ -30,9 +30,10 @@ class Form:
 _ROWS = (
     Form("apply_form", "办事申请", "apply_service", ("service", "applicant_name", "id_number", "phone",
          "apply_confirmed"), takes_bot_challenge=("applicant_name",), restarts_on_trigger=True),
-    Form("complaint_form", "投诉", "submit_complaint", ("complaint_description", "complaint_place", "place_needed",
-         "phone", "service", "department"), free_text=("complaint_description", "complaint_place"),
-         optional=("complaint_place",), opening="complaint_description"),
+    Form("complaint_form", "投诉", "submit_complaint", ("complaint_description", "complaint_opening",
+         "complaint_place", "place_needed", "phone", "service", "department"),
+         free_text=("complaint_description", "complaint_place"), optional=("complaint_place",),
+         opening="complaint_description"),
     Form("suggest_form", "建议", "give_suggestion", ("consultation", "suggestion_topic", "suggestion_content",
          "suggestion_phone"), free_text=("suggestion_content",), optional=("suggestion_phone",),
          opening="suggestion_content"),

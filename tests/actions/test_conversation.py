@@ -10,9 +10,10 @@ from rasa_sdk.events import ActiveLoop, ConversationPaused, FollowupAction, Slot
 
 from actions import replies
 from actions.answer import ActionAcknowledge, ActionAnswerService
+from actions.complaint import ValidateComplaintForm
 from actions.escalation import ActionEscalateToHuman, ActionHandleFallback
 from actions.leave_form import ActionCancelForm, ActionSwitchTask
-from tests.actions.conftest import bot_event, knowledge, receipt, slot_event, user_event
+from tests.actions.conftest import FakeGateway, bot_event, knowledge, receipt, slot_event, user_event
 
 TICKET = (201, receipt("GD2024060100003", deadline="2024-06-01T18:00:00+08:00"))
 
@@ -505,3 +506,34 @@ def test_a_third_part_of_a_letter_is_acknowledged_in_other_words(dispatcher, mak
     result = asyncio.run(ActionSwitchTask().run(dispatcher, tracker, domain))
     assert SlotSet("complaint_description", f"{OPENING}\n{second}\n{third}") in result
     assert dispatcher.messages[0]["text"] == "这段也补充进去了。"
+
+
+def test_an_opening_that_only_announces_is_kept_and_the_matter_asked(dispatcher, make_tracker, domain):
+    form = ValidateComplaintForm(FakeGateway().client())
+    tracker = make_tracker(events=[user_event(OPENING, "submit_complaint")], active_loop="complaint_form")
+    result = asyncio.run(form.validate_complaint_description(OPENING, dispatcher, tracker, domain))
+    assert result == {"complaint_description": None, "complaint_opening": OPENING}
+    assert dispatcher.messages == []  # no "能再具体说说吗": the form's own question comes next
+
+    matter = "一是小区物业不作为，垃圾好几天才清一次；二是小区电梯经常坏，上个月困人两次。"
+    tracker = make_tracker(
+        slots={"complaint_opening": OPENING},
+        events=[user_event(matter, "report_incident")],
+        active_loop="complaint_form",
+        requested_slot="complaint_description",
+    )
+    result = asyncio.run(form.validate_complaint_description(matter, dispatcher, tracker, domain))
+    assert result["complaint_description"] == f"{OPENING}\n{matter}" and result["complaint_opening"] is None
+
+
+def test_a_phone_number_after_an_opening_is_no_matter(dispatcher, make_tracker, domain):
+    form = ValidateComplaintForm(FakeGateway().client())
+    tracker = make_tracker(
+        slots={"complaint_opening": OPENING},
+        events=[user_event("13812345678", "inform")],
+        active_loop="complaint_form",
+        requested_slot="complaint_description",
+    )
+    result = asyncio.run(form.validate_complaint_description("13812345678", dispatcher, tracker, domain))
+    assert result["complaint_description"] is None and "complaint_opening" not in result  # kept for the answer
+    assert "具体说说" in dispatcher.messages[0]["text"]
