@@ -15,12 +15,13 @@ from tests.actions.conftest import receipt, slot_event, status_answer, user_even
 
 
 @pytest.mark.parametrize("active_loop", [None, "complaint_form"])  # Rasa validates twice on activation
+@pytest.mark.parametrize("said", ["我要投诉", "wo yao tousu"])
 def test_bare_complaint_trigger_is_not_a_description_and_is_not_scolded(
-    active_loop, gateway, dispatcher, make_tracker, domain
+    said, active_loop, gateway, dispatcher, make_tracker, domain
 ):
-    tracker = make_tracker(events=[user_event("我要投诉", "submit_complaint")], active_loop=active_loop)
+    tracker = make_tracker(events=[user_event(said, "submit_complaint")], active_loop=active_loop)
     form = ValidateComplaintForm(gateway.client())
-    result = asyncio.run(form.validate_complaint_description("我要投诉", dispatcher, tracker, domain))
+    result = asyncio.run(form.validate_complaint_description(said, dispatcher, tracker, domain))
     assert result == {"complaint_description": None}
     assert dispatcher.messages == []
 
@@ -233,6 +234,7 @@ def test_a_number_typed_with_spaces_in_the_request_is_taken(dispatcher, make_tra
         ("算了不办了，我要投诉窗口，上次去补卡工作人员态度很差", "窗口，上次去补卡工作人员态度很差"),
         ("算了 不问了。我要投诉 窗口态度太差", "窗口态度太差"),
         ("我要投诉，窗口排队太久", "窗口排队太久"),
+        ("wo yao tousu, 窗口排队太久", "窗口排队太久"),
         ("你好，我们小区5栋1单元的电梯又坏了", "我们小区5栋1单元的电梯又坏了"),
         (
             "在政务中心社保窗口排了三个小时队，工作人员一直在玩手机，还对排队的老人大声呵斥",

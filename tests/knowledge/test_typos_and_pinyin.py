@@ -12,6 +12,7 @@ from knowledge import KnowledgeBase
     [
         ("社保咔怎么办", "社会保障卡申领"),
         ("shebaoka zenme ban", "社会保障卡申领"),
+        ("shebaoka diule zenme ban", "社会保障卡挂失补换"),  # 丢了 in pinyin
         ("公基金提取要啥材料", "住房公积金提取"),
         ("身份症丢了怎么补", "居民身份证换领补领"),
         ("医宝电子凭证怎么激活", "医保电子凭证激活"),
