@@ -21,9 +21,14 @@ class Category:
     level2: tuple[str, ...]
     # Level-2 categories whose requests need a place to be dealt with (a broken street light: which street?).
     place_needed: tuple[str, ...] = ()
+    # Level-2 categories about how a service was delivered (窗口服务态度): the service's department answers for it.
+    service_conduct: tuple[str, ...] = ()
 
     def needs_place(self, level2: str | None) -> bool:
         return level2 in self.place_needed
+
+    def about_service_conduct(self, level2: str | None) -> bool:
+        return level2 in self.service_conduct
 
 
 def load_categories(path: Path) -> dict[str, Category]:
@@ -36,6 +41,7 @@ def load_categories(path: Path) -> dict[str, Category]:
             tuple(entry.get("departments", [])),
             tuple(entry.get("level2", [])),
             tuple(entry.get("place_needed", [])),
+            tuple(entry.get("service_conduct", [])),
         )
         for name, entry in (data.get("categories") or {}).items()
     }

@@ -4,7 +4,8 @@ from what the caller gave, the service's department and the request router.
 - The caller named a department or a category: kept, `routed_by="caller"`; the router fills what is missing
   (a department only for the caller's own category).
 - A known service: its department is kept when the router agrees on the department or the category, or is not
-  sure enough to overrule it; a confident router that places the text elsewhere decides (the service was only a
+  sure enough to overrule it, or places the text in a category about how a service was delivered (窗口服务态度:
+  the service's window); a confident router that places the text elsewhere decides (the service was only a
   word of the text, "居民" read as 城乡居民养老保险). `routed_by="model"`.
 - Otherwise the router decides (`routed_by="model"`); below `routing_confidence_threshold` the case keeps the
   suggested category but gets no department and waits in the triage queue for an agent.
@@ -95,7 +96,12 @@ def route_case(
     case.routed_by = MODEL
     case.category, case.subcategory = routed.category, routed.subcategory
     confident = routed.confidence >= runtime.settings.routing_confidence_threshold
-    if service is not None and routed.department != service.department and routed.category != service.category:
+    conduct = routed.category in runtime.categories and runtime.categories[routed.category].about_service_conduct(
+        routed.subcategory
+    )
+    if service is not None and conduct:
+        case.department = service.department  # "补卡窗口态度很差": the window is the service department's
+    elif service is not None and routed.department != service.department and routed.category != service.category:
         if confident:
             case.department = routed.department  # the text is about something else than the service it names
         else:

@@ -233,3 +233,21 @@ def test_migration_0004_splits_old_categories(database_url: str) -> None:
         ("GD202601050001", "劳动和社会保障", "社会保障卡", None),
         ("GD202601050002", "城乡建设", None, None),
     ]
+
+
+def test_a_complaint_about_a_services_window_goes_to_that_services_department(
+    client: TestClient, staff_token: Callable[[str], str]
+) -> None:
+    # "上次去补卡，窗口工作人员态度很差": the category says how the service was delivered, the service says whose
+    # window it was.
+    text = "上次去补卡，窗口工作人员态度很差，爱答不理"
+    routed = client.get("/api/routing", params={"text": text}, headers=SERVICE).json()
+    assert (routed["category"], routed["subcategory"]) == ("党务政务", "窗口服务态度") and routed["confidence"] >= 0.9
+    service = next(s for s in client.get("/api/services").json() if s["name"] == "社会保障卡挂失补换")
+    assert routed["department"] != service["department"]
+    case = read(client, staff_token("agent"), complain(client, text, service=service["name"]))
+    assert (case["department"], case["category"], case["subcategory"]) == (
+        service["department"],
+        "党务政务",
+        "窗口服务态度",
+    )

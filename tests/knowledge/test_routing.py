@@ -68,6 +68,16 @@ FIXTURE = {
         "公交卡充值点太少",
         "公交车上空调不开，太热了",
     ],
+    ("党务政务", "窗口服务态度"): [
+        "窗口工作人员态度太差，问两句就不耐烦",
+        "办事大厅的工作人员上班时间玩手机",
+        "窗口人员爱答不理，让我排了三次队",
+        "工作人员说话难听，对老人大呼小叫",
+        "去窗口办事被推来推去，没人管",
+        "窗口工作人员擅自离岗，一等就是半小时",
+        "办事员态度恶劣，还摔材料",
+        "尊敬的领导：我在政务服务中心办事时，窗口工作人员态度冷漠，多次询问都不予理睬，希望加强管理。此致敬礼",
+    ],
 }
 CLEAR_CASES = {
     "物业把电梯停了，业主怎么办": "城乡建设",
@@ -240,7 +250,7 @@ def test_a_bad_override_file_stops_the_build(tmp_path: Path) -> None:
 def test_bad_examples_name_the_line(tmp_path: Path) -> None:
     settings = fixture_settings(tmp_path)
     write_examples(settings.routing_examples_file, "环境保护\t不存在\tchat\t噪音\n")
-    with pytest.raises(RoutingDataError, match=r"examples.tsv:42: '不存在' is not a level-2 category"):
+    with pytest.raises(RoutingDataError, match=r"examples.tsv:50: '不存在' is not a level-2 category"):
         build(settings)
 
 
