@@ -201,7 +201,7 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
         if corrected and _contact(text) is None:
             dispatcher.utter_message(text=replies.PLACE_CORRECTED.format(place=corrected))
             return {"complaint_place": corrected, "phone": None}
-        if _contact(text) is None and description and describes_a_problem(text):
+        if _contact(text) is None and description and describes_a_problem(text) and latest_intent(tracker) != "thank":
             return {**added_to_description(description, text, dispatcher, tracker), "phone": None}
         return self.checked("phone", value, _contact, dispatcher, tracker, replies.BAD_CONTACT_PHONE)
 

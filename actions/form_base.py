@@ -89,6 +89,11 @@ def unusable_answer(
     """An answer the question cannot use: say why (the form then asks again), with `buttons` to pick from
     if there are any. From the configured number of tries on, the resident gets the ways on instead:
     continue, cancel, or a person."""
+    said = str(tracker.latest_message.get("text") or "")
+    if latest_intent(tracker) == "thank" and not any(char.isdigit() for char in said):
+        # "谢谢", "辛苦你们了" said to the question: thanked back, not told the answer is wrong, no try counted.
+        dispatcher.utter_message(text=replies.WELCOME)
+        return {slot: None}
     attempts = dict(tracker.get_slot("failed_attempts") or {})
     attempts[slot] = attempts.get(slot, 0) + 1
     text = message or replies.REPROMPTS[slot]

@@ -69,7 +69,8 @@ ADDED_AGAIN = "这段也补充进去了。"  # the next part of the same letter:
 # "不对，是叶集区" said after the place was taken: the place is changed, the form goes on.
 PLACE_CORRECTED = "好的，地点改为：{place}。"
 # Said when a message was taken in passing (not as the answer to the question asked): the question follows plainly.
-TAKEN_IN_PASSING = (ADDED_TO_DESCRIPTION, ADDED_AGAIN, PLACE_CORRECTED.split("{")[0])
+WELCOME = "不客气。"  # thanks said to a form's question: no mistake, the question comes again plainly
+TAKEN_IN_PASSING = (ADDED_TO_DESCRIPTION, ADDED_AGAIN, PLACE_CORRECTED.split("{")[0], WELCOME)
 REGISTER_BUTTONS: Buttons = buttons(("登记诉求", "/submit_complaint"), ("转人工客服", "/request_human"))
 OFFER_CONSULTATION = (
     "这个问题办事指南里还没有现成的答案。需要的话，我可以把它登记为咨询，请工作人员答复您（下班时间留言，上班后答复）。"

@@ -348,3 +348,25 @@ def test_a_complaint_asked_for_inside_another_form_keeps_what_it_says(dispatcher
     assert not [
         e for e in asyncio.run(ActionSwitchTask().run(dispatcher, rating, domain)) if e.get("name") == "rating_comment"
     ]
+
+
+@pytest.mark.parametrize("said", ["谢谢", "麻烦你们了，辛苦了"])
+def test_thanks_said_to_the_phone_question_is_thanked_back_and_the_question_asked_plainly(
+    said, gateway, dispatcher, make_tracker, domain
+):
+    events = [slot_event("complaint_description", "梅山路的路灯坏了一个星期了"), user_event(said, "thank")]
+    tracker = make_tracker(
+        slots={"complaint_description": "梅山路的路灯坏了一个星期了"},
+        events=events,
+        active_loop="complaint_form",
+        requested_slot="phone",
+    )
+    form = ValidateComplaintForm(gateway.client())
+    result = form.validate_phone(said, dispatcher, tracker, domain)
+    assert result == {"phone": None}  # no try counted, the description untouched
+    assert [m["text"] for m in dispatcher.messages] == ["不客气。"]
+    question = QUESTIONS["complaint_form_phone"][0]
+    dispatcher.messages.clear()
+    asked = [bot_event(question), user_event(said, "thank"), bot_event("不客气。")]
+    asyncio.run(ASK_ACTIONS["complaint_form_phone"]().run(dispatcher, make_tracker(events=asked), domain))
+    assert dispatcher.messages[0]["text"] == question
