@@ -26,24 +26,30 @@ class Documents:
     pattern: re.Pattern[str]  # any written form, longest first
 
     def named(self, text: str) -> set[str]:
-        return {self.forms[match.group()] for match in self.pattern.finditer(normalize(text))}
+        return self._named(normalize(text))
 
     def asked_about(self, text: str) -> set[str]:
         """The documents the question is about: each named right before a loss or a change."""
-        text = normalize(text)
+        return self._asked_about(normalize(text))
+
+    def about_another(self, question: str, own: frozenset[str], materials: frozenset[str]) -> bool:
+        """The question names a document, none of the service's own (`own`: in its name, aliases, keywords or
+        typical questions), and one it names is neither a material of the service nor just brought along."""
+        text = normalize(question)  # once: this runs on every confident search
+        named = self._named(text)
+        if not named or named & own:
+            return False
+        return bool(named - materials or self._asked_about(text))
+
+    def _named(self, text: str) -> set[str]:
+        return {self.forms[match.group()] for match in self.pattern.finditer(text)}
+
+    def _asked_about(self, text: str) -> set[str]:
         return {
             self.forms[match.group()]
             for match in self.pattern.finditer(text)
             if _ABOUT_THE_DOCUMENT.match(text, match.end())
         }
-
-    def about_another(self, question: str, own: frozenset[str], materials: frozenset[str]) -> bool:
-        """The question names a document, none of the service's own (`own`: in its name, aliases, keywords or
-        typical questions), and one it names is neither a material of the service nor just brought along."""
-        named = self.named(question)
-        if not named or named & own:
-            return False
-        return bool(named - materials or self.asked_about(question))
 
     def among(self, texts: Iterable[str]) -> frozenset[str]:
         return frozenset(self.named(" ".join(texts)))
