@@ -163,12 +163,16 @@ def mentions_earlier_report(text: str) -> bool:
 
 # "想反映几个问题", "有个情况要反映一下", "我要投诉": words that announce a complaint without telling it, as the
 # opening of a letter sent in parts does.
+# 反映 is often typed 反应; after 想/要 it can only mean 反映.
+_ANNOUNCING = r"(?:反映|投诉|举报|(?<=[想要])反应)"
 _ANNOUNCEMENT = (
-    r"(?:反映|投诉|举报)(?:一下|下)?(?:几个|一个|个|些|点|以下)?(?:问题|情况|事)"
-    r"|(?:问题|情况|事)(?:想|要)?(?:反映|投诉|举报)(?:一下|下|如下)?|我要(?:投诉|举报)"
+    rf"{_ANNOUNCING}(?:一下|下)?(?:几个|一个|个|些|点|以下)?(?:问题|情况|事)"
+    rf"|(?:问题|情况|事)(?:想|要)?{_ANNOUNCING}(?:一下|下|如下)?|我要(?:投诉|举报)"
 )
 _ANNOUNCES = re.compile(_ANNOUNCEMENT)
-_ONLY_ANNOUNCES = re.compile(rf"(?:我|我们)?(?:还)?(?:想|要|有)?(?:个|一个|几个)?(?:{_ANNOUNCEMENT})[。！!，,：:]?")
+_ONLY_ANNOUNCES = re.compile(
+    rf"(?:我|我们)?(?:还)?(?:想|要|有)?(?:个|一个|几个|件|一件)?(?:{_ANNOUNCEMENT})[。！!，,：:]?"
+)
 
 
 def announces_complaint(text: str) -> bool:

@@ -224,6 +224,7 @@ def test_a_number_typed_with_spaces_in_the_request_is_taken(dispatcher, make_tra
             "一是小区物业不作为，垃圾好几天才清一次",  # a letter sent in parts: its opening only announces
         ),
         ("我是霍山县衡山镇的一名退休教师，有个情况要反映一下：村口的桥裂了", "村口的桥裂了"),
+        ("我是裕安区平桥乡的村民，有件事想反应一下。村里的路烂了", "村里的路烂了"),  # 反映 mistyped
         (
             "领导们好，我想反应一个问题。我们金寨县梅山镇到汤家汇的那条县道修了快一年",
             "我们金寨县梅山镇到汤家汇的那条县道修了快一年",  # greeting and announcement (反映 mistyped) left out
