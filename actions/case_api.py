@@ -195,6 +195,7 @@ class CaseApi:
         sender: str,
         channel: str,
         place: str | None = None,
+        asked_service: str | None = None,
     ) -> CaseReceipt:
         payload = _given(
             description=description,
@@ -202,6 +203,7 @@ class CaseApi:
             channel=channel,
             phone=phone,
             service=service,
+            asked_service=asked_service,
             department=department,
             place=place,
         )

@@ -26,7 +26,13 @@ from actions.tracker_info import (
 from contract.limits import MAX_LETTER_CHARS
 from contract.receipts import CaseReceipt
 from knowledge.places import describe, extract_place
-from knowledge.request_kind import announces_complaint, han_count, mentions_earlier_report, only_announces_complaint
+from knowledge.request_kind import (
+    ANNOUNCING,
+    announces_complaint,
+    han_count,
+    mentions_earlier_report,
+    only_announces_complaint,
+)
 
 MIN_DESCRIPTION_CHARS = 6
 # What the place question takes: the case's place column holds 200 characters; "说不清楚" (deny) is NO_PLACE.
@@ -40,7 +46,7 @@ NO_PLACE = "未说明"
 # only) only announce the complaint.
 _TRIGGER = re.compile(
     r"^(?:(?:算了|好吧)[，,\s]*我?不(?:办|问|查|弄|补|申请|咨询)了|算了|好吧|那)?[，,。\s]*"
-    r"(我)?(还是)?(要|想)?(投诉|举报|反映|(?<=[要想])反应)(一下)?(个|一个)?(问题|情况)?(吧)?[，,。:：]?"
+    rf"(我)?(还是)?(要|想)?{ANNOUNCING}(一下)?(个|一个)?(问题|情况)?(吧)?[，,。:：]?"
     r"|^(?:wo\s*)?(?:yao\s*|xiang\s*)?(?:tousu|jubao|fanying)\b[，,。:：\s]*",  # typed in pinyin: "wo yao tousu"
     re.IGNORECASE,
 )
@@ -48,6 +54,12 @@ _TRIGGER = re.compile(
 
 # "不对，是叶集区", "地址说错了，应该是……": the place given was wrong.
 _CORRECTION = re.compile(r"不对|不是|错了|说错|改成|改为|应该是")
+
+
+# Words before the place itself in an answer to the place question ("不对 地方是金寨县梅山镇汤家汇村"): not kept.
+_PLACE_LEAD = re.compile(
+    r"^(?:(?:不对|错了|说错了)[了，,。!！\s]*)?(?:(?:地方|地点|位置|地址)(?:应该)?[是在]|应该是|改成|改为)?[：:，,\s]*"
+)
 
 
 # "金安区三里桥街道梅山路" alone, said at the phone question: the place made precise, no more description.
@@ -181,7 +193,7 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
             }
         if text.startswith("/"):
             return {"complaint_place": None}  # a button of an earlier message: the question is asked again
-        text = text[:MAX_PLACE_CHARS]
+        text = (_PLACE_LEAD.sub("", text) or text)[:MAX_PLACE_CHARS]
         if latest_intent(tracker) == "affirm" and han_count(text) <= MAX_ACKNOWLEDGEMENT_CHARS:
             return self.reject("complaint_place", dispatcher, tracker)  # "好的", "嗯嗯": no place, asked again
         if text == NO_PLACE or han_count(text) >= MIN_PLACE_CHARS or any(c.isdigit() for c in text):
@@ -296,6 +308,7 @@ class ActionSubmitComplaint(WithCaseApi, Action):
             phone=None if phone == NO_PHONE else phone,
             place=None if place in (None, NO_PLACE) else str(place),
             service=tracker.get_slot("service"),
+            asked_service=tracker.get_slot("answered_service"),
             department=tracker.get_slot("department"),
             sender=sender,
             channel=channel,

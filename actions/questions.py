@@ -62,9 +62,23 @@ class ActionAskCaseNumber(WithCaseApi, AskQuestion):
         return f"{text}{replies.OWN_CASES}", [*buttons, *replies.buttons(*own)]
 
 
+class ActionAskComplaintDescription(AskQuestion):
+    """What happened; after a letter's opening alone, simply an invitation to go on."""
+
+    slot = "complaint_description"
+
+    async def question(self, tracker: Tracker) -> tuple[str, replies.Buttons]:
+        if tracker.get_slot("complaint_opening"):
+            return replies.ASK_MATTER_AFTER_OPENING, []
+        return await super().question(tracker)
+
+
 # One registered action per question; the names are the form slots'.
+_OWN_CLASSES: dict[str, type[AskQuestion]] = {
+    ActionAskCaseNumber.slot: ActionAskCaseNumber,
+    ActionAskComplaintDescription.slot: ActionAskComplaintDescription,
+}
 ASK_ACTIONS: dict[str, type[AskQuestion]] = {
-    slot: type(f"Ask_{slot}", (AskQuestion,), {"slot": slot, "__module__": __name__})
+    slot: _OWN_CLASSES.get(slot) or type(f"Ask_{slot}", (AskQuestion,), {"slot": slot, "__module__": __name__})
     for slot in replies.QUESTIONS
-    if slot != ActionAskCaseNumber.slot
-} | {ActionAskCaseNumber.slot: ActionAskCaseNumber}
+}

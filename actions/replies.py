@@ -147,6 +147,9 @@ QUESTIONS: dict[str, tuple[str, Buttons]] = {
     "owner_code": ("请输入短信里的6位验证码。", []),
 }
 
+# The complaint's question after a letter's opening alone ("领导好，我想反映个情况"): the matter is announced.
+ASK_MATTER_AFTER_OPENING = "好的，您请讲：具体是什么事，在哪里？"
+
 # Answers a form could not use --------------------------------------------------------------------------
 # After the second unusable answer for one question, the resident chooses how to go on.
 STUCK = "看来这一步不太顺利。您可以继续填写，也可以取消，或者转人工客服帮您办理。"

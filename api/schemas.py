@@ -80,6 +80,9 @@ class ComplaintCreate(Strict):
     phone: ContactPhone | None = None
     name: PersonName | None = None
     service: Short | None = None
+    # The service the resident asked about just before (the assistant's last answer): whose window a complaint
+    # about how a service was delivered concerns when it names none ("上次去补卡态度很差" after a 社保卡 question).
+    asked_service: Short | None = None
     department: Short | None = None
     # Where it happens; without one, the place the description names (knowledge/places.py), if any.
     place: PlaceText | None = None

@@ -164,10 +164,12 @@ def mentions_earlier_report(text: str) -> bool:
 # "想反映几个问题", "有个情况要反映一下", "我要投诉": words that announce a complaint without telling it, as the
 # opening of a letter sent in parts does.
 # 反映 is often typed 反应; after 想/要 it can only mean 反映.
-_ANNOUNCING = r"(?:反映|投诉|举报|(?<=[想要])反应)"
+# The verbs that announce a complaint (反映 often mistyped 反应, which only after 想/要 means it); also the
+# complaint form's pattern for a leading "我要投诉，" (actions/complaint.py).
+ANNOUNCING = r"(?:反映|投诉|举报|(?<=[想要])反应)"
 _ANNOUNCEMENT = (
-    rf"{_ANNOUNCING}(?:一下|下)?(?:几个|一个|个|些|点|以下)?(?:问题|情况|事)"
-    rf"|(?:问题|情况|事)(?:想|要)?{_ANNOUNCING}(?:一下|下|如下)?|我要(?:投诉|举报)"
+    rf"{ANNOUNCING}(?:一下|下)?(?:几个|一个|个|些|点|以下)?(?:问题|情况|事)"
+    rf"|(?:问题|情况|事)(?:想|要)?{ANNOUNCING}(?:一下|下|如下)?|我要(?:投诉|举报)"
 )
 _ANNOUNCES = re.compile(_ANNOUNCEMENT)
 _ONLY_ANNOUNCES = re.compile(

@@ -7,6 +7,8 @@ from what the caller gave, the service's department and the request router.
   sure enough to overrule it, or places the text in a category about how a service was delivered (窗口服务态度:
   the service's window); a confident router that places the text elsewhere decides (the service was only a
   word of the text, "居民" read as 城乡居民养老保险). `routed_by="model"`.
+- No service named, but the resident asked about one just before (`asked_service`) and the text is about how a
+  service was delivered: that service's window, as if named ("上次去补卡态度很差" after a 社保卡 question).
 - Otherwise the router decides (`routed_by="model"`); below `routing_confidence_threshold` the case keeps the
   suggested category but gets no department and waits in the triage queue for an agent.
 - No router (model not built), or the router fails: the case is filed as given, logged once, never an error.
@@ -50,6 +52,18 @@ def _routed(runtime: Runtime, text: str) -> Any:
         return None
 
 
+def _about_service_conduct(runtime: Runtime, routed: Any) -> bool:
+    category = runtime.categories.get(routed.category)
+    return category is not None and category.about_service_conduct(routed.subcategory)
+
+
+def _window_asked_about(session: Session, runtime: Runtime, routed: Any, asked_service: str | None) -> Service | None:
+    """The service asked about just before, when the text is about how a service was delivered."""
+    if asked_service is None or routed is None or not _about_service_conduct(runtime, routed):
+        return None
+    return session.get(Service, asked_service)
+
+
 def place_in(text: str) -> str | None:
     """The place a request's text names, as one line ("金安区三里桥街道 梅山路"), or None."""
     place = extract_place(text)
@@ -64,11 +78,15 @@ def route_case(
     *,
     category: str | None = None,
     department: str | None = None,
+    asked_service: str | None = None,
 ) -> None:
     """Fill `case`'s category, subcategory, department, routed_by, confidence and alternatives."""
     level1, level2 = split_category(category)
     service = session.get(Service, case.service) if case.service else None
     routed = _routed(runtime, text)
+    if case.service is None and category is None and department is None:
+        service = _window_asked_about(session, runtime, routed, asked_service)
+        case.service = service.name if service is not None else None
     if routed is not None:
         case.routing_confidence = routed.confidence
         case.routing_alternatives = [
@@ -96,10 +114,7 @@ def route_case(
     case.routed_by = MODEL
     case.category, case.subcategory = routed.category, routed.subcategory
     confident = routed.confidence >= runtime.settings.routing_confidence_threshold
-    conduct = routed.category in runtime.categories and runtime.categories[routed.category].about_service_conduct(
-        routed.subcategory
-    )
-    if service is not None and conduct:
+    if service is not None and _about_service_conduct(runtime, routed):
         case.department = service.department  # "补卡窗口态度很差": the window is the service department's
     elif service is not None and routed.department != service.department and routed.category != service.category:
         if confident:

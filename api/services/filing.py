@@ -115,7 +115,9 @@ def file_complaint(session: Session, runtime: Runtime, body: ComplaintCreate) ->
         service=body.service,
         **_origin(body.phone, body.name, body.sender, body.channel),
     )
-    route_case(session, runtime, complaint, body.description, department=body.department)
+    route_case(
+        session, runtime, complaint, body.description, department=body.department, asked_service=body.asked_service
+    )
     complaint.place = body.place or place_in(body.description)
     if body.phone is None:
         complaint.phone_last4 = query_code()

@@ -77,6 +77,16 @@ def test_complaint_is_filed_with_optional_service_and_deadline(gateway, dispatch
     assert SlotSet("complaint_description", None) in events and SlotSet("phone", None) in events
 
 
+def test_complaint_sends_the_service_asked_about_before(gateway, dispatcher, make_tracker, domain):
+    # The gateway decides whether it matters (only for a complaint about how a service was delivered).
+    gateway.routes[("POST", "/api/complaints")] = (201, receipt("TS2024060100010"))
+    slots = {"complaint_description": "上次去补卡窗口态度很差", "phone": "13812345678"}
+    slots["answered_service"] = "社会保障卡挂失补换"
+    asyncio.run(ActionSubmitComplaint(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
+    sent = gateway.sent_json()
+    assert sent["asked_service"] == "社会保障卡挂失补换" and "service" not in sent
+
+
 def test_complaint_gateway_timeout_is_an_apology_and_keeps_the_slots(gateway, dispatcher, make_tracker, domain):
     slots = {"complaint_description": "社保窗口排队三个小时", "phone": "13812345678"}
     events = asyncio.run(ActionSubmitComplaint(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))

@@ -13,6 +13,7 @@ from actions.answer import ActionAcknowledge, ActionAnswerService
 from actions.complaint import ValidateComplaintForm
 from actions.escalation import ActionEscalateToHuman, ActionHandleFallback
 from actions.leave_form import ActionCancelForm, ActionSwitchTask
+from actions.questions import ASK_ACTIONS
 from tests.actions.conftest import FakeGateway, bot_event, knowledge, receipt, slot_event, user_event
 
 TICKET = (201, receipt("GD2024060100003", deadline="2024-06-01T18:00:00+08:00"))
@@ -524,6 +525,15 @@ def test_an_opening_that_only_announces_is_kept_and_the_matter_asked(dispatcher,
     )
     result = asyncio.run(form.validate_complaint_description(matter, dispatcher, tracker, domain))
     assert result["complaint_description"] == f"{OPENING}\n{matter}" and result["complaint_opening"] is None
+
+
+def test_after_an_opening_the_matter_is_simply_invited(dispatcher, make_tracker, domain):
+    # The opening announced a matter: "请您说说遇到了什么问题" would read as if it had not been heard.
+    ask = ASK_ACTIONS["complaint_description"]
+    asyncio.run(ask().run(dispatcher, make_tracker(slots={"complaint_opening": OPENING}), domain))
+    asyncio.run(ask().run(dispatcher, make_tracker(), domain))
+    asked = [m["text"] for m in dispatcher.messages]
+    assert asked == [replies.ASK_MATTER_AFTER_OPENING, replies.QUESTIONS["complaint_description"][0]]
 
 
 def test_a_phone_number_after_an_opening_is_no_matter(dispatcher, make_tracker, domain):

@@ -48,7 +48,15 @@ def test_a_place_in_the_text_is_not_asked_again(gateway, dispatcher, make_tracke
 
 
 @pytest.mark.parametrize(
-    ("answer", "kept"), [("就在菜市场东门口", "就在菜市场东门口"), ("3号楼", "3号楼"), (NO_PLACE, NO_PLACE)]
+    ("answer", "kept"),
+    [
+        ("就在菜市场东门口", "就在菜市场东门口"),
+        ("3号楼", "3号楼"),
+        (NO_PLACE, NO_PLACE),
+        # Only the words that introduce it are left out.
+        ("不对 地方是金寨县梅山镇汤家汇村", "金寨县梅山镇汤家汇村"),
+        ("地点在叶集区史河街道", "叶集区史河街道"),
+    ],
 )
 def test_any_place_as_written_is_taken(answer, kept, gateway, dispatcher, make_tracker, domain):
     tracker = make_tracker(events=[user_event(answer, "inform")], active_loop="complaint_form")

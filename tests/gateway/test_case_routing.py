@@ -251,3 +251,25 @@ def test_a_complaint_about_a_services_window_goes_to_that_services_department(
         "党务政务",
         "窗口服务态度",
     )
+
+
+def test_a_window_complaint_goes_to_the_department_of_the_service_asked_about_before(
+    client: TestClient, staff_token: Callable[[str], str]
+) -> None:
+    # "上次去补卡态度很差" right after a 社保卡 question names no service; the conversation does.
+    text = "上次去补卡，窗口工作人员态度很差，爱答不理"
+    service = next(s for s in client.get("/api/services").json() if s["name"] == "社会保障卡挂失补换")
+    case = read(client, staff_token("agent"), complain(client, text, asked_service=service["name"]))
+    assert (case["service"], case["department"], case["subcategory"]) == (
+        service["name"],
+        service["department"],
+        "窗口服务态度",
+    )
+
+
+def test_the_service_asked_about_before_does_not_route_a_complaint_about_something_else(
+    client: TestClient, staff_token: Callable[[str], str]
+) -> None:
+    # A leak reported after a 社保卡 question is the housing bureau's, and the case names no service.
+    case = read(client, staff_token("agent"), complain(client, LEAK, asked_service="社会保障卡挂失补换"))
+    assert (case["service"], case["department"]) == (None, "市住房和城乡建设局")
