@@ -23,6 +23,7 @@ from actions.tracker_info import (
     slot_before_latest_message,
     slot_text,
 )
+from contract.case_kinds import find_case_number
 from contract.limits import MAX_LETTER_CHARS
 from contract.receipts import CaseReceipt
 from knowledge.places import describe, extract_place
@@ -74,6 +75,25 @@ def _corrected_place(text: str) -> str | None:
         return None
     only_a_place = han_count(text.replace(place.as_written, "")) <= PLACE_ONLY_EXTRA_CHARS
     return describe(place) if only_a_place or _CORRECTION.search(text) else None
+
+
+# "TS2026120500001" or "上次的编号是TS2026120500001" at the place or phone question: the earlier case's number.
+EARLIER_NUMBER_WORDS = 8
+
+
+def _earlier_number(text: str) -> str | None:
+    number = find_case_number(text)
+    if number is None or han_count(text) > EARLIER_NUMBER_WORDS:
+        return None
+    return number
+
+
+def _with_earlier_number(description: str, number: str, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+    """The earlier case's number goes with the matter: the gateway links the cases when the number is the
+    resident's own (api/services/repeat_reports.py), and the agent sees it otherwise."""
+    dispatcher.utter_message(text=replies.EARLIER_NUMBER_NOTED.format(number=number))
+    line = replies.EARLIER_NUMBER_LINE.format(number=number)
+    return {"complaint_description": f"{description}\n{line}"[:MAX_LETTER_CHARS]}
 
 
 def _contact(text: str) -> str | None:
@@ -182,6 +202,9 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
                 **added_to_description(description, text, dispatcher, tracker),
                 "complaint_place": describe(place) if place else None,
             }
+        number = _earlier_number(text)
+        if number is not None and description:
+            return {**_with_earlier_number(description, number, dispatcher), "complaint_place": None}
         phone = _contact(text)
         if phone is not None:
             # The phone given instead (the place skipped): filed without a place, the phone is not asked again.
@@ -209,6 +232,9 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
         description = slot_before_latest_message(tracker, "complaint_description") or tracker.get_slot(
             "complaint_description"
         )
+        number = _earlier_number(text)
+        if number is not None and description:
+            return {**_with_earlier_number(description, number, dispatcher), "phone": None}
         corrected = _corrected_place(text) if tracker.get_slot("complaint_place") else None
         if corrected and _contact(text) is None:
             dispatcher.utter_message(text=replies.PLACE_CORRECTED.format(place=corrected))
@@ -288,6 +314,8 @@ def _filed(description: str) -> Callable[[CaseReceipt], tuple[str, replies.Butto
         )
         if receipt.earlier_number:
             text += replies.REPEAT_LINKED.format(number=receipt.earlier_number, status=receipt.earlier_status)
+        elif earlier := find_case_number(description):
+            text += replies.REPEAT_NUMBER_KEPT.format(number=earlier)
         elif mentions_earlier_report(description):
             text += replies.REPEAT_UNLINKED
         return restated + text, [*replies.buttons(replies.WRONG_DEPARTMENT_BUTTON), *replies.rate_buttons()]

@@ -66,11 +66,20 @@ REGISTER_LETTER = "以上是办事指南里的说明。您的来信如需相关�
 OFFER_MORE = "这段我也记下了，会和上面的内容一起登记。说完了就点“登记诉求”。"
 ADDED_TO_DESCRIPTION = "这段已补充到您反映的问题里。"
 ADDED_AGAIN = "这段也补充进去了。"  # the next part of the same letter: not the same words twice in a row
+# The number of the case reported before, given at a complaint's question ("上次的编号是TS…"): kept with the matter.
+EARLIER_NUMBER_NOTED = "好的，已记下您上次的办件编号{number}，会和这次反映一起转给承办部门。"
+EARLIER_NUMBER_LINE = "上次的办件编号：{number}"
 # "不对，是叶集区" said after the place was taken: the place is changed, the form goes on.
 PLACE_CORRECTED = "好的，地点改为：{place}。"
 # Said when a message was taken in passing (not as the answer to the question asked): the question follows plainly.
 WELCOME = "不客气。"  # thanks said to a form's question: no mistake, the question comes again plainly
-TAKEN_IN_PASSING = (ADDED_TO_DESCRIPTION, ADDED_AGAIN, PLACE_CORRECTED.split("{")[0], WELCOME)
+TAKEN_IN_PASSING = (
+    ADDED_TO_DESCRIPTION,
+    ADDED_AGAIN,
+    PLACE_CORRECTED.split("{")[0],
+    EARLIER_NUMBER_NOTED.split("{")[0],
+    WELCOME,
+)
 REGISTER_BUTTONS: Buttons = buttons(("登记诉求", "/submit_complaint"), ("转人工客服", "/request_human"))
 OFFER_CONSULTATION = (
     "这个问题办事指南里还没有现成的答案。需要的话，我可以把它登记为咨询，请工作人员答复您（下班时间留言，上班后答复）。"
@@ -231,6 +240,8 @@ COMPLAINT_HANDLER_WITH_CATEGORY = "按“{category}”类转交{department}，"
 RESTATED = "您反映的是：{summary}\n"
 # A repeat report ("上次反映的……还没人修"): linked to the resident's earlier case, or no earlier case was found.
 REPEAT_LINKED = "\n这次反映已和您上次的办件{number}（目前{status}）关联，承办部门会一并处理。"
+# The earlier number was given but is not this sender's case (another phone or browser): not linked automatically.
+REPEAT_NUMBER_KEPT = "\n您提供的上次办件编号{number}已写进这次的反映，工作人员会一并核对。"
 REPEAT_UNLINKED = "\n您说之前反映过：如果还留着上次的办件编号，发给我就能查上次的办理进度。"
 # "部门不对" after filing (actions/rerouting.py).
 WRONG_DEPARTMENT_BUTTON = ("部门不对", "/change_department")

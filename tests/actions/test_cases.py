@@ -288,6 +288,8 @@ def test_the_receipt_names_the_category_it_was_filed_under(gateway, dispatcher, 
         ("上次反映的路灯坏了，到现在都没人修", {}, "unlinked"),
         # a first report
         ("路口的路灯坏了，晚上很黑", {}, None),
+        # the earlier number given, but not this resident's case: kept for the agent, not asked for again
+        ("上次反映的路灯坏了，到现在都没人修\n上次的办件编号：TS2024052000003", {}, "kept"),
     ],
 )
 def test_a_repeat_report_names_the_earlier_case(description, earlier, said, gateway, dispatcher, make_tracker, domain):
@@ -301,6 +303,7 @@ def test_a_repeat_report_names_the_earlier_case(description, earlier, said, gate
     assert "TS2024060100011" in text
     assert ("已和您上次的办件TS2024052000003（目前处理中）关联" in text) == (said == "linked")
     assert ("如果还留着上次的办件编号" in text) == (said == "unlinked")
+    assert ("编号TS2024052000003已写进这次的反映" in text) == (said == "kept")
 
 
 def test_the_case_number_question_offers_the_residents_own_cases(gateway, dispatcher, make_tracker, domain):

@@ -257,3 +257,21 @@ def test_a_chat_question_gets_the_guide_only(dispatcher, make_tracker, domain):
     tracker = make_tracker(events=[user_event("失业金怎么申请", "ask_service", found)])
     asyncio.run(ActionAnswerService().run(dispatcher, tracker, domain))
     assert len(dispatcher.messages) == 1
+
+
+@pytest.mark.parametrize(
+    ("slot", "answer"), [("complaint_place", "TS2026120500001"), ("phone", "上次的编号是 ts2026 1205 00001")]
+)
+def test_the_earlier_cases_number_goes_with_the_matter(slot, answer, gateway, dispatcher, make_tracker, domain):
+    # "上个月反映的路灯怎么还没修": the number given at the next question is neither a place nor a phone.
+    chase = "我上个月反映的路灯问题怎么还没人来修"
+    tracker = make_tracker(
+        slots={"complaint_description": chase},
+        events=[{"event": "slot", "name": "complaint_description", "value": chase}, user_event(answer, "inform")],
+        active_loop="complaint_form",
+        requested_slot=slot,
+    )
+    form = ValidateComplaintForm(gateway.client())
+    result = getattr(form, f"validate_{slot}")(answer, dispatcher, tracker, domain)
+    assert result == {"complaint_description": f"{chase}\n上次的办件编号：TS2026120500001", slot: None}
+    assert "已记下您上次的办件编号TS2026120500001" in dispatcher.messages[0]["text"]
