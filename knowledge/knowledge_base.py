@@ -15,13 +15,13 @@ from contract.knowledge import Hit, SearchResult
 from knowledge.answers import compose_answer, source_of
 from knowledge.aspects import detect_aspect, is_follow_up
 from knowledge.dense import DenseScorer
-from knowledge.documents import Documents, read_documents
+from knowledge.documents import Subjects, read_documents, read_procedures
 from knowledge.embedders import Embedder, create_embedder
 from knowledge.index import ensure_index, manifest_stamp
 from knowledge.lexical import LexicalIndex
 from knowledge.schema import KnowledgeFormatError, Service, load_categories, load_services
 from knowledge.settings import MODES, KnowledgeSettings
-from knowledge.text import Segmenter
+from knowledge.text import Segmenter, normalize
 
 logger = logging.getLogger(__name__)
 
@@ -39,10 +39,20 @@ class _Loaded:
     # The words that name a service: its name and aliases (`mentions`), and those with its keywords (`words`).
     mentions: frozenset[str]
     words: frozenset[str]
-    # The documents a question may be about, and per service those it deals with and those it asks for.
-    documents: Documents
+    # The documents a question may be about, and per service those it deals with and those it asks for; the
+    # procedures a question may ask for (注销, 变更 ...), and per service those it deals with.
+    documents: Subjects
     own_documents: list[frozenset[str]]
     material_documents: list[frozenset[str]]
+    procedures: Subjects
+    own_procedures: list[frozenset[str]]
+
+    def about_another(self, question: str, service: int) -> bool:
+        """The question is about a document or asks for a procedure the service does not deal with."""
+        text = normalize(question)  # once: this runs on every confident search
+        return self.documents.about_another(
+            text, self.own_documents[service], self.material_documents[service]
+        ) or self.procedures.about_another(text, self.own_procedures[service])
 
 
 def _names_pattern(services: list[Service]) -> re.Pattern[str]:
@@ -167,13 +177,7 @@ class KnowledgeBase:
             )
             for i in best
         ]
-        confident = (
-            bool(hits)
-            and hits[0].score >= self.settings.threshold
-            and not loaded.documents.about_another(
-                query, loaded.own_documents[best[0]], loaded.material_documents[best[0]]
-            )
-        )
+        confident = bool(hits) and hits[0].score >= self.settings.threshold and not loaded.about_another(query, best[0])
         return SearchResult(query=query, confident=confident, hits=hits, aspect=aspect, follow_up=is_follow_up(query))
 
     def _read_services(self) -> list[Service]:
@@ -191,6 +195,7 @@ class KnowledgeBase:
         mentions = frozenset(name for service in services for name in (service.name, *service.aliases))
         texts: list[list[str]] = [[] for _ in services]
         documents = read_documents(self.settings.dict_dir / "documents.tsv")
+        procedures = read_procedures(self.settings.dict_dir / "procedures.tsv")
         for passage in dense.passages:
             texts[passage.service].append(passage.text)
         return _Loaded(
@@ -203,6 +208,11 @@ class KnowledgeBase:
             documents=documents,
             own_documents=[documents.among((s.name, *s.aliases, *s.keywords, *s.questions)) for s in services],
             material_documents=[documents.among(s.materials) for s in services],
+            procedures=procedures,
+            # A summary says what the service does too ("登记信息变更需要换领").
+            own_procedures=[
+                procedures.among((s.name, *s.aliases, *s.keywords, s.summary, *s.questions)) for s in services
+            ],
         )
 
     def _refresh_if_rebuilt(self) -> None:
