@@ -115,6 +115,18 @@ def candidate_curve(
     return curve
 
 
+def as_answered(kb: KnowledgeBase, questions: Sequence[Question]) -> tuple[float, float, float]:
+    """As the assistant answers (configured mode, its threshold and the document and procedure checks): in-scope
+    answered with the right guide, in-scope answered with a wrong one, out-of-scope answered with any."""
+    results = kb.search_many([q.text for q in questions])
+    in_scope = [(q.service, r) for q, r in zip(questions, results, strict=True) if q.service]
+    oos = [r for q, r in zip(questions, results, strict=True) if not q.service]
+    right = sum(1 for service, r in in_scope if r.confident and r.hits[0].service == service)
+    wrong = sum(1 for service, r in in_scope if r.confident and r.hits[0].service != service)
+    answered_oos = sum(1 for r in oos if r.confident)
+    return right / max(len(in_scope), 1), wrong / max(len(in_scope), 1), answered_oos / max(len(oos), 1)
+
+
 def run_evaluation(kb: KnowledgeBase, questions_file: Path, modes: Sequence[str] = MODES) -> str:
     """The evaluation report as text (one table per mode)."""
     questions = read_questions(questions_file)
@@ -153,6 +165,12 @@ def run_evaluation(kb: KnowledgeBase, questions_file: Path, modes: Sequence[str]
         for split in SPLITS:
             curve = candidate_curve(asked[split], scored[split], threshold, [s.name for s in kb.services])
             lines.append(f"  {split:6} " + "   ".join(f"{f}: {i} · {o}" for f, i, o in curve))
+    lines.append("")
+    lines.append(f"== as answered ({kb.settings.mode}: threshold, document and procedure checks)")
+    lines.append(f"{'split':6} {'right':>7} {'wrong':>7} {'OOS answered':>13}")
+    for split in SPLITS:
+        right, wrong, answered_oos = as_answered(kb, [q for q in usable if q.split == split])
+        lines.append(f"{split:6} {right:7.1%} {wrong:7.1%} {answered_oos:13.1%}")
     return "\n".join(lines)
 
 

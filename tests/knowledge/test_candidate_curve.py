@@ -1,10 +1,12 @@
-"""How the candidate floor is chosen (knowledge/evaluation.py candidate_curve), on made-up scores."""
+"""How the candidate floor is chosen (knowledge/evaluation.py candidate_curve), on made-up scores, and what the
+assistant answers as it does (as_answered)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from knowledge.evaluation import Question, candidate_curve
+from knowledge import KnowledgeBase
+from knowledge.evaluation import Question, as_answered, candidate_curve
 
 NAMES = ["社会保障卡申领", "结婚登记", "居住证办理", "户口迁移"]
 
@@ -34,3 +36,15 @@ def test_the_curve_counts_what_unsure_questions_are_offered() -> None:
         0.8: ("1/2", "1/2"),
         0.9: ("0/2", "0/2"),
     }
+
+
+def test_as_answered_counts_what_the_checks_turn_away(lexical_kb: KnowledgeBase) -> None:
+    # No guide covers closing a business; 个体工商户设立登记 reaches the threshold on the question's other words.
+    questions = [
+        Question("个体户不干了 营业执照怎么注销", "", "tune"),
+        Question("社保卡丢了怎么挂失补办", "社会保障卡挂失补换", "tune"),
+        Question("社保卡丢了怎么挂失补办", "社会保障卡申领", "tune"),  # the right guide is another: wrong
+        Question("今天六安天气怎么样", "", "tune"),
+    ]
+    assert lexical_kb.search(questions[0].text).hits[0].score >= lexical_kb.settings.threshold
+    assert as_answered(lexical_kb, questions) == (0.5, 0.5, 0.0)
