@@ -66,7 +66,7 @@ def next_answer(reply: str, request: str) -> str | None:
         (("几栋几单元",), "3栋2单元"),
         (("哪一类问题",), "其他"),
         (("电话", "手机号"), PHONE),
-        (("什么问题", "具体说说", "具体建议", "具体一点"), request),
+        (("什么问题", "具体说说", "具体建议", "具体一点", "您请讲"), request),
         (("建议是关于哪一项",), "其他话题"),
         (("建议是关于哪方面",), "政策建议"),
         # Candidate how-to guides for a request that is none of them: "都不是，转人工解答".
