@@ -123,8 +123,10 @@ async def _answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, a
         hit = await _aspect_of(chosen, pending, api)
         if hit:
             return [*answer_with_hit(dispatcher, tracker, hit, about=True), SlotSet("pending_question", None)]
-    if chosen and not (best and best.service == chosen):
-        # A button press (or a service named outright): answer for exactly that service.
+    about_another = knowledge is not None and knowledge.another_subject and knowledge.hits[0].service == chosen
+    if chosen and not (best and best.service == chosen) and not about_another:
+        # A button press (or a service named outright): answer for exactly that service. Not when the question
+        # names it but asks about something its guide does not deal with ("个体户注销执照" is no 设立登记).
         hit = await _hit_for_chosen_service(tracker, chosen, api)
         if hit:
             return answer_with_hit(dispatcher, tracker, hit)

@@ -45,6 +45,10 @@ class SearchResult:
     # The message asks about an aspect and names nothing else ("那要多少钱", "在哪里办"): it is about the
     # service the conversation is on, whatever the search matched for its few words.
     follow_up: bool = False
+    # The best guide scored enough but the question is about a document or asks for a procedure that guide does
+    # not deal with ("个体户注销执照" and 个体工商户设立登记): the service's name in the question is no reason to
+    # answer with it.
+    another_subject: bool = False
 
     @property
     def best(self) -> Hit | None:
@@ -57,6 +61,7 @@ class SearchResult:
             "confident": self.confident,
             "aspect": self.aspect,
             "follow_up": self.follow_up,
+            "another_subject": self.another_subject,
             "hits": [hit.to_dict() for hit in self.hits],
         }
 
@@ -68,6 +73,7 @@ class SearchResult:
             hits=[Hit.from_dict(hit) for hit in data.get("hits") or []],
             aspect=str(data.get("aspect") or GENERAL_ASPECT),
             follow_up=bool(data.get("follow_up")),
+            another_subject=bool(data.get("another_subject")),
         )
 
     @classmethod

@@ -177,8 +177,16 @@ class KnowledgeBase:
             )
             for i in best
         ]
-        confident = bool(hits) and hits[0].score >= self.settings.threshold and not loaded.about_another(query, best[0])
-        return SearchResult(query=query, confident=confident, hits=hits, aspect=aspect, follow_up=is_follow_up(query))
+        reaches = bool(hits) and hits[0].score >= self.settings.threshold
+        another = reaches and loaded.about_another(query, best[0])
+        return SearchResult(
+            query=query,
+            confident=reaches and not another,
+            hits=hits,
+            aspect=aspect,
+            follow_up=is_follow_up(query),
+            another_subject=another,
+        )
 
     def _read_services(self) -> list[Service]:
         return load_services(self.settings.services_dir, load_categories(self.settings.categories_file))

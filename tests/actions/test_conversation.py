@@ -107,6 +107,21 @@ def test_picked_button_answers_from_the_earlier_matches_without_a_new_search(gat
     assert gateway.requests == []
 
 
+@pytest.mark.parametrize("another_subject", [True, False])
+def test_a_service_named_in_a_question_about_something_its_guide_does_not_cover_is_no_answer(
+    another_subject, gateway, dispatcher, make_tracker, domain
+):
+    # "个体户" names 个体工商户设立登记, but the question asks how to close the business (注销).
+    text = "个体户不干了注销执照是不是还要去税务那边"
+    found = {**knowledge(False, ("个体工商户设立登记", 0.51)), "query": text, "another_subject": another_subject}
+    tracker = make_tracker(
+        events=[user_event(text, "ask_service", found)], entities=[{"entity": "service", "value": "个体工商户设立登记"}]
+    )
+    asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, tracker, domain))
+    answered = dispatcher.messages[0]["text"].startswith("个体工商户设立登记的办理指南")
+    assert answered is not another_subject
+
+
 def conversation():
     return [
         user_event("我的社保卡丢了", "ask_service", knowledge(False, ("社会保障卡挂失补换", 0.31))),
