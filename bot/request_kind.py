@@ -10,8 +10,9 @@ or ``report_incident`` when the classifier ranked that above a complaint ("小�
 Questions that name a case number stay status checks; suggestions, handover and form answers are left alone
 (they are not in ``READS_AS_COMPLAINT``). The other way round, a message that opens by withdrawing a complaint
 ("不投诉了，我想表扬……") and goes on with praise or a suggestion is that, not a complaint; a problem told as a
-story, read as praise without a word of praise or thanks, is a fallback (the offer to register it), and a letter's
-opening read as praise that announces a complaint is one.
+story, read as praise without a word of praise or thanks, is a fallback (the offer to register it), a letter's
+opening read as praise that announces a complaint is one, and a letter read as a request for a human (it tells of
+the hotline's "转人工") is the kind of request ranked next.
 """
 
 from __future__ import annotations
@@ -33,13 +34,16 @@ COMPLAINT = "submit_complaint"
 INCIDENT = "report_incident"
 # Intents a grievance is mistaken for. check_status only without a case number ("我上个月反映的问题到现在还没人管").
 # praise: "工作人员说话不耐烦，大声呵斥" shares the words of praise for a window ("工作人员", "窗口", "态度").
+# not_satisfied: "问个问题被吼了一顿 说这都不懂" shares "懂" with "你到底懂不懂" said to the assistant.
 READS_AS_COMPLAINT = frozenset(
-    {"ask_service", "apply_service", "out_of_scope", "nlu_fallback", "check_status", "praise"}
+    {"ask_service", "apply_service", "out_of_scope", "nlu_fallback", "check_status", "praise", "not_satisfied"}
 )
 # A grievance has some length: "态度差" alone may be an answer to a form's question.
 MIN_HAN_CHARS = 8
 _PROGRESS = re.compile(r"结果|进度|进展|怎么样了|到哪一步|查一下|查询|查查|处理了吗|办好了吗|办得怎么样")
 _PRAISE = re.compile(r"表扬|感谢|谢谢|点赞|好评|称赞|赞扬|锦旗")
+# Displeasure with the assistant's own answers ("你这个回答太敷衍了"): a handover to a person, not a complaint.
+_ABOUT_THE_ASSISTANT = re.compile(r"回答|机器人|智能客服|你说的|你答|答的|答非所问")
 
 
 def reads_as_complaint(text: str, intent: str | None) -> bool:
@@ -49,6 +53,8 @@ def reads_as_complaint(text: str, intent: str | None) -> bool:
         return False  # "我上周投诉的事有结果没": about an earlier case (a letter's story may say 结果 in passing)
     if intent == "praise" and _PRAISE.search(text):
         return False  # "表扬三号窗口，以前态度很差，现在好多了"
+    if intent == "not_satisfied" and _ABOUT_THE_ASSISTANT.search(text):
+        return False
     return grievance_strength(text) is Strength.STRONG
 
 
@@ -85,6 +91,19 @@ def praise_without_praise(text: str, intent: str | None) -> bool:
     return is_letter(text) or grievance_strength(text) is not Strength.NONE
 
 
+HANDOVER = "request_human"
+# What a letter that mentions a human operator ("按好几次键才能转到人工") is about instead, in the ranking's order.
+LETTER_KINDS = frozenset({COMPLAINT, INCIDENT, "give_suggestion", "praise"})
+
+
+def letter_not_a_handover(text: str, intent: str | None, ranking: list[dict[str, Any]]) -> str | None:
+    """A letter read as a request for a human: its words about the hotline's operators ("转人工要按好几次键")
+    made it one, but a letter asks for an answer to what it tells. The ranking's best kind of request, else None."""
+    if intent != HANDOVER or not is_letter(text):
+        return None
+    return next((r[INTENT_NAME_KEY] for r in ranking if r[INTENT_NAME_KEY] in LETTER_KINDS), None)
+
+
 def _choose(message: Message, name: str) -> None:
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] != name]
     chosen = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
@@ -118,6 +137,8 @@ class GrievanceAsComplaint(GraphComponent):
                 _choose(message, instead)
             elif praise_announcing_complaint(text, intent):
                 _choose(message, COMPLAINT)
+            elif letter_kind := letter_not_a_handover(text, intent, message.get(INTENT_RANKING_KEY) or []):
+                _choose(message, letter_kind)
             elif praise_without_praise(text, intent):
                 # Not sure what the resident wants: the fallback offers to register what the message describes.
                 _choose(message, FALLBACK)

@@ -23,6 +23,8 @@ def _parsed(text: str, intent: str) -> Message:
         ("我上个月反映的问题到现在还没人处理", "check_status"),
         ("政务大厅窗口的工作人员态度很差", "nlu_fallback"),
         ("楼下饭店油烟太大，天天扰民", "out_of_scope"),
+        ("问个问题被工作人员吼了一顿 说这都不懂还来办", "not_satisfied"),
+        ("去大厅问路被保安凶了几句", "ask_service"),
         ("我陪母亲去社区服务中心办事，工作人员说话不耐烦，大声呵斥", "praise"),
         # A letter whose story mentions a result is no status question.
         (
@@ -49,6 +51,8 @@ def test_grievances_become_complaints(text: str, intent: str) -> None:
         ("态度很差", "ask_service"),  # too short to be a whole grievance (a form's answer)
         ("表扬三号窗口的小王，以前这里态度很差，现在好多了", "praise"),  # praise that mentions the past
         ("/request_human", "request_human"),
+        ("你这个回答太敷衍了，没解决我的问题", "not_satisfied"),  # about the assistant: a person takes over
+        ("机器人一直答非所问 不负责任", "not_satisfied"),
     ],
 )
 def test_other_messages_keep_their_intent(text: str, intent: str) -> None:
@@ -133,3 +137,35 @@ def test_a_withdrawn_complaint_followed_by_praise_or_a_suggestion_is_that(text: 
 def test_a_problem_read_as_praise_without_a_word_of_praise_is_not_praise(text: str, intent: str) -> None:
     message = GrievanceAsComplaint().process([_parsed(text, "praise")])[0]
     assert message.get(INTENT)[INTENT_NAME_KEY] == intent
+
+
+def _ranked(text: str, *intents: str) -> Message:
+    message = _parsed(text, intents[0])
+    message.set(
+        INTENT_RANKING_KEY, [{INTENT_NAME_KEY: name, "confidence": 0.5 / (i + 1)} for i, name in enumerate(intents)]
+    )
+    return message
+
+
+LETTER_ON_THE_HOTLINE = (
+    "建议：打12345时语音提示太长，要按好几次键才能转到人工，老人常常听不懂就挂断了。另外办结短信只写已办理，"
+    "没有写承办单位和联系人，想追问都找不到人。建议给老年人开一个直接接通话务员的通道，短信里写明承办单位。"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking", "expected"),
+    [
+        # A letter that tells of the hotline's operators is the request it makes, not a handover.
+        (LETTER_ON_THE_HOTLINE, ("request_human", "give_suggestion", "praise"), "give_suggestion"),
+        # A short message asking for a person stays one.
+        ("帮我转人工，机器人说不清楚", ("request_human", "give_suggestion"), "request_human"),
+        # A letter with no kind of request in its ranking keeps the handover.
+        (LETTER_ON_THE_HOTLINE, ("request_human", "ask_service"), "request_human"),
+    ],
+)
+def test_a_letter_read_as_a_handover_is_the_request_it_makes(
+    text: str, ranking: tuple[str, ...], expected: str
+) -> None:
+    message = GrievanceAsComplaint().process([_ranked(text, *ranking)])[0]
+    assert message.get(INTENT)[INTENT_NAME_KEY] == expected
