@@ -45,8 +45,8 @@ class SearchResult:
     # The message asks about an aspect and names nothing else ("那要多少钱", "在哪里办"): it is about the
     # service the conversation is on, whatever the search matched for its few words.
     follow_up: bool = False
-    # The best guide scored enough but the question is about a document or asks for a procedure that guide does
-    # not deal with ("个体户注销执照" and 个体工商户设立登记): the service's name in the question is no reason to
+    # The question is about a document or asks for a procedure that the best guide does not deal with ("个体户
+    # 注销执照" and 个体工商户设立登记): never confident, and the service's name in the question is no reason to
     # answer with it.
     another_subject: bool = False
 

@@ -178,7 +178,8 @@ class KnowledgeBase:
             for i in best
         ]
         reaches = bool(hits) and hits[0].score >= self.settings.threshold
-        another = reaches and loaded.about_another(query, best[0])
+        # Also below the threshold: the actions then do not answer with a service the question names.
+        another = bool(hits) and loaded.about_another(query, best[0])
         return SearchResult(
             query=query,
             confident=reaches and not another,

@@ -144,3 +144,11 @@ def test_the_tables_are_read_from_the_dictionary_directory(
     (dict_dir / table).write_text("", encoding="utf-8")  # an empty table
     kb = KnowledgeBase.from_settings(settings.with_changes(dict_dir=dict_dir, mode="lexical"))
     assert kb.search(question).confident
+
+
+def test_another_subject_is_said_below_the_threshold_too(lexical_kb: KnowledgeBase) -> None:
+    # "低保户" names 最低生活保障申请, the question asks for legal aid: the actions must not answer the named service.
+    result = lexical_kb.search("俺是低保户想告人没钱请律师 听说有免费的去哪找啊")
+    assert result.hits[0].service == "最低生活保障申请"
+    assert result.another_subject and not result.confident
+    assert not lexical_kb.search("低保户每个月能领多少钱").another_subject
