@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
-from actions.form_base import FormValidation, Narrative, changes_kind, file_case
+from actions.form_base import MAX_ACKNOWLEDGEMENT_CHARS, FormValidation, Narrative, changes_kind, file_case
 from actions.intake import describes_a_problem
 from actions.pii import NO_PHONE, declines_phone, normalize_contact_phone
 from actions.tracker_info import (
@@ -39,8 +39,6 @@ MIN_DESCRIPTION_CHARS = 6
 # What the place question takes: the case's place column holds 200 characters; "说不清楚" (deny) is NO_PLACE.
 MAX_PLACE_CHARS = 200
 MIN_PLACE_CHARS = 2
-# "好的", "可以的", "知道了": an acknowledgement, not a place, however many characters.
-MAX_ACKNOWLEDGEMENT_CHARS = 4
 MORE_DESCRIPTION_CHARS = 40
 NO_PLACE = "未说明"
 # "我要投诉，", "算了，我还是投诉吧：", "算了不办了，我要投诉" and "我想反应一个问题。" (反映 mistyped, after 要/想

@@ -23,6 +23,7 @@ from actions.tracker_info import latest_intent, slot_before_latest_message, valu
 from contract import turns
 from contract.limits import MAX_LETTER_CHARS
 from contract.receipts import CaseReceipt
+from knowledge.request_kind import han_count
 
 # "不对，我想改成投诉物业", "算了 我改成提个建议吧": a correction of what kind of request it is, said first.
 _CHANGE_OF_KIND = re.compile(r"不对|改成|改为|换成|算了|不(?:投诉|举报|反映)了|还是.{0,3}(?:投诉|报事|建议|表扬)")
@@ -79,6 +80,10 @@ async def file_case(
     ]
 
 
+# "好的", "可以的", "知道了": an acknowledgement, not an answer, however many characters.
+MAX_ACKNOWLEDGEMENT_CHARS = 4
+
+
 def unusable_answer(
     slot: str,
     dispatcher: CollectingDispatcher,
@@ -90,10 +95,14 @@ def unusable_answer(
     if there are any. From the configured number of tries on, the resident gets the ways on instead:
     continue, cancel, or a person."""
     said = str(tracker.latest_message.get("text") or "")
-    if latest_intent(tracker) == "thank" and not any(char.isdigit() for char in said):
-        # "谢谢", "辛苦你们了" said to the question: thanked back, not told the answer is wrong, no try counted.
-        dispatcher.utter_message(text=replies.WELCOME)
-        return {slot: None}
+    if not any(char.isdigit() for char in said):
+        if latest_intent(tracker) == "thank":
+            # "谢谢", "辛苦你们了" said to the question: thanked back, not told the answer is wrong, no try counted.
+            dispatcher.utter_message(text=replies.WELCOME)
+            return {slot: None}
+        if latest_intent(tracker) == "affirm" and han_count(said) <= MAX_ACKNOWLEDGEMENT_CHARS:
+            # "好的", "嗯嗯": the question acknowledged, not a wrong answer: it is simply asked again.
+            return {slot: None}
     attempts = dict(tracker.get_slot("failed_attempts") or {})
     attempts[slot] = attempts.get(slot, 0) + 1
     text = message or replies.REPROMPTS[slot]

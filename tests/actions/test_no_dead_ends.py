@@ -370,3 +370,21 @@ def test_thanks_said_to_the_phone_question_is_thanked_back_and_the_question_aske
     asked = [bot_event(question), user_event(said, "thank"), bot_event("不客气。")]
     asyncio.run(ASK_ACTIONS["complaint_form_phone"]().run(dispatcher, make_tracker(events=asked), domain))
     assert dispatcher.messages[0]["text"] == question
+
+
+@pytest.mark.parametrize("said", ["好的", "嗯嗯"])
+def test_an_acknowledgement_at_the_phone_question_is_no_wrong_format(said, gateway, dispatcher, make_tracker, domain):
+    # "好的" acknowledges the question: "电话号码格式好像不对" would be wrong, and no try is counted.
+    events = [slot_event("complaint_description", "梅山路的路灯坏了一个星期了"), user_event(said, "affirm")]
+    tracker = make_tracker(
+        slots={"complaint_description": "梅山路的路灯坏了一个星期了"},
+        events=events,
+        active_loop="complaint_form",
+        requested_slot="phone",
+    )
+    result = ValidateComplaintForm(gateway.client()).validate_phone(said, dispatcher, tracker, domain)
+    assert result == {"phone": None} and dispatcher.messages == []
+    question = QUESTIONS["complaint_form_phone"][0]
+    asked = [bot_event(question), user_event(said, "affirm")]
+    asyncio.run(ASK_ACTIONS["complaint_form_phone"]().run(dispatcher, make_tracker(events=asked), domain))
+    assert dispatcher.messages[0]["text"] == f"麻烦您再回答一下：{question}"
