@@ -123,7 +123,10 @@ async def _answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, a
         hit = await _aspect_of(chosen, pending, api)
         if hit:
             return [*answer_with_hit(dispatcher, tracker, hit, about=True), SlotSet("pending_question", None)]
-    about_another = knowledge is not None and knowledge.another_subject and knowledge.hits[0].service == chosen
+    # The NLU component may keep no hit at all (all too weak to offer as choices).
+    about_another = bool(
+        knowledge and knowledge.another_subject and knowledge.hits[:1] and knowledge.hits[0].service == chosen
+    )
     if chosen and not (best and best.service == chosen) and not about_another:
         # A button press (or a service named outright): answer for exactly that service. Not when the question
         # names it but asks about something its guide does not deal with ("个体户注销执照" is no 设立登记).

@@ -122,6 +122,15 @@ def test_a_service_named_in_a_question_about_something_its_guide_does_not_cover_
     assert answered is not another_subject
 
 
+def test_another_subject_without_any_hit_is_no_failure(gateway, dispatcher, make_tracker, domain):
+    # The NLU component keeps no hit too weak to offer; the flag may still be set.
+    text = "公司被列入经营异常名录了 是先办地址变更再申请移出吗"
+    found = {"query": text, "confident": False, "aspect": "general", "hits": [], "another_subject": True}
+    tracker = make_tracker(events=[user_event(text, "ask_service", found)])
+    asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, tracker, domain))
+    assert dispatcher.messages  # an offer or a way on, never the failure message
+
+
 def conversation():
     return [
         user_event("我的社保卡丢了", "ask_service", knowledge(False, ("社会保障卡挂失补换", 0.31))),
