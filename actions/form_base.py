@@ -23,7 +23,7 @@ from actions.tracker_info import latest_intent, slot_before_latest_message, valu
 from contract import turns
 from contract.limits import MAX_LETTER_CHARS
 from contract.receipts import CaseReceipt
-from knowledge.request_kind import han_count
+from knowledge.request_kind import han_count, without_insults
 
 # "不对，我想改成投诉物业", "算了 我改成提个建议吧": a correction of what kind of request it is, said first.
 _CHANGE_OF_KIND = re.compile(r"不对|改成|改为|换成|算了|不(?:投诉|举报|反映)了|还是.{0,3}(?:投诉|报事|建议|表扬)")
@@ -237,7 +237,8 @@ class FormValidation(FormValidationAction, ABC):
             # action that offered the button, or written before).
             given = [v for v in values_since_latest_message(tracker, slot) if v and not str(v).startswith("/")]
             return {slot: given[-1] if given else slot_before_latest_message(tracker, slot)}
-        content = _NOT_WORDS.sub("", _SMALL_TALK.sub("", kind.announcement.sub("", text)))
+        # Insults tell no matter ("你们都是废物"): without them the description may be too short to take.
+        content = _NOT_WORDS.sub("", _SMALL_TALK.sub("", without_insults(kind.announcement.sub("", text))))
         if len(content) >= kind.min_chars:
             return self.accept(slot, text, tracker)
         if only_states_intent(tracker, kind.intent):

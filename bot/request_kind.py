@@ -12,7 +12,8 @@ Questions that name a case number stay status checks; suggestions, handover and 
 ("不投诉了，我想表扬……") and goes on with praise or a suggestion is that, not a complaint; a problem told as a
 story, read as praise without a word of praise or thanks, is a fallback (the offer to register it), a letter's
 opening read as praise that announces a complaint is one, and a letter read as a request for a human (it tells of
-the hotline's "转人工") is the kind of request ranked next.
+the hotline's "转人工") is the kind of request ranked next. Insults alone ("你们都是废物") are a fallback, which asks
+what went wrong.
 """
 
 from __future__ import annotations
@@ -28,7 +29,14 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 
 from contract.case_kinds import find_case_number
-from knowledge.request_kind import Strength, announces_complaint, grievance_strength, han_count, is_letter
+from knowledge.request_kind import (
+    Strength,
+    announces_complaint,
+    grievance_strength,
+    han_count,
+    is_letter,
+    only_insults,
+)
 
 COMPLAINT = "submit_complaint"
 INCIDENT = "report_incident"
@@ -127,7 +135,11 @@ class GrievanceAsComplaint(GraphComponent):
         for message in messages:
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             text = str(message.get(TEXT) or "")
-            if reads_as_complaint(text, intent):
+            if only_insults(text) and intent not in (HANDOVER, "not_satisfied"):
+                # "你们都是废物": anger and no matter yet; the fallback asks what went wrong (a person one press
+                # away), rather than a complaint about "垃圾" or an answer from a guide.
+                _choose(message, FALLBACK)
+            elif reads_as_complaint(text, intent):
                 ranking = message.get(INTENT_RANKING_KEY) or []
                 name = next(
                     (r[INTENT_NAME_KEY] for r in ranking if r[INTENT_NAME_KEY] in (COMPLAINT, INCIDENT)), COMPLAINT

@@ -142,10 +142,31 @@ def is_letter(text: str) -> bool:
 _DISPLEASURE = frozenset("😡😠🤬😤👎💢😒🙄😞😩😫😭")
 
 
+# Insults and curses ("废物", "吃干饭的", "垃圾政府"): anger, and nothing yet to act on. Not words said of the
+# assistant ("太笨了", "人工智障": displeasure with an answer, a person takes over).
+_INSULT = re.compile(
+    r"废物|饭桶|吃干饭的?|垃圾政府|狗官|混蛋|王八蛋|白痴|蠢货|傻[逼比叉bB]|\bsb\b|他妈的?|妈的|去死|滚蛋|滚开"
+    r"|草泥马|狗东西|畜生|人渣|不要脸",
+    re.IGNORECASE,
+)
+# What is left of a message of insults without them: who is meant and how ("你们这些人就是……的").
+_AROUND_INSULTS = re.compile(r"你们|你|这些人|这帮人|一帮|一群|一堆|都是|就是|全是|简直|真是|的|了|啊|吧|呢|[\s\W_\d]")
+
+
+def without_insults(text: str) -> str:
+    return _INSULT.sub("", text)
+
+
+def only_insults(text: str) -> bool:
+    """Insults and nothing of a matter ("你们都是废物 垃圾政府"); "窗口的人骂我是废物" tells a matter."""
+    return bool(_INSULT.search(text)) and han_count(_AROUND_INSULTS.sub("", without_insults(text))) < 2
+
+
 def only_displeasure(text: str) -> bool:
-    """The message is symbols only (no letters, digits or Chinese) and shows displeasure."""
+    """The message shows displeasure and nothing else: symbols only ("😡😡", "👎") or insults only."""
     signs = [c for c in text if not c.isspace()]
-    return any(c in _DISPLEASURE for c in signs) and not any(c.isalnum() for c in signs)
+    emoji_only = any(c in _DISPLEASURE for c in signs) and not any(c.isalnum() for c in signs)
+    return emoji_only or only_insults(text)
 
 
 # The resident reported this before ("上次反映的路灯到现在都没人修", "之前打12345投诉过"): a repeat report, which

@@ -333,3 +333,14 @@ def test_without_own_cases_the_number_is_simply_asked(answer, gateway, dispatche
     tracker = make_tracker(events=[user_event("查进度", "check_status")])
     asyncio.run(ASK_ACTIONS["case_number"](gateway.client()).run(dispatcher, tracker, domain))
     assert dispatcher.messages[0]["text"].endswith("开头）。") and not dispatcher.messages[0].get("buttons")
+
+
+def test_insults_are_no_description(gateway, dispatcher, make_tracker, domain):
+    said = "你们都是废物 一群饭桶"
+    tracker = make_tracker(
+        events=[user_event(said, "inform")], active_loop="complaint_form", requested_slot="complaint_description"
+    )
+    result = asyncio.run(
+        ValidateComplaintForm(gateway.client()).validate_complaint_description(said, dispatcher, tracker, domain)
+    )
+    assert result["complaint_description"] is None and dispatcher.messages  # asked to say what happened

@@ -169,3 +169,17 @@ def test_a_letter_read_as_a_handover_is_the_request_it_makes(
 ) -> None:
     message = GrievanceAsComplaint().process([_ranked(text, *ranking)])[0]
     assert message.get(INTENT)[INTENT_NAME_KEY] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("你们都是废物 垃圾政府", "submit_complaint", "nlu_fallback"),  # no matter yet: asked what went wrong
+        ("你们这些人就是吃干饭的", "out_of_scope", "nlu_fallback"),
+        ("你们都是废物", "request_human", "request_human"),  # asked for a person: one takes over
+        ("窗口的人骂我是废物 态度太差了", "submit_complaint", "submit_complaint"),  # a matter told
+    ],
+)
+def test_insults_alone_are_asked_what_went_wrong(text: str, intent: str, expected: str) -> None:
+    message = GrievanceAsComplaint().process([_parsed(text, intent)])[0]
+    assert message.get(INTENT)[INTENT_NAME_KEY] == expected

@@ -195,7 +195,14 @@ def test_han_count_counts_chinese_characters_only() -> None:
         ("😡 太慢了", False),
         ("😡1", False),
         ("", False),
+        # Insults alone; an insult inside a matter told, and words said of the assistant, are not.
+        ("你们都是废物 垃圾政府", True),
+        ("你们这些人就是吃干饭的😡😡", True),
+        ("滚蛋", True),
+        ("窗口的人骂我是废物", False),
+        ("小区垃圾没人清理 物业就是废物", False),
+        ("太笨了", False),
     ],
 )
-def test_displeasure_is_emoji_alone(text: str, displeased: bool) -> None:
+def test_displeasure_is_emoji_or_insults_alone(text: str, displeased: bool) -> None:
     assert only_displeasure(text) is displeased
