@@ -12,9 +12,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import replies
+from actions.answer import answer_with_hit
 from actions.case_api import CaseApiError, WithCaseApi
 from actions.form_base import MAX_ACKNOWLEDGEMENT_CHARS, FormValidation, Narrative, changes_kind, file_case
 from actions.intake import describes_a_problem
+from actions.knowledge_hits import knowledge_of
 from actions.pii import NO_PHONE, declines_phone, normalize_contact_phone
 from actions.tracker_info import (
     bot_texts_before_latest_message,
@@ -24,6 +26,7 @@ from actions.tracker_info import (
     slot_text,
 )
 from contract.case_kinds import find_case_number
+from contract.knowledge import Hit
 from contract.limits import MAX_LETTER_CHARS
 from contract.receipts import CaseReceipt
 from knowledge.places import describe, extract_place
@@ -92,6 +95,14 @@ def _with_earlier_number(description: str, number: str, dispatcher: CollectingDi
     dispatcher.utter_message(text=replies.EARLIER_NUMBER_NOTED.format(number=number))
     line = replies.EARLIER_NUMBER_LINE.format(number=number)
     return {"complaint_description": f"{description}\n{line}"[:MAX_LETTER_CHARS]}
+
+
+def _question_instead_of_place(tracker: Tracker, text: str) -> Hit | None:
+    """A how-to question the knowledge base answers, asked instead of the place and naming none."""
+    if latest_intent(tracker) != "ask_service" or extract_place(text) is not None:
+        return None
+    knowledge = knowledge_of(tracker.latest_message)
+    return knowledge.best if knowledge is not None else None
 
 
 def _contact(text: str) -> str | None:
@@ -203,6 +214,11 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
         number = _earlier_number(text)
         if number is not None and description:
             return {**_with_earlier_number(description, number, dispatcher), "complaint_place": None}
+        asked = _question_instead_of_place(tracker, text)
+        if asked is not None:
+            # "对了 社保卡丢了怎么补办": answered from its guide, then the place is asked again (no try counted).
+            answer_with_hit(dispatcher, tracker, asked)
+            return {"complaint_place": None, "answered_service": asked.service}
         phone = _contact(text)
         if phone is not None:
             # The phone given instead (the place skipped): filed without a place, the phone is not asked again.

@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
 from actions.complaint import summary_of
+from actions.forms import FORMS
 from actions.tracker_info import bot_texts_since_latest_message, last_bot_text_before_latest_message
 
 
@@ -36,8 +37,13 @@ class AskQuestion(Action, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text, buttons = await self.question(tracker)
-        continued = any(said.startswith(replies.TAKEN_IN_PASSING) for said in bot_texts_since_latest_message(tracker))
-        if last_bot_text_before_latest_message(tracker) == text and not continued:
+        said_now = bot_texts_since_latest_message(tracker)
+        continued = any(said.startswith(replies.TAKEN_IN_PASSING) for said in said_now)
+        form = FORMS.get(tracker.active_loop_name or "")
+        if form is not None and any(replies.SOURCE.split("{")[0] in said for said in said_now):
+            # A question answered from a guide in the middle of the form: back to where it was.
+            text = replies.RESUMED.format(task=form.task) + text
+        elif last_bot_text_before_latest_message(tracker) == text and not continued:
             # Asked again after an answer it could not use: not the very same sentence twice in a row. (More of
             # a letter instead of the answer was no mistake: the question is simply asked again.)
             text = replies.ASK_AGAIN.format(question=text)

@@ -9,7 +9,7 @@ pytest.importorskip("rasa_sdk", reason="actions run in the Rasa environment (.ve
 
 from actions.complaint import NO_PLACE, ActionSubmitComplaint, ValidateComplaintForm
 from actions.rerouting import ActionChangeDepartment
-from tests.actions.conftest import receipt, user_event
+from tests.actions.conftest import knowledge, receipt, user_event
 
 LAMP = "我要投诉，小区门口的路灯坏了一个多月了，没人修"
 DOMAIN_SLOTS = ["complaint_description", "complaint_place", "phone"]
@@ -277,3 +277,25 @@ def test_the_earlier_cases_number_goes_with_the_matter(slot, answer, gateway, di
     result = getattr(form, f"validate_{slot}")(answer, dispatcher, tracker, domain)
     assert result == {"complaint_description": f"{chase}\n上次的办件编号：TS2026120500001", slot: None}
     assert "已记下您上次的办件编号TS2026120500001" in dispatcher.messages[0]["text"]
+
+
+def test_a_question_asked_instead_of_the_place_is_answered_and_the_place_asked_again(
+    gateway, dispatcher, make_tracker, domain
+):
+    question = "对了 社保卡丢了怎么补办"
+    found = knowledge(True, ("社会保障卡挂失补换", 0.8))
+    tracker = make_tracker(
+        events=[user_event(question, "ask_service", found)],
+        active_loop="complaint_form",
+        requested_slot="complaint_place",
+    )
+    result = ValidateComplaintForm(gateway.client()).validate_complaint_place(question, dispatcher, tracker, domain)
+    assert result == {"complaint_place": None, "answered_service": "社会保障卡挂失补换"}
+    assert dispatcher.messages[0]["text"].startswith("社会保障卡挂失补换的办理指南")
+    # A place read as a question is still a place.
+    place = "社保局门口那条路 金安区梅山路"
+    tracker = make_tracker(
+        events=[user_event(place, "ask_service", found)], active_loop="complaint_form", requested_slot="complaint_place"
+    )
+    result = ValidateComplaintForm(gateway.client()).validate_complaint_place(place, dispatcher, tracker, domain)
+    assert result["complaint_place"] == place

@@ -388,3 +388,15 @@ def test_an_acknowledgement_at_the_phone_question_is_no_wrong_format(said, gatew
     asked = [bot_event(question), user_event(said, "affirm")]
     asyncio.run(ASK_ACTIONS["complaint_form_phone"]().run(dispatcher, make_tracker(events=asked), domain))
     assert dispatcher.messages[0]["text"] == f"麻烦您再回答一下：{question}"
+
+
+def test_after_a_guide_answered_in_a_form_the_question_says_the_form_goes_on(dispatcher, make_tracker, domain):
+    question = QUESTIONS["complaint_place"][0]
+    events = [
+        bot_event(question),
+        user_event("对了 社保卡丢了怎么补办", "ask_service"),
+        bot_event("先挂失再补换新卡……\n来源：社会保障卡挂失补换（市人力资源和社会保障局）"),
+    ]
+    tracker = make_tracker(events=events, active_loop="complaint_form")
+    asyncio.run(ASK_ACTIONS["complaint_place"]().run(dispatcher, tracker, domain))
+    assert dispatcher.messages[0]["text"] == f"我们接着办刚才的投诉。{question}"
