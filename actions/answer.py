@@ -127,9 +127,10 @@ async def _answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, a
     about_another = bool(
         knowledge and knowledge.another_subject and knowledge.hits[:1] and knowledge.hits[0].service == chosen
     )
-    if chosen and not (best and best.service == chosen) and not about_another:
-        # A button press (or a service named outright): answer for exactly that service. Not when the question
-        # names it but asks about something its guide does not deal with ("个体户注销执照" is no 设立登记).
+    if chosen and not best and not about_another:
+        # A button press (or a service named outright): answer for exactly that service. Not when a confident
+        # search placed the whole question elsewhere ("我家低保能不能排公租房" is 公共租赁住房申请's), nor when
+        # the question asks about something the service's guide does not deal with ("个体户注销执照").
         hit = await _hit_for_chosen_service(tracker, chosen, api)
         if hit:
             return answer_with_hit(dispatcher, tracker, hit)

@@ -122,6 +122,17 @@ def test_a_service_named_in_a_question_about_something_its_guide_does_not_cover_
     assert answered is not another_subject
 
 
+def test_a_confident_search_outweighs_another_service_named_in_passing(gateway, dispatcher, make_tracker, domain):
+    # "低保" names 最低生活保障申请, but the question is about 公租房: the whole question decides.
+    text = "我家低保能不能排公租房 排了好久了"
+    found = {**knowledge(True, ("公共租赁住房申请", 0.51), ("最低生活保障申请", 0.43)), "query": text}
+    tracker = make_tracker(
+        events=[user_event(text, "ask_service", found)], entities=[{"entity": "service", "value": "最低生活保障申请"}]
+    )
+    asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, tracker, domain))
+    assert dispatcher.messages[0]["text"].startswith("公共租赁住房申请的办理指南")
+
+
 def test_another_subject_without_any_hit_is_no_failure(gateway, dispatcher, make_tracker, domain):
     # The NLU component keeps no hit too weak to offer; the flag may still be set.
     text = "公司被列入经营异常名录了 是先办地址变更再申请移出吗"
