@@ -129,7 +129,7 @@ async def _answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, a
     )
     if chosen and not best and not about_another:
         # A button press (or a service named outright): answer for exactly that service. Not when a confident
-        # search placed the whole question elsewhere ("我家低保能不能排公租房" is 公共租赁住房申请's), nor when
+        # search placed the whole question elsewhere ("家里吃低保的 公租房能不能排上" is 公共租赁住房申请's), nor when
         # the question asks about something the service's guide does not deal with ("个体户注销执照").
         hit = await _hit_for_chosen_service(tracker, chosen, api)
         if hit:

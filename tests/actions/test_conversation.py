@@ -124,7 +124,7 @@ def test_a_service_named_in_a_question_about_something_its_guide_does_not_cover_
 
 def test_a_confident_search_outweighs_another_service_named_in_passing(gateway, dispatcher, make_tracker, domain):
     # "低保" names 最低生活保障申请, but the question is about 公租房: the whole question decides.
-    text = "我家低保能不能排公租房 排了好久了"
+    text = "家里吃低保的 公租房能不能排上"
     found = {**knowledge(True, ("公共租赁住房申请", 0.51), ("最低生活保障申请", 0.43)), "query": text}
     tracker = make_tracker(
         events=[user_event(text, "ask_service", found)], entities=[{"entity": "service", "value": "最低生活保障申请"}]
