@@ -350,32 +350,21 @@ def test_a_complaint_asked_for_inside_another_form_keeps_what_it_says(dispatcher
     ]
 
 
-@pytest.mark.parametrize("said", ["谢谢", "麻烦你们了，辛苦了"])
-def test_thanks_said_to_the_phone_question_is_thanked_back_and_the_question_asked_plainly(
-    said, gateway, dispatcher, make_tracker, domain
+@pytest.mark.parametrize(
+    ("said", "intent", "reply", "asked_again"),
+    [
+        # Thanks: thanked back, then the question asked plainly.
+        ("谢谢", "thank", ["不客气。"], "{question}"),
+        ("麻烦你们了，辛苦了", "thank", ["不客气。"], "{question}"),
+        # "好的" acknowledges the question: no "电话号码格式好像不对", the question again in other words.
+        ("好的", "affirm", [], "麻烦您再回答一下：{question}"),
+        ("嗯嗯", "affirm", [], "麻烦您再回答一下：{question}"),
+    ],
+)
+def test_thanks_or_an_acknowledgement_at_the_phone_question_is_no_wrong_answer(
+    said, intent, reply, asked_again, gateway, dispatcher, make_tracker, domain
 ):
-    events = [slot_event("complaint_description", "梅山路的路灯坏了一个星期了"), user_event(said, "thank")]
-    tracker = make_tracker(
-        slots={"complaint_description": "梅山路的路灯坏了一个星期了"},
-        events=events,
-        active_loop="complaint_form",
-        requested_slot="phone",
-    )
-    form = ValidateComplaintForm(gateway.client())
-    result = form.validate_phone(said, dispatcher, tracker, domain)
-    assert result == {"phone": None}  # no try counted, the description untouched
-    assert [m["text"] for m in dispatcher.messages] == ["不客气。"]
-    question = QUESTIONS["complaint_form_phone"][0]
-    dispatcher.messages.clear()
-    asked = [bot_event(question), user_event(said, "thank"), bot_event("不客气。")]
-    asyncio.run(ASK_ACTIONS["complaint_form_phone"]().run(dispatcher, make_tracker(events=asked), domain))
-    assert dispatcher.messages[0]["text"] == question
-
-
-@pytest.mark.parametrize("said", ["好的", "嗯嗯"])
-def test_an_acknowledgement_at_the_phone_question_is_no_wrong_format(said, gateway, dispatcher, make_tracker, domain):
-    # "好的" acknowledges the question: "电话号码格式好像不对" would be wrong, and no try is counted.
-    events = [slot_event("complaint_description", "梅山路的路灯坏了一个星期了"), user_event(said, "affirm")]
+    events = [slot_event("complaint_description", "梅山路的路灯坏了一个星期了"), user_event(said, intent)]
     tracker = make_tracker(
         slots={"complaint_description": "梅山路的路灯坏了一个星期了"},
         events=events,
@@ -383,11 +372,13 @@ def test_an_acknowledgement_at_the_phone_question_is_no_wrong_format(said, gatew
         requested_slot="phone",
     )
     result = ValidateComplaintForm(gateway.client()).validate_phone(said, dispatcher, tracker, domain)
-    assert result == {"phone": None} and dispatcher.messages == []
+    assert result == {"phone": None}  # no try counted, the description untouched
+    assert [m["text"] for m in dispatcher.messages] == reply
     question = QUESTIONS["complaint_form_phone"][0]
-    asked = [bot_event(question), user_event(said, "affirm")]
+    dispatcher.messages.clear()
+    asked = [bot_event(question), user_event(said, intent), *(bot_event(text) for text in reply)]
     asyncio.run(ASK_ACTIONS["complaint_form_phone"]().run(dispatcher, make_tracker(events=asked), domain))
-    assert dispatcher.messages[0]["text"] == f"麻烦您再回答一下：{question}"
+    assert dispatcher.messages[0]["text"] == asked_again.format(question=question)
 
 
 def test_after_a_guide_answered_in_a_form_the_question_says_the_form_goes_on(dispatcher, make_tracker, domain):
