@@ -136,11 +136,14 @@ async def _answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, a
             return answer_with_hit(dispatcher, tracker, hit)
     if best:
         return answer_with_hit(dispatcher, tracker, best)
-    buttons = service_buttons(knowledge, intent="ask_service")
+    # About a procedure or a document the best guide does not deal with ("个体户注销"): its neighbours are no
+    # better choices; the question is offered to a person instead.
+    another = knowledge is not None and knowledge.another_subject
+    buttons = [] if another else service_buttons(knowledge, intent="ask_service")
     # A problem described in the resident's words is a request to register, not a choice among how-to guides;
     # a question that matches no guide at all may still describe one.
     if not tracker.active_loop_name and (reads_as_request(tracker) or not buttons):
-        offered = offer_to_register(dispatcher, tracker)
+        offered = offer_to_register(dispatcher, tracker, about_a_subject=another)
         if offered is not None:
             return offered
     if buttons:

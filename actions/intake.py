@@ -62,10 +62,12 @@ async def is_department_matter(text: str, api: CaseApi) -> bool:
 
 
 def offer_to_register(
-    dispatcher: CollectingDispatcher, tracker: Tracker, department_matter: bool = False
+    dispatcher: CollectingDispatcher, tracker: Tracker, department_matter: bool = False, about_a_subject: bool = False
 ) -> list[EventType] | None:
     """Offer to register the latest message as a request; None when it does not describe a problem.
-    ``department_matter``: the router placed it (``is_department_matter``), whatever the intent said."""
+    ``department_matter``: the router placed it (``is_department_matter``), whatever the intent said.
+    ``about_a_subject``: the search found it asks about a procedure or a document no guide deals with
+    ("个体户不干了注销执照要跑几个地方"): a consultation unless something in it is wrong."""
     text = str(tracker.latest_message.get("text") or "").strip()
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     out_of_scope = intent == "out_of_scope" and not department_matter
@@ -76,7 +78,8 @@ def offer_to_register(
         # The rest of a letter pasted in several messages: one request, and not the same offer twice in a row.
         dispatcher.utter_message(text=replies.OFFER_MORE, buttons=replies.REGISTER_BUTTONS)
         return [SlotSet("offered_request", f"{earlier}\n{text}"[:MAX_LETTER_CHARS])]
-    if is_consultation(text):
+    asks = about_a_subject and grievance_strength(text) is Strength.NONE
+    if asks or is_consultation(text):
         # A question no guide answers is a consultation: a person answers it (a GD ticket), it is no complaint.
         dispatcher.utter_message(text=replies.OFFER_CONSULTATION, buttons=replies.CONSULTATION_BUTTONS)
     else:

@@ -120,6 +120,9 @@ def test_a_service_named_in_a_question_about_something_its_guide_does_not_cover_
     asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, tracker, domain))
     answered = dispatcher.messages[0]["text"].startswith("个体工商户设立登记的办理指南")
     assert answered is not another_subject
+    if another_subject:  # no guide offered as a choice: a person answers (a consultation, a GD ticket)
+        assert dispatcher.messages[0]["text"] == replies.OFFER_CONSULTATION
+        assert "个体工商户设立登记" not in [b["title"] for b in dispatcher.messages[0]["buttons"]]
 
 
 def test_a_confident_search_outweighs_another_service_named_in_passing(gateway, dispatcher, make_tracker, domain):
@@ -131,6 +134,15 @@ def test_a_confident_search_outweighs_another_service_named_in_passing(gateway, 
     )
     asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, tracker, domain))
     assert dispatcher.messages[0]["text"].startswith("公共租赁住房申请的办理指南")
+
+
+def test_a_grievance_about_another_subject_is_offered_as_a_request(gateway, dispatcher, make_tracker, domain):
+    # The search says the guide does not deal with 户口本; something is wrong, so it is a request, not a question.
+    text = "户口本丢了去补办 派出所一直推诿不给办"
+    found = {**knowledge(False, ("居民身份证换领补领", 0.5)), "query": text, "another_subject": True}
+    tracker = make_tracker(events=[user_event(text, "ask_service", found)])
+    asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, tracker, domain))
+    assert dispatcher.messages[0]["text"] == replies.OFFER_TO_REGISTER
 
 
 def test_another_subject_without_any_hit_is_no_failure(gateway, dispatcher, make_tracker, domain):
