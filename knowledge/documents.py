@@ -24,9 +24,7 @@ _ABOUT_THE_DOCUMENT = re.compile(
     r".{0,3}?(?:丢|补|掉|坏|改|换|过期|到期|注销|遗失|找不到|不见)"
     r"|上(?:的|面|边|头|写|印|记|登记|显示|名|姓名|年龄|岁数|出生|生日|性别|民族|地址|住址|照片|相片|号|信息)"
 )
-# Every procedure named is one asked for ("个体户注销执照"), but one followed by 后 is what came before the
-# question and is not counted ("公司注销后公积金怎么提取").
-_ASKED_FOR = re.compile("")
+# A procedure followed by 后 is what came before the question, not one asked for ("公司注销后公积金怎么提取").
 _NOT_BEFORE = r"(?![以之]?后)"
 
 
@@ -36,7 +34,9 @@ class Subjects:
 
     forms: dict[str, str]  # written form -> document or procedure
     pattern: re.Pattern[str]  # any written form, longest first
-    about: re.Pattern[str]  # right after a form, makes it what the question is about
+    # Right after a form, makes it what the question is about; None: every one named is (a procedure named is
+    # one asked for: "个体户注销执照").
+    about: re.Pattern[str] | None
 
     def named(self, text: str) -> set[str]:
         return self._scan(normalize(text))[0]
@@ -48,7 +48,7 @@ class Subjects:
     def about_another(self, text: str, own: frozenset[str], materials: frozenset[str] = frozenset()) -> bool:
         """The question (`text`, normalized) is about one that is none of the service's `own` (named in the
         service's own texts), or none it names is own and one is not among the service's `materials` either."""
-        named, asked = self._scan(text)  # one scan: this runs on every confident search
+        named, asked = self._scan(text)  # one scan: this runs on every search
         return bool(asked - own) or (not named & own and bool(named - materials))
 
     def among(self, texts: Iterable[str]) -> frozenset[str]:
@@ -59,7 +59,7 @@ class Subjects:
         asked: set[str] = set()
         for match in self.pattern.finditer(text):
             named.add(self.forms[match.group()])
-            if self.about.match(text, match.end()):
+            if self.about is None or self.about.match(text, match.end()):
                 asked.add(self.forms[match.group()])
         return named, asked
 
@@ -69,10 +69,10 @@ def read_documents(path: Path) -> Subjects:
 
 
 def read_procedures(path: Path) -> Subjects:
-    return _read(path, _ASKED_FOR, form_end=_NOT_BEFORE)
+    return _read(path, None, form_end=_NOT_BEFORE)
 
 
-def _read(path: Path, about: re.Pattern[str], form_end: str = "") -> Subjects:
+def _read(path: Path, about: re.Pattern[str] | None, form_end: str = "") -> Subjects:
     forms = read_synonyms(path)
     alternatives = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
     pattern = re.compile(f"(?:{alternatives}){form_end}" if forms else r"(?!)")

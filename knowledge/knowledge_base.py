@@ -49,7 +49,7 @@ class _Loaded:
 
     def about_another(self, question: str, service: int) -> bool:
         """The question is about a document or asks for a procedure the service does not deal with."""
-        text = normalize(question)  # once: this runs on every confident search
+        text = normalize(question)  # once: this runs on every search
         return self.documents.about_another(
             text, self.own_documents[service], self.material_documents[service]
         ) or self.procedures.about_another(text, self.own_procedures[service])

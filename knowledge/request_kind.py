@@ -185,7 +185,6 @@ def mentions_earlier_report(text: str) -> bool:
 
 # "想反映几个问题", "有个情况要反映一下", "我要投诉": words that announce a complaint without telling it, as the
 # opening of a letter sent in parts does.
-# 反映 is often typed 反应; after 想/要 it can only mean 反映.
 # The verbs that announce a complaint (反映 often mistyped 反应, which only after 想/要 means it); also the
 # complaint form's pattern for a leading "我要投诉，" (actions/complaint.py).
 ANNOUNCING = r"(?:反映|投诉|举报|(?<=[想要])反应)"
