@@ -50,7 +50,7 @@ def answer_with_hit(
 ) -> list[EventType]:
     """The answer with its source; `about`: the question did not name the service, so the answer does."""
     text = hit.answer
-    if about and hit.service not in text.split(replies.SOURCE.split("{")[0])[0]:
+    if about and hit.service not in text.split(replies.SOURCE_LEAD)[0]:
         text = replies.ABOUT_SERVICE.format(service=hit.service, answer=text)
     # Answers composed by the knowledge base already end with their source; never show it twice.
     if hit.source not in text:
@@ -123,11 +123,10 @@ async def _answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, a
         hit = await _aspect_of(chosen, pending, api)
         if hit:
             return [*answer_with_hit(dispatcher, tracker, hit, about=True), SlotSet("pending_question", None)]
-    # The NLU component may keep no hit at all (all too weak to offer as choices).
-    about_another = bool(
-        knowledge and knowledge.another_subject and knowledge.hits[:1] and knowledge.hits[0].service == chosen
-    )
-    if chosen and not best and not about_another:
+    # About a procedure or a document the best guide does not deal with ("个体户注销").
+    another = knowledge is not None and knowledge.another_subject
+    top = knowledge.hits[0].service if knowledge and knowledge.hits else None  # the NLU component may keep none
+    if chosen and not best and not (another and top == chosen):
         # A button press (or a service named outright): answer for exactly that service. Not when a confident
         # search placed the whole question elsewhere ("家里吃低保的 公租房能不能排上" is 公共租赁住房申请's), nor when
         # the question asks about something the service's guide does not deal with ("个体户注销执照").
@@ -136,9 +135,7 @@ async def _answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, a
             return answer_with_hit(dispatcher, tracker, hit)
     if best:
         return answer_with_hit(dispatcher, tracker, best)
-    # About a procedure or a document the best guide does not deal with ("个体户注销"): its neighbours are no
-    # better choices; the question is offered to a person instead.
-    another = knowledge is not None and knowledge.another_subject
+    # Then its neighbours are no better choices: the question is offered to a person instead.
     buttons = [] if another else service_buttons(knowledge, intent="ask_service")
     # A problem described in the resident's words is a request to register, not a choice among how-to guides;
     # a question that matches no guide at all may still describe one.
@@ -191,7 +188,7 @@ class ActionAcknowledge(WithCaseApi, Action):
             return [*await answer_question(dispatcher, tracker, self.api), FollowupAction("action_listen")]
         offered = tracker.get_slot("offered_request")
         said_before = last_bot_text_before_latest_message(tracker) or ""
-        if latest_intent(tracker) == "deny" and replies.SOURCE.split("{")[0] in said_before:
+        if latest_intent(tracker) == "deny" and replies.SOURCE_LEAD in said_before:
             # "不对" / "都不是" to a guide's answer: it did not help, as "没解决，转人工" says
             return [FollowupAction("action_escalate_to_human")]
         if offered and said_before in (*OFFERS, replies.REGISTER_LETTER):

@@ -40,7 +40,7 @@ class AskQuestion(Action, ABC):
         said_now = bot_texts_since_latest_message(tracker)
         continued = any(said.startswith(replies.TAKEN_IN_PASSING) for said in said_now)
         form = FORMS.get(tracker.active_loop_name or "")
-        if form is not None and any(replies.SOURCE.split("{")[0] in said for said in said_now):
+        if form is not None and any(replies.SOURCE_LEAD in said for said in said_now):
             # A question answered from a guide in the middle of the form: back to where it was.
             text = replies.RESUMED.format(task=form.task) + text
         elif last_bot_text_before_latest_message(tracker) == text and not continued:

@@ -100,6 +100,7 @@ NOTHING_FITS = (
     "您可以换个说法再问，或者转人工客服，由工作人员为您解答（下班时间留言，上班后答复）。"
 )
 SOURCE = "来源：{source}"
+SOURCE_LEAD = SOURCE.split("{")[0]  # how a guide's answer is recognised in what was said
 FEEDBACK_BUTTONS: Buttons = buttons(("解决了，评价一下", "/rate_service"), ("没解决，转人工", "/not_satisfied"))
 # The resident is already talking to 12345: never send them to "拨打12345热线".
 OUT_OF_SCOPE = "抱歉，这个问题不在政务服务范围内，我帮不上忙。办事、反映问题或提建议，您都可以直接跟我说。"
