@@ -2,7 +2,8 @@
 from what the caller gave, the service's department and the request router.
 
 - The caller named a department or a category: kept, `routed_by="caller"`; the router fills what is missing
-  (a department only for the caller's own category).
+  (a department only for the caller's own category). Complaints and tickets keep only a department of the city
+  (`city_department`): a word such as 社区 that the bot took from the resident's text is left to the router.
 - A known service: its department is kept when the router agrees on the department or the category, or is not
   sure enough to overrule it, or places the text in a category about how a service was delivered (窗口服务态度:
   the service's window); a confident router that places the text elsewhere decides (the service was only a
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from api.models import Case, Service
 from api.runtime import Runtime
+from api.services.departments import known_departments
 from knowledge.places import describe, extract_place
 
 logger = logging.getLogger(__name__)
@@ -62,6 +64,12 @@ def _window_asked_about(session: Session, runtime: Runtime, routed: Any, asked_s
     if asked_service is None or routed is None or not _about_service_conduct(runtime, routed):
         return None
     return session.get(Service, asked_service)
+
+
+def city_department(runtime: Runtime, name: str | None) -> str | None:
+    """`name` when it is one of the city's departments (categories.yaml), else None: the bot passes the department
+    a resident's words mention ("我们也找过社区", "派出所"), which is no dispatch; the router then decides."""
+    return name if name in known_departments(runtime.categories) else None
 
 
 def place_in(text: str) -> str | None:

@@ -19,7 +19,7 @@ from api.models import Application, Case, Complaint, FilingLock, Service, Sugges
 from api.runtime import Runtime
 from api.schemas import ApplicationCreate, ComplaintCreate, SuggestionCreate, TicketCreate
 from api.services import moderation
-from api.services.case_routing import place_in, route_case
+from api.services.case_routing import city_department, place_in, route_case
 from api.services.consultations import find_consultation, mark_viewed
 from api.services.repeat_reports import earlier_report, link_repeat
 
@@ -115,9 +115,8 @@ def file_complaint(session: Session, runtime: Runtime, body: ComplaintCreate) ->
         service=body.service,
         **_origin(body.phone, body.name, body.sender, body.channel),
     )
-    route_case(
-        session, runtime, complaint, body.description, department=body.department, asked_service=body.asked_service
-    )
+    department = city_department(runtime, body.department)
+    route_case(session, runtime, complaint, body.description, department=department, asked_service=body.asked_service)
     complaint.place = body.place or place_in(body.description)
     if body.phone is None:
         complaint.phone_last4 = query_code()
@@ -173,7 +172,8 @@ def file_ticket(
         suggestions=body.suggestions,
         **_origin(body.phone, body.name, body.sender, body.channel),
     )
-    route_case(session, runtime, ticket, body.summary, category=body.category, department=body.department)
+    department = city_department(runtime, body.department)
+    route_case(session, runtime, ticket, body.summary, category=body.category, department=department)
     ticket.place = place_in(body.summary)
     if origin == "agent":
         ticket.assigned_to = actor

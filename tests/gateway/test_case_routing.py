@@ -139,6 +139,19 @@ def test_the_callers_department_is_kept(client: TestClient, staff_token: Callabl
     assert (case["category"], case["department"], case["routed_by"]) == ("民政", "市民政局", "caller")
 
 
+@pytest.mark.parametrize("mentioned", ["社区", "派出所", "中心"])
+def test_a_department_that_is_none_of_the_citys_is_left_to_the_router(
+    mentioned: str, client: TestClient, staff_token: Callable[[str], str]
+) -> None:
+    # The bot passes what the resident's words mention ("我们也找过社区"): no dispatch to "社区".
+    case = read(client, staff_token("agent"), complain(client, LEAK, department=mentioned))
+    assert (case["department"], case["routed_by"]) == ("市住房和城乡建设局", "model")
+    ticket = client.post("/api/tickets", json={"summary": LEAK, "department": mentioned}, headers=SERVICE)
+    assert ticket.status_code == 201, ticket.text
+    case = read(client, staff_token("agent"), ticket.json()["number"])
+    assert (case["department"], case["routed_by"]) == ("市住房和城乡建设局", "model")
+
+
 def test_a_service_keeps_its_department_and_gets_a_category(
     client: TestClient, staff_token: Callable[[str], str]
 ) -> None:
