@@ -447,9 +447,14 @@ def _pattern_parts(masked: str) -> Iterator[_Part]:
     yield from _join_crossings(masked, sorted(found, key=lambda part: part.start))
 
 
+# "这条街叫北关老街", "那个小区名叫幸福家园": the name follows the word that gives it.
+_NAMING = re.compile(r".*(?:叫做|叫作|名叫|叫)")
+
+
 def _clean_name(run: str, kind: str) -> str | None:
-    """The name at the end of a run: its last characters (``_MAX_NAME``) without leading noise words."""
-    name = run[-_MAX_NAME[kind] :]
+    """The name at the end of a run: its last characters (``_MAX_NAME``) without leading noise words, and
+    after the word that gives it ("街叫北关老街" -> 北关老街)."""
+    name = _NAMING.sub("", run[-_MAX_NAME[kind] :])
     patterns = _patterns()
     noise = (patterns.landmark_leading_noise if kind == "landmark" else patterns.leading_noise).match(name)
     name = name[noise.end() :] if noise else name

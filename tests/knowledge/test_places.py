@@ -35,6 +35,8 @@ CASES: list[tuple[str, tuple[str | None, ...] | None]] = [
     ("双河镇的自来水停了三天", (None, "双河镇", None, None, None, None)),
     ("市人民医院附近的皖西大道经常堵车", (None, None, None, "皖西大道", None, "市人民医院")),
     ("我家门口梅山路88号的下水道堵了", (None, None, None, "梅山路", "88号", None)),
+    ("我家门口这条街叫北关老街，路面坑坑洼洼", (None, None, None, "北关老街", None, None)),
+    ("我们住的小区名叫幸福家园 电梯老是坏", (None, None, "幸福家园", None, None, None)),
     ("李湾村王庄组的道路坑洼不平，下雨天没法走", (None, None, "李湾村王庄组", None, None, None)),
     ("经开区宏图大道上有个大坑", ("金安区", "六安经济技术开发区", None, "宏图大道", None, None)),
     ("城区好多路段晚上路灯都不亮", (None, "六安城区", None, None, None, None)),
