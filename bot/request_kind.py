@@ -32,8 +32,10 @@ from contract.case_kinds import find_case_number
 from knowledge.request_kind import (
     Strength,
     announces_complaint,
+    asks_a_question,
     grievance_strength,
     han_count,
+    is_consultation,
     is_letter,
     only_insults,
 )
@@ -66,17 +68,26 @@ def reads_as_complaint(text: str, intent: str | None) -> bool:
     return grievance_strength(text) is Strength.STRONG
 
 
-# "不投诉了，我想表扬一下物业的王师傅……": the complaint is withdrawn at the start, and what follows is praise or a
-# suggestion, which the classifier read as a complaint for its word 投诉.
-_WITHDRAWN = re.compile(r"^(?:算了|不对)?[，,\s]*我?不(?:是|想|要){0,2}(?:投诉|举报)了?")
+# "不投诉了，我想表扬一下物业的王师傅……": the complaint is withdrawn at the start, and what follows is praise, a
+# suggestion or a question, which the classifier read as a complaint for its word 投诉.
+_WITHDRAWN = re.compile(r"^(?:算了|不对)?[，,\s]*(?:还是)?我?(?:还是)?不(?:是|想|要){0,2}(?:投诉|举报)了?")
 _SUGGESTION = re.compile(r"建议|提议|意见")
+CANCEL = "cancel"
 
 
 def instead_of_complaint(text: str, intent: str | None) -> str | None:
-    """The intent a message that withdraws a complaint asks for instead ("praise", "give_suggestion"), else None."""
-    if intent != COMPLAINT or not _WITHDRAWN.search(text.strip()):
+    """The intent a message that withdraws a complaint asks for instead ("praise", "give_suggestion"; "cancel" when
+    a question follows: "算了 还是不投诉了 我想问下停车费标准谁定的" is no complaint, and no place or phone either),
+    else None."""
+    withdrawn = _WITHDRAWN.search(text.strip()) if intent == COMPLAINT else None
+    if withdrawn is None:
         return None
-    return "praise" if _PRAISE.search(text) else "give_suggestion" if _SUGGESTION.search(text) else None
+    if _PRAISE.search(text):
+        return "praise"
+    if _SUGGESTION.search(text):
+        return "give_suggestion"
+    rest = text.strip()[withdrawn.end() :]
+    return CANCEL if asks_a_question(rest) or is_consultation(rest) else None  # neither when something is wrong
 
 
 FALLBACK = "nlu_fallback"

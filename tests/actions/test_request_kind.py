@@ -105,6 +105,10 @@ def test_a_grievance_ranked_as_a_complaint_first_stays_a_complaint() -> None:
         ("投诉物业，不给修还让我们谢谢他们", "submit_complaint"),
         # withdrawn and nothing else asked: the form's cancel handles "不投诉了"
         ("不投诉了", "submit_complaint"),
+        # withdrawn, then a question: the complaint is cancelled (the question is no place nor phone)
+        ("算了 还是不投诉了 我想问下停车费标准谁定的", "cancel"),
+        # withdrawn, then a grievance of another kind: still taken in
+        ("不投诉了 我要举报物业乱收费是谁定的", "submit_complaint"),
     ],
 )
 def test_a_withdrawn_complaint_followed_by_praise_or_a_suggestion_is_that(text: str, instead: str) -> None:
