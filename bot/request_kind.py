@@ -12,7 +12,9 @@ Questions that name a case number stay status checks; suggestions, handover and 
 ("不投诉了，我想表扬……") and goes on with praise or a suggestion is that, not a complaint; a problem told as a
 story, read as praise without a word of praise or thanks, is a fallback (the offer to register it), a letter's
 opening read as praise that announces a complaint is one, and a letter read as a request for a human (it tells of
-the hotline's "转人工") is the kind of request ranked next. Insults alone ("你们都是废物") are a fallback, which asks
+the hotline's "转人工") is the kind of request ranked next. A short question read as a complaint for its subject
+("停车费标准谁定的") that says nothing is wrong is a question, and a farewell with thanks that the classifier could
+not place ("算了我自己去银行办吧 谢谢") is thanks. Insults alone ("你们都是废物") are a fallback, which asks
 what went wrong.
 """
 
@@ -90,7 +92,35 @@ def instead_of_complaint(text: str, intent: str | None) -> str | None:
     return CANCEL if asks_a_question(rest) or is_consultation(rest) else None  # neither when something is wrong
 
 
+QUESTION = "ask_service"
+
+
+def consultation_read_as_complaint(text: str, intent: str | None) -> bool:
+    """A short question about a matter people complain of, read as a complaint for its subject, with nothing in it
+    wrong: "停车费标准谁定的" asks who set the fee (the consultation offer, a person answers), it reports nothing.
+    A letter keeps its reading: its questions are part of its story."""
+    return intent == COMPLAINT and not is_letter(text) and is_consultation(text)
+
+
 FALLBACK = "nlu_fallback"
+THANKS = "thank"
+# A closing remark ends in thanks ("算了我自己去银行办吧 谢谢"); what comes before it is short and asks nothing.
+_ENDS_IN_THANKS = re.compile(r"(?:谢谢|多谢|感谢|谢了|谢啦)(?:您|你|你们|了)?[啊啦哈呀哦噢]*[\s。！!~～.]*$")
+MAX_CLOSING_HAN = 20
+
+
+def closing_remark(text: str, intent: str | None) -> bool:
+    """The classifier could not place a farewell with thanks ("算了我自己去银行办吧 谢谢", "那我明天再去窗口问问 多谢"):
+    it is thanks, not a description to offer for registering. Anything wrong or asked in it keeps it a request."""
+    thanks = _ENDS_IN_THANKS.search(text) if intent in (FALLBACK, "out_of_scope") else None
+    if thanks is None:
+        return False
+    rest = text[: thanks.start()]
+    return (
+        han_count(rest) <= MAX_CLOSING_HAN
+        and grievance_strength(rest) is Strength.NONE
+        and not (asks_a_question(rest) or is_consultation(rest))
+    )
 
 
 def praise_announcing_complaint(text: str, intent: str | None) -> bool:
@@ -158,10 +188,14 @@ class GrievanceAsComplaint(GraphComponent):
                 _choose(message, name)
             elif instead := instead_of_complaint(text, intent):
                 _choose(message, instead)
+            elif consultation_read_as_complaint(text, intent):
+                _choose(message, QUESTION)  # no guide has it: the answer action offers it as a consultation
             elif praise_announcing_complaint(text, intent):
                 _choose(message, COMPLAINT)
             elif letter_kind := letter_not_a_handover(text, intent, message.get(INTENT_RANKING_KEY) or []):
                 _choose(message, letter_kind)
+            elif closing_remark(text, intent):
+                _choose(message, THANKS)
             elif praise_without_praise(text, intent):
                 # Not sure what the resident wants: the fallback offers to register what the message describes.
                 _choose(message, FALLBACK)

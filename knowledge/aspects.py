@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from knowledge.places import default_gazetteer
 from knowledge.text import normalize
 
 GENERAL = "general"
@@ -78,7 +79,7 @@ _FILLERS = re.compile(
                 "能 可以 可不可以 能不能 会 行 行不行 有 没有 是 是不是 在 去 过去 来 找 "
                 "什么 啥 哪 里 儿 怎么 怎么样 如何 多少 几 个 号 好 人 本人 现场 自己 办公 上 下 "
                 "东西 现在 今天 明天 平时 一 和 跟 或者 还是 请 问 谢谢 "
-                "申请 提交 报名 预约 领取 交钱 缴费 缴 交 到账 一次 次 算了 先 问下"
+                "申请 提交 报名 预约 领取 交钱 缴费 缴 交 到账 一次 次 算了 先 问下 提取 提 补办 补 换"
             ).split(),
             key=len,
             reverse=True,
@@ -86,17 +87,21 @@ _FILLERS = re.compile(
     )
 )
 _NOT_WORDS = re.compile(r"[\s\W_]+")
+# Where in 六安 to do it ("我在舒城上班 能在舒城提吗", "金寨县能办吗", "在市里领证吗"): a place of the gazetteer is
+# no topic of its own. Not 外地/异地: "外地人能办吗" asks about other people's eligibility.
+_WHERE = re.compile(r"六安市?|市里|县里|区里|镇上|乡里|城里|市区|县城")
 
 
 def is_follow_up(question: str) -> bool:
     """The question asks about an aspect and names nothing else: "那要多少钱", "在哪里办", "这个呢 要多久".
 
-    Such a question is about the service the conversation is on. Its aspect cue words, fillers and
-    pronouns taken away, nothing may remain: "社保卡多少钱" keeps 社保卡, "12345电话是多少" keeps 12345.
+    Such a question is about the service the conversation is on. Its places in 六安, aspect cue words, fillers
+    and pronouns taken away, nothing may remain: "社保卡多少钱" keeps 社保卡, "12345电话是多少" keeps 12345.
     """
     text = normalize(question)
     if detect_aspect(text) == GENERAL:
         return False
+    text = _WHERE.sub(" ", default_gazetteer().pattern.sub(" ", text))
     for _, pattern in ASPECT_PATTERNS:
         text = pattern.sub(" ", text)
     text = _FILLERS.sub(" ", text)

@@ -89,8 +89,13 @@ _QUESTION = re.compile(
 )
 
 
-# Asking for information outright: "请问", "想咨询一下", "问一下".
-_CONSULTING = re.compile(r"请问|咨询|想问|问一下|问下|请教|想了解|打听")
+# Asking for information outright: "请问", "想咨询一下", "问一下"; or asking who set a rule and on what grounds
+# ("停车费标准谁定的", "依据是什么").
+_CONSULTING = re.compile(
+    r"请问|咨询|想问|问一下|问下|请教|想了解|打听"
+    r"|谁(?:定|规定|制定|批准?)的|(?:依据|根据)(?:是)?(?:什么|啥|哪)|有(?:什么|啥|哪些)(?:政策|规定)|怎么规定的"
+    r"|标准是(?:多少|什么|啥|怎么)"
+)
 
 
 def asks_a_question(text: str) -> bool:

@@ -187,3 +187,33 @@ def test_a_letter_read_as_a_handover_is_the_request_it_makes(
 def test_insults_alone_are_asked_what_went_wrong(text: str, intent: str, expected: str) -> None:
     message = GrievanceAsComplaint().process([_parsed(text, intent)])[0]
     assert message.get(INTENT)[INTENT_NAME_KEY] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("停车费标准谁定的", "ask_service"),  # asks who set it: a consultation, nothing reported
+        ("物业费涨价的依据是什么", "ask_service"),
+        ("小区停车费乱收费 标准是谁定的", "submit_complaint"),  # something is wrong: a complaint
+        ("我要投诉 停车费标准谁定的", "submit_complaint"),
+        ("楼下天天有人摆摊", "submit_complaint"),  # no question asked
+    ],
+)
+def test_a_question_read_as_a_complaint_for_its_subject_is_a_question(text: str, expected: str) -> None:
+    message = GrievanceAsComplaint().process([_parsed(text, "submit_complaint")])[0]
+    assert message.get(INTENT)[INTENT_NAME_KEY] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("算了我自己去银行办吧 谢谢", "nlu_fallback", "thank"),
+        ("那我明天再去窗口问问 多谢了！", "out_of_scope", "thank"),
+        ("小区路灯坏了 麻烦看一下 谢谢", "nlu_fallback", "nlu_fallback"),  # something is wrong: still a request
+        ("那我能不能网上办 谢谢", "nlu_fallback", "nlu_fallback"),  # asks something
+        ("我要办居住证 谢谢", "apply_service", "apply_service"),  # the classifier placed it
+    ],
+)
+def test_a_farewell_with_thanks_the_classifier_could_not_place_is_thanks(text: str, intent: str, expected: str) -> None:
+    message = GrievanceAsComplaint().process([_parsed(text, intent)])[0]
+    assert message.get(INTENT)[INTENT_NAME_KEY] == expected

@@ -139,6 +139,8 @@ def test_a_grievance_or_a_statement_is_no_consultation(text: str) -> None:
         "港澳通行证怎么续签",
         "出生证明上娃名字写错了一个字 能改不 去哪改",  # where to have it corrected
         "想把我爸送养老院 他能自理 有没有公办的 一个月大概多少钱",  # what a service costs, whether one is offered
+        "停车费标准谁定的",  # who set a rule, and on what grounds
+        "物业费涨价的依据是什么",
     ],
 )
 def test_asking_outright_or_about_a_procedure_is_a_consultation(text: str) -> None:
@@ -151,6 +153,7 @@ def test_asking_outright_or_about_a_procedure_is_a_consultation(text: str) -> No
         "舒城往晓天那条路坑坑洼洼的 车底盘都刮好几回了 啥时候修",  # a report that ends in a question
         "火车站打个车到城里要五十 死活不打表 这正常吗",
         "请问小区门口的路灯坏了一个月了怎么还没人修",  # asks, but something is wrong
+        "小区停车费乱收费 标准是谁定的",
     ],
 )
 def test_a_grievance_asked_as_a_question_is_no_consultation(text: str) -> None:
