@@ -13,7 +13,8 @@ Questions that name a case number stay status checks; suggestions, handover and 
 story, read as praise without a word of praise or thanks, is a fallback (the offer to register it), a letter's
 opening read as praise that announces a complaint is one, and a letter read as a request for a human (it tells of
 the hotline's "转人工") is the kind of request ranked next. A short question read as a complaint for its subject
-("停车费标准谁定的") that says nothing is wrong is a question, and a farewell with thanks that the classifier could
+("停车费标准谁定的") that says nothing is wrong is a question, one that asks what became of an earlier complaint and
+tells no matter ("我的投诉怎么还没回复") is a status check, and a farewell with thanks that the classifier could
 not place ("算了我自己去银行办吧 谢谢") is thanks. Insults alone ("你们都是废物") are a fallback, which asks
 what went wrong.
 """
@@ -35,6 +36,7 @@ from knowledge.request_kind import (
     Strength,
     announces_complaint,
     asks_a_question,
+    asks_after_earlier_report,
     grievance_strength,
     han_count,
     is_consultation,
@@ -61,7 +63,9 @@ _ABOUT_THE_ASSISTANT = re.compile(r"回答|机器人|智能客服|你说的|你�
 def reads_as_complaint(text: str, intent: str | None) -> bool:
     if intent not in READS_AS_COMPLAINT or text.startswith("/") or han_count(text) < MIN_HAN_CHARS:
         return False
-    if intent == "check_status" and (find_case_number(text) or (_PROGRESS.search(text) and not is_letter(text))):
+    if intent == "check_status" and (
+        find_case_number(text) or (_PROGRESS.search(text) and not is_letter(text)) or asks_after_earlier_report(text)
+    ):
         return False  # "我上周投诉的事有结果没": about an earlier case (a letter's story may say 结果 in passing)
     if intent == "praise" and _PRAISE.search(text):
         return False  # "表扬三号窗口，以前态度很差，现在好多了"
@@ -100,6 +104,15 @@ def consultation_read_as_complaint(text: str, intent: str | None) -> bool:
     wrong: "停车费标准谁定的" asks who set the fee (the consultation offer, a person answers), it reports nothing.
     A letter keeps its reading: its questions are part of its story."""
     return intent == COMPLAINT and not is_letter(text) and is_consultation(text)
+
+
+STATUS = "check_status"
+
+
+def status_read_as_complaint(text: str, intent: str | None) -> bool:
+    """ "我的投诉怎么还没回复": read as a complaint for its words, it asks what became of an earlier one and tells no
+    matter. The status check offers the resident's own recent cases; a new complaint would hold nothing."""
+    return intent == COMPLAINT and asks_after_earlier_report(text)
 
 
 FALLBACK = "nlu_fallback"
@@ -188,6 +201,8 @@ class GrievanceAsComplaint(GraphComponent):
                 _choose(message, name)
             elif instead := instead_of_complaint(text, intent):
                 _choose(message, instead)
+            elif status_read_as_complaint(text, intent):
+                _choose(message, STATUS)
             elif consultation_read_as_complaint(text, intent):
                 _choose(message, QUESTION)  # no guide has it: the answer action offers it as a consultation
             elif praise_announcing_complaint(text, intent):

@@ -89,12 +89,12 @@ _QUESTION = re.compile(
 )
 
 
-# Asking for information outright: "请问", "想咨询一下", "问一下"; or asking who set a rule and on what grounds
-# ("停车费标准谁定的", "依据是什么").
+# Asking for information outright: "请问", "想咨询一下", "问一下"; asking who set a rule and on what grounds
+# ("停车费标准谁定的", "依据是什么"), or where to read it ("补偿标准在哪看").
 _CONSULTING = re.compile(
     r"请问|咨询|想问|问一下|问下|请教|想了解|打听"
     r"|谁(?:定|规定|制定|批准?)的|(?:依据|根据)(?:是)?(?:什么|啥|哪)|有(?:什么|啥|哪些)(?:政策|规定)|怎么规定的"
-    r"|标准是(?:多少|什么|啥|怎么)"
+    r"|标准是(?:多少|什么|啥|怎么)|(?:在|去|上)哪(?:里|儿)?(?:能|可以)?(?:看|查)"
 )
 
 
@@ -186,6 +186,40 @@ _EARLIER_REPORT = re.compile(
 def mentions_earlier_report(text: str) -> bool:
     """The message says the resident already reported this ("上次反映过", "早就投诉了", "已经打过12345")."""
     return bool(_EARLIER_REPORT.search(text[:READ_CHARS]))
+
+
+_REPORT_WORD = re.compile(r"投诉|举报|反映|诉求|工单|办件|留言|报修")
+_NOTHING_CAME_OF_IT = re.compile(
+    r"没有?人?(?:回复|答复|回音|消息|结果|处理|联系|下文|动静|理|管|来)|结果|进度|进展|怎么样|咋样"
+)
+# What a question after one's own earlier report says besides it: who, when, and that nothing came of it yet.
+# Longest first; a word not listed here (路灯, 物业, 漏水) tells the matter again.
+_AFTER_REPORT_WORDS = re.compile(
+    "|".join(
+        sorted(
+            (
+                "我们 我 俺 的 了 过 之前 以前 上次 上回 前几天 前段时间 前些天 上周 上个月 上星期 "
+                "昨天 前天 去年 那个 这个 "
+                "投诉 举报 反映 诉求 工单 办件 留言 报修 提交 提的 打 电话 问题 事情 事 情况 "
+                "怎么 咋 为什么 为啥 咋样 怎么样 还 都 也 一直 到现在 至今 现在 到 没有 没 不 人 有 "
+                "回复 答复 回音 消息 结果 处理 进度 进展 联系 下文 动静 理 管 查 一下 看看 查查 哪 步 给 "
+                "呢 吗 啊 呀 吧 嘛"
+            ).split(),
+            key=len,
+            reverse=True,
+        )
+    )
+)
+
+
+def asks_after_earlier_report(text: str) -> bool:
+    """The message asks what became of the resident's own earlier report and tells no matter again ("我的投诉怎么
+    还没回复", "我上个月反映的问题到现在还没人处理"): a question about that case (its status, with the resident's own
+    recent cases to pick), not a new complaint with nothing in it. "上次反映的路灯到现在都没人修" tells its matter
+    again: a repeat report."""
+    if not (_REPORT_WORD.search(text) and _NOTHING_CAME_OF_IT.search(text)) or is_letter(text):
+        return False
+    return han_count(_AFTER_REPORT_WORDS.sub("", text)) < 2
 
 
 # "想反映几个问题", "有个情况要反映一下", "我要投诉": words that announce a complaint without telling it, as the

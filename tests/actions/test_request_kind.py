@@ -20,7 +20,7 @@ def _parsed(text: str, intent: str) -> Message:
     ("text", "intent"),
     [
         ("我的失业金三个月了还没按时发放", "ask_service"),
-        ("我上个月反映的问题到现在还没人处理", "check_status"),
+        ("我上个月反映的路灯问题到现在还没人处理", "check_status"),  # tells its matter again: a repeat report
         ("政务大厅窗口的工作人员态度很差", "nlu_fallback"),
         ("楼下饭店油烟太大，天天扰民", "out_of_scope"),
         ("问个问题被工作人员吼了一顿 说这都不懂还来办", "not_satisfied"),
@@ -47,6 +47,7 @@ def test_grievances_become_complaints(text: str, intent: str) -> None:
         ("社保卡坏了怎么补办", "ask_service"),  # a how-to question
         ("TS2026112200001 到现在还没人处理", "check_status"),  # names its case: a status check
         ("我上周投诉的事有结果没", "check_status"),  # asks about an earlier case
+        ("我上个月反映的问题到现在还没人处理", "check_status"),  # and tells no matter again
         ("建议有关部门把噪音扰民管一管", "give_suggestion"),  # not an intent a grievance is mistaken for
         ("态度很差", "ask_service"),  # too short to be a whole grievance (a form's answer)
         ("表扬三号窗口的小王，以前这里态度很差，现在好多了", "praise"),  # praise that mentions the past
@@ -216,4 +217,18 @@ def test_a_question_read_as_a_complaint_for_its_subject_is_a_question(text: str,
 )
 def test_a_farewell_with_thanks_the_classifier_could_not_place_is_thanks(text: str, intent: str, expected: str) -> None:
     message = GrievanceAsComplaint().process([_parsed(text, intent)])[0]
+    assert message.get(INTENT)[INTENT_NAME_KEY] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我的投诉怎么还没回复", "check_status"),  # what became of it: the status check offers the own cases
+        ("我反映的事情怎么没人联系我", "check_status"),
+        ("上次反映的小区门口路灯坏了 到现在都没人修", "submit_complaint"),  # the matter told again: a repeat report
+        ("我要投诉", "submit_complaint"),
+    ],
+)
+def test_asking_after_an_earlier_complaint_is_a_status_check(text: str, expected: str) -> None:
+    message = GrievanceAsComplaint().process([_parsed(text, "submit_complaint")])[0]
     assert message.get(INTENT)[INTENT_NAME_KEY] == expected

@@ -112,6 +112,8 @@ CASES: list[tuple[str, tuple[str | None, ...] | None]] = [
     ("这条路什么时候修好？整条街都是垃圾", None),
     ("区政府门口的加油站", None),
     ("合肥市蜀山区的事情你们管吗", None),
+    ("小区门口路灯坏了一个月了 一直没人修", None),  # a street lamp (路灯) names no road
+    ("梅山路路灯坏了", (None, None, None, "梅山路", None, None)),
     ("", None),
 ]
 

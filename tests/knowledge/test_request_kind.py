@@ -8,6 +8,7 @@ from knowledge.request_kind import (
     READ_CHARS,
     Strength,
     asks_a_question,
+    asks_after_earlier_report,
     asks_how_to,
     grievance_strength,
     han_count,
@@ -141,6 +142,7 @@ def test_a_grievance_or_a_statement_is_no_consultation(text: str) -> None:
         "想把我爸送养老院 他能自理 有没有公办的 一个月大概多少钱",  # what a service costs, whether one is offered
         "停车费标准谁定的",  # who set a rule, and on what grounds
         "物业费涨价的依据是什么",
+        "老家房子被村里划进拆迁范围了 补偿标准在哪看",
     ],
 )
 def test_asking_outright_or_about_a_procedure_is_a_consultation(text: str) -> None:
@@ -209,3 +211,19 @@ def test_han_count_counts_chinese_characters_only() -> None:
 )
 def test_displeasure_is_emoji_or_insults_alone(text: str, displeased: bool) -> None:
     assert only_displeasure(text) is displeased
+
+
+@pytest.mark.parametrize(
+    ("text", "asks_after"),
+    [
+        ("我的投诉怎么还没回复", True),
+        ("我上个月反映的问题到现在还没人处理", True),
+        ("上周投诉的事有结果没", True),
+        ("上次报修到现在都没人来", True),
+        ("上次反映的小区门口路灯坏了 到现在都没人修", False),  # tells the matter again
+        ("我要投诉", False),  # nothing asked after
+        ("我要投诉物业", False),
+    ],
+)
+def test_asking_after_an_earlier_report_tells_no_matter(text: str, asks_after: bool) -> None:
+    assert asks_after_earlier_report(text) is asks_after
