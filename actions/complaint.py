@@ -265,6 +265,8 @@ _GREETING = r"(您好|你好)[啊呀]?[，,：:！!。\s]*"
 _SALUTATION = re.compile(rf"^(?:{_ADDRESS}(?:{_GREETING})?|{_GREETING})")
 _SENTENCE_END = re.compile(r"[。！!？?\n]")
 SUMMARY_CHARS = 30
+# A second request of the conversation starts by joining the first ("还有 楼下烧烤店油烟太大"): not its matter.
+_CONNECTIVE = re.compile(r"^(?:还有|另外|再就是|再有|对了)[，,。：:\s]*")
 # A clause with the comma that ends it.
 _CLAUSE = re.compile(r"[^，,；;：:]+[，,；;：:]?")
 # A letter's self-introduction says who writes, not what about ("我是……的一名退休职工", "今年六十八岁").
@@ -297,7 +299,7 @@ def summary_of(description: str) -> str:
     """One line that restates the request: its first sentence that is more than the writer's introduction,
     without that introduction, the letter's greeting or the words that only announce a complaint ("我要投诉，"),
     cut short."""
-    text = description_content(_SALUTATION.sub("", description.strip()))
+    text = _CONNECTIVE.sub("", description_content(_SALUTATION.sub("", description.strip())))
     sentences = _sentences(text)
     matters = (_without_introduction(s) for s in sentences)
     first = next((m for m in matters if m), sentences[0] if sentences else text)

@@ -19,7 +19,12 @@ from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
 from actions.complaint import summary_of
 from actions.forms import FORMS
-from actions.tracker_info import bot_texts_since_latest_message, last_bot_text_before_latest_message
+from actions.pii import mask_phone, normalize_phone
+from actions.tracker_info import (
+    bot_texts_since_latest_message,
+    last_bot_text_before_latest_message,
+    phone_given_this_session,
+)
 
 
 class AskQuestion(Action, ABC):
@@ -68,6 +73,19 @@ class ActionAskCaseNumber(WithCaseApi, AskQuestion):
         return f"{text}{replies.OWN_CASES}", [*buttons, *replies.buttons(*own)]
 
 
+class AskPhone(AskQuestion):
+    """A phone question; a resident who gave a number earlier in the conversation (a second complaint, an
+    application after a complaint) can press it instead of typing it again. The button shows it masked."""
+
+    async def question(self, tracker: Tracker) -> tuple[str, replies.Buttons]:
+        text, buttons = await super().question(tracker)
+        earlier = phone_given_this_session(tracker, normalize_phone)
+        if earlier is None:
+            return text, buttons
+        same = (replies.SAME_PHONE_BUTTON.format(masked=mask_phone(earlier)), replies.payload("inform", phone=earlier))
+        return text, [*replies.buttons(same), *buttons]
+
+
 class ActionAskComplaintDescription(AskQuestion):
     """What happened; after a letter's opening alone, simply an invitation to go on."""
 
@@ -84,7 +102,11 @@ _OWN_CLASSES: dict[str, type[AskQuestion]] = {
     ActionAskCaseNumber.slot: ActionAskCaseNumber,
     ActionAskComplaintDescription.slot: ActionAskComplaintDescription,
 }
+_PHONE_QUESTIONS = ("phone", "complaint_form_phone", "suggestion_phone")
 ASK_ACTIONS: dict[str, type[AskQuestion]] = {
-    slot: _OWN_CLASSES.get(slot) or type(f"Ask_{slot}", (AskQuestion,), {"slot": slot, "__module__": __name__})
+    slot: _OWN_CLASSES.get(slot)
+    or type(
+        f"Ask_{slot}", (AskPhone if slot in _PHONE_QUESTIONS else AskQuestion,), {"slot": slot, "__module__": __name__}
+    )
     for slot in replies.QUESTIONS
 }

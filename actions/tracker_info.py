@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -109,4 +110,21 @@ def user_text_before_latest_message(tracker: Tracker) -> str | None:
             if seen_latest:
                 return str(event.get("text") or "") or None
             seen_latest = True
+    return None
+
+
+# The slots a resident's phone number is kept in while a form runs (reset when it ends).
+PHONE_SLOTS = ("phone", "suggestion_phone")
+
+
+def phone_given_this_session(tracker: Tracker, valid: Callable[[str], str | None]) -> str | None:
+    """The phone number the resident gave an earlier form of this conversation, newest first, as `valid` reads
+    it (a new session, after the session timeout, forgets it)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            return None
+        if event.get("event") == "slot" and event.get("name") in PHONE_SLOTS and event.get("value"):
+            number = valid(str(event["value"]))
+            if number:
+                return number
     return None

@@ -248,6 +248,7 @@ def test_a_number_typed_with_spaces_in_the_request_is_taken(dispatcher, make_tra
         ("wo yao tousu, 窗口排队太久", "窗口排队太久"),
         ("反映下，梅山路路灯不亮", "梅山路路灯不亮"),  # 反映下 said for 反映一下
         ("我要投诉下水道堵了", "下水道堵了"),  # 下 starts the matter here
+        ("还有 楼下烧烤店油烟太大 天天扰民", "楼下烧烤店油烟太大 天天扰民"),  # a second request joins the first
         ("你好，我们小区5栋1单元的电梯又坏了", "我们小区5栋1单元的电梯又坏了"),
         (
             "在政务中心社保窗口排了三个小时队，工作人员一直在玩手机，还对排队的老人大声呵斥",

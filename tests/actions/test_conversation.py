@@ -594,3 +594,32 @@ def test_a_phone_number_after_an_opening_is_no_matter(dispatcher, make_tracker, 
     result = asyncio.run(form.validate_complaint_description("13812345678", dispatcher, tracker, domain))
     assert result["complaint_description"] is None and "complaint_opening" not in result  # kept for the answer
     assert "具体说说" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize("question", ["complaint_form_phone", "phone", "suggestion_phone"])
+def test_a_phone_given_earlier_in_the_conversation_is_offered_masked(question, dispatcher, make_tracker, domain):
+    earlier = [
+        user_event("梅山路的路灯坏了", "submit_complaint"),
+        slot_event("phone", "13812345678"),
+        slot_event("phone", None),  # the first complaint filed: its slots were forgotten
+        user_event("还有 楼下烧烤店油烟太大", "submit_complaint"),
+    ]
+    asyncio.run(ASK_ACTIONS[question]().run(dispatcher, make_tracker(events=earlier), domain))
+    first = dispatcher.messages[0]["buttons"][0]
+    assert first["title"] == "用刚才的号码 138****5678"
+    assert first["payload"] == '/inform{"phone": "13812345678"}'
+    assert "13812345678" not in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        [user_event("梅山路的路灯坏了", "submit_complaint")],  # no phone given yet
+        [slot_event("phone", "13812345678"), {"event": "session_started"}, user_event("路灯坏了", "submit_complaint")],
+        [slot_event("phone", "不留"), user_event("路灯坏了", "submit_complaint")],  # declined: nothing to offer
+    ],
+)
+def test_no_phone_is_offered_without_one_given_in_this_session(events, dispatcher, make_tracker, domain):
+    asyncio.run(ASK_ACTIONS["complaint_form_phone"]().run(dispatcher, make_tracker(events=events), domain))
+    titles = [button["title"] for button in dispatcher.messages[0]["buttons"]]
+    assert titles == ["不留电话"]
