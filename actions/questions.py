@@ -24,6 +24,7 @@ from actions.tracker_info import (
     bot_texts_since_latest_message,
     last_bot_text_before_latest_message,
     phone_given_this_session,
+    refused_now,
 )
 
 
@@ -43,12 +44,17 @@ class AskQuestion(Action, ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text, buttons = await self.question(tracker)
         said_now = bot_texts_since_latest_message(tracker)
+        said_before = last_bot_text_before_latest_message(tracker)
+        if not buttons and refused_now(tracker, tracker.get_slot("requested_slot")) and said_now[-1:] != [said_before]:
+            # The refusal said what to send instead ("请核对后重新输入18位号码"): the question again would say it twice.
+            # (Refused twice alike, the question follows: the same reply twice in a row reads as a stuck machine.)
+            return []
         continued = any(said.startswith(replies.TAKEN_IN_PASSING) for said in said_now)
         form = FORMS.get(tracker.active_loop_name or "")
         if form is not None and any(replies.SOURCE_LEAD in said for said in said_now):
             # A question answered from a guide in the middle of the form: back to where it was.
             text = replies.RESUMED.format(task=form.task) + text
-        elif last_bot_text_before_latest_message(tracker) == text and not continued:
+        elif said_before == text and not continued:
             # Asked again after an answer it could not use: not the very same sentence twice in a row. (More of
             # a letter instead of the answer was no mistake: the question is simply asked again.)
             text = replies.ASK_AGAIN.format(question=text)

@@ -96,6 +96,12 @@ def bot_texts_since_latest_message(tracker: Tracker) -> list[str]:
     return said[::-1]
 
 
+def refused_now(tracker: Tracker, slot: str | None) -> bool:
+    """The form refused the latest message as the answer to `slot` and counted a try (form_base.unusable_answer)."""
+    before = (slot_before_latest_message(tracker, "failed_attempts") or {}).get(slot, 0)
+    return bool(slot) and (tracker.get_slot("failed_attempts") or {}).get(slot, 0) > before
+
+
 def slot_text(tracker: Tracker, slot: str) -> str:
     """A slot a finished form has filled, as text ("" if it is not set)."""
     value = tracker.get_slot(slot)

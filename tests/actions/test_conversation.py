@@ -623,3 +623,28 @@ def test_no_phone_is_offered_without_one_given_in_this_session(events, dispatche
     asyncio.run(ASK_ACTIONS["complaint_form_phone"]().run(dispatcher, make_tracker(events=events), domain))
     titles = [button["title"] for button in dispatcher.messages[0]["buttons"]]
     assert titles == ["不留电话"]
+
+
+def test_a_refused_answer_is_not_followed_by_the_same_question(dispatcher, make_tracker, domain):
+    # "这个身份证号没有通过校验，请核对后重新输入18位号码" already asks again: the question would say it twice.
+    refused = [user_event("340102199001011234", "inform"), slot_event("failed_attempts", {"id_number": 1})]
+    tracker = make_tracker(events=refused, slots={"failed_attempts": {"id_number": 1}}, requested_slot="id_number")
+    asyncio.run(ASK_ACTIONS["id_number"]().run(dispatcher, tracker, domain))
+    assert dispatcher.messages == []
+    # Refused twice alike: the question follows, so that the reply is not the very same as the turn before.
+    again = [bot_event(replies.REPROMPTS["id_number"]), *refused]
+    again.insert(-1, bot_event(replies.REPROMPTS["id_number"]))
+    tracker = make_tracker(events=again, slots={"failed_attempts": {"id_number": 1}}, requested_slot="id_number")
+    asyncio.run(ASK_ACTIONS["id_number"]().run(dispatcher, tracker, domain))
+    assert [m["text"] for m in dispatcher.messages] == [replies.QUESTIONS["id_number"][0]]
+    dispatcher.messages.clear()
+    # A try counted in an earlier turn: this turn's answer was not refused, so the question is asked.
+    earlier = [slot_event("failed_attempts", {"id_number": 1}), user_event("好的", "affirm")]
+    tracker = make_tracker(events=earlier, slots={"failed_attempts": {"id_number": 1}}, requested_slot="id_number")
+    asyncio.run(ASK_ACTIONS["id_number"]().run(dispatcher, tracker, domain))
+    assert [m["text"] for m in dispatcher.messages] == [replies.QUESTIONS["id_number"][0]]
+    # A question with buttons is asked again: the buttons are the easy way out ("不留电话").
+    phone = [user_event("123", "inform"), slot_event("failed_attempts", {"phone": 1})]
+    tracker = make_tracker(events=phone, slots={"failed_attempts": {"phone": 1}}, requested_slot="phone")
+    asyncio.run(ASK_ACTIONS["complaint_form_phone"]().run(dispatcher, tracker, domain))
+    assert dispatcher.messages[-1]["buttons"]
