@@ -55,7 +55,13 @@ READS_AS_COMPLAINT = frozenset(
 # A grievance has some length: "态度差" alone may be an answer to a form's question.
 MIN_HAN_CHARS = 8
 _PROGRESS = re.compile(r"结果|进度|进展|怎么样了|到哪一步|查一下|查询|查查|处理了吗|办好了吗|办得怎么样")
-_PRAISE = re.compile(r"表扬|感谢|谢谢|点赞|好评|称赞|赞扬|锦旗")
+_PRAISE = re.compile(r"表扬|感谢|谢谢|点赞|好评|称赞|赞扬|锦旗|夸")
+# Praise without a word of praise still says something good ("大家都说她好", "耐心", "及时"): a message read as
+# praise that says nothing good ("新水表比旧表走得快一倍") is no praise.
+_GOOD = re.compile(
+    r"(?:真|很|挺|太|特别|非常|说(?:她|他|他们)?)好|好人|耐心|热情|负责|及时|辛苦|帮(?:了|我|忙)|感动|满意|细心|周到|认真"
+    r"|贴心|暖心|给力|棒|赞|优秀|尽职|尽责|干净|整洁"
+)
 # Displeasure with the assistant's own answers ("你这个回答太敷衍了"): a handover to a person, not a complaint.
 _ABOUT_THE_ASSISTANT = re.compile(r"回答|机器人|智能客服|你说的|你答|答的|答非所问")
 
@@ -146,11 +152,12 @@ def praise_announcing_complaint(text: str, intent: str | None) -> bool:
 def praise_without_praise(text: str, intent: str | None) -> bool:
     """Read as praise, with no word of praise or thanks, and a letter or a message that says something is wrong:
     the classifier took a story for praise ("……下水道堵了快两周了……希望尽快派人疏通"; a letter on a hotline operator
-    who hung up on an old man). A short message that tells no problem ("网格员天天上门看望独居老人，大家都说她好")
-    stays praise: a letter of praise says so in words."""
+    who hung up on an old man), or a short message that says nothing good ("新水表比旧表走得快一倍").
+    A short message that says something good ("网格员天天上门看望独居老人，大家都说她好") stays praise: a letter of
+    praise says so in words."""
     if intent != "praise" or _PRAISE.search(text):
         return False
-    return is_letter(text) or grievance_strength(text) is not Strength.NONE
+    return is_letter(text) or grievance_strength(text) is not Strength.NONE or not _GOOD.search(text)
 
 
 HANDOVER = "request_human"

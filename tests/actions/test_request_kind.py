@@ -137,6 +137,9 @@ def test_a_withdrawn_complaint_followed_by_praise_or_a_suggestion_is_that(text: 
         # thanks for a problem put right, and praise that tells no problem, stay praise
         ("昨天晚上我家停水了，没过一个小时师傅就来修好了，真是太感谢了", "praise"),
         ("社区网格员小王天天上门看望我们楼里的独居老人，大家都说她好", "praise"),
+        ("三号窗口的小姑娘办事又快又耐心", "praise"),
+        # nothing good said: a problem told plainly, which the fallback offers to register
+        ("自来水公司把我家水表换了 新表比旧表走得快一倍", "nlu_fallback"),
     ],
 )
 def test_a_problem_read_as_praise_without_a_word_of_praise_is_not_praise(text: str, intent: str) -> None:
