@@ -69,6 +69,8 @@ def _time_limit(service: Service, budget: int) -> str:
         text = f"{service.name}材料齐全、符合条件的，当场办结。"
     else:
         text = f"{service.name}承诺{service.process_days}个工作日内办结（材料齐全、符合条件时计算）。"
+    if service.time_note:
+        text += service.time_note.rstrip("。") + "。"
     return _clip(text, budget)
 
 

@@ -57,6 +57,8 @@ class Service:
     questions: tuple[str, ...]
     # Optional: what a caller should know, added to the answer about the phone ("市领导不设个人热线……").
     phone_note: str = ""
+    # Optional: a wait the time limit does not count, added to the answer about how long it takes ("30天离婚冷静期").
+    time_note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -154,6 +156,7 @@ def parse_service(path: Path, categories: set[str] | None = None) -> Service:
         phone=fields.text("phone"),
         questions=questions,
         phone_note=fields.text("phone_note") if data.get("phone_note") is not None else "",
+        time_note=fields.text("time_note") if data.get("time_note") is not None else "",
     )
 
 

@@ -111,3 +111,11 @@ def test_another_services_phone_stays_with_that_service(lexical_kb: KnowledgeBas
     assert result.aspect == "phone"
     assert result.best is not None and result.best.service == service
     assert result.best.answer.startswith(f"{service}的咨询电话：")
+
+
+def test_the_time_answer_tells_a_wait_the_time_limit_does_not_count(kb: KnowledgeBase) -> None:
+    divorce = next(s for s in kb.services if s.name == "离婚登记")
+    answer = compose_answer(divorce, "time_limit")
+    assert "当场办结" in answer and "30天离婚冷静期" in answer  # "当场办结" alone would mislead
+    card = next(s for s in kb.services if s.name == "社会保障卡申领")
+    assert not card.time_note and "冷静期" not in compose_answer(card, "time_limit")

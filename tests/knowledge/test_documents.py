@@ -152,3 +152,18 @@ def test_another_subject_is_said_below_the_threshold_too(lexical_kb: KnowledgeBa
     assert result.hits[0].service == "最低生活保障申请"
     assert result.another_subject and not result.confident
     assert not lexical_kb.search("低保户每个月能领多少钱").another_subject
+
+
+@pytest.mark.parametrize(
+    ("question", "service"),
+    [
+        ("驾照分扣完了怎么办", "机动车驾驶证换证"),  # penalty points: no guide deals with them
+        ("在外地交的养老保险能转回六安吗", "城乡居民养老保险参保登记"),  # 转回 asks for a transfer
+    ],
+)
+def test_penalty_points_and_transfers_back_are_another_subject(
+    lexical_kb: KnowledgeBase, question: str, service: str
+) -> None:
+    result = lexical_kb.search(question)
+    assert result.hits[0].service == service
+    assert result.another_subject and not result.confident
