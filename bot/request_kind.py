@@ -105,11 +105,15 @@ def instead_of_complaint(text: str, intent: str | None) -> str | None:
 QUESTION = "ask_service"
 
 
+# A sum of money told with the question ("一个钟头十块 谁定的价啊"): the price is what the resident complains of.
+_PRICE_TOLD = re.compile(r"[\d一二三四五六七八九十百千万两几]+(?:块|元|毛)")
+
+
 def consultation_read_as_complaint(text: str, intent: str | None) -> bool:
     """A short question about a matter people complain of, read as a complaint for its subject, with nothing in it
     wrong: "停车费标准谁定的" asks who set the fee (the consultation offer, a person answers), it reports nothing.
-    A letter keeps its reading: its questions are part of its story."""
-    return intent == COMPLAINT and not is_letter(text) and is_consultation(text)
+    A letter keeps its reading: its questions are part of its story; so does a question that tells the price."""
+    return intent == COMPLAINT and not is_letter(text) and is_consultation(text) and not _PRICE_TOLD.search(text)
 
 
 STATUS = "check_status"

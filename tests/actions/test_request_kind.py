@@ -201,6 +201,7 @@ def test_insults_alone_are_asked_what_went_wrong(text: str, intent: str, expecte
         ("小区停车费乱收费 标准是谁定的", "submit_complaint"),  # something is wrong: a complaint
         ("我要投诉 停车费标准谁定的", "submit_complaint"),
         ("楼下天天有人摆摊", "submit_complaint"),  # no question asked
+        ("医院门口停车场一个钟头十块 谁定的价啊", "submit_complaint"),  # the price told: complained of
     ],
 )
 def test_a_question_read_as_a_complaint_for_its_subject_is_a_question(text: str, expected: str) -> None:
