@@ -60,7 +60,7 @@ _PRAISE = re.compile(r"表扬|感谢|谢谢|点赞|好评|称赞|赞扬|锦旗|�
 # praise that says nothing good ("新水表比旧表走得快一倍") is no praise.
 _GOOD = re.compile(
     r"(?:真|很|挺|太|特别|非常|说(?:她|他|他们)?)好|好人|耐心|热情|负责|及时|辛苦|帮(?:了|我|忙)|感动|满意|细心|周到|认真"
-    r"|贴心|暖心|给力|棒|赞|优秀|尽职|尽责|干净|整洁"
+    r"|贴心|暖心|给力|棒|赞|优秀|尽职|尽责|干净|整洁|不错|一流|好样|靠谱"
 )
 # Displeasure with the assistant's own answers ("你这个回答太敷衍了"): a handover to a person, not a complaint.
 _ABOUT_THE_ASSISTANT = re.compile(r"回答|机器人|智能客服|你说的|你答|答的|答非所问")

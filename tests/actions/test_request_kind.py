@@ -138,6 +138,7 @@ def test_a_withdrawn_complaint_followed_by_praise_or_a_suggestion_is_that(text: 
         ("昨天晚上我家停水了，没过一个小时师傅就来修好了，真是太感谢了", "praise"),
         ("社区网格员小王天天上门看望我们楼里的独居老人，大家都说她好", "praise"),
         ("三号窗口的小姑娘办事又快又耐心", "praise"),
+        ("社区的王师傅人真不错", "praise"),
         # nothing good said: a problem told plainly, which the fallback offers to register
         ("自来水公司把我家水表换了 新表比旧表走得快一倍", "nlu_fallback"),
     ],
