@@ -45,6 +45,7 @@ from knowledge.aspects import ASPECTS, detect_aspect
         ("身份证号码写错了怎么改", "general"),
         ("打电话预约要钱吗", "fee"),
         ("12345几点有人接", "place"),
+        ("个体户一个月营业额多少不用交税", "general"),  # 营业额 is no business hours
     ],
 )
 def test_detect_aspect(question: str, aspect: str) -> None:

@@ -108,6 +108,7 @@ def test_a_neighbouring_guide_is_not_confident_on_a_question_about_another_docum
         ("公司注销后公积金怎么提取", "住房公积金提取"),
         ("异地就医备案办了以后还能取消吗", "异地就医备案"),
         ("食品经营许可证到期了怎么延续", "食品经营许可"),
+        ("房子过户要交多少税", "不动产转移登记"),  # its guide names 缴税
     ],
 )
 def test_a_question_about_the_guides_own_documents_and_procedures_stays_confident(
@@ -159,9 +160,10 @@ def test_another_subject_is_said_below_the_threshold_too(lexical_kb: KnowledgeBa
     [
         ("驾照分扣完了怎么办", "机动车驾驶证换证"),  # penalty points: no guide deals with them
         ("在外地交的养老保险能转回六安吗", "城乡居民养老保险参保登记"),  # 转回 asks for a transfer
+        ("个体户一个月营业额多少不用交税", "个体工商户设立登记"),  # taxes are not the registration's
     ],
 )
-def test_penalty_points_and_transfers_back_are_another_subject(
+def test_penalty_points_transfers_back_and_taxes_are_another_subject(
     lexical_kb: KnowledgeBase, question: str, service: str
 ) -> None:
     result = lexical_kb.search(question)

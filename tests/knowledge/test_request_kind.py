@@ -154,6 +154,8 @@ def test_a_grievance_or_a_statement_is_no_consultation(text: str) -> None:
         "停车费标准谁定的",  # who set a rule, and on what grounds
         "物业费涨价的依据是什么",
         "老家房子被村里划进拆迁范围了 补偿标准在哪看",
+        "大学毕业没找到工作 有没有什么就业补贴",  # what support there is
+        "种了五十亩水稻 有什么补贴可以申请",
     ],
 )
 def test_asking_outright_or_about_a_procedure_is_a_consultation(text: str) -> None:
