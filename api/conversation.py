@@ -33,6 +33,7 @@ from api.runtime import Runtime
 from api.waiting import while_handed_off
 from contract.limits import MAX_LETTER_CHARS
 from contract.ratings import parse_stars
+from knowledge.emergencies import emergency_advice
 
 
 def record_rating(runtime: Runtime, conversation: Conversation, stars: int) -> None:
@@ -55,14 +56,20 @@ async def converse(
     """The replies to show the resident now (possibly none while an agent has the conversation).
 
     `text` goes to the assistant (a button's payload when one was pressed); `shown` is what the resident saw
-    (the button's title), which is what agents read in the transcript.
+    (the button's title), which is what agents read in the transcript. A message that tells of a danger
+    ("闻到煤气味", "电梯困人了") first gets whom to call now, whoever answers the rest: a case takes days.
     """
-    text = text.strip()
+    replies = await _answer(app, channel, sender, text.strip(), shown)
+    advice = emergency_advice(text.strip())
+    return [{"text": advice}, *replies] if advice else replies
+
+
+async def _answer(app: FastAPI, channel: str, sender: str, text: str, shown: str | None) -> list[dict[str, Any]]:
     if not text:
         return [{"text": NOTHING_RECEIVED}]
     if len(text) > MAX_LETTER_CHARS:
         cut = [{"text": too_long(MAX_LETTER_CHARS)}]
-        return cut + await converse(app, channel, sender, text[:MAX_LETTER_CHARS], shown)
+        return cut + await _answer(app, channel, sender, text[:MAX_LETTER_CHARS], shown)
     hub: HandoffHub = app.state.handoff
     conversation = await hub.conversation(sender)
     if conversation is not None and conversation.state != RATING:

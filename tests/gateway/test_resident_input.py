@@ -90,3 +90,16 @@ def test_a_ticket_accepts_a_landline_and_a_long_summary(client: TestClient, sett
     with transaction(sessions) as session:
         ticket = session.scalars(select(Ticket).where(Ticket.number == response.json()["number"])).one()
         assert (ticket.contact_phone, ticket.phone_last4) == ("0564-3372301", "2301")
+
+
+def test_a_danger_is_answered_first_with_whom_to_call(client: TestClient) -> None:
+    # Whoever answers the rest (here the assistant is down, so the message is kept for an agent), the resident
+    # first reads the number to call now.
+    sender = issued_sender(client)
+    response = client.post("/api/chat", json={"sender": sender, "message": "楼道里好大一股煤气味"})
+    assert response.status_code == 200
+    advice, *rest = response.json()["messages"]
+    assert advice["text"].startswith("【紧急提醒】") and "119" in advice["text"]
+    assert rest and "【紧急提醒】" not in rest[0]["text"]
+    ordinary = client.post("/api/chat", json={"sender": sender, "message": "社保卡丢了怎么补办"}).json()
+    assert all("【紧急提醒】" not in message["text"] for message in ordinary["messages"])

@@ -1,0 +1,51 @@
+"""A danger told in a message gets whom to call now; ordinary requests and past dangers as risks get nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.emergencies import EMERGENCIES, LEAD, emergency_advice
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("楼道里好大一股煤气味", "119"),
+        ("厨房天然气泄漏了怎么办", "119"),
+        ("对面楼着火了", "119"),
+        ("电梯困人了 快来人", "96333"),
+        ("我妈被困在电梯里半小时了", "96333"),
+        ("有人打架 还动刀了", "110"),
+        ("我家老人走丢了 七十多岁 有老年痴呆", "110"),
+        ("孩子放学一直没回家 找不到了", "110"),
+        ("有个小孩掉河里了", "110"),
+        ("路边有个老人晕倒了", "120"),
+        ("吃了食堂的饭 好几个人食物中毒", "120"),
+    ],
+)
+def test_a_danger_gets_the_number_to_call(text: str, number: str) -> None:
+    advice = emergency_advice(text)
+    assert advice is not None and advice.startswith(LEAD) and number in advice
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "小区消防通道被占 存在火灾隐患",  # a risk, not a fire
+        "小区电梯已经困人三次了 物业不管",  # 困人 in the past, no one trapped now
+        "烟囱冒黑烟 呛得人睁不开眼",  # pollution
+        "天然气费怎么交",
+        "社保卡丢了怎么补办",
+        "孩子在学校被同学欺负了",
+        "/request_human",  # a button's payload
+        "",
+    ],
+)
+def test_ordinary_requests_get_no_advice(text: str) -> None:
+    assert emergency_advice(text) is None
+
+
+def test_every_advice_names_a_number_and_is_short() -> None:
+    for emergency in EMERGENCIES:
+        assert any(number in emergency.advice for number in ("110", "119", "120")), emergency.name
+        assert len(emergency.advice) <= 70, emergency.name
