@@ -29,6 +29,7 @@ from typing import Any
 
 import httpx
 
+from knowledge.emergencies import LEAD as EMERGENCY_LEAD
 from scripts.stack import Stack
 from tests.gateway.server import free_port
 from tests.senders import issued_sender
@@ -44,9 +45,12 @@ _CATEGORY = re.compile(r"按“([^”]+)”类转交")
 
 
 def text_of(messages: list[dict[str, Any]]) -> str:
-    """What the resident reads, buttons included: a resident presses "登记诉求" when it is offered."""
+    """What the resident reads, buttons included: a resident presses "登记诉求" when it is offered. The advice on
+    whom to call in a danger asks nothing (its 电话 is no question for the resident)."""
     lines = []
     for message in messages:
+        if str(message.get("text") or "").startswith(EMERGENCY_LEAD):
+            continue
         buttons = " ".join(f"[{b.get('title')}]" for b in message.get("buttons") or [])
         lines.append(f"{message.get('text') or ''} {buttons}".strip())
     return "\n".join(lines)
