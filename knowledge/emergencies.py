@@ -32,7 +32,7 @@ EMERGENCIES: tuple[Emergency, ...] = (
     ),
     Emergency(
         "fire",
-        re.compile(r"着火|起火|失火|火灾(?!隐患)|烧起来了"),
+        re.compile(r"(?<![不没打点])着火|起火|失火|火灾(?!隐患)|烧起来了"),  # not "热水器打不着火"
         "如果正在起火，请立即拨打119火警电话，先撤离到安全的地方，不要乘电梯。",
     ),
     Emergency(
@@ -55,7 +55,8 @@ EMERGENCIES: tuple[Emergency, ...] = (
     ),
     Emergency(
         "water",
-        re.compile(r"落水|溺水|掉(?:进|到)?(?:河|水|塘|湖)里"),
+        # a person in the water, not "俺家的地都掉河里了"
+        re.compile(r"落水|溺水|(?:人|孩子|小孩|老人)[^，,。！!？?]{0,6}?掉(?:进|到)?(?:河|水|塘|湖)里"),
         "有人落水请立即拨打110或119，不熟悉水性不要贸然下水施救。",
     ),
     Emergency(

@@ -35,6 +35,8 @@ def test_a_danger_gets_the_number_to_call(text: str, number: str) -> None:
         "小区电梯已经困人三次了 物业不管",  # 困人 in the past, no one trapped now
         "烟囱冒黑烟 呛得人睁不开眼",  # pollution
         "天然气费怎么交",
+        "六楼水压太小了，热水器都打不着火",  # no fire
+        "采砂船把河岸挖塌了 俺家的地都掉河里了",  # no one in the water
         "社保卡丢了怎么补办",
         "孩子在学校被同学欺负了",
         "/request_human",  # a button's payload
