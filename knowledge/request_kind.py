@@ -82,8 +82,8 @@ _HOW_TO = re.compile(
     r"去哪(?:里|儿)?(?:办|申请|领|交|补|改|换)|什么(?:材料|条件|流程|手续)|流程|材料|条件|手续|能不能办|可以办|"
     # what a service costs or whether one is offered ("一个月大概多少钱", "有没有公办的")
     r"(?:大概|一般|一个月|一年|每月)多少钱|有没有(?:公办|公立|免费|补贴|优惠)|"
-    # what support there is ("有没有什么就业补贴", "有什么补贴可以申请")
-    r"有(?:没有)?(?:什么|啥|哪些)?[^，,。？?!！\s]{0,4}(?:补贴|补助|津贴|优惠政策|扶持政策)"
+    # what support there is ("有没有什么就业补贴", "有什么补贴可以申请"; not "我家有低保补助还没发")
+    r"(?:有没有|有(?:什么|啥|哪些))[^，,。？?!！\s]{0,6}?(?:补贴|补助|津贴|优惠政策|扶持政策)"
 )
 
 
@@ -233,6 +233,8 @@ def asks_after_earlier_report(text: str) -> bool:
     again: a repeat report."""
     if not (_REPORT_WORD.search(text) and _NOTHING_CAME_OF_IT.search(text)) or is_letter(text):
         return False
+    if announces_complaint(text):
+        return False  # "我要投诉 没人处理": a complaint to file, not one filed before
     return han_count(_AFTER_REPORT_WORDS.sub("", text)) < 2
 
 

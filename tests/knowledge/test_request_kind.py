@@ -42,6 +42,7 @@ STRONG = [
 ]
 WEAK = [
     "房产证办不下来",
+    "我家有低保补助还没发",  # naming the support it has is no question about support
     "小区门口的路灯坏了",
     "我们这边停水了",
     "楼道里一直漏水",
@@ -236,6 +237,7 @@ def test_displeasure_is_emoji_or_insults_alone(text: str, displeased: bool) -> N
         ("上次反映的小区门口路灯坏了 到现在都没人修", False),  # tells the matter again
         ("我要投诉", False),  # nothing asked after
         ("我要投诉物业", False),
+        ("我要投诉 没人处理", False),  # a complaint to file now
     ],
 )
 def test_asking_after_an_earlier_report_tells_no_matter(text: str, asks_after: bool) -> None:
