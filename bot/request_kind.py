@@ -125,6 +125,17 @@ def status_read_as_complaint(text: str, intent: str | None) -> bool:
     return intent == COMPLAINT and asks_after_earlier_report(text)
 
 
+# "算了 不留了" at the phone question: 算了 reads as cancel, but the resident declines the phone, not the request.
+_DECLINES_PHONE = re.compile(r"不留|不想留|不方便留|不给(?:电话|号码)|没(?:有)?电话")
+DENY = "deny"
+
+
+def phone_declined_as_cancel(text: str, intent: str | None) -> bool:
+    """Read as cancel, it declines to leave a phone: a deny, which the phone questions take as "不留" (and which
+    outside a form asks what else the resident needs), so the request already told is not thrown away."""
+    return intent == CANCEL and bool(_DECLINES_PHONE.search(text))
+
+
 FALLBACK = "nlu_fallback"
 THANKS = "thank"
 # A closing remark ends in thanks ("算了我自己去银行办吧 谢谢"); what comes before it is short and asks nothing.
@@ -220,6 +231,8 @@ class GrievanceAsComplaint(GraphComponent):
                 _choose(message, COMPLAINT)
             elif letter_kind := letter_not_a_handover(text, intent, message.get(INTENT_RANKING_KEY) or []):
                 _choose(message, letter_kind)
+            elif phone_declined_as_cancel(text, intent):
+                _choose(message, DENY)
             elif closing_remark(text, intent):
                 _choose(message, THANKS)
             elif praise_without_praise(text, intent):

@@ -237,3 +237,17 @@ def test_a_farewell_with_thanks_the_classifier_could_not_place_is_thanks(text: s
 def test_asking_after_an_earlier_complaint_is_a_status_check(text: str, expected: str) -> None:
     message = GrievanceAsComplaint().process([_parsed(text, "submit_complaint")])[0]
     assert message.get(INTENT)[INTENT_NAME_KEY] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("算了 不留了", "deny"),  # declines the phone, keeps the request
+        ("算了 电话不想留", "deny"),
+        ("算了 不办了", "cancel"),  # withdraws the request
+        ("取消", "cancel"),
+    ],
+)
+def test_declining_the_phone_read_as_cancel_keeps_the_request(text: str, expected: str) -> None:
+    message = GrievanceAsComplaint().process([_parsed(text, "cancel")])[0]
+    assert message.get(INTENT)[INTENT_NAME_KEY] == expected
