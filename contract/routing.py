@@ -3,7 +3,8 @@ by the action server to ask for a place only when the request's category needs o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from contract.receipts import _FromJson
 
@@ -18,3 +19,11 @@ class RoutingAdvice(_FromJson):
     place: str | None = None
     # The category needs a place and the text names none: ask for it.
     needs_place: bool = False
+    # The three best level-1 categories with their scores, best first (the first is the answer itself).
+    alternatives: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def two_best(self) -> float:
+        """How surely the request is one of two neighbouring categories ("公园里健身器材坏了": 文体设施 or
+        市政设施): a department's matter even when neither alone is sure."""
+        return float(sum(float(item.get("score") or 0.0) for item in self.alternatives[:2]))

@@ -407,6 +407,32 @@ def test_a_short_out_of_scope_message_the_router_places_is_offered_registration(
         assert dispatcher.messages[0]["text"] == replies.OUT_OF_SCOPE
 
 
+def split_between(first: float, second: float) -> tuple[int, dict]:
+    status, body = routed(first)
+    body["alternatives"] = [
+        {"category": "教育文体", "subcategory": "文体设施", "department": "市体育局", "score": first},
+        {"category": "城乡建设", "subcategory": "市政设施", "department": "市住房和城乡建设局", "score": second},
+    ]
+    return status, body
+
+
+@pytest.mark.parametrize(
+    ("text", "scores", "offered"),
+    [
+        ("公园里健身器材坏了好几个 小孩玩容易受伤", (0.70, 0.25), True),  # a problem between two categories
+        ("公园里健身器材坏了好几个 小孩玩容易受伤", (0.45, 0.20), False),  # a problem nobody's surely
+        ("公园里的健身器材是哪年装的 挺好看的", (0.70, 0.25), False),  # no problem told: needs 0.85 alone
+    ],
+)
+def test_a_problem_the_router_splits_between_two_categories_is_a_department_matter(
+    text, scores, offered, gateway, dispatcher, make_tracker, domain
+):
+    gateway.routes[("POST", "/api/routing")] = split_between(*scores)
+    events = [user_event(text, "out_of_scope", knowledge(False))]
+    asyncio.run(ActionHandleFallback(gateway.client()).run(dispatcher, make_tracker(events=events), domain))
+    assert dispatcher.messages[0]["text"] == (replies.OFFER_TO_REGISTER if offered else replies.OUT_OF_SCOPE)
+
+
 def test_out_of_scope_without_the_router_says_so(gateway, dispatcher, make_tracker, domain):
     events = [user_event("公交车空调不开 热死了 票价一分没少", "out_of_scope", knowledge(False))]
     asyncio.run(ActionHandleFallback(gateway.client()).run(dispatcher, make_tracker(events=events), domain))

@@ -39,11 +39,19 @@ STRONG = [
     "生育津贴交上去快半年了 单位说社保没拨",  # how long it has waited
     "社保卡激活了还是用不了 银行说找人社 人社说找银行",
     "异地就医备案了 结果在上海住院还是没法直接结算",
+    "办个不动产抵押 材料交了说三个工作日 现在十天了还没动静",  # nothing heard since
+    "孩子明年上小学 户口在学区里 房子是租的 学校说不给报名",  # an office refuses
+    "孩子上户口 要我们提供结婚证原件 我们是补领的结婚证也不认",
+    "生育津贴申请材料交齐了 单位说医保局没审 医保局说单位没报",  # bounced between two offices
+    "娃生下来三个月了户口还没上 医院让找派出所 派出所又让找医院",
+    "社保卡换了新卡 旧卡里的钱没转过来 银行说找社保 社保说找银行",
+    "公积金提取申请被驳回了 说材料不全 问缺啥也不告诉",  # refused an explanation
 ]
 WEAK = [
     "房产证办不下来",
     "我家有低保补助还没发",  # naming the support it has is no question about support
     "小区门口的路灯坏了",
+    "公积金提取申请被驳回了",
     "我们这边停水了",
     "楼道里一直漏水",
     "马路中间有个大坑塌陷了",
@@ -52,6 +60,11 @@ QUESTIONS = [
     "我交了一年的社保 能领失业金吗",  # a duration, but nothing waited for
     "养老保险交了好几年了，怎么网上查不到记录",
     "个体户注销是不是要来回跑几个地方",  # running around asked about, not told
+    "上周交的居住证申请怎么还没动静",  # asks after its progress (a status check), tells no wait overdue
+    "派出所说需要出生证 医院说一周后给",  # two offices, neither sends the resident elsewhere
+    "窗口说要带户口本 还要带什么",
+    "公积金提取被驳回了怎么办",
+    "这个字我不认得 社区在哪",
     "社保卡坏了怎么补办",
     "怎么申请失业金",
     "新生儿落户需要什么材料",
