@@ -161,11 +161,18 @@ def test_another_subject_is_said_below_the_threshold_too(lexical_kb: KnowledgeBa
         ("驾照分扣完了怎么办", "机动车驾驶证换证"),  # penalty points: no guide deals with them
         ("在外地交的养老保险能转回六安吗", "城乡居民养老保险参保登记"),  # 转回 asks for a transfer
         ("个体户一个月营业额多少不用交税", "个体工商户设立登记"),  # taxes are not the registration's
+        ("生二胎的生育津贴怎么算", "生育登记"),  # a benefit the registration does not pay
+        ("营业执照年报漏报了 被列入异常名录 咋移出来", "个体工商户设立登记"),  # no guide deals with annual reports
     ],
 )
-def test_penalty_points_transfers_back_and_taxes_are_another_subject(
+def test_penalty_points_transfers_back_taxes_and_benefits_are_another_subject(
     lexical_kb: KnowledgeBase, question: str, service: str
 ) -> None:
     result = lexical_kb.search(question)
     assert result.hits[0].service == service
     assert result.another_subject and not result.confident
+
+
+def test_a_benefit_its_own_guide_names_is_answered(lexical_kb: KnowledgeBase) -> None:
+    result = lexical_kb.search("90岁老人有补贴吗")
+    assert result.hits[0].service == "高龄津贴申领" and not result.another_subject
