@@ -47,6 +47,11 @@ STRONG = [
     "社保卡换了新卡 旧卡里的钱没转过来 银行说找社保 社保说找银行",
     "公积金提取申请被驳回了 说材料不全 问缺啥也不告诉",  # refused an explanation
     "单位倒闭了公积金取不出来 单位的人都找不到了",  # whoever answers for it is gone
+    "新生儿出生登记 医院系统里查不到出生证信息 派出所办不了",  # an office cannot do its part, its system fails
+    "生育登记填错了孩次 想改改不了 系统没这个选项",
+    "个税年度汇算 退税审核一个多月还是审核中",  # kept waiting
+    "养老保险缴费记录查询 少了2018年一整年 当时明明交了",  # its record is wrong
+    "无犯罪记录证明开出来名字是错的 单位不收",  # its document is wrong
 ]
 WEAK = [
     "房产证办不下来",
@@ -67,6 +72,9 @@ QUESTIONS = [
     "窗口说要带户口本 还要带什么",
     "公积金提取被驳回了怎么办",
     "公积金取不出来怎么办",
+    "社区办不了 要去哪办",  # asks where, tells no failure
+    "生育登记填错了怎么改",
+    "系统显示审核中要等多久",
     "这个字我不认得 社区在哪",
     "社保卡坏了怎么补办",
     "怎么申请失业金",
