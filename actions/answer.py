@@ -11,7 +11,14 @@ from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApi, CaseApiError, WithCaseApi
-from actions.intake import OFFERS, answered_displeasure, describes_a_problem, offer_to_register, reads_as_request
+from actions.intake import (
+    OFFERS,
+    answered_displeasure,
+    complaint_instead_of_answer,
+    describes_a_problem,
+    offer_to_register,
+    reads_as_request,
+)
 from actions.knowledge_hits import knowledge_of, service_buttons
 from actions.tracker_info import last_bot_text_before_latest_message, latest_intent
 from actions.turn_marks import unanswered_mark
@@ -163,6 +170,8 @@ class ActionAnswerService(WithCaseApi, Action):
         return "action_answer_service"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if (complaint := complaint_instead_of_answer(tracker)) is not None:
+            return complaint
         events = await answer_question(dispatcher, tracker, self.api)
         if tracker.active_loop_name:
             return events  # the form asks its question again (rules)
@@ -184,6 +193,8 @@ class ActionAcknowledge(WithCaseApi, Action):
         text = str(tracker.latest_message.get("text") or "")
         if answered_displeasure(dispatcher, tracker):
             return []
+        if (complaint := complaint_instead_of_answer(tracker)) is not None:
+            return complaint
         if describes_a_problem(text) and (asks_a_question(text) or grievance_strength(text) is not Strength.NONE):
             return [*await answer_question(dispatcher, tracker, self.api), FollowupAction("action_listen")]
         offered = tracker.get_slot("offered_request")

@@ -52,6 +52,8 @@ STRONG = [
     "个税年度汇算 退税审核一个多月还是审核中",  # kept waiting
     "养老保险缴费记录查询 少了2018年一整年 当时明明交了",  # its record is wrong
     "无犯罪记录证明开出来名字是错的 单位不收",  # its document is wrong
+    "职工退休待遇核定出来 工龄少算了三年 档案里都有的",  # its sum is wrong
+    "补领结婚证 说我们登记的档案找不到了",  # its record is lost
 ]
 WEAK = [
     "房产证办不下来",
