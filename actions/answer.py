@@ -133,10 +133,11 @@ async def _answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, a
     # About a procedure or a document the best guide does not deal with ("个体户注销").
     another = knowledge is not None and knowledge.another_subject
     top = knowledge.hits[0].service if knowledge and knowledge.hits else None  # the NLU component may keep none
-    if chosen and not best and not (another and top == chosen):
+    if chosen and not best and not (another and top in (chosen, None)):
         # A button press (or a service named outright): answer for exactly that service. Not when a confident
         # search placed the whole question elsewhere ("家里吃低保的 公租房能不能排上" is 公共租赁住房申请's), nor when
-        # the question asks about something the service's guide does not deal with ("个体户注销执照").
+        # the question asks about something the service's guide does not deal with ("个体户注销执照"; when the NLU
+        # component kept no hits, the search's verdict is about the service named: "营业执照年报…咋移出来").
         hit = await _hit_for_chosen_service(tracker, chosen, api)
         if hit:
             return answer_with_hit(dispatcher, tracker, hit)

@@ -100,9 +100,9 @@ def answered_displeasure(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
 
 
 def complaint_instead_of_answer(tracker: Tracker) -> list[EventType] | None:
-    """Outside a form, a grievance the classifier read as an answer or a yes/no ("新生儿出生登记 医院系统里查不到
-    出生证信息 派出所办不了": inform; "填错了孩次 想改改不了 系统没这个选项": deny) is a complaint, as when it is read as
-    a question (bot/request_kind.py): never the how-to guide of the service it names. None for anything else."""
+    """Outside a form, a grievance the classifier read as an answer or a yes/no ("医院系统里查不到出生证信息 派出所
+    办不了": inform; "填错了孩次 想改改不了 系统没这个选项": deny) is a complaint, as when it is read as a question
+    (bot/request_kind.py): never the how-to guide of the service it names. None for anything else."""
     text = str(tracker.latest_message.get("text") or "").strip()
     if tracker.active_loop_name or not describes_a_problem(text) or grievance_strength(text) is not Strength.STRONG:
         return None

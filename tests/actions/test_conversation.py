@@ -138,11 +138,51 @@ def test_a_confident_search_outweighs_another_service_named_in_passing(gateway, 
 
 def test_a_grievance_about_another_subject_is_offered_as_a_request(gateway, dispatcher, make_tracker, domain):
     # The search says the guide does not deal with 户口本; something is wrong, so it is a request, not a question.
-    text = "户口本丢了去补办 派出所一直推诿不给办"
+    text = "户口本丢了 网上补办交不上去 一直转圈"
     found = {**knowledge(False, ("居民身份证换领补领", 0.5)), "query": text, "another_subject": True}
     tracker = make_tracker(events=[user_event(text, "ask_service", found)])
     asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, tracker, domain))
     assert dispatcher.messages[0]["text"] == replies.OFFER_TO_REGISTER
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "action"),
+    [
+        ("新生儿出生登记 医院系统里查不到出生证信息 派出所办不了", "inform", ActionAnswerService),
+        ("生育登记填错了孩次 想改改不了 系统没这个选项", "deny", ActionAcknowledge),
+        ("户口本丢了去补办 派出所一直推诿不给办", "ask_service", ActionAnswerService),
+    ],
+)
+def test_a_grievance_read_as_anything_else_outside_a_form_is_a_complaint_not_an_answer(
+    text, intent, action, gateway, dispatcher, make_tracker, domain
+):
+    found = {**knowledge(True, ("新生儿出生登记", 0.7)), "query": text}
+    tracker = make_tracker(events=[user_event(text, intent, found)])
+    events = asyncio.run(action(gateway.client()).run(dispatcher, tracker, domain))
+    assert events == [SlotSet("complaint_description", text), FollowupAction("complaint_form")]
+    assert dispatcher.messages == []  # the complaint form speaks next
+
+
+def test_a_grievance_inside_a_form_is_left_to_the_form(gateway, dispatcher, make_tracker, domain):
+    text = "新生儿出生登记 医院系统里查不到出生证信息 派出所办不了"
+    found = {**knowledge(True, ("新生儿出生登记", 0.7)), "query": text}
+    events = [user_event(text, "inform", found)]
+    tracker = make_tracker(events=events, active_loop="apply_form", requested_slot="id_number")
+    events = asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, tracker, domain))
+    assert FollowupAction("complaint_form") not in events
+
+
+def test_a_named_service_is_not_answered_when_the_search_says_the_question_is_about_another_subject(
+    gateway, dispatcher, make_tracker, domain
+):
+    # The NLU component kept no hits; "营业执照" names 个体工商户设立登记, whose guide says nothing of annual reports.
+    text = "营业执照年报漏报了 被列入异常名录 咋移出来"
+    found = {"query": text, "confident": False, "aspect": "general", "hits": [], "another_subject": True}
+    tracker = make_tracker(
+        events=[user_event(text, "ask_service", found)], entities=[{"entity": "service", "value": "个体工商户设立登记"}]
+    )
+    asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, tracker, domain))
+    assert dispatcher.messages[0]["text"] == replies.OFFER_CONSULTATION
 
 
 def test_another_subject_without_any_hit_is_no_failure(gateway, dispatcher, make_tracker, domain):
