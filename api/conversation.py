@@ -59,8 +59,9 @@ async def converse(
     (the button's title), which is what agents read in the transcript. A message that tells of a danger
     ("闻到煤气味", "电梯困人了") first gets whom to call now, whoever answers the rest: a case takes days.
     """
-    replies = await _answer(app, channel, sender, text.strip(), shown)
-    advice = emergency_advice(text.strip())
+    text = text.strip()
+    replies = await _answer(app, channel, sender, text, shown)
+    advice = emergency_advice(text)
     return [{"text": advice}, *replies] if advice else replies
 
 

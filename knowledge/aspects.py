@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from knowledge.places import default_gazetteer
-from knowledge.text import normalize
+from knowledge.text import any_of_words, normalize
 
 GENERAL = "general"
 
@@ -67,24 +67,16 @@ def detect_aspect(question: str) -> str:
 # What a follow-up may say besides its aspect: fillers, pronouns and the verbs of asking ("那个要多久呢",
 # "请问我想问一下能网上办吗"). Longest first, so "需要" goes before "要"; a word not listed here — a
 # service, a thing, a place, a number — makes the question name a topic of its own.
-_FILLERS = re.compile(
-    "|".join(
-        sorted(
-            (
-                "请问 我想问一下 我想问问 想问一下 想问问 问一下 问问 我想知道 想知道 我想 想 我要 "
-                "那么 那个 这个 那样 这样 那边 这边 那 这 它 他 她 你们 我们 咱们 你 我 您 "
-                "呢 啊 吗 呀 吧 哦 嘛 哈 么 呐 哇 了 的 地 得 "
-                "需要 要 得要 还要 还 也 都 就 又 再 一般 大概 大约 大致 最快 到底 具体 一下 一些 些 "
-                "办理 办事 办好 办完 办下来 办 弄 搞 拿到证 拿证 领证 出证 办证 拿 领 到 "
-                "能 可以 可不可以 能不能 会 行 行不行 有 没有 是 是不是 在 去 过去 来 找 "
-                "什么 啥 哪 里 儿 怎么 怎么样 如何 多少 几 个 号 好 人 本人 现场 自己 办公 上 下 "
-                "东西 现在 今天 明天 平时 一 和 跟 或者 还是 请 问 谢谢 "
-                "申请 提交 报名 预约 领取 交钱 缴费 缴 交 到账 一次 次 算了 先 问下 提取 提 补办 补 换"
-            ).split(),
-            key=len,
-            reverse=True,
-        )
-    )
+_FILLERS = any_of_words(
+    "请问 我想问一下 我想问问 想问一下 想问问 问一下 问问 我想知道 想知道 我想 想 我要 "
+    "那么 那个 这个 那样 这样 那边 这边 那 这 它 他 她 你们 我们 咱们 你 我 您 "
+    "呢 啊 吗 呀 吧 哦 嘛 哈 么 呐 哇 了 的 地 得 "
+    "需要 要 得要 还要 还 也 都 就 又 再 一般 大概 大约 大致 最快 到底 具体 一下 一些 些 "
+    "办理 办事 办好 办完 办下来 办 弄 搞 拿到证 拿证 领证 出证 办证 拿 领 到 "
+    "能 可以 可不可以 能不能 会 行 行不行 有 没有 是 是不是 在 去 过去 来 找 "
+    "什么 啥 哪 里 儿 怎么 怎么样 如何 多少 几 个 号 好 人 本人 现场 自己 办公 上 下 "
+    "东西 现在 今天 明天 平时 一 和 跟 或者 还是 请 问 谢谢 "
+    "申请 提交 报名 预约 领取 交钱 缴费 缴 交 到账 一次 次 算了 先 问下 提取 提 补办 补 换"
 )
 _NOT_WORDS = re.compile(r"[\s\W_]+")
 # Where in 六安 to do it ("我在舒城上班 能在舒城提吗", "金寨县能办吗", "在市里领证吗"): a place of the gazetteer is

@@ -17,6 +17,8 @@ from __future__ import annotations
 import enum
 import re
 
+from knowledge.text import any_of_words
+
 # Only the start of a long letter is read: its matter comes first, and the cost stays bounded.
 READ_CHARS = 600
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -234,21 +236,13 @@ _NOTHING_CAME_OF_IT = re.compile(
 )
 # What a question after one's own earlier report says besides it: who, when, and that nothing came of it yet.
 # Longest first; a word not listed here (路灯, 物业, 漏水) tells the matter again.
-_AFTER_REPORT_WORDS = re.compile(
-    "|".join(
-        sorted(
-            (
-                "我们 我 俺 的 了 过 之前 以前 上次 上回 前几天 前段时间 前些天 上周 上个月 上星期 "
-                "昨天 前天 去年 那个 这个 "
-                "投诉 举报 反映 诉求 工单 办件 留言 报修 提交 提的 打 电话 问题 事情 事 情况 "
-                "怎么 咋 为什么 为啥 咋样 怎么样 还 都 也 一直 到现在 至今 现在 到 没有 没 不 人 有 "
-                "回复 答复 回音 消息 结果 处理 进度 进展 联系 下文 动静 理 管 查 一下 看看 查查 哪 步 给 "
-                "呢 吗 啊 呀 吧 嘛"
-            ).split(),
-            key=len,
-            reverse=True,
-        )
-    )
+_AFTER_REPORT_WORDS = any_of_words(
+    "我们 我 俺 的 了 过 之前 以前 上次 上回 前几天 前段时间 前些天 上周 上个月 上星期 "
+    "昨天 前天 去年 那个 这个 "
+    "投诉 举报 反映 诉求 工单 办件 留言 报修 提交 提的 打 电话 问题 事情 事 情况 "
+    "怎么 咋 为什么 为啥 咋样 怎么样 还 都 也 一直 到现在 至今 现在 到 没有 没 不 人 有 "
+    "回复 答复 回音 消息 结果 处理 进度 进展 联系 下文 动静 理 管 查 一下 看看 查查 哪 步 给 "
+    "呢 吗 啊 呀 吧 嘛"
 )
 
 

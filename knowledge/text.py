@@ -48,6 +48,11 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip()
 
 
+def any_of_words(words: str) -> re.Pattern[str]:
+    """A pattern for any of the space-separated ``words``, longest first (so "怎么样" is taken before "怎么")."""
+    return re.compile("|".join(re.escape(word) for word in sorted(words.split(), key=len, reverse=True)))
+
+
 def read_synonyms(path: Path) -> dict[str, str]:
     """``colloquial<TAB>canonical`` lines; '#' comments and the header line are skipped."""
     table: dict[str, str] = {}
