@@ -193,12 +193,12 @@ _DISPLEASURE = frozenset("😡😠🤬😤👎💢😒🙄😞😩😫😭")
 # Insults and curses ("废物", "吃干饭的", "垃圾政府"): anger, and nothing yet to act on. Not words said of the
 # assistant ("太笨了", "人工智障": displeasure with an answer, a person takes over).
 _INSULT = re.compile(
-    r"废物|饭桶|吃干饭的?|垃圾政府|狗官|混蛋|王八蛋|白痴|蠢货|傻[逼比叉bB]|\bsb\b|他妈的?|妈的|去死|滚蛋|滚开"
+    r"废物|饭桶|吃干饭的?|垃圾政府|狗官|混蛋|王八蛋|白痴|蠢货|傻[逼比叉bBxX]|\bsb\b|他妈的?|妈的|去死|滚蛋|滚开"
     r"|草泥马|狗东西|畜生|人渣|不要脸",
     re.IGNORECASE,
 )
 # What is left of a message of insults without them: who is meant and how ("你们这些人就是……的").
-_AROUND_INSULTS = re.compile(r"你们|你|这些人|这帮人|一帮|一群|一堆|都是|就是|全是|简直|真是|的|了|啊|吧|呢|[\s\W_\d]")
+_AROUND_INSULTS = re.compile(r"你们|你|政府|这些人|这帮人|一帮|一群|一堆|都是|就是|全是|简直|真是|的|了|啊|吧|呢|[\s\W_\d]")
 
 
 def without_insults(text: str) -> str:

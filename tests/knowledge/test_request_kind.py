@@ -246,6 +246,7 @@ def test_han_count_counts_chinese_characters_only() -> None:
         ("", False),
         # Insults alone; an insult inside a matter told, and words said of the assistant, are not.
         ("你们都是废物 垃圾政府", True),
+        ("傻X政府", True),
         ("你们这些人就是吃干饭的😡😡", True),
         ("滚蛋", True),
         ("窗口的人骂我是废物", False),
