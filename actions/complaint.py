@@ -303,7 +303,18 @@ def summary_of(description: str) -> str:
     sentences = _sentences(text)
     matters = (_without_introduction(s) for s in sentences)
     first = next((m for m in matters if m), sentences[0] if sentences else text)
-    return first if len(first) <= SUMMARY_CHARS else first[:SUMMARY_CHARS] + "……"
+    return first if len(first) <= SUMMARY_CHARS else _cut(first) + "……"
+
+
+# Where a long first sentence may be cut: after a clause or a phrase ("…积水，最深的时候到小……" reads worse than
+# "…积水……"), when at least half of the line is kept.
+_PAUSE = re.compile(r"[，,；;：:、\s]")
+
+
+def _cut(sentence: str) -> str:
+    head = sentence[: SUMMARY_CHARS + 1]
+    pauses = [m.start() for m in _PAUSE.finditer(head) if m.start() >= SUMMARY_CHARS // 2]
+    return head[: pauses[-1]] if pauses else sentence[:SUMMARY_CHARS]
 
 
 def _filed(description: str) -> Callable[[CaseReceipt], tuple[str, replies.Buttons]]:

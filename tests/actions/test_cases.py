@@ -252,8 +252,16 @@ def test_a_number_typed_with_spaces_in_the_request_is_taken(dispatcher, make_tra
         ("你好，我们小区5栋1单元的电梯又坏了", "我们小区5栋1单元的电梯又坏了"),
         (
             "在政务中心社保窗口排了三个小时队，工作人员一直在玩手机，还对排队的老人大声呵斥",
-            "在政务中心社保窗口排了三个小时队，工作人员一直在玩手机，还对……",
+            "在政务中心社保窗口排了三个小时队，工作人员一直在玩手机……",  # cut after a clause
         ),
+        (
+            "社保卡换了新卡 旧卡里的钱没转过来 银行说找社保 社保说找银行",
+            "社保卡换了新卡 旧卡里的钱没转过来 银行说找社保……",  # after a phrase
+        ),
+        (
+            "我们村头那条通往镇上中心小学的水泥路面被超载的大货车全部压碎掉了",
+            "我们村头那条通往镇上中心小学的水泥路面被超载的大货车全部压碎……",
+        ),  # no pause: cut at 30
     ],
 )
 def test_the_request_is_restated_in_one_line(description, summary):
