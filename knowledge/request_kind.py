@@ -198,7 +198,9 @@ _INSULT = re.compile(
     re.IGNORECASE,
 )
 # What is left of a message of insults without them: who is meant and how ("你们这些人就是……的").
-_AROUND_INSULTS = re.compile(r"你们|你|政府|这些人|这帮人|一帮|一群|一堆|都是|就是|全是|简直|真是|的|了|啊|吧|呢|[\s\W_\d]")
+_AROUND_INSULTS = re.compile(
+    r"你们|你|政府|这些人|这帮人|一帮|一群|一堆|都是|就是|全是|简直|真是|的|了|啊|吧|呢|[\s\W_\d]"
+)
 
 
 def without_insults(text: str) -> str:
