@@ -23,7 +23,7 @@ from actions.forms import DETOURS, FORM_BY_TRIGGER, FORMS, Form
 from actions.intake import take_offered_request
 from actions.second_request import note_second_request
 from actions.tracker_info import latest_intent, slot_before_latest_message, slots_set_by_latest_message
-from knowledge.request_kind import han_count
+from knowledge.request_kind import han_count, question_instead_of_complaint
 
 # The words that only change the kind ("不对，我想改成投诉吧"): what is left beyond them is new ("……投诉物业").
 _KIND_WORDS = re.compile(
@@ -84,10 +84,16 @@ def told_before(tracker: Tracker) -> str | None:
 
 
 class ActionCancelForm(Action):
+    """取消/算了. A complaint withdrawn for a question ("不对 不投诉了 就是想问问物业费标准谁定的") ends the form
+    and goes on to the question's answer, which would otherwise be lost with the form."""
+
     def name(self) -> str:
         return "action_cancel_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if question_instead_of_complaint(str(tracker.latest_message.get("text") or "")):
+            # "好的，刚才的投诉先不办了。", then the answer
+            return [*leave_active_form(dispatcher, tracker), FollowupAction("action_answer_service")]
         events = leave_active_form(dispatcher, tracker, replies.CANCELLED)
         if not events:
             dispatcher.utter_message(text=replies.NOTHING_TO_CANCEL)

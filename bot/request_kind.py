@@ -34,6 +34,7 @@ from rasa.shared.nlu.training_data.message import Message
 from contract.case_kinds import find_case_number
 from knowledge.request_kind import (
     Strength,
+    after_withdrawn_complaint,
     announces_complaint,
     asks_a_question,
     asks_after_earlier_report,
@@ -42,6 +43,7 @@ from knowledge.request_kind import (
     is_consultation,
     is_letter,
     only_insults,
+    question_instead_of_complaint,
 )
 
 COMPLAINT = "submit_complaint"
@@ -81,28 +83,25 @@ def reads_as_complaint(text: str, intent: str | None) -> bool:
 
 
 # "不投诉了，我想表扬一下物业的王师傅……": the complaint is withdrawn at the start, and what follows is praise, a
-# suggestion or a question, which the classifier read as a complaint for its word 投诉.
-_WITHDRAWN = re.compile(r"^(?:算了|不对)?[，,\s]*(?:还是)?我?(?:还是)?不(?:是|想|要){0,2}(?:投诉|举报)了?")
+# suggestion or a question, which the classifier read as a complaint for its word 投诉 (or, a question, as one).
 _SUGGESTION = re.compile(r"建议|提议|意见")
 CANCEL = "cancel"
+QUESTION = "ask_service"
 
 
 def instead_of_complaint(text: str, intent: str | None) -> str | None:
     """The intent a message that withdraws a complaint asks for instead ("praise", "give_suggestion"; "cancel" when
-    a question follows: "算了 还是不投诉了 我想问下停车费标准谁定的" is no complaint, and no place or phone either),
-    else None."""
-    withdrawn = _WITHDRAWN.search(text.strip()) if intent == COMPLAINT else None
-    if withdrawn is None:
+    a question follows: "算了 还是不投诉了 我想问下停车费标准谁定的" ends the complaint form, and the cancelling
+    action answers the question), else None."""
+    if intent in READS_AS_COMPLAINT:  # "不投诉了 公积金怎么提取" read as the question, or as no intent at all
+        return CANCEL if question_instead_of_complaint(text) else None  # inside a form it would carry on
+    if intent != COMPLAINT or after_withdrawn_complaint(text) is None:
         return None
     if _PRAISE.search(text):
         return "praise"
     if _SUGGESTION.search(text):
         return "give_suggestion"
-    rest = text.strip()[withdrawn.end() :]
-    return CANCEL if asks_a_question(rest) or is_consultation(rest) else None  # neither when something is wrong
-
-
-QUESTION = "ask_service"
+    return CANCEL if question_instead_of_complaint(text) else None  # neither when something is wrong
 
 
 # A sum of money told with the question ("一个钟头十块 谁定的价啊"): the price is what the resident complains of.

@@ -118,9 +118,24 @@ _HOW_TO = re.compile(
 )
 
 
+# "不对 不投诉了，我想表扬……", "算了 还是不举报了 就是想问问……": a complaint withdrawn at the start of the message
+# (not "不投诉不行了": that one insists).
+_WITHDRAWN = re.compile(
+    r"^(?:算了|不对)?[，,\s]*(?:还是)?我?(?:还是)?不(?:是|想|要){0,2}(?:投诉|举报)(?![不没]行|不可)了?"
+)
+
+
+def after_withdrawn_complaint(text: str) -> str | None:
+    """What follows a complaint withdrawn at the start of the message, else None."""
+    withdrawn = _WITHDRAWN.search(text.strip())
+    return text.strip()[withdrawn.end() :] if withdrawn else None
+
+
 def grievance_strength(text: str) -> Strength:
-    """How plainly ``text`` says that something is wrong (see the module docstring)."""
-    text = text[:READ_CHARS]
+    """How plainly ``text`` says that something is wrong (see the module docstring). A complaint withdrawn at the
+    start ("不投诉了 就是想问问……") says nothing is: only what follows counts."""
+    rest = after_withdrawn_complaint(text[:READ_CHARS])
+    text = text[:READ_CHARS] if rest is None else rest
     if _STRONG.search(text):
         return Strength.STRONG
     if _WEAK.search(text) and not _HOW_TO.search(text):
@@ -166,6 +181,12 @@ def is_consultation(text: str) -> bool:
     if han_count(text[:READ_CHARS]) >= LETTER_WITH_SALUTATION_HAN:  # a story, as in a letter
         return bool(_LETTER_CONSULTING.search(text.strip()))
     return bool(_CONSULTING.search(text) or asks_how_to(text))
+
+
+def question_instead_of_complaint(text: str) -> bool:
+    """ "不对 不投诉了 就是想问问物业费标准谁定的": the complaint is withdrawn for a question that wants its answer."""
+    rest = after_withdrawn_complaint(text)
+    return rest is not None and (asks_a_question(rest) or is_consultation(rest))
 
 
 def asks_how_to(text: str) -> bool:

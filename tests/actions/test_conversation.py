@@ -163,6 +163,16 @@ def test_a_grievance_read_as_anything_else_outside_a_form_is_a_complaint_not_an_
     assert dispatcher.messages == []  # the complaint form speaks next
 
 
+def test_a_question_after_a_withdrawn_complaint_is_answered_not_filed(gateway, dispatcher, make_tracker, domain):
+    # After the cancel (ActionCancelForm): its 投诉 is withdrawn, so no complaint starts again.
+    text = "不投诉了 就是想问问住房公积金提取要什么材料"
+    found = {**knowledge(True, ("住房公积金提取", 0.8)), "query": text}
+    tracker = make_tracker(events=[user_event(text, "cancel", found)])
+    events = asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, tracker, domain))
+    assert FollowupAction("complaint_form") not in events
+    assert dispatcher.messages[0]["text"].startswith("住房公积金提取")
+
+
 def test_a_grievance_inside_a_form_is_left_to_the_form(gateway, dispatcher, make_tracker, domain):
     text = "新生儿出生登记 医院系统里查不到出生证信息 派出所办不了"
     found = {**knowledge(True, ("新生儿出生登记", 0.7)), "query": text}
@@ -271,6 +281,24 @@ def test_cancel_stops_the_form_and_forgets_its_slots(dispatcher, make_tracker, d
     assert events[0] == ActiveLoop(None)
     assert SlotSet("phone", None) in events and SlotSet("requested_slot", None) in events
     assert "已为您取消" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize("active_loop", ["complaint_form", None])
+def test_a_complaint_withdrawn_for_a_question_goes_on_to_its_answer(dispatcher, make_tracker, domain, active_loop):
+    events = [user_event("不对 不投诉了 就是想问问物业费标准谁定的", "cancel")]
+    tracker = make_tracker(
+        events=events,
+        slots={"complaint_description": "物业"} if active_loop else {},
+        active_loop=active_loop,
+        requested_slot="phone" if active_loop else None,
+    )
+    result = asyncio.run(ActionCancelForm().run(dispatcher, tracker, domain))
+    assert result[-1] == FollowupAction("action_answer_service")
+    if active_loop:
+        assert result[0] == ActiveLoop(None) and SlotSet("complaint_description", None) in result
+        assert dispatcher.messages[0]["text"].startswith("好的，刚才的投诉先不办了")
+    else:
+        assert result == [FollowupAction("action_answer_service")] and not dispatcher.messages
 
 
 def test_answer_inside_a_form_has_no_feedback_buttons(dispatcher, make_tracker, domain):

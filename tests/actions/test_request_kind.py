@@ -106,8 +106,9 @@ def test_a_grievance_ranked_as_a_complaint_first_stays_a_complaint() -> None:
         ("投诉物业，不给修还让我们谢谢他们", "submit_complaint"),
         # withdrawn and nothing else asked: the form's cancel handles "不投诉了"
         ("不投诉了", "submit_complaint"),
-        # withdrawn, then a question: the complaint is cancelled (the question is no place nor phone)
+        # withdrawn, then a question: the complaint is cancelled and the cancel answers the question
         ("算了 还是不投诉了 我想问下停车费标准谁定的", "cancel"),
+        ("不对 不投诉了 就是想问问物业费标准谁定的", "cancel"),
         # withdrawn, then a grievance of another kind: still taken in
         ("不投诉了 我要举报物业乱收费是谁定的", "submit_complaint"),
     ],
@@ -116,6 +117,20 @@ def test_a_withdrawn_complaint_followed_by_praise_or_a_suggestion_is_that(text: 
     message = GrievanceAsComplaint().process([_parsed(text, "submit_complaint")])[0]
     assert message.get(INTENT)[INTENT_NAME_KEY] == instead
     assert message.get(INTENT_RANKING_KEY)[0][INTENT_NAME_KEY] == instead
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # read as the question it asks, it still withdraws the complaint the form is taking
+        ("不投诉了 就是想问问物业费标准谁定的", "cancel"),
+        ("物业费标准谁定的", "ask_service"),
+    ],
+)
+@pytest.mark.parametrize("read_as", ["ask_service", "nlu_fallback"])
+def test_a_question_that_withdraws_a_complaint_cancels_it(text: str, intent: str, read_as: str) -> None:
+    message = GrievanceAsComplaint().process([_parsed(text, read_as)])[0]
+    assert message.get(INTENT)[INTENT_NAME_KEY] == (read_as if intent == "ask_service" else intent)
 
 
 @pytest.mark.parametrize(

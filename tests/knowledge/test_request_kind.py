@@ -16,6 +16,7 @@ from knowledge.request_kind import (
     is_letter,
     mentions_earlier_report,
     only_displeasure,
+    question_instead_of_complaint,
 )
 
 STRONG = [
@@ -273,3 +274,32 @@ def test_displeasure_is_emoji_or_insults_alone(text: str, displeased: bool) -> N
 )
 def test_asking_after_an_earlier_report_tells_no_matter(text: str, asks_after: bool) -> None:
     assert asks_after_earlier_report(text) is asks_after
+
+
+@pytest.mark.parametrize(
+    ("text", "for_a_question"),
+    [
+        ("不对 不投诉了 就是想问问物业费标准谁定的", True),
+        ("算了 还是不投诉了 我想问下停车费标准谁定的", True),
+        ("我不想投诉了，请问公积金怎么提取？", True),
+        ("不投诉了", False),  # nothing asked
+        ("不投诉了 我要举报物业乱收费", False),  # a grievance of another kind
+        ("物业费标准谁定的", False),  # nothing withdrawn
+        ("我要投诉 物业费标准谁定的", False),
+    ],
+)
+def test_a_complaint_withdrawn_for_a_question(text: str, for_a_question: bool) -> None:
+    assert question_instead_of_complaint(text) is for_a_question
+
+
+@pytest.mark.parametrize(
+    ("text", "strength"),
+    [
+        ("不对 不投诉了 就是想问问物业费标准谁定的", Strength.NONE),
+        ("不投诉了", Strength.NONE),
+        ("不投诉了 我要举报物业乱收费", Strength.STRONG),  # what follows counts
+        ("不投诉不行了 物业收费不合理", Strength.STRONG),  # no withdrawal: it must be complained of
+    ],
+)
+def test_a_complaint_withdrawn_at_the_start_says_nothing_is_wrong(text: str, strength: Strength) -> None:
+    assert grievance_strength(text) is strength
