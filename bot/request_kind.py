@@ -93,9 +93,8 @@ def instead_of_complaint(text: str, intent: str | None) -> str | None:
     """The intent a message that withdraws a complaint asks for instead ("praise", "give_suggestion"; "cancel" when
     a question follows: "算了 还是不投诉了 我想问下停车费标准谁定的" ends the complaint form, and the cancelling
     action answers the question), else None."""
-    if intent in READS_AS_COMPLAINT:  # "不投诉了 公积金怎么提取" read as the question, or as no intent at all
-        return CANCEL if question_instead_of_complaint(text) else None  # inside a form it would carry on
-    if intent != COMPLAINT or after_withdrawn_complaint(text) is None:
+    # Read as a complaint for its 投诉; or as what follows it ("不投诉了 公积金怎么提取"), or as no intent at all.
+    if not (intent == COMPLAINT or intent in READS_AS_COMPLAINT) or after_withdrawn_complaint(text) is None:
         return None
     if _PRAISE.search(text):
         return "praise"

@@ -125,6 +125,8 @@ def test_a_withdrawn_complaint_followed_by_praise_or_a_suggestion_is_that(text: 
         # read as the question it asks, it still withdraws the complaint the form is taking
         ("不投诉了 就是想问问物业费标准谁定的", "cancel"),
         ("物业费标准谁定的", "ask_service"),
+        # praise withdraws it for praise, whatever the words of a procedure in it ("材料")
+        ("我不是要投诉，就是想表扬一下窗口的小张，帮我把材料一次讲清楚了", "praise"),
     ],
 )
 @pytest.mark.parametrize("read_as", ["ask_service", "nlu_fallback"])
