@@ -25,6 +25,7 @@ from actions.turn_marks import earlier_question, unanswered_mark
 from contract import turns
 from contract.knowledge import SearchResult
 from contract.receipts import TranscriptLine
+from knowledge.request_kind import asks_a_question
 
 logger = logging.getLogger(__name__)
 
@@ -124,16 +125,19 @@ class ActionHandleFallback(WithCaseApi, Action):
         if form in FORMS and slot:
             return await self._inside_form(dispatcher, tracker, form, slot)
         knowledge = knowledge_of(tracker.latest_message)
+        text = str(tracker.latest_message.get("text") or "")
         said_before = last_bot_text_before_latest_message(tracker)
         if answered_displeasure(dispatcher, tracker):
             events = []
-        elif knowledge and knowledge.confident:
+        elif knowledge and (knowledge.confident or (knowledge.hits and asks_a_question(text))):
+            # Not sure, a plain question with candidate guides ("宝宝两个月了 该打哪几针 在哪个医院打"): the
+            # candidates to pick from, not the offer to register it as a problem.
             events = await answer_question(dispatcher, tracker, self.api)
         elif (offered := offer_to_register(dispatcher, tracker)) is not None:
             events = offered  # a problem in the resident's own words: never "没太明白"
         elif (
             latest_intent(tracker) == "out_of_scope"
-            and await is_department_matter(str(tracker.latest_message.get("text") or ""), self.api)
+            and await is_department_matter(text, self.api)
             and (offered := offer_to_register(dispatcher, tracker, department_matter=True)) is not None
         ):
             events = offered  # short, but a department's matter: "天然气涨价了怎么没听证"

@@ -267,6 +267,27 @@ def test_out_of_scope_is_said_so_and_answered_when_the_knowledge_base_is_sure(di
     assert dispatcher.messages[1]["text"].startswith("生活垃圾分类指导")
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "offered"),
+    [
+        ("宝宝两个月了 该打哪几针 在哪个医院打", "out_of_scope", False),  # a question: the candidate guide to pick
+        ("宝宝两个月了 该打哪几针 在哪个医院打", "nlu_fallback", False),
+        ("宝宝两个月了 医院说疫苗没到货 一直往后推", "nlu_fallback", True),  # a problem: the offer to register it
+    ],
+)
+def test_an_unsure_fallback_offers_the_candidates_for_a_question(
+    text, intent, offered, gateway, dispatcher, make_tracker, domain
+):
+    found = {**knowledge(False, ("预防接种", 0.45)), "query": text}
+    tracker = make_tracker(events=[user_event(text, intent, found)])
+    asyncio.run(ActionHandleFallback(gateway.client()).run(dispatcher, tracker, domain))
+    if offered:
+        assert dispatcher.messages[0]["text"] == replies.OFFER_TO_REGISTER
+    else:
+        assert dispatcher.messages[0]["text"] == replies.WHICH_SERVICE
+        assert dispatcher.messages[0]["buttons"][0]["title"] == "预防接种"
+
+
 def test_fallback_still_answers_when_the_knowledge_base_is_sure(dispatcher, make_tracker, domain):
     events = [user_event("公积金咋取", "nlu_fallback", knowledge(True, ("住房公积金提取", 0.7)))]
     result = asyncio.run(ActionHandleFallback().run(dispatcher, make_tracker(events=events), domain))

@@ -23,6 +23,7 @@ STRONG = [
     "我的失业金三个月了还没按时发放，打电话也没人接",
     "慢特病认定材料送去 说医院的诊断证明格式不对 医院说就这个格式",  # one office contradicts another
     "政务大厅说可以帮代办 结果过了半个月又把材料退给我让自己跑",  # a promise broken
+    "学校说要房产证才能报名 租房合同备案了也不行",  # done as told, no use
     "政务服务中心三号窗口的工作人员态度很差，问两句就不耐烦",
     "公积金中心的人说话太冲了",
     "我们小区楼下烧烤店油烟太大，晚上十二点还在营业扰民",
@@ -71,6 +72,7 @@ WEAK = [
 ]
 QUESTIONS = [
     "窗口说可以网上办 但是我不会用手机 怎么办",  # told what is possible, and asks how
+    "租房合同备案了也不行吗",
     "我交了一年的社保 能领失业金吗",  # a duration, but nothing waited for
     "养老保险交了好几年了，怎么网上查不到记录",
     "个体户注销是不是要来回跑几个地方",  # running around asked about, not told
