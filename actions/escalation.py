@@ -129,9 +129,7 @@ class ActionHandleFallback(WithCaseApi, Action):
         said_before = last_bot_text_before_latest_message(tracker)
         if answered_displeasure(dispatcher, tracker):
             events = []
-        elif knowledge and (knowledge.confident or (knowledge.hits and asks_a_question(text))):
-            # Not sure, a plain question with candidate guides ("宝宝两个月了 该打哪几针 在哪个医院打"): the
-            # candidates to pick from, not the offer to register it as a problem.
+        elif knowledge and (knowledge.confident or (knowledge.hits and self._plain_question(tracker, text))):
             events = await answer_question(dispatcher, tracker, self.api)
         elif (offered := offer_to_register(dispatcher, tracker)) is not None:
             events = offered  # a problem in the resident's own words: never "没太明白"
@@ -160,6 +158,13 @@ class ActionHandleFallback(WithCaseApi, Action):
             events = []
         # The turn ends here: a fallback that left the next step to Rasa's policies could be predicted again.
         return [*events, FollowupAction("action_listen")]
+
+    @staticmethod
+    def _plain_question(tracker: Tracker, text: str) -> bool:
+        """Not understood, and a plain question with candidate guides ("房子卖了，怎么把产权转给买家"): the
+        candidates to pick from, not the offer to register a problem. Not when the classifier placed it outside
+        government services: "现在几点了" has candidates as weak as a real question's."""
+        return latest_intent(tracker) == "nlu_fallback" and asks_a_question(text)
 
     async def _inside_form(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, form: str, slot: str

@@ -14,6 +14,7 @@ from actions.tracker_info import last_bot_text_before_latest_message
 from contract.limits import MAX_LETTER_CHARS
 from knowledge.request_kind import (
     Strength,
+    asks_a_question,
     asks_how_to,
     grievance_strength,
     han_count,
@@ -82,7 +83,11 @@ def offer_to_register(
         # The rest of a letter pasted in several messages: one request, and not the same offer twice in a row.
         dispatcher.utter_message(text=replies.OFFER_MORE, buttons=replies.REGISTER_BUTTONS)
         return [SlotSet("offered_request", f"{earlier}\n{text}"[:MAX_LETTER_CHARS])]
-    asks = about_a_subject and grievance_strength(text) is Strength.NONE
+    # A plain question the router placed with a department, whatever the intent said ("宝宝两个月了 该打哪几针
+    # 在哪个医院打": out_of_scope), asks for an answer too.
+    asks = (about_a_subject and grievance_strength(text) is Strength.NONE) or (
+        department_matter and asks_a_question(text)
+    )
     if asks or is_consultation(text):
         # A question no guide answers is a consultation: a person answers it (a GD ticket), it is no complaint.
         dispatcher.utter_message(text=replies.OFFER_CONSULTATION, buttons=replies.CONSULTATION_BUTTONS)

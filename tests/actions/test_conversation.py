@@ -268,23 +268,21 @@ def test_out_of_scope_is_said_so_and_answered_when_the_knowledge_base_is_sure(di
 
 
 @pytest.mark.parametrize(
-    ("text", "intent", "offered"),
+    ("text", "intent", "reply"),
     [
-        ("宝宝两个月了 该打哪几针 在哪个医院打", "out_of_scope", False),  # a question: the candidate guide to pick
-        ("宝宝两个月了 该打哪几针 在哪个医院打", "nlu_fallback", False),
-        ("宝宝两个月了 医院说疫苗没到货 一直往后推", "nlu_fallback", True),  # a problem: the offer to register it
+        ("宝宝两个月了 该打哪几针 在哪个医院打", "nlu_fallback", replies.WHICH_SERVICE),  # the candidate to pick
+        ("宝宝两个月了 医院说疫苗没到货 一直往后推", "nlu_fallback", replies.OFFER_TO_REGISTER),  # a problem
+        ("现在几点了 六安这边", "out_of_scope", replies.OUT_OF_SCOPE),  # its candidates are as weak
     ],
 )
 def test_an_unsure_fallback_offers_the_candidates_for_a_question(
-    text, intent, offered, gateway, dispatcher, make_tracker, domain
+    text, intent, reply, gateway, dispatcher, make_tracker, domain
 ):
     found = {**knowledge(False, ("预防接种", 0.45)), "query": text}
     tracker = make_tracker(events=[user_event(text, intent, found)])
     asyncio.run(ActionHandleFallback(gateway.client()).run(dispatcher, tracker, domain))
-    if offered:
-        assert dispatcher.messages[0]["text"] == replies.OFFER_TO_REGISTER
-    else:
-        assert dispatcher.messages[0]["text"] == replies.WHICH_SERVICE
+    assert dispatcher.messages[0]["text"] == reply
+    if reply == replies.WHICH_SERVICE:
         assert dispatcher.messages[0]["buttons"][0]["title"] == "预防接种"
 
 
@@ -494,6 +492,16 @@ def test_a_short_out_of_scope_message_the_router_places_is_offered_registration(
         assert SlotSet("offered_request", text) in result
     else:
         assert dispatcher.messages[0]["text"] == replies.OUT_OF_SCOPE
+
+
+def test_a_short_out_of_scope_question_the_router_places_is_offered_as_a_consultation(
+    gateway, dispatcher, make_tracker, domain
+):
+    gateway.routes[("POST", "/api/routing")] = routed(0.99)
+    text = "宝宝两个月了 该打哪几针 在哪个医院打"  # asks, tells nothing wrong: a person answers it
+    events = [user_event(text, "out_of_scope", knowledge(False, ("预防接种", 0.45)))]
+    asyncio.run(ActionHandleFallback(gateway.client()).run(dispatcher, make_tracker(events=events), domain))
+    assert dispatcher.messages[0]["text"] == replies.OFFER_CONSULTATION
 
 
 def split_between(first: float, second: float) -> tuple[int, dict]:
