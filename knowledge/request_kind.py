@@ -135,8 +135,9 @@ _WITHDRAWN = re.compile(
 
 def after_withdrawn_complaint(text: str) -> str | None:
     """What follows a complaint withdrawn at the start of the message, else None."""
-    withdrawn = _WITHDRAWN.search(text.strip())
-    return text.strip()[withdrawn.end() :] if withdrawn else None
+    text = text.strip()
+    withdrawn = _WITHDRAWN.match(text)
+    return text[withdrawn.end() :] if withdrawn else None
 
 
 def grievance_strength(text: str) -> Strength:
