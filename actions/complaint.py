@@ -267,10 +267,14 @@ _SENTENCE_END = re.compile(r"[。！!？?\n]")
 SUMMARY_CHARS = 30
 # A second request of the conversation starts by joining the first ("还有 楼下烧烤店油烟太大"): not its matter.
 _CONNECTIVE = re.compile(r"^(?:还有|另外|再就是|再有|对了)[，,。：:\s]*")
-# A clause with the comma that ends it.
-_CLAUSE = re.compile(r"[^，,；;：:]+[，,；;：:]?")
+# A clause with the comma that ends it; a WeChat message often puts a space where a letter has a comma
+# ("我是叶集区孙岗乡的 俺家老头子去年走了").
+_CLAUSE = re.compile(r"[^，,；;：:\s]+[，,；;：:\s]*")
 # A letter's self-introduction says who writes, not what about ("我是……的一名退休职工", "今年六十八岁").
-_INTRODUCTION = re.compile(r"^(?:我|本人|我们)(?:是|叫|系)|^(?:今年|已经)?[\d一二三四五六七八九十几]+多?岁")
+# An age is an introduction only on its own: "四十多岁被裁了" is the matter.
+_INTRODUCTION = re.compile(
+    r"^(?:我|本人|我们)(?:是|叫|系)|^(?:今年|已经)?[\d一二三四五六七八九十几]+多?岁(?:了|的我)?[，,；;：:]?$"
+)
 
 
 def _without_introduction(sentence: str) -> str:

@@ -184,6 +184,7 @@ class _Reader:
             raise self.fail(fields["counties"], "'counties' is empty")
         for county, node in county_nodes.items():
             self.county(county, node)
+        self.add_former_suffixes()
         if "areas" in fields and not _is_null(fields["areas"]):
             for area, node in self.mapping(fields["areas"], "'areas'").items():
                 self.area(area, node)
@@ -227,6 +228,17 @@ class _Reader:
                 if form in self.counties:
                     raise self.fail(name_node, f"{where}: '{form}' is already a county name or alias")
                 self.townships.setdefault(form, []).append(township)
+
+    def add_former_suffixes(self) -> None:
+        """A 镇 written as 乡 or a 乡 as 镇 (孙岗乡 for 孙岗镇): residents keep a township's name from before
+        乡 became 镇. Added after every listed name, and never over one: a listed 城北乡 stays itself."""
+        listed = set(self.townships)
+        for form in sorted(listed):
+            for suffix, former in (("镇", "乡"), ("乡", "镇")):
+                if form.endswith(suffix):
+                    other = form[: -len(suffix)] + former
+                    if other not in listed and other not in self.counties:
+                        self.townships.setdefault(other, []).extend(self.townships[form])
 
     def township_item(self, item: Node, where: str) -> tuple[str, Node, list[str]]:
         if isinstance(item, ScalarNode):

@@ -147,6 +147,7 @@ def test_as_written_is_the_residents_own_span() -> None:
         ("叶集区孙岗镇的自来水停了", "叶集区", "孙岗镇"),
         ("霍山县毛坦厂镇的路灯坏了", "霍山县", "毛坦厂镇"),  # as written, though the gazetteer says 金安区
         ("舒城县城区的路灯坏了", "舒城县", None),  # not 六安城区
+        ("我是叶集区孙岗乡的 俺家老头子去年走了", "叶集区", "孙岗镇"),  # its name from before 乡 became 镇
     ],
 )
 def test_county_comes_from_the_text_or_a_unique_township(text: str, county: str | None, township: str | None) -> None:
@@ -225,6 +226,20 @@ def test_an_administrators_extension_is_read(tmp_path: Path) -> None:
     assert place is not None and (place.county, place.township) == ("金安区", "新城街道")
     area = extract_place("高铁新区的公交太少", gazetteer)
     assert area is not None and (area.county, area.township) == ("金安区", "高铁片区")
+
+
+def test_a_former_suffix_names_the_township_and_never_hides_a_listed_one(tmp_path: Path) -> None:
+    path = tmp_path / "places.yaml"
+    path.write_text(
+        "counties:\n  金安区:\n    townships: [城北乡, 孙岗镇]\n  裕安区:\n    townships: [城北镇]\n",
+        encoding="utf-8",
+    )
+    gazetteer = load_gazetteer(path)
+    former = extract_place("孙岗乡的自来水停了", gazetteer)
+    assert former is not None and (former.county, former.township, former.as_written) == ("金安区", "孙岗镇", "孙岗乡")
+    for written, county in (("城北乡", "金安区"), ("城北镇", "裕安区")):
+        listed = extract_place(f"{written}的自来水停了", gazetteer)
+        assert listed is not None and (listed.county, listed.township) == (county, written)
 
 
 @pytest.mark.parametrize(
