@@ -18,6 +18,7 @@ from actions.intake import (
     describes_a_problem,
     offer_to_register,
     reads_as_request,
+    take_in_stated_problem,
 )
 from actions.knowledge_hits import knowledge_of, service_buttons
 from actions.tracker_info import last_bot_text_before_latest_message, latest_intent
@@ -173,6 +174,8 @@ class ActionAnswerService(WithCaseApi, Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if (complaint := complaint_instead_of_answer(tracker)) is not None:
             return complaint
+        if (taken := await take_in_stated_problem(tracker, self.api)) is not None:
+            return taken  # "门口积水了" read as a question or an answer
         events = await answer_question(dispatcher, tracker, self.api)
         if tracker.active_loop_name:
             return events  # the form asks its question again (rules)
@@ -196,6 +199,8 @@ class ActionAcknowledge(WithCaseApi, Action):
             return []
         if (complaint := complaint_instead_of_answer(tracker)) is not None:
             return complaint
+        if (taken := await take_in_stated_problem(tracker, self.api)) is not None:
+            return taken
         if describes_a_problem(text) and (asks_a_question(text) or grievance_strength(text) is not Strength.NONE):
             return [*await answer_question(dispatcher, tracker, self.api), FollowupAction("action_listen")]
         offered = tracker.get_slot("offered_request")

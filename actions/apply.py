@@ -128,7 +128,9 @@ class ActionAskApplyConfirmed(Action):
         return "action_ask_apply_confirmed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if latest_intent(tracker) == "deny" and tracker.get_slot("requested_slot") == "apply_confirmed":
+        changed = {field for field, _ in _FIELD_WORDS} & slots_set_by_latest_message(tracker)
+        if latest_intent(tracker) == "deny" and tracker.get_slot("requested_slot") == "apply_confirmed" and not changed:
+            # "不对" alone: which field? ("手机号写错了，是139…" changed it already: the summary again.)
             dispatcher.utter_message(text=replies.WHAT_TO_CHANGE, buttons=replies.CHANGE_BUTTONS)
             return []
         text = replies.CONFIRM_APPLICATION.format(

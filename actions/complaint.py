@@ -159,7 +159,9 @@ def continue_with_more_of_the_letter(dispatcher: CollectingDispatcher, tracker: 
 
 class ValidateComplaintForm(WithCaseApi, FormValidation):
     form = "complaint_form"
-    narratives = {"complaint_description": Narrative(_TRIGGER, "submit_complaint", MIN_DESCRIPTION_CHARS)}
+    narratives = {
+        "complaint_description": Narrative(_TRIGGER, "submit_complaint", MIN_DESCRIPTION_CHARS, problem_suffices=True)
+    }
 
     async def required_slots(
         self,

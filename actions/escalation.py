@@ -16,7 +16,7 @@ from actions.answer import answer_question
 from actions.case_api import CaseApi, CaseApiError, WithCaseApi
 from actions.form_base import unusable_answer
 from actions.forms import FORMS
-from actions.intake import answered_displeasure, is_department_matter, offer_to_register
+from actions.intake import answered_displeasure, is_department_matter, offer_to_register, take_in_stated_problem
 from actions.knowledge_hits import knowledge_of, suggestions_of
 from actions.leave_form import leave_active_form
 from actions.pii import mask_text, normalize_phone
@@ -131,6 +131,8 @@ class ActionHandleFallback(WithCaseApi, Action):
             events = []
         elif knowledge and (knowledge.confident or (knowledge.hits and self._plain_question(tracker, text))):
             events = await answer_question(dispatcher, tracker, self.api)
+        elif (taken := await take_in_stated_problem(tracker, self.api)) is not None:
+            return taken  # the complaint form runs next
         elif (offered := offer_to_register(dispatcher, tracker)) is not None:
             events = offered  # a problem in the resident's own words: never "没太明白"
         elif (

@@ -23,7 +23,7 @@ from actions.tracker_info import latest_intent, slot_before_latest_message, valu
 from contract import turns
 from contract.limits import MAX_LETTER_CHARS
 from contract.receipts import CaseReceipt
-from knowledge.request_kind import han_count, without_insults
+from knowledge.request_kind import han_count, states_a_problem, without_insults
 
 # "不对，我想改成投诉物业", "算了 我改成提个建议吧": a correction of what kind of request it is, said first.
 _CHANGE_OF_KIND = re.compile(r"不对|改成|改为|换成|算了|不(?:投诉|举报|反映)了|还是.{0,3}(?:投诉|报事|建议|表扬)")
@@ -127,11 +127,13 @@ _NOT_WORDS = re.compile(r"[^\u4e00-\u9fffA-Za-z]")
 @dataclass(frozen=True)
 class Narrative:
     """Free text telling what happened or what should change. The words that only announce it ("我要投诉")
-    do not count towards `min_chars`; a message that is only them (`intent`) lets the form ask instead."""
+    do not count towards `min_chars`; a message that is only them (`intent`) lets the form ask instead.
+    `problem_suffices`: a problem stated in fewer characters ("路灯坏了", "停水三天了") is enough to act on."""
 
     announcement: re.Pattern[str]
     intent: str
     min_chars: int
+    problem_suffices: bool = False
 
 
 class FormValidation(FormValidationAction, ABC):
@@ -238,8 +240,9 @@ class FormValidation(FormValidationAction, ABC):
             given = [v for v in values_since_latest_message(tracker, slot) if v and not str(v).startswith("/")]
             return {slot: given[-1] if given else slot_before_latest_message(tracker, slot)}
         # Insults tell no matter ("你们都是废物"): without them the description may be too short to take.
-        content = _NOT_WORDS.sub("", _SMALL_TALK.sub("", without_insults(kind.announcement.sub("", text))))
-        if len(content) >= kind.min_chars:
+        told = without_insults(kind.announcement.sub("", text))
+        content = _NOT_WORDS.sub("", _SMALL_TALK.sub("", told))
+        if len(content) >= kind.min_chars or (kind.problem_suffices and states_a_problem(told)):
             return self.accept(slot, text, tracker)
         if only_states_intent(tracker, kind.intent):
             return {slot: None}  # only "我要投诉": the form asks its question instead of scolding

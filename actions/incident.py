@@ -76,7 +76,9 @@ def _texts_since_last_report(tracker: Tracker) -> list[str]:
 class ValidateIncidentForm(WithCaseApi, FormValidation):
     form = "incident_form"
     readers = {"phone": normalize_phone}
-    narratives = {"incident_description": Narrative(_TRIGGER, "report_incident", MIN_DESCRIPTION_CHARS)}
+    narratives = {
+        "incident_description": Narrative(_TRIGGER, "report_incident", MIN_DESCRIPTION_CHARS, problem_suffices=True)
+    }
 
     async def extract_incident_place(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

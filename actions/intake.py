@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
 from actions.case_api import CaseApi, CaseApiError
+from actions.knowledge_hits import knowledge_of
 from actions.tracker_info import last_bot_text_before_latest_message
 from contract.limits import MAX_LETTER_CHARS
 from knowledge.request_kind import (
@@ -20,6 +21,7 @@ from knowledge.request_kind import (
     han_count,
     is_consultation,
     only_displeasure,
+    states_a_problem,
 )
 
 # A description of a problem has some length: "停水三天了没人管" yes, "嗯嗯" or "你好呀" no. A message the NLU
@@ -53,8 +55,10 @@ def reads_as_request(tracker: Tracker) -> bool:
 
 async def is_department_matter(text: str, api: CaseApi) -> bool:
     """The router places the text in a category surely enough for a department to take it up."""
-    if not describes_a_problem(text):
-        return False
+    return describes_a_problem(text) and await _placed(text, api)
+
+
+async def _placed(text: str, api: CaseApi) -> bool:
     try:
         advice = await api.route(text)
     except CaseApiError:
@@ -94,6 +98,27 @@ def offer_to_register(
     else:
         dispatcher.utter_message(text=replies.OFFER_TO_REGISTER, buttons=replies.REGISTER_BUTTONS)
     return [SlotSet("offered_request", text)]
+
+
+async def take_in_stated_problem(tracker: Tracker, api: CaseApi) -> list[EventType] | None:
+    """A problem stated plainly, asking nothing ("停水三天了", "井盖丢了", "小区门口路灯坏了好几天了"), that the router
+    places with a department and no guide answers confidently ("社保卡坏了" keeps its guide) is a request: the
+    complaint form takes it as its description and asks where and a phone. No offer first: there is no doubt what
+    the resident wants. "电脑坏了" stays unplaced (0.21); None then, and for anything else."""
+    text = str(tracker.latest_message.get("text") or "").strip()
+    if tracker.active_loop_name or text.startswith("/") or not states_a_problem(text):
+        return None
+    knowledge = knowledge_of(tracker.latest_message)
+    if (knowledge and knowledge.confident) or not await _placed(text, api):
+        return None
+    earlier = tracker.get_slot("offered_request")
+    if earlier and last_bot_text_before_latest_message(tracker) in OFFERS:
+        text = f"{earlier}\n{text}"  # the rest of a letter whose first part was offered: one request
+    return [
+        SlotSet("complaint_description", text[:MAX_LETTER_CHARS]),
+        SlotSet("offered_request", None),
+        FollowupAction("complaint_form"),
+    ]
 
 
 def answered_displeasure(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:

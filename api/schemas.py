@@ -22,6 +22,7 @@ from contract.personal_data import (
     normalize_name,
     normalize_phone,
 )
+from knowledge.request_kind import MIN_PROBLEM_HAN
 
 
 def _wrap(fn: Any) -> Any:
@@ -43,6 +44,10 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 # A resident's letter (complaint, suggestion, ticket summary, praise): long letters to 12345 are normal.
 Letter = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LETTER_CHARS)]
 LongLetter = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=MAX_LETTER_CHARS)]
+# A complaint may be a problem stated in a few characters ("路灯坏了", "停水了!"): the assistant files it.
+Grievance = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=MIN_PROBLEM_HAN, max_length=MAX_LETTER_CHARS)
+]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 # Where a request happens, as the resident wrote it ("金安区三里桥街道梅山路88号").
 PlaceText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -75,7 +80,7 @@ class ApplicationCreate(Strict):
 
 
 class ComplaintCreate(Strict):
-    description: LongLetter
+    description: Grievance
     # Without one, the receipt carries a query code that stands in for the phone's last 4 digits.
     phone: ContactPhone | None = None
     name: PersonName | None = None

@@ -109,8 +109,9 @@ _STRONG = re.compile(
 )
 
 _WEAK = re.compile(
-    r"坏了|损坏|破损|不亮|漏水|渗水|积水|堵塞|堵了|塌陷|裂缝|停水|停电|断水|断电|没水|没电|"
-    r"占用|乱扔|垃圾(?:成堆|没人清|堆积)|没有?(?:收到|到账)|还没(?:有)?(?:发|到|办|下来)|不给(?:办|开|批|退)|被拒|被驳回|被退回|"
+    r"坏了|损坏|破损|不亮|漏水|渗水|积水|堵塞|堵了|塌陷|裂缝|停水|停电|断水|断电|没水|没电|爆了|爆管|"
+    r"(?:水|电|气|暖气|燃气|煤气)(?:又|都)?停了|(?:栏杆|护栏|电线|管|桥|路|树)[^，,。！？!?\s]{0,3}?断了|死鱼|鱼(?:都)?死|水(?:是|发|变|很|有点)?(?:黄|浑|黑|臭)(?:的|了)|"
+    r"占用|乱扔|垃圾(?:成堆|堆积|没人(?:清|收|拉|运))|井盖(?:丢|没了|坏|翘|松|破|缺)|没有?(?:收到|到账)|还没(?:有)?(?:发|到|办|下来)|不给(?:办|开|批|退)|被拒|被驳回|被退回|"
     r"办不下来|批不下来|拿不到|领不到|(?:取|提|退|转)不出来|改不了|删不了|撤不回|(?:交|传|报)不上去|提交不了"
 )
 
@@ -150,6 +151,19 @@ def grievance_strength(text: str) -> Strength:
     if _WEAK.search(text) and not _HOW_TO.search(text):
         return Strength.WEAK
     return Strength.NONE
+
+
+# "停水三天了", "井盖丢了", "停电了": a problem stated in a few characters is still one.
+MIN_PROBLEM_HAN = 3
+
+
+def states_a_problem(text: str) -> bool:
+    """``text`` says, however briefly, that something is wrong, and asks nothing ("停水了吗" asks)."""
+    return (
+        han_count(text) >= MIN_PROBLEM_HAN
+        and grievance_strength(text) is not Strength.NONE
+        and not _QUESTION.search(text[:READ_CHARS])
+    )
 
 
 # A question of any kind: a question mark or particle, "能…不", or an asking word.

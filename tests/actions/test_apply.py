@@ -143,6 +143,19 @@ def test_no_at_the_confirmation_asks_what_to_change_and_keeps_everything(dispatc
     assert [b["title"] for b in message["buttons"]] == ["办理事项", "姓名", "身份证号", "手机号"]
 
 
+def test_no_with_the_new_value_shows_the_summary_again(dispatcher, make_tracker, domain):
+    said = "手机号写错了，是13987654321"
+    tracker = make_tracker(
+        slots={**FILLED, "phone": "13987654321"},
+        events=[user_event(said, "deny"), slot_event("phone", "13987654321")],
+        active_loop="apply_form",
+        requested_slot="apply_confirmed",
+    )
+    asyncio.run(ActionAskApplyConfirmed().run(dispatcher, tracker, domain))
+    text = dispatcher.messages[0]["text"]
+    assert "139****4321" in text and "哪一项需要修改" not in text
+
+
 @pytest.mark.parametrize(
     ("text", "intent", "cleared"),
     [

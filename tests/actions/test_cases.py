@@ -43,6 +43,15 @@ def test_too_short_description_inside_the_form_is_reprompted(gateway, dispatcher
     assert "具体" in dispatcher.messages[0]["text"]
 
 
+@pytest.mark.parametrize("said", ["路灯坏了", "我要投诉 停水三天了", "井盖丢了"])
+def test_a_problem_stated_in_a_few_characters_is_a_description(said, gateway, dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event(said, "submit_complaint")])
+    form = ValidateComplaintForm(gateway.client())
+    result = asyncio.run(form.validate_complaint_description(said, dispatcher, tracker, domain))
+    assert result["complaint_description"] == said  # kept, not asked again and replaced by the next answer
+    assert dispatcher.messages == []
+
+
 @pytest.mark.parametrize(
     ("text", "intent", "leaves"),
     [

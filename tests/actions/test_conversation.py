@@ -530,6 +530,67 @@ def test_a_problem_the_router_splits_between_two_categories_is_a_department_matt
     assert dispatcher.messages[0]["text"] == (replies.OFFER_TO_REGISTER if offered else replies.OUT_OF_SCOPE)
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "taken"),
+    [
+        ("停水三天了", "nlu_fallback", 0.99, True),  # too short for the offer, a problem the router places
+        ("井盖丢了", "out_of_scope", 0.99, True),
+        ("电脑坏了", "nlu_fallback", 0.21, False),  # a problem no department has: "没太明白"
+        ("停水了吗", "nlu_fallback", 0.99, False),  # asks, tells nothing
+        ("你好呀朋友", "nlu_fallback", 0.99, False),  # nothing wrong: the router is not asked
+    ],
+)
+def test_a_short_problem_the_router_places_goes_to_the_complaint_form(
+    text, intent, confidence, taken, gateway, dispatcher, make_tracker, domain
+):
+    gateway.routes[("POST", "/api/routing")] = routed(confidence)
+    events = [user_event(text, intent, knowledge(False))]
+    result = asyncio.run(ActionHandleFallback(gateway.client()).run(dispatcher, make_tracker(events=events), domain))
+    if taken:
+        assert result == [
+            SlotSet("complaint_description", text),
+            SlotSet("offered_request", None),
+            FollowupAction("complaint_form"),
+        ]
+        assert dispatcher.messages == []  # the form's questions follow
+    else:
+        assert FollowupAction("complaint_form") not in result and dispatcher.messages
+
+
+def test_the_rest_of_an_offered_letter_joins_it_when_it_goes_to_the_complaint_form(
+    gateway, dispatcher, make_tracker, domain
+):
+    gateway.routes[("POST", "/api/routing")] = routed(0.99)
+    first, rest = "尊敬的领导：我们村通往镇上的路坑坑洼洼", "桥栏杆也断了一截 孩子上学很危险"
+    events = [
+        user_event(first, "nlu_fallback", knowledge(False)),
+        slot_event("offered_request", first),
+        bot_event(replies.OFFER_TO_REGISTER),
+        user_event(rest, "nlu_fallback", knowledge(False)),
+    ]
+    tracker = make_tracker(slots={"offered_request": first}, events=events)
+    result = asyncio.run(ActionHandleFallback(gateway.client()).run(dispatcher, tracker, domain))
+    assert SlotSet("complaint_description", f"{first}\n{rest}") in result
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "found", "taken"),
+    [
+        ("门口积水了", "inform", knowledge(False), True),  # read as an answer outside a form
+        ("门口积水了", "ask_service", knowledge(False, ("城市道路积水", 0.4)), True),
+        ("社保卡坏了", "ask_service", knowledge(True, ("社会保障卡补换", 0.9)), False),  # its guide answers
+    ],
+)
+def test_a_short_problem_read_as_a_question_goes_to_the_complaint_form(
+    text, intent, found, taken, gateway, dispatcher, make_tracker, domain
+):
+    gateway.routes[("POST", "/api/routing")] = routed(0.99)
+    tracker = make_tracker(events=[user_event(text, intent, found)])
+    result = asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, tracker, domain))
+    assert (FollowupAction("complaint_form") in result) is taken
+    assert (dispatcher.messages == []) is taken  # else the guide, or what a guide-less question gets
+
+
 def test_out_of_scope_without_the_router_says_so(gateway, dispatcher, make_tracker, domain):
     events = [user_event("公交车空调不开 热死了 票价一分没少", "out_of_scope", knowledge(False))]
     asyncio.run(ActionHandleFallback(gateway.client()).run(dispatcher, make_tracker(events=events), domain))

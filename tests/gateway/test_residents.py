@@ -73,6 +73,13 @@ def test_missing_fields_and_unknown_fields(client: TestClient) -> None:
     assert "投诉内容：必填项未填写" in response.json()["message"]
 
 
+def test_a_complaint_may_be_a_problem_in_a_few_characters(client: TestClient) -> None:
+    filed = client.post("/api/complaints", json={"description": "路灯坏了", "phone": "13812345678"})
+    assert filed.status_code == 201, filed.text
+    too_short = client.post("/api/complaints", json={"description": "坏了", "phone": "13812345678"})
+    assert too_short.status_code == 422 and "投诉内容：内容过短，至少3个字" in too_short.json()["message"]
+
+
 def test_malformed_json_is_a_422_not_a_500(client: TestClient) -> None:
     response = client.post("/api/complaints", content=b"{not json", headers={"content-type": "application/json"})
     assert response.status_code == 422

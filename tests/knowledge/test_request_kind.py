@@ -17,6 +17,7 @@ from knowledge.request_kind import (
     mentions_earlier_report,
     only_displeasure,
     question_instead_of_complaint,
+    states_a_problem,
 )
 
 STRONG = [
@@ -69,6 +70,13 @@ WEAK = [
     "我们这边停水了",
     "楼道里一直漏水",
     "马路中间有个大坑塌陷了",
+    "井盖丢了",
+    "垃圾没人收",
+    "水管爆了",
+    "天然气停了",
+    "桥栏杆断了",
+    "河里死鱼了",
+    "水是黄的",
 ]
 QUESTIONS = [
     "窗口说可以网上办 但是我不会用手机 怎么办",  # told what is possible, and asks how
@@ -108,6 +116,22 @@ def test_plain_grievances_are_strong(text: str) -> None:
 @pytest.mark.parametrize("text", WEAK)
 def test_a_wrong_state_without_a_question_is_weak(text: str) -> None:
     assert grievance_strength(text) is Strength.WEAK
+
+
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [
+        ("停电了", True),  # three characters are enough
+        ("停水三天了", True),
+        ("坏了", False),  # what is broken?
+        ("停水了吗", False),  # asks
+        ("电话断了", False),  # 断了 of a thing a department keeps only
+        ("社保卡坏了怎么补办", False),  # a how-to question
+        ("你好呀", False),
+    ],
+)
+def test_a_problem_may_be_stated_in_a_few_characters(text: str, states: bool) -> None:
+    assert states_a_problem(text) is states
 
 
 @pytest.mark.parametrize("text", QUESTIONS)
