@@ -29,7 +29,7 @@ from contract.case_kinds import find_case_number
 from contract.knowledge import Hit
 from contract.limits import MAX_LETTER_CHARS
 from contract.receipts import CaseReceipt
-from knowledge.places import describe, extract_place
+from knowledge.places import Place, describe, extract_place
 from knowledge.request_kind import (
     ANNOUNCING,
     announces_complaint,
@@ -76,6 +76,15 @@ def _corrected_place(text: str) -> str | None:
         return None
     only_a_place = han_count(text.replace(place.as_written, "")) <= PLACE_ONLY_EXTRA_CHARS
     return describe(place) if only_a_place or _CORRECTION.search(text) else None
+
+
+# A place answer with this much more than the place tells more of the matter ("…交叉口 晚上黑乎乎的 好几天了 老人
+# 走路都摔了": 18 more), not only where it is ("我家门口那条路 叫梅山路 靠近六安一中的那一段": 12 more).
+MORE_THAN_A_PLACE_HAN = 16
+
+
+def _place_and_more(text: str, place: Place | None) -> bool:
+    return place is not None and han_count(text.replace(place.as_written, "")) >= MORE_THAN_A_PLACE_HAN
 
 
 # "TS2026120500001" or "上次的编号是TS2026120500001" at the place or phone question: the earlier case's number.
@@ -206,9 +215,10 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
         """Any place as the resident writes it ("就在菜市场门口"); "说不清楚" files the request without one."""
         text = str(value).strip()
         description = slot_before_latest_message(tracker, "complaint_description")
-        if len(text) > MORE_DESCRIPTION_CHARS and description:
-            # More of a letter pasted in several messages: it belongs to the description, and may say where.
-            place = extract_place(text)
+        place = extract_place(text)
+        if description and (len(text) > MORE_DESCRIPTION_CHARS or _place_and_more(text, place)):
+            # More of a letter pasted in several messages, or a place told with more of what happened ("就在梅山路
+            # 和人民路交叉口 晚上黑乎乎的 老人走路都摔了"): it belongs to the description, and may say where.
             return {
                 **added_to_description(description, text, dispatcher, tracker),
                 "complaint_place": describe(place) if place else None,

@@ -94,6 +94,23 @@ def test_more_of_the_letter_instead_of_a_place_joins_the_description(gateway, di
     assert "补充" in dispatcher.messages[0]["text"]
 
 
+@pytest.mark.parametrize(
+    ("answer", "place", "joins"),
+    [
+        ("就在梅山路和人民路交叉口 晚上黑乎乎的 好几天了 老人走路都摔了", "梅山路与人民路交叉口", True),
+        ("我家门口那条路 叫梅山路 靠近六安一中的那一段", "我家门口那条路 叫梅山路 靠近六安一中的那一段", False),
+    ],
+)
+def test_a_place_told_with_more_of_the_matter_joins_the_description(
+    answer, place, joins, gateway, dispatcher, make_tracker, domain
+):
+    events = [{"event": "slot", "name": "complaint_description", "value": "路灯坏了"}, user_event(answer, "inform")]
+    tracker = make_tracker(events=events, slots={"complaint_description": "路灯坏了"}, active_loop="complaint_form")
+    result = ValidateComplaintForm(gateway.client()).validate_complaint_place(answer, dispatcher, tracker, domain)
+    assert result["complaint_place"] == place
+    assert (result.get("complaint_description") == f"路灯坏了\n{answer}") is joins
+
+
 def test_the_place_is_filed_and_restated(gateway, dispatcher, make_tracker, domain):
     gateway.routes[("POST", "/api/complaints")] = (
         201,
