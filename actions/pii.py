@@ -20,12 +20,14 @@ from contract.personal_data import normalize_contact_phone as _checked_contact_p
 from contract.personal_data import normalize_id_number as _checked_id_number
 from contract.personal_data import normalize_name as _checked_name
 from contract.personal_data import normalize_phone as _checked_phone
+from knowledge.request_kind import han_count
 
 _ID_RE = re.compile(r"\d{17}[\dXx]")
 _PHONE_RE = re.compile(r"1[3-9]\d{9}")
 # A resident who would rather not leave a phone ("不留", "不方便", "不用了"): stored as this marker.
 NO_PHONE = "不留"
 _NO_PHONE_WORDS = ("不留", "不方便", "不想留", "没有电话", "没电话", "不用", "不需要", "跳过", "保密")
+MAX_REFUSAL_HAN = 15
 _NAME_PREFIXES = ("我叫", "我的名字是", "名字是", "我是", "姓名", "叫")
 
 __all__ = [
@@ -101,4 +103,6 @@ def normalize_contact_phone(text: str) -> str | None:
 
 
 def declines_phone(text: str) -> bool:
-    return any(word in text for word in _NO_PHONE_WORDS)
+    """A brief refusal ("不方便留", "算了 不留了"); a longer message that says 不方便 tells more of the matter ("晚上
+    老人孩子出门很不方便，希望尽快派人维修")."""
+    return han_count(text) <= MAX_REFUSAL_HAN and any(word in text for word in _NO_PHONE_WORDS)

@@ -147,6 +147,15 @@ def test_a_complaint_takes_a_landline_or_no_phone(answer, stored, dispatcher, ma
     assert ValidateComplaintForm().validate_phone(answer, dispatcher, make_tracker(), domain)["phone"] == stored
 
 
+def test_more_of_the_letter_that_says_not_convenient_is_no_phone_refusal(dispatcher, make_tracker, domain):
+    first = "尊敬的领导：我们小区门口的路灯坏了"
+    more = "已经一个多月了，晚上老人孩子出门很不方便，希望有关部门尽快派人维修，谢谢！"
+    events = [slot_event("complaint_description", first), user_event(more, "submit_complaint")]
+    tracker = make_tracker(events=events, slots={"complaint_description": first}, active_loop="complaint_form")
+    result = ValidateComplaintForm().validate_phone(more, dispatcher, tracker, domain)
+    assert result == {"complaint_description": f"{first}\n{more}", "phone": None}  # the phone is asked again
+
+
 def test_a_complaint_without_phone_gets_its_query_code(gateway, dispatcher, make_tracker, domain):
     gateway.routes[("POST", "/api/complaints")] = (
         201,
