@@ -114,11 +114,7 @@ async def take_in_stated_problem(tracker: Tracker, api: CaseApi) -> list[EventTy
     earlier = tracker.get_slot("offered_request")
     if earlier and last_bot_text_before_latest_message(tracker) in OFFERS:
         text = f"{earlier}\n{text}"  # the rest of a letter whose first part was offered: one request
-    return [
-        SlotSet("complaint_description", text[:MAX_LETTER_CHARS]),
-        SlotSet("offered_request", None),
-        FollowupAction("complaint_form"),
-    ]
+    return complaint_form_with(text, SlotSet("offered_request", None))
 
 
 def answered_displeasure(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -136,7 +132,12 @@ def complaint_instead_of_answer(tracker: Tracker) -> list[EventType] | None:
     text = str(tracker.latest_message.get("text") or "").strip()
     if tracker.active_loop_name or not describes_a_problem(text) or grievance_strength(text) is not Strength.STRONG:
         return None
-    return [SlotSet("complaint_description", text[:MAX_LETTER_CHARS]), FollowupAction("complaint_form")]
+    return complaint_form_with(text)
+
+
+def complaint_form_with(text: str, *also: EventType) -> list[EventType]:
+    """The complaint form, with ``text`` as its description (the form then asks only what is missing)."""
+    return [SlotSet("complaint_description", text[:MAX_LETTER_CHARS]), *also, FollowupAction("complaint_form")]
 
 
 def take_offered_request(tracker: Tracker) -> list[EventType]:

@@ -233,7 +233,7 @@ class _Reader:
         """A 镇 written as 乡 or a 乡 as 镇 (孙岗乡 for 孙岗镇): residents keep a township's name from before
         乡 became 镇. Added after every listed name, and never over one: a listed 城北乡 stays itself."""
         listed = set(self.townships)
-        for form in sorted(listed):
+        for form in listed:
             for suffix, former in (("镇", "乡"), ("乡", "镇")):
                 if form.endswith(suffix):
                     other = form[: -len(suffix)] + former

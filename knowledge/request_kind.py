@@ -153,6 +153,12 @@ def grievance_strength(text: str) -> Strength:
     return Strength.NONE
 
 
+# A question of any kind: a question mark or particle, "能…不", or an asking word.
+_QUESTION = re.compile(
+    r"[?？吗呢]|[能会可][^，,。！!\s]{0,3}不|是否|有没有|怎么|咋|哪|什么|啥|多少|多久|几[点时天个号]"
+)
+
+
 # "停水三天了", "井盖丢了", "停电了": a problem stated in a few characters is still one.
 MIN_PROBLEM_HAN = 3
 
@@ -164,12 +170,6 @@ def states_a_problem(text: str) -> bool:
         and grievance_strength(text) is not Strength.NONE
         and not _QUESTION.search(text[:READ_CHARS])
     )
-
-
-# A question of any kind: a question mark or particle, "能…不", or an asking word.
-_QUESTION = re.compile(
-    r"[?？吗呢]|[能会可][^，,。！!\s]{0,3}不|是否|有没有|怎么|咋|哪|什么|啥|多少|多久|几[点时天个号]"
-)
 
 
 # Asking for information outright: "请问", "想咨询一下", "问一下"; asking who set a rule and on what grounds
