@@ -285,7 +285,7 @@ _CLAUSE = re.compile(r"[^，,；;：:\s]+[，,；;：:\s]*")
 # A letter's self-introduction says who writes, not what about ("我是……的一名退休职工", "今年六十八岁").
 # An age is an introduction only on its own: "四十多岁被裁了" is the matter.
 _INTRODUCTION = re.compile(
-    r"^(?:我|本人|我们)(?:是|叫|系)|^(?:今年|已经)?[\d一二三四五六七八九十几]+多?岁(?:了|的我)?[，,；;：:]?$"
+    r"^(?:我|本人|我们|俺|俺们)(?:是|叫|系)|^(?:今年|已经)?[\d一二三四五六七八九十几]+多?岁(?:了|的我)?[，,；;：:]?$"
 )
 
 

@@ -32,7 +32,7 @@ MIN_AUTO_SHORT_FORM = 3
 # complaint itself. A name is the run of other characters right before a suffix (路, 小区 ...); upper-case
 # letters count, half- or full-width (SOHO公寓, ＸＸ小区), lower-case ones do not ("I live in幸福小区").
 _NOT_NAME = (
-    "的了是我你他她它们这那哪吗呢吧啊呀把被给让就都也还很太最没不要想说请问能会可去到从往向对于将已经"
+    "的了是找我你他她它们这那哪吗呢吧啊呀把被给让就都也还很太最没不要想说请问能会可去到从往向对于将已经"
     "个些每啥么什怎为因所但而且及或与跟着过得时住在条段该其此各"
 )
 _NAME = r"(?:(?![" + _NOT_NAME + r"])[\u3400-\u9fffA-ZＡ-Ｚ])"

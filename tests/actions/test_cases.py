@@ -242,6 +242,7 @@ def test_a_number_typed_with_spaces_in_the_request_is_taken(dispatcher, make_tra
             "俺家老头子去年走了 丧葬补助金到现在也没发下来",  # spaces for commas: the introduction is left out
         ),
         ("四十多岁被裁了 还能领失业保险吗", "四十多岁被裁了 还能领失业保险吗"),  # an age that is the matter
+        ("俺是霍邱县冯井镇的 俺们庄上那条路去年修的 今年就烂完了", "俺们庄上那条路去年修的 今年就烂完了"),  # 俺 for 我
         ("我是一名环卫工人", "我是一名环卫工人"),  # nothing but an introduction: that is what there is
         (
             "尊敬的领导您好：我是金安区清水河街道某小区的业主，想反映几个问题。\n一是小区物业不作为，垃圾好几天才清一次",

@@ -28,6 +28,8 @@ CASES: list[tuple[str, tuple[str | None, ...] | None]] = [
     ("梅山南路与解放路交叉口的红绿灯不亮了", (None, None, None, "梅山南路与解放路交叉口", None, None)),
     ("皖西大道和佛子岭路路口经常堵车", (None, None, None, "皖西大道与佛子岭路交叉口", None, None)),
     ("幸福小区3栋2单元楼道灯不亮", (None, None, "幸福小区", None, "3栋2单元", None)),
+    ("找村里村里说是县里修的", None),  # 找 starts no name: no village called 找村里村
+    ("找幸福小区物业没人管", (None, None, "幸福小区", None, None, None)),
     ("霍邱县城关镇幸福家园小区晚上广场舞噪音扰民", ("霍邱县", "城关镇", "幸福家园小区", None, None, None)),
     ("城关镇的路灯不亮", (None, "城关镇", None, None, None, None)),
     ("舒城县城关镇春秋路有人占道经营", ("舒城县", "城关镇", None, "春秋路", None, None)),
