@@ -60,7 +60,9 @@ _CORRECTION = re.compile(r"不对|不是|错了|说错|改成|改为|应该是")
 
 # Words before the place itself in an answer to the place question ("不对 地方是金寨县梅山镇汤家汇村"): not kept.
 _PLACE_LEAD = re.compile(
-    r"^(?:(?:不对|错了|说错了)[了，,。!！\s]*)?(?:(?:地方|地点|位置|地址)(?:应该)?[是在]|应该是|改成|改为)?[：:，,\s]*"
+    r"^(?:(?:等下|等一下|等等|哦|噢|嗯|呃|额|那个|不好意思)[，,。!！\s]*)*"
+    r"(?:(?:不对|(?:我|刚才)?(?:说|写|打|搞)?错了)[了，,。!！\s]*)?"
+    r"(?:(?:地方|地点|位置|地址)(?:应该)?[是在]|应该是|改成|改为|是在|是|在)?[：:，,\s]*"
 )
 
 
@@ -333,7 +335,7 @@ def _cut(sentence: str) -> str:
     return head[: pauses[-1]] if pauses else sentence[:SUMMARY_CHARS]
 
 
-def _filed(description: str) -> Callable[[CaseReceipt], tuple[str, replies.Buttons]]:
+def complaint_filed(description: str) -> Callable[[CaseReceipt], tuple[str, replies.Buttons]]:
     def confirmation(receipt: CaseReceipt) -> tuple[str, replies.Buttons]:
         handler = ""
         if receipt.department and receipt.category:
@@ -385,4 +387,4 @@ class ActionSubmitComplaint(WithCaseApi, Action):
             channel=channel,
         )
         description = slot_text(tracker, "complaint_description")
-        return await file_case(dispatcher, tracker, "complaint_form", filing, _filed(description))
+        return await file_case(dispatcher, tracker, "complaint_form", filing, complaint_filed(description))

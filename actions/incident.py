@@ -19,12 +19,20 @@ from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
-from actions.complaint import summary_of
+from actions.complaint import complaint_filed, summary_of
 from actions.form_base import FormValidation, Narrative, file_case
 from actions.pii import normalize_phone
 from actions.tracker_info import sender_channel, slot_text
-from contract.community_places import INCIDENT_KINDS, close_names, find_community, place_text, read_place
+from contract.community_places import (
+    INCIDENT_KINDS,
+    close_names,
+    find_community,
+    place_text,
+    read_place,
+    typo_of,
+)
 from contract.receipts import CaseReceipt
+from knowledge.places import extract_place
 
 MIN_DESCRIPTION_CHARS = 4
 # "不在楼里" (deny at the building question): the problem is outside any building (小区门口, 健身器材).
@@ -147,6 +155,12 @@ class ValidateIncidentForm(WithCaseApi, FormValidation):
         if tracker.get_slot("requested_slot") != "community":
             return {"community": None}  # a word in another answer that is no community: nothing to say
         choices = close_names(text, names)
+        place = extract_place(text)
+        if place and place.specific and (_said_twice(tracker) or not typo_of(place.community or text, choices)):
+            # An estate with no grid in the directory ("史河街道民乐小区"), or a name kept after the close ones were
+            # shown: still a real problem at a real place, filed as a 12345 request instead (ActionSubmitIncident).
+            dispatcher.utter_message(text=replies.COMMUNITY_UNLISTED)
+            return self.accept("community", place.as_written, tracker)
         buttons = [{"title": name, "payload": replies.payload("inform", community=name)} for name in choices]
         message = replies.WHICH_COMMUNITY if choices else None
         return self.reject("community", dispatcher, tracker, message, buttons)
@@ -161,6 +175,12 @@ class ValidateIncidentForm(WithCaseApi, FormValidation):
         if place:
             return self.accept("incident_place", place, tracker)
         return self.reject("incident_place", dispatcher, tracker, buttons=replies.QUESTIONS["incident_place"][1])
+
+
+def _said_twice(tracker: Tracker) -> bool:
+    """The resident's latest message repeats the one before it (a name kept after "您说的是哪个小区？")."""
+    said = [e.get("text") for e in tracker.events if e.get("event") == "user"][-2:]
+    return len(said) == 2 and str(said[0]).strip() == str(said[1]).strip()
 
 
 def response_hours(deadline: str | None, now: datetime | None = None) -> int | None:
@@ -213,6 +233,23 @@ class ActionSubmitIncident(WithCaseApi, Action):
         building, unit = read_place(slot_text(tracker, "incident_place"))
         description = slot_text(tracker, "incident_description")
         photo = tracker.get_slot("photo_id")
+        place = place_text(community, building, unit)
+        try:
+            listed = find_community(community, await self.api.communities(community)) is not None
+        except CaseApiError:
+            listed = True  # the filing itself then tells the resident whether it went through
+        if not listed:
+            # No grid officer serves this estate: the problem becomes a 12345 request, routed to a department.
+            filing = self.api.submit_complaint(
+                description=description,
+                phone=slot_text(tracker, "phone"),
+                place=place,
+                service=None,
+                department=None,
+                sender=sender,
+                channel=channel,
+            )
+            return await file_case(dispatcher, tracker, "incident_form", filing, complaint_filed(description))
         filing = self.api.report_incident(
             kind=kind,
             community=community,
@@ -224,7 +261,7 @@ class ActionSubmitIncident(WithCaseApi, Action):
             sender=sender,
             channel=channel,
         )
-        confirmation = _filed(kind, place_text(community, building, unit), description)
+        confirmation = _filed(kind, place, description)
         return await file_case(
             dispatcher, tracker, "incident_form", filing, confirmation, ask_again=ASK_AGAIN_ON_REFUSAL
         )

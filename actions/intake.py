@@ -80,7 +80,11 @@ def offer_to_register(
     text = str(tracker.latest_message.get("text") or "").strip()
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     out_of_scope = intent == "out_of_scope" and not department_matter
-    if not describes_a_problem(text, MIN_OUT_OF_SCOPE_REQUEST_CHARS if out_of_scope else MIN_REQUEST_CHARS):
+    # A problem stated in a few words that the router could not place ("水是黄的") is still offered.
+    stated = not out_of_scope and not text.startswith("/") and states_a_problem(text)
+    if not stated and not describes_a_problem(
+        text, MIN_OUT_OF_SCOPE_REQUEST_CHARS if out_of_scope else MIN_REQUEST_CHARS
+    ):
         return None
     earlier = tracker.get_slot("offered_request")
     if earlier and last_bot_text_before_latest_message(tracker) in OFFERS:

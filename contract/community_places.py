@@ -28,6 +28,8 @@ _BUILDING = re.compile(rf"(?<![0-9A-Za-z{_CN_NUMBER}])({_NUMBER}|[A-Za-z])\s*(?:
 _UNIT = re.compile(rf"(?<![0-9{_CN_NUMBER}])({_NUMBER}|[A-Za-z])\s*单元")
 # What a community name often ends with; "金安小区" is also typed "金安".
 _COMMUNITY_SUFFIXES = ("小区", "社区", "家园")
+# A name at least this alike a known one (without 小区/社区) is taken for a typo of it: "梅三小区" for 梅山小区.
+TYPO_LIKENESS = 0.5
 
 
 def _normal(text: str) -> str:
@@ -114,3 +116,13 @@ def close_names(text: str, names: Sequence[str], n: int = 3) -> list[str]:
     contained = [name for name in names if text in name or _core(name) in text]
     similar = difflib.get_close_matches(text, list(names), n=n, cutoff=0.3)
     return list(dict.fromkeys([*contained, *similar]))[:n]
+
+
+def typo_of(text: str, names: Iterable[str]) -> list[str]:
+    """The known names that `text` may be a mistyped form of, rather than another estate ("民乐小区")."""
+    core = _core(_normal(text).strip())
+    return [
+        name
+        for name in names
+        if difflib.SequenceMatcher(None, core, _core(name.removeprefix("样例·"))).ratio() >= TYPO_LIKENESS
+    ]

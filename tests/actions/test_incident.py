@@ -75,6 +75,57 @@ def test_an_unknown_community_gets_the_close_names_as_buttons(gateway, dispatche
     assert [b["title"] for b in dispatcher.messages[-1]["buttons"]][:1] == ["样例·梅山小区"]
 
 
+def test_an_estate_outside_the_directory_is_taken_as_written_for_a_12345_request(
+    gateway, dispatcher, make_tracker, domain
+):
+    gateway.routes[("GET", "/api/communities")] = (200, {"communities": ["样例·梅山小区"]})
+    answer = "叶集区史河街道民乐小区"
+    tracker = make_tracker(events=[user_event(answer, "inform")], requested_slot="community")
+    form = ValidateIncidentForm(gateway.client())
+    result = asyncio.run(form.validate_community(answer, dispatcher, tracker, domain))
+    assert result["community"] == answer
+    assert "还没有接入社区网格" in dispatcher.messages[-1]["text"]
+    # No place at all ("不知道") is still refused.
+    unclear = asyncio.run(form.validate_community("不知道", dispatcher, tracker, domain))
+    assert unclear["community"] is None
+
+
+def test_a_name_kept_after_the_close_ones_were_shown_is_taken(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("GET", "/api/communities")] = (200, {"communities": ["样例·梅山小区"]})
+    form = ValidateIncidentForm(gateway.client())
+    once = make_tracker(events=[user_event("梅三小区", "inform")], requested_slot="community")
+    assert asyncio.run(form.validate_community("梅三小区", dispatcher, once, domain))["community"] is None
+    twice = make_tracker(
+        events=[user_event("梅三小区", "inform"), user_event("梅三小区", "inform")], requested_slot="community"
+    )
+    assert asyncio.run(form.validate_community("梅三小区", dispatcher, twice, domain))["community"] == "梅三小区"
+
+
+def test_a_report_from_an_estate_outside_the_directory_is_filed_as_a_complaint(
+    gateway, dispatcher, make_tracker, domain
+):
+    gateway.routes[("GET", "/api/communities")] = (200, {"communities": ["样例·梅山小区"]})
+    gateway.routes[("POST", "/api/complaints")] = (
+        201,
+        receipt("TS2026120500003", department="市供电公司", category="城乡建设", place="叶集区史河街道民乐小区3栋"),
+    )
+    slots = {
+        "incident_kind": "报修",
+        "community": "叶集区史河街道民乐小区",
+        "incident_place": "3栋",
+        "incident_description": "停电了！！",
+        "phone": "13812345678",
+    }
+    tracker = make_tracker(slots=slots, events=[user_event("13812345678", "inform")])
+    events = asyncio.run(ActionSubmitIncident(gateway.client()).run(dispatcher, tracker, domain))
+    sent = gateway.sent_json()
+    assert gateway.requests[-1].url.path == "/api/complaints"
+    assert sent["description"] == "停电了！！" and sent["place"] == "叶集区史河街道民乐小区3栋"
+    assert sent["phone"] == "13812345678"
+    assert "TS2026120500003" in dispatcher.messages[-1]["text"]
+    assert SlotSet("last_case_number", "TS2026120500003") in events and SlotSet("community", None) in events
+
+
 def test_the_place_question_takes_building_and_unit_or_no_building(dispatcher, make_tracker, domain):
     form, tracker = ValidateIncidentForm(), make_tracker(requested_slot="incident_place")
     assert form.validate_incident_place("三号楼", dispatcher, tracker, domain)["incident_place"] == "3栋"
