@@ -19,11 +19,16 @@ from actions.case_api import CaseApiError
 from actions.forms import FORM_BY_TRIGGER, FORMS
 from actions.second_request import offer_pending_request
 from actions.settings import get_settings
-from actions.tracker_info import latest_intent, slot_before_latest_message, values_since_latest_message
+from actions.tracker_info import (
+    latest_intent,
+    repeats_previous_message,
+    slot_before_latest_message,
+    values_since_latest_message,
+)
 from contract import turns
 from contract.limits import MAX_LETTER_CHARS
 from contract.receipts import CaseReceipt
-from knowledge.request_kind import han_count, states_a_problem, without_insults
+from knowledge.request_kind import MIN_PROBLEM_HAN, han_count, states_a_problem, without_insults
 
 # "不对，我想改成投诉物业", "算了 我改成提个建议吧": a correction of what kind of request it is, said first.
 _CHANGE_OF_KIND = re.compile(r"不对|改成|改为|换成|算了|不(?:投诉|举报|反映)了|还是.{0,3}(?:投诉|报事|建议|表扬)")
@@ -242,7 +247,9 @@ class FormValidation(FormValidationAction, ABC):
         # Insults tell no matter ("你们都是废物"): without them the description may be too short to take.
         told = without_insults(kind.announcement.sub("", text))
         content = _NOT_WORDS.sub("", _SMALL_TALK.sub("", told))
-        if len(content) >= kind.min_chars or (kind.problem_suffices and states_a_problem(told)):
+        # Said again when asked again: all there is to say ("广场舞太吵"), not a loop of the same question.
+        said_again = han_count(content) >= MIN_PROBLEM_HAN and repeats_previous_message(tracker)
+        if len(content) >= kind.min_chars or (kind.problem_suffices and states_a_problem(told)) or said_again:
             return self.accept(slot, text, tracker)
         if only_states_intent(tracker, kind.intent):
             return {slot: None}  # only "我要投诉": the form asks its question instead of scolding

@@ -22,7 +22,7 @@ from actions.case_api import CaseApiError, WithCaseApi
 from actions.complaint import complaint_filed, summary_of
 from actions.form_base import FormValidation, Narrative, file_case
 from actions.pii import normalize_phone
-from actions.tracker_info import sender_channel, slot_text
+from actions.tracker_info import repeats_previous_message, sender_channel, slot_text
 from contract.community_places import (
     INCIDENT_KINDS,
     close_names,
@@ -156,7 +156,8 @@ class ValidateIncidentForm(WithCaseApi, FormValidation):
             return {"community": None}  # a word in another answer that is no community: nothing to say
         choices = close_names(text, names)
         place = extract_place(text)
-        if place and place.specific and (_said_twice(tracker) or not typo_of(place.community or text, choices)):
+        kept = repeats_previous_message(tracker) or not typo_of(place.community or text, choices) if place else False
+        if place and place.specific and kept:
             # An estate with no grid in the directory ("史河街道民乐小区"), or a name kept after the close ones were
             # shown: still a real problem at a real place, filed as a 12345 request instead (ActionSubmitIncident).
             dispatcher.utter_message(text=replies.COMMUNITY_UNLISTED)
@@ -175,12 +176,6 @@ class ValidateIncidentForm(WithCaseApi, FormValidation):
         if place:
             return self.accept("incident_place", place, tracker)
         return self.reject("incident_place", dispatcher, tracker, buttons=replies.QUESTIONS["incident_place"][1])
-
-
-def _said_twice(tracker: Tracker) -> bool:
-    """The resident's latest message repeats the one before it (a name kept after "您说的是哪个小区？")."""
-    said = [e.get("text") for e in tracker.events if e.get("event") == "user"][-2:]
-    return len(said) == 2 and str(said[0]).strip() == str(said[1]).strip()
 
 
 def response_hours(deadline: str | None, now: datetime | None = None) -> int | None:

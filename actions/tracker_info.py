@@ -119,6 +119,13 @@ def user_text_before_latest_message(tracker: Tracker) -> str | None:
     return None
 
 
+def repeats_previous_message(tracker: Tracker) -> bool:
+    """The latest message says again what the one before it said: an answer kept after the question was asked
+    again, all the resident has to say ("广场舞太吵" twice to "请您说说遇到了什么问题")."""
+    latest = str(tracker.latest_message.get("text") or "").strip()
+    return bool(latest) and latest == (user_text_before_latest_message(tracker) or "").strip()
+
+
 # The slots a resident's phone number is kept in while a form runs (reset when it ends).
 PHONE_SLOTS = ("phone", "suggestion_phone")
 

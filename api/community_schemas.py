@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from api.schemas import Channel, LongLetter, PersonName, Phone, Sender, Strict
+from api.schemas import Channel, Grievance, PersonName, Phone, Sender, Strict
 from api.services.photos import PHOTO_ID_PATTERN
 from contract.community_places import INCIDENT_KINDS
 
@@ -94,7 +94,7 @@ class IncidentCreate(Strict):
     community: Name
     building: Label | None = None
     unit: Label | None = None
-    description: LongLetter
+    description: Grievance
     phone: Phone
     name: PersonName | None = None
     channel: Channel = "api"

@@ -43,6 +43,18 @@ def test_too_short_description_inside_the_form_is_reprompted(gateway, dispatcher
     assert "具体" in dispatcher.messages[0]["text"]
 
 
+def test_a_short_description_said_again_when_asked_again_is_taken(gateway, dispatcher, make_tracker, domain):
+    form = ValidateComplaintForm(gateway.client())
+    once = make_tracker(events=[user_event("楼上蹦迪", "submit_complaint")], active_loop="complaint_form")
+    assert asyncio.run(form.validate_complaint_description("楼上蹦迪", dispatcher, once, domain)) == {
+        "complaint_description": None
+    }
+    said = [user_event("楼上蹦迪", "submit_complaint"), user_event("楼上蹦迪", "submit_complaint")]
+    twice = make_tracker(events=said, active_loop="complaint_form")
+    result = asyncio.run(form.validate_complaint_description("楼上蹦迪", dispatcher, twice, domain))
+    assert result["complaint_description"] == "楼上蹦迪"  # all there is to say: no third time the same question
+
+
 @pytest.mark.parametrize("said", ["路灯坏了", "我要投诉 停水三天了", "井盖丢了"])
 def test_a_problem_stated_in_a_few_characters_is_a_description(said, gateway, dispatcher, make_tracker, domain):
     tracker = make_tracker(events=[user_event(said, "submit_complaint")])
