@@ -156,8 +156,11 @@ class ValidateIncidentForm(WithCaseApi, FormValidation):
             return {"community": None}  # a word in another answer that is no community: nothing to say
         choices = close_names(text, names)
         place = extract_place(text)
-        kept = repeats_previous_message(tracker) or not typo_of(place.community or text, choices) if place else False
-        if place and place.specific and kept:
+        if (
+            place is not None
+            and place.specific
+            and (repeats_previous_message(tracker) or not typo_of(place.community or text, choices))
+        ):
             # An estate with no grid in the directory ("史河街道民乐小区"), or a name kept after the close ones were
             # shown: still a real problem at a real place, filed as a 12345 request instead (ActionSubmitIncident).
             dispatcher.utter_message(text=replies.COMMUNITY_UNLISTED)

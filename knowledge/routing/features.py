@@ -30,10 +30,10 @@ READ_CHARS = 600
 # Raw characters normalized: the read part survives the removed formulas and collapsed spaces, and a long
 # letter costs no more than a short one.
 RAW_CHARS = 4 * READ_CHARS
-# With ~45 keywords a level-2 category, a small scale: the evidence then nudges rather than outweighs the terms.
-# Scored on later batches of examples before they joined the training (third batch / fourth batch): 0.5 gave
-# 0.842 / 0.873, 0.25 0.859 / 0.876, 0.15 0.873 / 0.880, 0.08 0.879 / 0.876, none 0.867 / 0.887 (but 0.949
-# against 0.965 at 0.15 on the very short messages of the fifth batch).
+# With about 100 keywords a level-2 category, a small scale: the evidence nudges rather than outweighs the terms.
+# Chosen on later batches of examples scored before they joined the training (docs/routing.md; third / fourth
+# batch, with the lists of the first situational round): 0.5 gave 0.842 / 0.873, 0.25 0.859 / 0.876, 0.15
+# 0.873 / 0.880, 0.08 0.879 / 0.876, none 0.867 / 0.887, but 0.949 against 0.965 at 0.15 on very short messages.
 EVIDENCE_SCALE = 0.15
 # Terms seen in one training example are kept: with the naive Bayes part, a rare word shared with one example
 # (a place, a trade, a colloquial phrase) is evidence. 5-fold CV macro-F1: 0.898 at 2, 0.910 at 1 (NB_ALPHA 0.03).
