@@ -70,14 +70,21 @@ _PLACE_LEAD = re.compile(
 PLACE_ONLY_EXTRA_CHARS = 2
 
 
+def _only_a_place(text: str) -> str | None:
+    """The place a message consists of ("霍山县佛子岭镇黄巢寺村"), as the case keeps it, else None."""
+    place = extract_place(text)
+    if place is None or han_count(text.replace(place.as_written, "")) > PLACE_ONLY_EXTRA_CHARS:
+        return None
+    return describe(place)
+
+
 def _corrected_place(text: str) -> str | None:
     """The place a correction names ("不对 是叶集区 不是霍邱": 叶集区, the first one named) or a message that is only
     a place, else None."""
     place = extract_place(text)
     if place is None:
         return None
-    only_a_place = han_count(text.replace(place.as_written, "")) <= PLACE_ONLY_EXTRA_CHARS
-    return describe(place) if only_a_place or _CORRECTION.search(text) else None
+    return describe(place) if _CORRECTION.search(text) else _only_a_place(text)
 
 
 # A place answer with this much more than the place tells more of the matter ("…交叉口 晚上黑乎乎的 好几天了 老人
@@ -267,6 +274,11 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
         if corrected and _contact(text) is None:
             dispatcher.utter_message(text=replies.PLACE_CORRECTED.format(place=corrected))
             return {"complaint_place": corrected, "phone": None}
+        told_place = None if tracker.get_slot("complaint_place") else _only_a_place(text)
+        if told_place and _contact(text) is None:
+            # Where it is, said at the phone question ("霍山县佛子岭镇黄巢寺村"): the place, no more of the matter.
+            dispatcher.utter_message(text=replies.PLACE_NOTED.format(place=told_place))
+            return {"complaint_place": told_place, "phone": None}
         if _contact(text) is None and description and describes_a_problem(text) and latest_intent(tracker) != "thank":
             return {**added_to_description(description, text, dispatcher, tracker), "phone": None}
         return self.checked("phone", value, _contact, dispatcher, tracker, replies.BAD_CONTACT_PHONE)

@@ -71,12 +71,14 @@ EARLIER_NUMBER_NOTED = "好的，已记下您上次的办件编号{number}，会
 EARLIER_NUMBER_LINE = "上次的办件编号：{number}"
 # "不对，是叶集区" said after the place was taken: the place is changed, the form goes on.
 PLACE_CORRECTED = "好的，地点改为：{place}。"
+PLACE_NOTED = "好的，地点记下了：{place}。"
 # Said when a message was taken in passing (not as the answer to the question asked): the question follows plainly.
 WELCOME = "不客气。"  # thanks said to a form's question: no mistake, the question comes again plainly
 TAKEN_IN_PASSING = (
     ADDED_TO_DESCRIPTION,
     ADDED_AGAIN,
     PLACE_CORRECTED.split("{")[0],
+    PLACE_NOTED.split("{")[0],
     EARLIER_NUMBER_NOTED.split("{")[0],
     WELCOME,
 )

@@ -231,6 +231,20 @@ def test_a_corrected_place_said_at_the_phone_question_changes_the_place(
     assert dispatcher.messages[0]["text"] == f"好的，地点改为：{place}。"
 
 
+def test_a_place_said_at_the_phone_question_without_one_before_is_the_place(gateway, dispatcher, make_tracker, domain):
+    said = "霍山县佛子岭镇黄巢寺村"
+    tracker = make_tracker(
+        slots={"complaint_description": "我们村那个桥去年发大水冲坏了 到现在还没修 孩子上学要绕好远"},
+        events=[user_event(said, "inform")],
+        active_loop="complaint_form",
+        requested_slot="phone",
+    )
+    result = ValidateComplaintForm(gateway.client()).validate_phone(said, dispatcher, tracker, domain)
+    assert result["phone"] is None and result["complaint_place"].startswith("霍山县佛子岭镇")
+    assert "complaint_description" not in result  # no more of the matter: "这段已补充" would be wrong
+    assert dispatcher.messages[0]["text"].startswith("好的，地点记下了：霍山县佛子岭镇")
+
+
 def test_no_phone_said_to_the_place_question_keeps_a_phone_given_before(gateway, dispatcher, make_tracker, domain):
     tracker = make_tracker(
         slots={"phone": "13812345678"}, events=[user_event("不留", "deny")], active_loop="complaint_form"
