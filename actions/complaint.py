@@ -287,7 +287,7 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
 # A letter's salutation and greeting, or a chat message's greeting, say nothing about the matter
 # ("尊敬的市长：您好！", "你好，我们小区电梯坏了").
 _ADDRESS = r"(尊敬的|敬爱的)?[^，,：:！!。]{0,10}(领导|市长|书记|同志|工作人员)[们]?好?[，,：:！!。\s]*"
-_GREETING = r"(您好|你好)[啊呀]?[，,：:！!。\s]*"
+_GREETING = r"(您好|你好|你们好|大家好)[啊呀]?[，,：:！!。\s]*"
 _SALUTATION = re.compile(rf"^(?:{_ADDRESS}(?:{_GREETING})?|{_GREETING})")
 _SENTENCE_END = re.compile(r"[。！!？?\n]")
 SUMMARY_CHARS = 30
@@ -333,7 +333,14 @@ def summary_of(description: str) -> str:
     sentences = _sentences(text)
     matters = (_without_introduction(s) for s in sentences)
     first = next((m for m in matters if m), sentences[0] if sentences else text)
+    # A WeChat part often ends at a comma ("最近城区到处都是黑车在拉客，"): the line does not.
+    first = first.rstrip("，,；;：:、 ") or first
     return first if len(first) <= SUMMARY_CHARS else _cut(first) + "……"
+
+
+def only_a_salutation(text: str) -> bool:
+    """A letter's salutation sent on its own, its matter to follow ("尊敬的领导：", "市长您好！")."""
+    return _SALUTATION.fullmatch(text.strip()) is not None
 
 
 # Where a long first sentence may be cut: after a clause or a phrase ("…积水，最深的时候到小……" reads worse than

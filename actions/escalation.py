@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions import replies
 from actions.answer import answer_question
 from actions.case_api import CaseApi, CaseApiError, WithCaseApi
+from actions.complaint import only_a_salutation
 from actions.form_base import unusable_answer
 from actions.forms import FORMS
 from actions.intake import answered_displeasure, is_department_matter, offer_to_register, take_in_stated_problem
@@ -127,7 +128,11 @@ class ActionHandleFallback(WithCaseApi, Action):
         knowledge = knowledge_of(tracker.latest_message)
         text = str(tracker.latest_message.get("text") or "")
         said_before = last_bot_text_before_latest_message(tracker)
+        events: list[EventType]
         if answered_displeasure(dispatcher, tracker):
+            events = []
+        elif only_a_salutation(text):
+            dispatcher.utter_message(text=replies.SAY_THE_MATTER)
             events = []
         elif knowledge and (knowledge.confident or (knowledge.hits and self._plain_question(tracker, text))):
             events = await answer_question(dispatcher, tracker, self.api)

@@ -277,6 +277,12 @@ def test_a_number_typed_with_spaces_in_the_request_is_taken(dispatcher, make_tra
         ("我要投诉下水道堵了", "下水道堵了"),  # 下 starts the matter here
         ("还有 楼下烧烤店油烟太大 天天扰民", "楼下烧烤店油烟太大 天天扰民"),  # a second request joins the first
         ("你好，我们小区5栋1单元的电梯又坏了", "我们小区5栋1单元的电梯又坏了"),
+        # a letter in WeChat parts: the first part ends at a comma, the line does not
+        (
+            "我是舒城县城关镇的出租车司机，最近城区到处都是黑车在拉客，\n我们出租车生意越来越难做",
+            "最近城区到处都是黑车在拉客",
+        ),
+        ("各位领导你们好，小区门口的路灯坏了", "小区门口的路灯坏了"),
         (
             "在政务中心社保窗口排了三个小时队，工作人员一直在玩手机，还对排队的老人大声呵斥",
             "在政务中心社保窗口排了三个小时队，工作人员一直在玩手机……",  # cut after a clause

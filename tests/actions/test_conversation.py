@@ -256,6 +256,13 @@ def test_first_fallback_rephrases_second_in_a_row_hands_over(gateway, dispatcher
     assert second[-1] == ConversationPaused() and len(gateway.requests) == 1
 
 
+@pytest.mark.parametrize("said", ["尊敬的领导：", "市长您好！", "各位领导你们好"])
+def test_a_letters_salutation_on_its_own_is_asked_for_the_matter(said, gateway, dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event(said, "nlu_fallback", knowledge(False))])
+    asyncio.run(ActionHandleFallback(gateway.client()).run(dispatcher, tracker, domain))
+    assert dispatcher.messages[0]["text"] == replies.SAY_THE_MATTER  # not "没太明白"
+
+
 def test_out_of_scope_is_said_so_and_answered_when_the_knowledge_base_is_sure(dispatcher, make_tracker, domain):
     weather = [user_event("明天下雨吗", "out_of_scope", knowledge(False))]
     assert asyncio.run(ActionHandleFallback().run(dispatcher, make_tracker(events=weather), domain)) == [
