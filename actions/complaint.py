@@ -17,7 +17,7 @@ from actions.case_api import CaseApiError, WithCaseApi
 from actions.form_base import MAX_ACKNOWLEDGEMENT_CHARS, FormValidation, Narrative, changes_kind, file_case
 from actions.intake import describes_a_problem
 from actions.knowledge_hits import knowledge_of
-from actions.pii import NO_PHONE, declines_phone, normalize_contact_phone
+from actions.pii import NO_PHONE, declines_phone, mask_text, normalize_contact_phone
 from actions.tracker_info import (
     bot_texts_before_latest_message,
     latest_intent,
@@ -329,7 +329,8 @@ def summary_of(description: str) -> str:
     """One line that restates the request: its first sentence that is more than the writer's introduction,
     without that introduction, the letter's greeting or the words that only announce a complaint ("我要投诉，"),
     cut short."""
-    text = _CONNECTIVE.sub("", description_content(_SALUTATION.sub("", description.strip())))
+    # Shown to the resident and in lists: a phone or ID number written in the request is masked.
+    text = _CONNECTIVE.sub("", description_content(_SALUTATION.sub("", mask_text(description.strip()))))
     sentences = _sentences(text)
     matters = (_without_introduction(s) for s in sentences)
     first = next((m for m in matters if m), sentences[0] if sentences else text)

@@ -24,6 +24,8 @@ from knowledge.request_kind import han_count
 
 _ID_RE = re.compile(r"\d{17}[\dXx]")
 _PHONE_RE = re.compile(r"1[3-9]\d{9}")
+# A mobile number written inside a message ("电话13912345678 麻烦联系我"), not part of a longer number.
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 # A resident who would rather not leave a phone ("不留", "不方便", "不用了"): stored as this marker.
 NO_PHONE = "不留"
 _NO_PHONE_WORDS = ("不留", "不方便", "不想留", "没有电话", "没电话", "不用", "不需要", "跳过", "保密")
@@ -53,6 +55,12 @@ def normalize_id_number(text: str) -> str | None:
         return _checked_id_number(match.group(0))
     except PersonalDataError:
         return None
+
+
+def mobile_in(text: str) -> str | None:
+    """The first mobile number written in ``text``, else None."""
+    match = _MOBILE_IN_TEXT.search(text)
+    return match.group() if match else None
 
 
 def normalize_phone(text: str) -> str | None:

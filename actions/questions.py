@@ -19,7 +19,7 @@ from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
 from actions.complaint import summary_of
 from actions.forms import FORMS
-from actions.pii import mask_phone, normalize_phone
+from actions.pii import mask_phone, mobile_in, normalize_phone
 from actions.tracker_info import (
     bot_texts_since_latest_message,
     last_bot_text_before_latest_message,
@@ -81,14 +81,21 @@ class ActionAskCaseNumber(WithCaseApi, AskQuestion):
 
 class AskPhone(AskQuestion):
     """A phone question; a resident who gave a number earlier in the conversation (a second complaint, an
-    application after a complaint) can press it instead of typing it again. The button shows it masked."""
+    application after a complaint) can press it instead of typing it again. So can one who wrote a mobile number
+    in the request itself ("电话13912345678 麻烦联系我"): it may be someone else's, so it is offered, not assumed.
+    The button shows it masked."""
 
     async def question(self, tracker: Tracker) -> tuple[str, replies.Buttons]:
         text, buttons = await super().question(tracker)
+        form = FORMS.get(str(tracker.active_loop_name))
+        told = str(tracker.get_slot(form.opening) or "") if form and form.opening else ""
         earlier = phone_given_this_session(tracker, normalize_phone)
-        if earlier is None:
+        written = None if earlier else mobile_in(told)
+        number = earlier or written
+        if number is None:
             return text, buttons
-        same = (replies.SAME_PHONE_BUTTON.format(masked=mask_phone(earlier)), replies.payload("inform", phone=earlier))
+        title = replies.SAME_PHONE_BUTTON if earlier else replies.WRITTEN_PHONE_BUTTON
+        same = (title.format(masked=mask_phone(number)), replies.payload("inform", phone=number))
         return text, [*replies.buttons(same), *buttons]
 
 

@@ -119,6 +119,7 @@ STAR_BUTTONS: Buttons = buttons(
 ASK_CONTACT_PHONE = "请留一个联系电话（手机或带区号的座机），方便工作人员联系您；不方便留可以说“不留”。"
 # Offered with a phone question when the resident gave a number earlier in the conversation (masked).
 SAME_PHONE_BUTTON = "用刚才的号码 {masked}"
+WRITTEN_PHONE_BUTTON = "用您写的号码 {masked}"
 ASK_OPTIONAL_PHONE = "方便的话留个手机号，便于相关部门回访；不想留可以说“不用了”。"
 QUESTIONS: dict[str, tuple[str, Buttons]] = {
     "service": ("请问您要办理哪项业务？比如“社保卡申领”“居住证办理”。", []),

@@ -283,6 +283,7 @@ def test_a_number_typed_with_spaces_in_the_request_is_taken(dispatcher, make_tra
             "最近城区到处都是黑车在拉客",
         ),
         ("各位领导你们好，小区门口的路灯坏了", "小区门口的路灯坏了"),
+        ("工资欠了三个月 电话13912345678", "工资欠了三个月 电话139****5678"),  # masked where it is shown
         (
             "在政务中心社保窗口排了三个小时队，工作人员一直在玩手机，还对排队的老人大声呵斥",
             "在政务中心社保窗口排了三个小时队，工作人员一直在玩手机……",  # cut after a clause

@@ -802,6 +802,28 @@ def test_a_phone_given_earlier_in_the_conversation_is_offered_masked(question, d
     assert "13812345678" not in dispatcher.messages[0]["text"]
 
 
+def test_a_mobile_written_in_the_request_is_offered_masked_not_assumed(dispatcher, make_tracker, domain):
+    told = "老板跑路了 工资还欠俺们三个月 电话13912345678 麻烦联系我"
+    tracker = make_tracker(
+        slots={"complaint_description": told},
+        events=[user_event(told, "submit_complaint")],
+        active_loop="complaint_form",
+        requested_slot="phone",
+    )
+    asyncio.run(ASK_ACTIONS["complaint_form_phone"]().run(dispatcher, tracker, domain))
+    first = dispatcher.messages[0]["buttons"][0]
+    assert first["title"] == "用您写的号码 139****5678"
+    assert first["payload"] == '/inform{"phone": "13912345678"}'
+    # a longer digit run (an ID number, an account) holds no mobile number
+    tracker = make_tracker(
+        slots={"complaint_description": "社保号是341502199001011234 一直查不到缴费记录"},
+        active_loop="complaint_form",
+        requested_slot="phone",
+    )
+    asyncio.run(ASK_ACTIONS["complaint_form_phone"]().run(dispatcher, tracker, domain))
+    assert all("号码" not in b["title"] for b in dispatcher.messages[1].get("buttons") or [])
+
+
 @pytest.mark.parametrize(
     "events",
     [
