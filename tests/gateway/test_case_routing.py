@@ -18,8 +18,8 @@ from tests.gateway.conftest import auth, make_settings
 from tests.gateway.old_rows import cases_upgraded
 
 SERVICE = {"X-Service-Token": "test-service-token-0123456789abcdef"}
-LEAK = "我家小区楼上的水管漏水了，天花板一直在滴水，物业一直不来修"
-VAGUE = "你好，我想反映一个情况"  # 0.82 on the fixture model: below the default threshold (0.9)
+LEAK = "小区物业不管事，楼上水管漏水，天花板一直滴水，物业费白交了"
+VAGUE = "你好，我想反映一个情况"  # 0.57 on the fixture model: below the default threshold (0.9)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from tests.gateway.conftest import auth, make_settings
 from tests.gateway.server import serve
 
 SERVICE = {"X-Service-Token": "test-service-token-0123456789abcdef"}
-LEAK = "我家小区楼上的水管漏水了，天花板一直在滴水，物业一直不来修"
+LEAK = "小区物业不管事，楼上水管漏水，天花板一直滴水，物业费白交了"
 
 
 def count(settings: Settings, model: type[Case]) -> int:
