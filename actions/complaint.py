@@ -70,21 +70,15 @@ _PLACE_LEAD = re.compile(
 PLACE_ONLY_EXTRA_CHARS = 2
 
 
-def _only_a_place(text: str) -> str | None:
+def _only_a_place(text: str, place: Place) -> str | None:
     """The place a message consists of ("霍山县佛子岭镇黄巢寺村"), as the case keeps it, else None."""
-    place = extract_place(text)
-    if place is None or han_count(text.replace(place.as_written, "")) > PLACE_ONLY_EXTRA_CHARS:
-        return None
-    return describe(place)
+    return describe(place) if han_count(text.replace(place.as_written, "")) <= PLACE_ONLY_EXTRA_CHARS else None
 
 
-def _corrected_place(text: str) -> str | None:
+def _corrected_place(text: str, place: Place) -> str | None:
     """The place a correction names ("不对 是叶集区 不是霍邱": 叶集区, the first one named) or a message that is only
     a place, else None."""
-    place = extract_place(text)
-    if place is None:
-        return None
-    return describe(place) if _CORRECTION.search(text) else _only_a_place(text)
+    return describe(place) if _CORRECTION.search(text) else _only_a_place(text, place)
 
 
 # A place answer with this much more than the place tells more of the matter ("…交叉口 晚上黑乎乎的 好几天了 老人
@@ -270,15 +264,15 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
         number = _earlier_number(text)
         if number is not None and description:
             return {**_with_earlier_number(description, number, dispatcher), "phone": None}
-        corrected = _corrected_place(text) if tracker.get_slot("complaint_place") else None
-        if corrected and _contact(text) is None:
-            dispatcher.utter_message(text=replies.PLACE_CORRECTED.format(place=corrected))
-            return {"complaint_place": corrected, "phone": None}
-        told_place = None if tracker.get_slot("complaint_place") else _only_a_place(text)
-        if told_place and _contact(text) is None:
-            # Where it is, said at the phone question ("霍山县佛子岭镇黄巢寺村"): the place, no more of the matter.
-            dispatcher.utter_message(text=replies.PLACE_NOTED.format(place=told_place))
-            return {"complaint_place": told_place, "phone": None}
+        if _contact(text) is None and (place := extract_place(text)) is not None:
+            if tracker.get_slot("complaint_place"):
+                if corrected := _corrected_place(text, place):
+                    dispatcher.utter_message(text=replies.PLACE_CORRECTED.format(place=corrected))
+                    return {"complaint_place": corrected, "phone": None}
+            elif told_place := _only_a_place(text, place):
+                # Where it is, said at the phone question ("霍山县佛子岭镇黄巢寺村"): the place, no more of the matter.
+                dispatcher.utter_message(text=replies.PLACE_NOTED.format(place=told_place))
+                return {"complaint_place": told_place, "phone": None}
         if _contact(text) is None and description and describes_a_problem(text) and latest_intent(tracker) != "thank":
             return {**added_to_description(description, text, dispatcher, tracker), "phone": None}
         return self.checked("phone", value, _contact, dispatcher, tracker, replies.BAD_CONTACT_PHONE)

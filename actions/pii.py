@@ -15,6 +15,7 @@ from contract.personal_data import (
     mask_name,
     mask_phone,
     mask_text,
+    mobile_in,
 )
 from contract.personal_data import normalize_contact_phone as _checked_contact_phone
 from contract.personal_data import normalize_id_number as _checked_id_number
@@ -24,8 +25,6 @@ from knowledge.request_kind import han_count
 
 _ID_RE = re.compile(r"\d{17}[\dXx]")
 _PHONE_RE = re.compile(r"1[3-9]\d{9}")
-# A mobile number written inside a message ("电话13912345678 麻烦联系我"), not part of a longer number.
-_MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 # A resident who would rather not leave a phone ("不留", "不方便", "不用了"): stored as this marker.
 NO_PHONE = "不留"
 _NO_PHONE_WORDS = ("不留", "不方便", "不想留", "没有电话", "没电话", "不用", "不需要", "跳过", "保密")
@@ -39,6 +38,7 @@ __all__ = [
     "mask_name",
     "mask_phone",
     "mask_text",
+    "mobile_in",
     "normalize_id_number",
     "normalize_contact_phone",
     "normalize_name",
@@ -55,12 +55,6 @@ def normalize_id_number(text: str) -> str | None:
         return _checked_id_number(match.group(0))
     except PersonalDataError:
         return None
-
-
-def mobile_in(text: str) -> str | None:
-    """The first mobile number written in ``text``, else None."""
-    match = _MOBILE_IN_TEXT.search(text)
-    return match.group() if match else None
 
 
 def normalize_phone(text: str) -> str | None:

@@ -154,8 +154,18 @@ def _plausible_birth_date(digits: str) -> bool:
         return False
 
 
+def _digits(match: re.Match[str]) -> str:
+    return unicodedata.normalize("NFKC", _GROUPING.sub("", match.group(0)))
+
+
 def _mask_phone_match(match: re.Match[str]) -> str:
-    return mask_phone(unicodedata.normalize("NFKC", _GROUPING.sub("", match.group(0)))) or match.group(0)
+    return mask_phone(_digits(match)) or match.group(0)
+
+
+def mobile_in(text: str) -> str | None:
+    """The first mobile number written inside free text ("电话139 1234 5678 麻烦联系我"), as 11 digits, else None."""
+    match = _PHONE_IN_TEXT.search(text)
+    return _digits(match) if match else None
 
 
 def _mask_name_match(match: re.Match[str]) -> str:
