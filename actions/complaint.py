@@ -226,6 +226,9 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
                 **added_to_description(description, text, dispatcher, tracker),
                 "complaint_place": describe(place) if place else None,
             }
+        if description and place is None and _CORRECTION.search(text) and not text.startswith("/"):
+            # "等等 我说错了 是隔壁那家烧烤店": what happened corrected, not where; the place is asked again.
+            return {**added_to_description(description, text, dispatcher, tracker), "complaint_place": None}
         number = _earlier_number(text)
         if number is not None and description:
             return {**_with_earlier_number(description, number, dispatcher), "complaint_place": None}

@@ -9,7 +9,7 @@ pytest.importorskip("rasa_sdk", reason="actions run in the Rasa environment (.ve
 
 from actions.complaint import NO_PLACE, ActionSubmitComplaint, ValidateComplaintForm
 from actions.rerouting import ActionChangeDepartment
-from tests.actions.conftest import knowledge, receipt, user_event
+from tests.actions.conftest import knowledge, receipt, slot_event, user_event
 
 LAMP = "我要投诉，小区门口的路灯坏了一个多月了，没人修"
 DOMAIN_SLOTS = ["complaint_description", "complaint_place", "phone"]
@@ -243,6 +243,22 @@ def test_a_place_said_at_the_phone_question_without_one_before_is_the_place(gate
     assert result["phone"] is None and result["complaint_place"].startswith("霍山县佛子岭镇")
     assert "complaint_description" not in result  # no more of the matter: "这段已补充" would be wrong
     assert dispatcher.messages[0]["text"].startswith("好的，地点记下了：霍山县佛子岭镇")
+
+
+def test_a_correction_of_the_matter_at_the_place_question_joins_the_description(
+    gateway, dispatcher, make_tracker, domain
+):
+    said = "等等 我说错了 是隔壁那家烧烤店"
+    told = "楼下饭店油烟太大 熏得家里没法开窗"
+    tracker = make_tracker(
+        slots={"complaint_description": told},
+        events=[slot_event("complaint_description", told), user_event(said, "inform")],
+        active_loop="complaint_form",
+        requested_slot="complaint_place",
+    )
+    result = ValidateComplaintForm(gateway.client()).validate_complaint_place(said, dispatcher, tracker, domain)
+    assert result["complaint_description"] == f"{told}\n{said}"
+    assert result["complaint_place"] is None  # asked again: where it is was not said
 
 
 def test_no_phone_said_to_the_place_question_keeps_a_phone_given_before(gateway, dispatcher, make_tracker, domain):
