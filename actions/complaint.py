@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -75,10 +76,21 @@ def _only_a_place(text: str, place: Place) -> str | None:
     return describe(place) if han_count(text.replace(place.as_written, "")) <= PLACE_ONLY_EXTRA_CHARS else None
 
 
-def _corrected_place(text: str, place: Place) -> str | None:
-    """The place a correction names ("不对 是叶集区 不是霍邱": 叶集区, the first one named) or a message that is only
-    a place, else None."""
-    return describe(place) if _CORRECTION.search(text) else _only_a_place(text, place)
+_PLACE_FIELDS = ("county", "township", "community", "road", "unit", "landmark")
+
+
+def _joined_place(kept: str, place: Place) -> str:
+    """A place said after one was kept, not as a correction: it fills in what the kept one lacks ("裕安区西市街道"
+    after "鼓楼广场": 裕安区西市街道 鼓楼广场). One naming another district, estate or road replaces it."""
+    earlier = extract_place(kept)
+    if earlier is None or describe(earlier) != kept:
+        # Kept as the resident wrote it ("就在菜市场门口"): a district or a street is put before it.
+        region = describe(place)
+        return f"{region} {kept}" if not place.specific and region not in kept else region
+    pairs = {field: (getattr(earlier, field), getattr(place, field)) for field in _PLACE_FIELDS}
+    if any(old and new and old != new for old, new in pairs.values()):
+        return describe(place)
+    return describe(replace(earlier, **{field: new or old for field, (old, new) in pairs.items()}))
 
 
 # A place answer with this much more than the place tells more of the matter ("…交叉口 晚上黑乎乎的 好几天了 老人
@@ -268,11 +280,17 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
         if number is not None and description:
             return {**_with_earlier_number(description, number, dispatcher), "phone": None}
         if _contact(text) is None and (place := extract_place(text)) is not None:
-            if tracker.get_slot("complaint_place"):
-                if corrected := _corrected_place(text, place):
-                    dispatcher.utter_message(text=replies.PLACE_CORRECTED.format(place=corrected))
-                    return {"complaint_place": corrected, "phone": None}
-            elif told_place := _only_a_place(text, place):
+            # "未说明" (no place could be told) is no place to join.
+            kept = tracker.get_slot("complaint_place") if tracker.get_slot("complaint_place") != NO_PLACE else None
+            if kept and _CORRECTION.search(text):
+                dispatcher.utter_message(text=replies.PLACE_CORRECTED.format(place=describe(place)))
+                return {"complaint_place": describe(place), "phone": None}
+            if kept and _only_a_place(text, place):
+                joined = _joined_place(str(kept), place)
+                reply = replies.PLACE_CORRECTED if joined == describe(place) else replies.PLACE_NOTED
+                dispatcher.utter_message(text=reply.format(place=joined))
+                return {"complaint_place": joined, "phone": None}
+            if not kept and (told_place := _only_a_place(text, place)):
                 # Where it is, said at the phone question ("霍山县佛子岭镇黄巢寺村"): the place, no more of the matter.
                 dispatcher.utter_message(text=replies.PLACE_NOTED.format(place=told_place))
                 return {"complaint_place": told_place, "phone": None}

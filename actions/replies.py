@@ -239,10 +239,10 @@ APPLICATION_FILED = (
 
 # Complaints ------------------------------------------------------------------------------------------
 COMPLAINT_FILED_NO_PHONE = (
-    "您的投诉已受理，编号：{number}，查询码：{code}。我们会{handler}在{date}前（3个工作日内）处理。"
+    "您的诉求已受理，编号：{number}，查询码：{code}。我们会{handler}在{date}前（3个工作日内）处理。"
     "您没有留电话，处理结果请凭编号和查询码查询：说“查进度”，在问手机号后四位时输入查询码即可。"
 )
-COMPLAINT_FILED = "您的投诉已受理，编号：{number}。我们会{handler}在{date}前（3个工作日内）给您答复，请保持手机畅通。"
+COMPLAINT_FILED = "您的诉求已受理，编号：{number}。我们会{handler}在{date}前（3个工作日内）给您答复，请保持手机畅通。"
 COMPLAINT_HANDLER = "转交{department}，"
 COMPLAINT_HANDLER_WITH_CATEGORY = "按“{category}”类转交{department}，"
 RESTATED = "您反映的是：{summary}\n"

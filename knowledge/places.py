@@ -50,7 +50,7 @@ _MAX_NAME = {"community": 6, "road": 5, "landmark": 8}
 _CITY_PREFIXES = ("安徽省", "六安市", "六安")
 # Words a name may start with that are not part of it ("反映梅山路" -> 梅山路), stripped repeatedly.
 _LEADING_NOISE = (
-    "反映", "投诉", "举报", "咨询", "关于", "位于", "地址", "住址", "家住", "附近",
+    "反映", "投诉", "举报", "咨询", "建议", "沿着", "关于", "位于", "地址", "住址", "家住", "附近",
     "周边", "旁边", "对面", "家门口", "门口", "孩子", "小孩", "女儿", "儿子", "老人", "家里", "本地", "当地",
     "市里", "县里", "区里", "镇上", "村里", "我家", "现在", "目前", "一直", "每天", "今天", "昨天", "最近",
     "经常", "听说", "发现", "看到", "以及", "还有", "另外", "同时", "其中", "如果", "市民", "居民", "业主",
@@ -81,8 +81,9 @@ _NOT_COMMUNITY_BEFORE = {
     "湾": frozenset("港河海水"),
 }
 _SUFFIXES = {
-    "community": "村民组|小区|花园|家园|嘉园|佳园|新村|公寓|社区|庄园|公馆|名都|都会|花苑|苑|园|府|湾|郡|邸|"
-    "城(?![区市管乡镇关里中])|村(?!民|委|干部|级)",
+    # A name ending in 园/城/苑 … right before 路 or 街 is a road's (皋城路, 花园路): "和皋城路" is no estate 和皋城.
+    "community": "村民组|小区|新村|公寓|社区|庄园|公馆|名都|都会|"
+    "(?:花园|家园|嘉园|佳园|花苑|苑|园|府|湾|郡|邸|城(?![区市管乡镇关里中]))(?![路街巷]|大道)|村(?!民|委|干部|级)",
     "road": "大道|大街|路(?!灯)|街(?!道)|巷",  # 路灯 is a street lamp: "小区门口路灯坏了" names no road
     "landmark": "卫生服务中心|卫生院|医院|学校|中学|小学|幼儿园|学院|大学|公园|广场(?!舞)|商场|超市|菜市场|农贸市场|"
     "火车站|高铁站|汽车站|客运站|大桥|服务中心|大厦|酒店|宾馆|派出所|加油站|工业园|产业园|体育馆|图书馆|"
@@ -583,7 +584,9 @@ def describe(place: Place) -> str:
     community = (place.community or "") + (unit if place.community else "")
     road = (place.road or "") + (unit if place.road and not place.community else "")
     alone = unit if not (place.community or place.road) else ""
-    rest = [part for part in (community, road, alone, place.landmark or "") if part]
+    parts = [part for part in (community, road, alone, place.landmark or "") if part]
+    # A landmark named after the road says the road already: 皋城路六安一中, not "皋城路 皋城路六安一中".
+    rest = [part for index, part in enumerate(parts) if not any(later.startswith(part) for later in parts[index + 1 :])]
     if region and any(part.startswith(region) for part in rest):
         region = ""  # "金安区政务服务中心" says its district already: not "金安区 金安区政务服务中心"
     return " ".join(part for part in (region, *rest) if part)

@@ -231,6 +231,28 @@ def test_a_corrected_place_said_at_the_phone_question_changes_the_place(
     assert dispatcher.messages[0]["text"] == f"好的，地点改为：{place}。"
 
 
+@pytest.mark.parametrize(
+    ("kept", "said", "place"),
+    [
+        ("鼓楼广场", "裕安区西市街道", "裕安区西市街道 鼓楼广场"),  # the district of a landmark
+        ("金安区三里桥街道", "梅山路", "金安区三里桥街道 梅山路"),  # the road in a street
+        ("菜市场东门那块", "金安区", "金安区 菜市场东门那块"),  # kept as written: the district goes before it
+    ],
+)
+def test_a_place_said_at_the_phone_question_fills_in_the_place_kept(
+    kept, said, place, gateway, dispatcher, make_tracker, domain
+):
+    tracker = make_tracker(
+        slots={"complaint_description": "路灯坏了一个多月 晚上黑乎乎的", "complaint_place": kept},
+        events=[user_event(said, "inform")],
+        active_loop="complaint_form",
+        requested_slot="phone",
+    )
+    result = ValidateComplaintForm(gateway.client()).validate_phone(said, dispatcher, tracker, domain)
+    assert result == {"complaint_place": place, "phone": None}
+    assert dispatcher.messages[0]["text"] == f"好的，地点记下了：{place}。"
+
+
 def test_a_place_said_at_the_phone_question_without_one_before_is_the_place(gateway, dispatcher, make_tracker, domain):
     said = "霍山县佛子岭镇黄巢寺村"
     tracker = make_tracker(

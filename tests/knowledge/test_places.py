@@ -116,6 +116,9 @@ CASES: list[tuple[str, tuple[str | None, ...] | None]] = [
     ("合肥市蜀山区的事情你们管吗", None),
     ("小区门口路灯坏了一个月了 一直没人修", None),  # a street lamp (路灯) names no road
     ("梅山路路灯坏了", (None, None, None, "梅山路", None, None)),
+    # 城/园 before 路 end a road's name, not an estate's ("和皋城" is no estate)
+    ("梅山路和皋城路交叉口积水", (None, None, None, "梅山路与皋城路交叉口", None, None)),
+    ("花园路上的井盖没了", (None, None, None, "花园路", None, None)),
     ("", None),
 ]
 
@@ -178,6 +181,7 @@ def test_complete_and_specific() -> None:
         ("我家3栋2单元楼道灯坏了", "3栋2单元"),
         ("东城都会小区门口的六安二中", "东城都会小区 六安二中"),
         ("金安区政务服务中心", "金安区政务服务中心"),  # the name holds its district: not said twice
+        ("皋城路六安一中门口天天堵", "皋城路六安一中"),  # the landmark holds its road: not said twice
     ],
 )
 def test_describe_gives_one_line(text: str, line: str) -> None:
