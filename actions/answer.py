@@ -18,6 +18,7 @@ from actions.intake import (
     describes_a_problem,
     offer_to_register,
     reads_as_request,
+    report_for_another_department,
     take_in_stated_problem,
 )
 from actions.knowledge_hits import knowledge_of, service_buttons
@@ -176,6 +177,8 @@ class ActionAnswerService(WithCaseApi, Action):
             return complaint
         if (taken := await take_in_stated_problem(tracker, self.api)) is not None:
             return taken  # "门口积水了" read as a question or an answer
+        if (taken := await report_for_another_department(tracker, self.api)) is not None:
+            return taken
         events = await answer_question(dispatcher, tracker, self.api)
         if tracker.active_loop_name:
             return events  # the form asks its question again (rules)

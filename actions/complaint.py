@@ -304,7 +304,9 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
 _ADDRESS = r"(尊敬的|敬爱的)?[^，,：:！!。]{0,10}(领导|市长|书记|同志|工作人员)[们]?好?[，,：:！!。\s]*"
 _GREETING = r"(您好|你好|你们好|大家好)[啊呀]?[，,：:！!。\s]*"
 _SALUTATION = re.compile(rf"^(?:{_ADDRESS}(?:{_GREETING})?|{_GREETING})")
-_SENTENCE_END = re.compile(r"[。！!？?\n]")
+_ENDS = "。！!？?\n"
+_PAUSES = "，,；;：:、 "
+_SENTENCE = re.compile(rf"[^{_ENDS}]+[{_ENDS}]*")
 SUMMARY_CHARS = 30
 # A second request of the conversation starts by joining the first ("还有 楼下烧烤店油烟太大"): not its matter.
 _CONNECTIVE = re.compile(r"^(?:还有|另外|再就是|再有|对了)[，,。：:\s]*")
@@ -333,11 +335,13 @@ def only_an_opening(text: str) -> bool:
     ("我要投诉" alone is no opening: the form asks what happened, and that is all of the description.)"""
     if not announces_complaint(text) or han_count(description_content(text)) < MIN_DESCRIPTION_CHARS:
         return False
-    return not any(_without_introduction(sentence) for sentence in _sentences(_SALUTATION.sub("", text.strip())))
+    sentences = _sentences(_SALUTATION.sub("", text.strip()))
+    return not any(_without_introduction(sentence.rstrip(_ENDS)) for sentence in sentences)
 
 
 def _sentences(text: str) -> list[str]:
-    return [sentence.strip() for sentence in _SENTENCE_END.split(text) if sentence.strip()]
+    """Each sentence with the mark that ends it."""
+    return [sentence.strip() for sentence in _SENTENCE.findall(text) if sentence.strip(_ENDS + " ")]
 
 
 def summary_of(description: str) -> str:
@@ -347,10 +351,22 @@ def summary_of(description: str) -> str:
     # Shown to the resident and in lists: a phone or ID number written in the request is masked.
     text = _CONNECTIVE.sub("", description_content(_SALUTATION.sub("", mask_text(description.strip()))))
     sentences = _sentences(text)
-    matters = (_without_introduction(s) for s in sentences)
-    first = next((m for m in matters if m), sentences[0] if sentences else text)
-    # A WeChat part often ends at a comma ("最近城区到处都是黑车在拉客，"): the line does not.
-    first = first.rstrip("，,；;：:、 ") or first
+    matters = []
+    for sentence in sentences:
+        body = sentence.rstrip(_ENDS)
+        if matter := _without_introduction(body):
+            # its own mark, or a comma where a WeChat part ended at a line break without one
+            mark = sentence[len(body) :].replace("\n", "")[:1]
+            matters.append(matter + (mark or ("" if matter[-1] in _PAUSES else "，")))
+    first = matters[0] if matters else sentences[0] if sentences else text
+    # Short sentences that follow go with it while the line stays short ("你们12345是不是摆设？打了三次电话都没人接":
+    # the first alone says little).
+    for following in matters[1:]:
+        if len(first) + len(following) > SUMMARY_CHARS:
+            break
+        first += following
+    # A WeChat part often ends at a comma ("最近城区到处都是黑车在拉客，"), a sentence at a full stop: not the line.
+    first = first.rstrip(_PAUSES + "。.！!") or first
     return first if len(first) <= SUMMARY_CHARS else _cut(first) + "……"
 
 

@@ -121,6 +121,33 @@ async def take_in_stated_problem(tracker: Tracker, api: CaseApi) -> list[EventTy
     return complaint_form_with(text, SlotSet("offered_request", None))
 
 
+async def report_for_another_department(tracker: Tracker, api: CaseApi) -> list[EventType] | None:
+    """A statement asking nothing that a guide answers confidently, but that the router surely gives to another
+    department than the guide's ("村干部把低保都给了自己亲戚": 纪检监察, not 最低生活保障申请's 市民政局;
+    "饭店老板扣押了我的身份证": 劳动关系, not 身份证补领's 市公安局), reports something about the service instead of
+    asking how to get it: the complaint form takes it in. None for anything else ("社保卡丢了": 人社局 both).
+    Measured: of the 657 questions of knowledge/eval/questions.tsv and the 336 ask_service examples, none is taken.
+    (Not ``asks_how_to``: its bare 条件 reads "我家符合条件却评不上" as a how-to.)"""
+    text = str(tracker.latest_message.get("text") or "").strip()
+    if tracker.active_loop_name or not describes_a_problem(text) or asks_a_question(text):
+        return None
+    knowledge = knowledge_of(tracker.latest_message)
+    if knowledge is None:
+        return None
+    # the guide that would answer: the confident one, or the service the message names (低保)
+    named = next(tracker.get_latest_entity_values("service"), None)
+    guide = knowledge.best or next((hit for hit in knowledge.hits if hit.service == named), None)
+    if guide is None:
+        return None
+    try:
+        advice = await api.route(text)
+    except CaseApiError:
+        return None
+    if advice.confidence < DEPARTMENT_MATTER_CONFIDENCE or advice.department in (None, guide.department):
+        return None
+    return complaint_form_with(text)
+
+
 def answered_displeasure(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """ "😡😡" or "👎" on its own: asks what went wrong (with a person one press away) and says so."""
     if not only_displeasure(str(tracker.latest_message.get("text") or "")):

@@ -238,7 +238,7 @@ def test_a_number_typed_with_spaces_in_the_request_is_taken(dispatcher, make_tra
     [
         (
             "尊敬的市长：您好！我是金安区某小区居民，小区旁边的工地每天晚上施工。噪音很大",
-            "小区旁边的工地每天晚上施工",  # the writer's introduction leaves the sentence, the matter stays
+            "小区旁边的工地每天晚上施工。噪音很大",  # the writer's introduction leaves the sentence, the matter stays
         ),
         (
             "尊敬的领导：我是裕安区西市街道的居民，我们小区门口的下水道堵了快两周了，一下雨污水就漫到路上。",
@@ -280,7 +280,12 @@ def test_a_number_typed_with_spaces_in_the_request_is_taken(dispatcher, make_tra
         # a letter in WeChat parts: the first part ends at a comma, the line does not
         (
             "我是舒城县城关镇的出租车司机，最近城区到处都是黑车在拉客，\n我们出租车生意越来越难做",
-            "最近城区到处都是黑车在拉客",
+            "最近城区到处都是黑车在拉客，我们出租车生意越来越难做",  # short parts that follow go with it
+        ),
+        ("你们12345是不是摆设？打了三次电话都没人接", "你们12345是不是摆设？打了三次电话都没人接"),
+        (
+            "小区楼上的水管漏水一直没人修。楼上住户常年在外地打工联系不上，物业说他们也没有办法",
+            "小区楼上的水管漏水一直没人修",  # what follows would make the line long: not joined
         ),
         ("各位领导你们好，小区门口的路灯坏了", "小区门口的路灯坏了"),
         ("工资欠了三个月 电话13912345678", "工资欠了三个月 电话139****5678"),  # masked where it is shown
@@ -315,9 +320,8 @@ def test_the_receipt_names_the_category_it_was_filed_under(gateway, dispatcher, 
     slots = {"complaint_description": "小区楼上的水管漏水一直没人修。天花板都泡坏了", "phone": "13812345678"}
     asyncio.run(ActionSubmitComplaint(gateway.client()).run(dispatcher, make_tracker(slots=slots), domain))
     text = dispatcher.messages[0]["text"]
-    assert (
-        text.startswith("您反映的是：小区楼上的水管漏水一直没人修\n") and "按“城乡建设”类转交市住房和城乡建设局" in text
-    )
+    assert text.startswith("您反映的是：小区楼上的水管漏水一直没人修。天花板都泡坏了\n")
+    assert "按“城乡建设”类转交市住房和城乡建设局" in text
 
 
 @pytest.mark.parametrize(

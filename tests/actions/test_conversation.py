@@ -480,8 +480,8 @@ def test_a_new_matter_in_the_switching_message_is_taken_as_it_is(dispatcher, mak
     assert SlotSet("complaint_description", text) in result
 
 
-def routed(confidence: float) -> tuple[int, dict]:
-    return 200, {"category": "交通运输", "subcategory": "公交出行", "department": "市交通运输局",
+def routed(confidence: float, department: str = "市交通运输局") -> tuple[int, dict]:
+    return 200, {"category": "交通运输", "subcategory": "公交出行", "department": department,
                  "confidence": confidence, "alternatives": [], "place": None, "needs_place": False}  # fmt: skip
 
 
@@ -591,7 +591,7 @@ def test_the_rest_of_an_offered_letter_joins_it_when_it_goes_to_the_complaint_fo
 def test_a_short_problem_read_as_a_question_goes_to_the_complaint_form(
     text, intent, found, taken, gateway, dispatcher, make_tracker, domain
 ):
-    gateway.routes[("POST", "/api/routing")] = routed(0.99)
+    gateway.routes[("POST", "/api/routing")] = routed(0.99, department="市人力资源和社会保障局")  # the guide's too
     tracker = make_tracker(events=[user_event(text, intent, found)])
     result = asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, tracker, domain))
     assert (FollowupAction("complaint_form") in result) is taken
@@ -861,3 +861,33 @@ def test_a_refused_answer_is_not_followed_by_the_same_question(dispatcher, make_
     tracker = make_tracker(events=phone, slots={"failed_attempts": {"phone": 1}}, requested_slot="phone")
     asyncio.run(ASK_ACTIONS["complaint_form_phone"]().run(dispatcher, tracker, domain))
     assert dispatcher.messages[-1]["buttons"]
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence", "department", "taken"),
+    [
+        ("村干部把低保都给了自己亲戚 真正困难的没吃上", 0.99, "市纪委监委", True),  # about the service, not how
+        ("村干部把低保都给了自己亲戚 真正困难的没吃上", 0.60, "市纪委监委", False),  # the router is unsure
+        ("低保名额是按什么条件评的", 0.99, "市纪委监委", False),  # asks: the guide answers
+        ("我想申请低保 家里就我一个劳动力", 0.99, "市人力资源和社会保障局", False),  # the guide's department
+    ],
+)
+def test_a_statement_the_router_gives_to_another_department_than_the_guides_is_a_request(
+    text, confidence, department, taken, gateway, dispatcher, make_tracker, domain
+):
+    gateway.routes[("POST", "/api/routing")] = routed(confidence, department=department)
+    tracker = make_tracker(events=[user_event(text, "ask_service", knowledge(True, ("最低生活保障申请", 0.9)))])
+    result = asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, tracker, domain))
+    assert (SlotSet("complaint_description", text) in result) is taken
+    assert (dispatcher.messages == []) is taken  # else the guide answers
+
+
+def test_a_statement_naming_a_service_is_a_request_when_the_router_gives_it_to_another_department(
+    gateway, dispatcher, make_tracker, domain
+):
+    text = "我们村的低保名额都给了村干部的亲戚 我家符合条件却评不上"
+    gateway.routes[("POST", "/api/routing")] = routed(0.98, department="市纪委监委")
+    event = user_event(text, "ask_service", knowledge(False, ("最低生活保障申请", 0.41)))
+    event["parse_data"]["entities"] = [{"entity": "service", "value": "最低生活保障申请"}]  # 低保 named
+    result = asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, make_tracker(events=[event]), domain))
+    assert SlotSet("complaint_description", text) in result and dispatcher.messages == []

@@ -60,6 +60,7 @@ STRONG = [
     "职工退休待遇核定出来 工龄少算了三年 档案里都有的",  # its sum is wrong
     "补领结婚证 说我们登记的档案找不到了",  # its record is lost
     "去年交了居民医保 今年看病说断保了 交费记录里查不到",
+    "你们12345是不是摆设？打了三次电话都没人接",  # sarcasm says it
 ]
 WEAK = [
     "房产证办不下来",
@@ -77,6 +78,8 @@ WEAK = [
     "桥栏杆断了",
     "河里死鱼了",
     "水是黄的",
+    "打了三次电话都没人接",
+    "12345热线老是占线",
 ]
 QUESTIONS = [
     "窗口说可以网上办 但是我不会用手机 怎么办",  # told what is possible, and asks how
@@ -105,6 +108,8 @@ QUESTIONS = [
     "身份证丢了去哪里补",
     "今天天气怎么样",
     "你好",
+    "12345晚上有人接吗",
+    "孩子放学后没人接 有没有课后服务",  # nobody fetches the child: no phone unanswered
 ]
 
 
