@@ -124,9 +124,12 @@ def route_case(
     confident = routed.confidence >= runtime.settings.routing_confidence_threshold
     if service is not None and _about_service_conduct(runtime, routed):
         case.department = service.department  # "补卡窗口态度很差": the window is the service department's
-    elif service is not None and routed.department != service.department and routed.category != service.category:
+    elif service is not None and routed.department != service.department:
+        # The text is about something else than the service it names, surely (another department's level-2 of
+        # the same category too: 过户 named in a letter about the water account, 供水供气), or else unsure: the
+        # service's department with its category only (a level-2 of another department would contradict it).
         if confident:
-            case.department = routed.department  # the text is about something else than the service it names
+            case.department = routed.department
         else:
             case.department, case.category, case.subcategory = service.department, service.category, None
     elif service is not None:

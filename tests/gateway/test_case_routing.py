@@ -187,6 +187,26 @@ def test_a_confident_router_overrules_a_service_of_another_department(
     )
 
 
+def test_a_confident_router_overrules_a_service_of_the_same_category_and_another_department(
+    client: TestClient, staff_token: Callable[[str], str]
+) -> None:
+    # 过户 named in a letter about something else of the category (不动产转移登记 is filed under 城乡建设, with
+    # 市自然资源和规划局): the level-2 the router found is another department's.
+    routed = client.get("/api/routing", params={"text": LEAK}, headers=SERVICE).json()
+    assert routed["confidence"] >= 0.9
+    service = next(
+        s
+        for s in client.get("/api/services").json()
+        if s["category"] == routed["category"] and s["department"] != routed["department"]
+    )
+    case = read(client, staff_token("agent"), complain(client, LEAK, service=service["name"]))
+    assert (case["category"], case["subcategory"], case["department"]) == (
+        routed["category"],
+        routed["subcategory"],
+        routed["department"],
+    )
+
+
 def test_an_unsure_router_leaves_the_service_its_department_and_category(
     client: TestClient, staff_token: Callable[[str], str]
 ) -> None:
