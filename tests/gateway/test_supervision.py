@@ -334,7 +334,7 @@ def test_one_leader_among_two_schedulers_with_redis(
 
 
 def test_supervisors_note_and_extend_audited_and_in_history(client: TestClient, settings: Settings) -> None:
-    case = file_complaint(client, "医保报销材料被退回三次", service="社会保障卡申领")
+    case = file_complaint(client, "社保卡申领材料被退回三次", service="社会保障卡申领")
     number, deadline = case["number"], deadline_of(case)
     calendar = calendar_of(settings)
     supervisor = auth(staff_token_for(client, settings, "supervisor"))
