@@ -84,9 +84,11 @@ def _joined_place(kept: str, place: Place) -> str:
     after "鼓楼广场": 裕安区西市街道 鼓楼广场). One naming another district, estate or road replaces it."""
     earlier = extract_place(kept)
     if earlier is None or describe(earlier) != kept:
-        # Kept as the resident wrote it ("就在菜市场门口"): a district or a street is put before it.
+        # Kept as the resident wrote it ("就在菜市场门口"): a district or a street is put before it, once.
         region = describe(place)
-        return f"{region} {kept}" if not place.specific and region not in kept else region
+        if place.specific:
+            return region
+        return kept if region in kept else f"{region} {kept}"
     pairs = {field: (getattr(earlier, field), getattr(place, field)) for field in _PLACE_FIELDS}
     if any(old and new and old != new for old, new in pairs.values()):
         return describe(place)

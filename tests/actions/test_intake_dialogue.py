@@ -237,6 +237,7 @@ def test_a_corrected_place_said_at_the_phone_question_changes_the_place(
         ("鼓楼广场", "裕安区西市街道", "裕安区西市街道 鼓楼广场"),  # the district of a landmark
         ("金安区三里桥街道", "梅山路", "金安区三里桥街道 梅山路"),  # the road in a street
         ("菜市场东门那块", "金安区", "金安区 菜市场东门那块"),  # kept as written: the district goes before it
+        ("金安区菜市场东门那块", "金安区", "金安区菜市场东门那块"),  # says its district already
     ],
 )
 def test_a_place_said_at_the_phone_question_fills_in_the_place_kept(
