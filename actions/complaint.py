@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -30,7 +29,7 @@ from contract.case_kinds import find_case_number
 from contract.knowledge import Hit
 from contract.limits import MAX_LETTER_CHARS
 from contract.receipts import CaseReceipt
-from knowledge.places import Place, describe, extract_place
+from knowledge.places import Place, describe, extract_place, filled_in
 from knowledge.request_kind import (
     ANNOUNCING,
     announces_complaint,
@@ -76,9 +75,6 @@ def _only_a_place(text: str, place: Place) -> str | None:
     return describe(place) if han_count(text.replace(place.as_written, "")) <= PLACE_ONLY_EXTRA_CHARS else None
 
 
-_PLACE_FIELDS = ("county", "township", "community", "road", "unit", "landmark")
-
-
 def _joined_place(kept: str, place: Place) -> str:
     """A place said after one was kept, not as a correction: it fills in what the kept one lacks ("裕安区西市街道"
     after "鼓楼广场": 裕安区西市街道 鼓楼广场). One naming another district, estate or road replaces it."""
@@ -89,10 +85,8 @@ def _joined_place(kept: str, place: Place) -> str:
         if place.specific:
             return region
         return kept if region in kept else f"{region} {kept}"
-    pairs = {field: (getattr(earlier, field), getattr(place, field)) for field in _PLACE_FIELDS}
-    if any(old and new and old != new for old, new in pairs.values()):
-        return describe(place)
-    return describe(replace(earlier, **{field: new or old for field, (old, new) in pairs.items()}))
+    joined = filled_in(earlier, place)
+    return describe(joined if joined is not None else place)
 
 
 # A place answer with this much more than the place tells more of the matter ("…交叉口 晚上黑乎乎的 好几天了 老人
@@ -282,8 +276,8 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
         if number is not None and description:
             return {**_with_earlier_number(description, number, dispatcher), "phone": None}
         if _contact(text) is None and (place := extract_place(text)) is not None:
-            # "未说明" (no place could be told) is no place to join.
-            kept = tracker.get_slot("complaint_place") if tracker.get_slot("complaint_place") != NO_PLACE else None
+            kept = tracker.get_slot("complaint_place")
+            kept = None if kept == NO_PLACE else kept  # "未说明" (no place could be told) is no place to join
             if kept and _CORRECTION.search(text):
                 dispatcher.utter_message(text=replies.PLACE_CORRECTED.format(place=describe(place)))
                 return {"complaint_place": describe(place), "phone": None}

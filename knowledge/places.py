@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -574,6 +574,15 @@ def _choose_area(parts: list[_Part], gazetteer: Gazetteer, county: str | None) -
             continue  # 霍邱县城区 is not 六安城区
         return area.name, area.counties[0] if len(area.counties) == 1 else None
     return None, None
+
+
+def filled_in(earlier: Place, later: Place) -> Place | None:
+    """``earlier`` with the parts it lacks taken from ``later`` ("鼓楼广场" and then "裕安区西市街道"), or None when the
+    two name different places (another county, township, community, road, unit or landmark)."""
+    names = [f.name for f in fields(Place) if f.name != "as_written"]
+    if any(getattr(earlier, n) and getattr(later, n) and getattr(earlier, n) != getattr(later, n) for n in names):
+        return None
+    return replace(earlier, **{n: getattr(earlier, n) or getattr(later, n) for n in names})
 
 
 def describe(place: Place) -> str:

@@ -14,6 +14,7 @@ from knowledge.places import (
     default_gazetteer,
     describe,
     extract_place,
+    filled_in,
     load_gazetteer,
 )
 from knowledge.settings import KnowledgeSettings
@@ -294,3 +295,12 @@ def test_loader_errors_name_the_line_and_field(tmp_path: Path, content: str, mes
 def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(PlaceDataError, match="the gazetteer file does not exist"):
         load_gazetteer(tmp_path / "nowhere.yaml")
+
+
+def test_a_later_place_fills_in_what_an_earlier_one_lacks_unless_they_disagree() -> None:
+    landmark, street = extract_place("鼓楼广场"), extract_place("裕安区西市街道")
+    assert landmark is not None and street is not None
+    joined = filled_in(landmark, street)
+    assert joined is not None and describe(joined) == "裕安区西市街道 鼓楼广场"
+    other = extract_place("叶集区")
+    assert other is not None and filled_in(street, other) is None  # another district
