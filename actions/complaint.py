@@ -48,7 +48,7 @@ NO_PLACE = "未说明"
 # only) only announce the complaint.
 _TRIGGER = re.compile(
     r"^(?:(?:算了|好吧)[，,\s]*我?不(?:办|问|查|弄|补|申请|咨询)了|算了|好吧|那)?[，,。\s]*"
-    rf"(我)?(还是)?(要|想)?{ANNOUNCING}(一下|下(?=[，,。:：\s个问情]))?(个|一个)?(问题|情况)?(吧)?[，,。:：]?"
+    rf"(我)?(还是)?(要|想)?{ANNOUNCING}(一下|下(?=[，,。:：\s个问情]))?(个|一个)?(问题|情况|事(?=[，,。:：\s]))?(吧)?[，,。:：]?"
     r"|^(?:wo\s*)?(?:yao\s*|xiang\s*)?(?:tousu|jubao|fanying)\b[，,。:：\s]*",  # typed in pinyin: "wo yao tousu"
     re.IGNORECASE,
 )

@@ -274,6 +274,8 @@ def test_a_number_typed_with_spaces_in_the_request_is_taken(dispatcher, make_tra
         ("我要投诉，窗口排队太久", "窗口排队太久"),
         ("wo yao tousu, 窗口排队太久", "窗口排队太久"),
         ("反映下，梅山路路灯不亮", "梅山路路灯不亮"),  # 反映下 said for 反映一下
+        ("我想反应个事 门口下水道堵了", "门口下水道堵了"),  # 反应 typed for 反映, 个事 announced
+        ("我要投诉事业单位乱收费", "事业单位乱收费"),  # 事 starts the matter here
         ("我要投诉下水道堵了", "下水道堵了"),  # 下 starts the matter here
         ("还有 楼下烧烤店油烟太大 天天扰民", "楼下烧烤店油烟太大 天天扰民"),  # a second request joins the first
         ("你好，我们小区5栋1单元的电梯又坏了", "我们小区5栋1单元的电梯又坏了"),
