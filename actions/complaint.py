@@ -56,14 +56,42 @@ _TRIGGER = re.compile(
 
 # "不对，是叶集区", "地址说错了，应该是……": the place given was wrong.
 _CORRECTION = re.compile(r"不对|不是|错了|说错|改成|改为|应该是")
-
-
-# Words before the place itself in an answer to the place question ("不对 地方是金寨县梅山镇汤家汇村"): not kept.
-_PLACE_LEAD = re.compile(
+# The words that lead into a correction ("等等 我说错了 "), not part of what it says.
+_CORRECTION_LEAD = (
     r"^(?:(?:等下|等一下|等等|哦|噢|嗯|呃|额|那个|不好意思)[，,。!！\s]*)*"
     r"(?:(?:不对|(?:我|刚才)?(?:说|写|打|搞)?错了)[了，,。!！\s]*)?"
-    r"(?:(?:地方|地点|位置|地址)(?:应该)?[是在]|应该是|改成|改为|是在|是|在)?[：:，,\s]*"
 )
+# Words before the place itself in an answer to the place question ("不对 地方是金寨县梅山镇汤家汇村"): not kept.
+_PLACE_LEAD = re.compile(
+    _CORRECTION_LEAD + r"(?:(?:地方|地点|位置|地址)(?:应该)?[是在]|应该是|改成|改为|是在|是|在)?[：:，,\s]*"
+)
+
+
+# What a correction takes back: "不是公厕" (the matter), "不是在鼓楼广场" (the place).
+_TAKEN_BACK_TEXT = r"不是在?([^，,。！!？?、\s是]{1,12})"
+_TAKEN_BACK = re.compile(_TAKEN_BACK_TEXT)
+# A message that starts by taking something back ("等等 不是公厕 是……", "我说的不是公厕"), not one that says 不是 in
+# passing ("这已经不是第一次了").
+_OPENS_BY_TAKING_BACK = re.compile(_CORRECTION_LEAD + r"(?:我说的|我是说)?" + _TAKEN_BACK_TEXT)
+
+
+def _corrects_the_matter(text: str, description: str, kept_place: str | None) -> bool:
+    """ "等等 不是公厕 是边上的垃圾站 臭死了": what it takes back was said of the matter, not of the place kept."""
+    taken_back = _OPENS_BY_TAKING_BACK.match(text)
+    return (
+        taken_back is not None and taken_back.group(1) in description and taken_back.group(1) not in (kept_place or "")
+    )
+
+
+def _corrected_place(text: str) -> str | None:
+    """The place a correction gives, as the case keeps it, not the one it takes back ("不对，不是鼓楼广场，是九墩塘":
+    九墩塘, kept as written when the gazetteer does not know it)."""
+    rest = _TAKEN_BACK.sub("", text)
+    place = extract_place(rest)
+    if place is not None:
+        return describe(place)
+    written = _PLACE_LEAD.sub("", rest.strip()).strip(" ，,。！!")
+    return written if han_count(written) >= MIN_PLACE_CHARS else None
 
 
 # "金安区三里桥街道梅山路" alone, said at the phone question: the place made precise, no more description.
@@ -234,8 +262,13 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
                 **added_to_description(description, text, dispatcher, tracker),
                 "complaint_place": describe(place) if place else None,
             }
-        if description and place is None and _CORRECTION.search(text) and not text.startswith("/"):
-            # "等等 我说错了 是隔壁那家烧烤店": what happened corrected, not where; the place is asked again.
+        if (
+            description
+            and not text.startswith("/")
+            and ((place is None and _CORRECTION.search(text)) or _corrects_the_matter(text, description, None))
+        ):
+            # "等等 我说错了 是隔壁那家烧烤店", "不是公厕 是垃圾站": what happened corrected, not where; the place is
+            # asked again.
             return {**added_to_description(description, text, dispatcher, tracker), "complaint_place": None}
         number = _earlier_number(text)
         if number is not None and description:
@@ -275,12 +308,16 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
         number = _earlier_number(text)
         if number is not None and description:
             return {**_with_earlier_number(description, number, dispatcher), "phone": None}
+        kept = tracker.get_slot("complaint_place")
+        kept = None if kept == NO_PLACE else kept  # "未说明" (no place could be told) is no place to join
+        if _contact(text) is None and description and _corrects_the_matter(text, description, kept):
+            return {**added_to_description(description, text, dispatcher, tracker), "phone": None}
         if _contact(text) is None and (place := extract_place(text)) is not None:
-            kept = tracker.get_slot("complaint_place")
-            kept = None if kept == NO_PLACE else kept  # "未说明" (no place could be told) is no place to join
             if kept and _CORRECTION.search(text):
-                dispatcher.utter_message(text=replies.PLACE_CORRECTED.format(place=describe(place)))
-                return {"complaint_place": describe(place), "phone": None}
+                corrected = _corrected_place(text)
+                if corrected is not None:
+                    dispatcher.utter_message(text=replies.PLACE_CORRECTED.format(place=corrected))
+                    return {"complaint_place": corrected, "phone": None}
             if kept and _only_a_place(text, place):
                 joined = _joined_place(str(kept), place)
                 reply = replies.PLACE_CORRECTED if joined == describe(place) else replies.PLACE_NOTED
@@ -340,12 +377,22 @@ def _sentences(text: str) -> list[str]:
     return [sentence.strip() for sentence in _SENTENCE.findall(text) if sentence.strip(_ENDS + " ")]
 
 
+def _as_corrected(description: str) -> str:
+    """The description from its last correction of the matter on, without the words that lead into it
+    ("鼓楼广场边上的公厕一直锁着" then "等等 不是公厕 是边上的垃圾站": the line restates the 垃圾站)."""
+    lines = description.split("\n")
+    for at in range(len(lines) - 1, 0, -1):
+        if _corrects_the_matter(lines[at], "\n".join(lines[:at]), None):
+            return "\n".join([re.sub(_CORRECTION_LEAD, "", lines[at]), *lines[at + 1 :]])
+    return description
+
+
 def summary_of(description: str) -> str:
     """One line that restates the request: its first sentence that is more than the writer's introduction,
     without that introduction, the letter's greeting or the words that only announce a complaint ("我要投诉，"),
     cut short."""
     # Shown to the resident and in lists: a phone or ID number written in the request is masked.
-    text = _CONNECTIVE.sub("", description_content(_SALUTATION.sub("", mask_text(description.strip()))))
+    text = _CONNECTIVE.sub("", description_content(_SALUTATION.sub("", mask_text(_as_corrected(description.strip())))))
     sentences = _sentences(text)
     matters = []
     for sentence in sentences:

@@ -303,6 +303,9 @@ def test_a_number_typed_with_spaces_in_the_request_is_taken(dispatcher, make_tra
             "我们村头那条通往镇上中心小学的水泥路面被超载的大货车全部压碎掉了",
             "我们村头那条通往镇上中心小学的水泥路面被超载的大货车全部压碎……",
         ),  # no pause: cut at 30
+        # a correction of the matter: the line restates what it became, not what it was
+        ("鼓楼广场边上的公厕一直锁着\n等等 不是公厕 是边上的垃圾站 臭死了", "不是公厕 是边上的垃圾站 臭死了"),
+        ("路灯坏了\n这已经不是路灯第一次坏了", "路灯坏了，这已经不是路灯第一次坏了"),  # 不是 in passing
     ],
 )
 def test_the_request_is_restated_in_one_line(description, summary):

@@ -215,6 +215,8 @@ def test_a_landline_is_read_whole_whatever_pieces_the_nlu_tagged(gateway, dispat
         ("不对 是叶集区 不是霍邱", "叶集区"),
         ("地址说错了，应该是金安区三里桥街道梅山路", "金安区三里桥街道 梅山路"),
         ("金安区三里桥街道梅山路", "金安区三里桥街道 梅山路"),  # only a place: made precise
+        ("不对，不是东湖路，是人民路", "人民路"),  # the place it gives, not the one it takes back
+        ("不是在东湖路 是九墩塘", "九墩塘"),  # one the gazetteer does not know: as written
     ],
 )
 def test_a_corrected_place_said_at_the_phone_question_changes_the_place(
@@ -282,6 +284,29 @@ def test_a_correction_of_the_matter_at_the_place_question_joins_the_description(
     result = ValidateComplaintForm(gateway.client()).validate_complaint_place(said, dispatcher, tracker, domain)
     assert result["complaint_description"] == f"{told}\n{said}"
     assert result["complaint_place"] is None  # asked again: where it is was not said
+
+
+@pytest.mark.parametrize("question", ["complaint_place", "phone"])
+def test_a_correction_of_the_matter_naming_a_landmark_joins_the_description(
+    question, gateway, dispatcher, make_tracker, domain
+):
+    """ "不是公厕 是边上的垃圾站": 垃圾站 is a landmark the gazetteer knows, but the correction takes back the matter
+    (公厕, said in the description), not the place kept (鼓楼广场)."""
+    said = "等等 不是公厕 是边上的垃圾站 臭死了"
+    told = "鼓楼广场边上的公厕一直锁着"
+    kept = {"complaint_place": "鼓楼广场"} if question == "phone" else {}
+    tracker = make_tracker(
+        slots={"complaint_description": told, **kept},
+        events=[slot_event("complaint_description", told), user_event(said, "inform")],
+        active_loop="complaint_form",
+        requested_slot=question,
+    )
+    form = ValidateComplaintForm(gateway.client())
+    validate = form.validate_phone if question == "phone" else form.validate_complaint_place
+    result = validate(said, dispatcher, tracker, domain)
+    assert result["complaint_description"] == f"{told}\n{said}"
+    assert result.get("complaint_place") is None  # kept at the phone question, asked again at the place question
+    assert dispatcher.messages[0]["text"] == "这段已补充到您反映的问题里。"
 
 
 def test_no_phone_said_to_the_place_question_keeps_a_phone_given_before(gateway, dispatcher, make_tracker, domain):
