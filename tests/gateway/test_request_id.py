@@ -45,6 +45,21 @@ def test_the_callers_id_is_answered_and_logged(client: TestClient, json_log: io.
     assert warning["request_id"] == "lb-7f3a"
 
 
+def test_a_token_in_a_logged_url_is_masked(json_log: io.StringIO) -> None:
+    """httpx logs each request it sends at INFO, the URL whole: the gateway's calls to Rasa carry its token there."""
+    httpx_logger = logging.getLogger("httpx")
+    level = httpx_logger.level
+    httpx_logger.setLevel(logging.INFO)
+    try:
+        with FakeRasa() as rasa:
+            httpx.get(f"{rasa.url}/?token=s3cret-Value_1&x=1")
+    finally:
+        httpx_logger.setLevel(level)
+    lines = [json.loads(line) for line in json_log.getvalue().splitlines()]
+    request = next(line for line in lines if line["logger"] == "httpx")
+    assert "token=***&x=1" in request["msg"] and "s3cret" not in json_log.getvalue()
+
+
 def test_an_id_is_made_when_none_or_an_unsafe_one_is_given(client: TestClient) -> None:
     ids = [client.get("/health").headers["X-Request-ID"] for _ in range(2)]
     for unsafe in ("a b", "x" * 65, "<script>", "id\\n{x}"):
