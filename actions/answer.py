@@ -14,6 +14,7 @@ from actions.case_api import CaseApi, CaseApiError, WithCaseApi
 from actions.intake import (
     OFFERS,
     answered_displeasure,
+    asked_for_the_matter,
     complaint_instead_of_answer,
     describes_a_problem,
     offer_to_register,
@@ -179,7 +180,8 @@ class ActionAnswerService(WithCaseApi, Action):
             return taken  # "门口积水了" read as a question or an answer
         if (taken := await report_for_another_department(tracker, self.api)) is not None:
             return taken
-        events = await answer_question(dispatcher, tracker, self.api)
+        text = str(tracker.latest_message.get("text") or "")
+        events = [] if asked_for_the_matter(dispatcher, text) else await answer_question(dispatcher, tracker, self.api)
         if tracker.active_loop_name:
             return events  # the form asks its question again (rules)
         # Outside a form an answer always ends the bot's turn (the rules and stories say so); saying it here

@@ -15,7 +15,7 @@ from actions import replies
 from actions.answer import answer_with_hit
 from actions.case_api import CaseApiError, WithCaseApi
 from actions.form_base import MAX_ACKNOWLEDGEMENT_CHARS, FormValidation, Narrative, changes_kind, file_case
-from actions.intake import describes_a_problem
+from actions.intake import SALUTATION, describes_a_problem
 from actions.knowledge_hits import knowledge_of
 from actions.pii import NO_PHONE, declines_phone, mask_text, normalize_contact_phone
 from actions.tracker_info import (
@@ -332,11 +332,6 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
         return self.checked("phone", value, _contact, dispatcher, tracker, replies.BAD_CONTACT_PHONE)
 
 
-# A letter's salutation and greeting, or a chat message's greeting, say nothing about the matter
-# ("尊敬的市长：您好！", "你好，我们小区电梯坏了").
-_ADDRESS = r"(尊敬的|敬爱的)?[^，,：:！!。]{0,10}(领导|市长|书记|同志|工作人员)[们]?好?[，,：:！!。\s]*"
-_GREETING = r"(您好|你好|你们好|大家好)[啊呀]?[，,：:！!。\s]*"
-_SALUTATION = re.compile(rf"^(?:{_ADDRESS}(?:{_GREETING})?|{_GREETING})")
 _ENDS = "。！!？?\n"
 _PAUSES = "，,；;：:、 "
 _SENTENCE = re.compile(rf"[^{_ENDS}]+[{_ENDS}]*")
@@ -368,7 +363,7 @@ def only_an_opening(text: str) -> bool:
     ("我要投诉" alone is no opening: the form asks what happened, and that is all of the description.)"""
     if not announces_complaint(text) or han_count(description_content(text)) < MIN_DESCRIPTION_CHARS:
         return False
-    sentences = _sentences(_SALUTATION.sub("", text.strip()))
+    sentences = _sentences(SALUTATION.sub("", text.strip()))
     return not any(_without_introduction(sentence.rstrip(_ENDS)) for sentence in sentences)
 
 
@@ -392,7 +387,7 @@ def summary_of(description: str) -> str:
     without that introduction, the letter's greeting or the words that only announce a complaint ("我要投诉，"),
     cut short."""
     # Shown to the resident and in lists: a phone or ID number written in the request is masked.
-    text = _CONNECTIVE.sub("", description_content(_SALUTATION.sub("", mask_text(_as_corrected(description.strip())))))
+    text = _CONNECTIVE.sub("", description_content(SALUTATION.sub("", mask_text(_as_corrected(description.strip())))))
     sentences = _sentences(text)
     matters = []
     for sentence in sentences:
@@ -411,11 +406,6 @@ def summary_of(description: str) -> str:
     # A WeChat part often ends at a comma ("最近城区到处都是黑车在拉客，"), a sentence at a full stop: not the line.
     first = first.rstrip(_PAUSES + "。.！!") or first
     return first if len(first) <= SUMMARY_CHARS else _cut(first) + "……"
-
-
-def only_a_salutation(text: str) -> bool:
-    """A letter's salutation sent on its own, its matter to follow ("尊敬的领导：", "市长您好！")."""
-    return _SALUTATION.fullmatch(text.strip()) is not None
 
 
 # Where a long first sentence may be cut: after a clause or a phrase ("…积水，最深的时候到小……" reads worse than

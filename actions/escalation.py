@@ -14,10 +14,15 @@ from rasa_sdk.types import DomainDict
 from actions import replies
 from actions.answer import answer_question
 from actions.case_api import CaseApi, CaseApiError, WithCaseApi
-from actions.complaint import only_a_salutation
 from actions.form_base import unusable_answer
 from actions.forms import FORMS
-from actions.intake import answered_displeasure, is_department_matter, offer_to_register, take_in_stated_problem
+from actions.intake import (
+    answered_displeasure,
+    asked_for_the_matter,
+    is_department_matter,
+    offer_to_register,
+    take_in_stated_problem,
+)
 from actions.knowledge_hits import knowledge_of, suggestions_of
 from actions.leave_form import leave_active_form
 from actions.pii import mask_text, normalize_phone
@@ -131,8 +136,7 @@ class ActionHandleFallback(WithCaseApi, Action):
         events: list[EventType]
         if answered_displeasure(dispatcher, tracker):
             events = []
-        elif only_a_salutation(text):
-            dispatcher.utter_message(text=replies.SAY_THE_MATTER)
+        elif asked_for_the_matter(dispatcher, text):
             events = []
         elif knowledge and (knowledge.confident or (knowledge.hits and self._plain_question(tracker, text))):
             events = await answer_question(dispatcher, tracker, self.api)

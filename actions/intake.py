@@ -4,6 +4,8 @@ to a department by the gateway), and files exactly what the resident wrote."""
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -35,8 +37,22 @@ MIN_DESCRIPTION_CHARS = 40
 # questions of knowledge/eval/questions.tsv split=tune: chit-chat stays below it (天气, 外卖, 快递: 0.15-0.75), while
 # matters a person at 12345 answers reach it (港澳通行证续签, 工伤认定, 电动自行车上牌: 0.96-1.00).
 DEPARTMENT_MATTER_CONFIDENCE = 0.85
+# A letter's salutation and greeting, or a chat message's greeting, say nothing about the matter
+# ("尊敬的市长：您好！", "你好，我们小区电梯坏了").
+_ADDRESS = r"(尊敬的|敬爱的)?[^，,：:！!。]{0,10}(领导|市长|书记|同志|工作人员)[们]?好?[，,：:！!。\s]*"
+_GREETING = r"(您好|你好|你们好|大家好)[啊呀]?[，,：:！!。\s]*"
+SALUTATION = re.compile(rf"^(?:{_ADDRESS}(?:{_GREETING})?|{_GREETING})")
 # What the assistant says when it offers to register a message (more of a letter after one joins it).
 OFFERS = (replies.OFFER_TO_REGISTER, replies.OFFER_CONSULTATION, replies.OFFER_MORE)
+
+
+def asked_for_the_matter(dispatcher: CollectingDispatcher, text: str) -> bool:
+    """A letter's salutation sent on its own, its matter to follow ("尊敬的市长：", "市长您好！"): the resident is
+    asked to go on, whatever the classifier made of it (a guide about the 市长热线 is no answer)."""
+    if SALUTATION.fullmatch(text.strip()) is None:
+        return False
+    dispatcher.utter_message(text=replies.SAY_THE_MATTER)
+    return True
 
 
 def describes_a_problem(text: str, min_chars: int = MIN_REQUEST_CHARS) -> bool:

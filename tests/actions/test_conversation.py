@@ -263,6 +263,15 @@ def test_a_letters_salutation_on_its_own_is_asked_for_the_matter(said, gateway, 
     assert dispatcher.messages[0]["text"] == replies.SAY_THE_MATTER  # not "没太明白"
 
 
+def test_a_salutation_read_as_an_answer_is_asked_for_the_matter(gateway, dispatcher, make_tracker, domain):
+    """ "尊敬的市长：" read as inform, with the 12345 hotline's guide as a candidate (市长热线): no guide offered."""
+    said = "尊敬的市长："
+    tracker = make_tracker(events=[user_event(said, "inform", knowledge(False, ("12345政务服务便民热线", 0.4)))])
+    events = asyncio.run(ActionAnswerService(gateway.client()).run(dispatcher, tracker, domain))
+    assert [m["text"] for m in dispatcher.messages] == [replies.SAY_THE_MATTER]
+    assert events == [FollowupAction("action_listen")]
+
+
 def test_out_of_scope_is_said_so_and_answered_when_the_knowledge_base_is_sure(dispatcher, make_tracker, domain):
     weather = [user_event("明天下雨吗", "out_of_scope", knowledge(False))]
     assert asyncio.run(ActionHandleFallback().run(dispatcher, make_tracker(events=weather), domain)) == [
