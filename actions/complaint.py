@@ -348,6 +348,23 @@ _INTRODUCTION = re.compile(
 )
 
 
+# What a resident says while dictating a voice message, not the matter ("喂 你好 我跟你说个事啊 就是我们这个小区啊 叫
+# 那个什么 金色家园 对 金色家园 物业费……"): such clauses, and a clause said twice in a row, leave the line.
+_SPOKEN_FILLER = re.compile(
+    r"(?:喂+|你好|您好|对+|嗯+|啊|那个|(?:叫)?那个什么|就是说?|(?:我)?跟你(?:们)?(?:说|讲)(?:个事|一下|个事情)?啊?"
+    r"|是这样(?:的|子)?|怎么说呢)[啊呀吧]?[，,；;：:\s]*"
+)
+
+
+def _without_spoken_filler(sentence: str) -> str:
+    kept: list[str] = []
+    for clause in _CLAUSE.findall(sentence):
+        if _SPOKEN_FILLER.fullmatch(clause) or (kept and clause.strip() == kept[-1].strip()):
+            continue
+        kept.append(clause)
+    return "".join(kept) if kept else sentence
+
+
 def _without_introduction(sentence: str) -> str:
     """The sentence from its first clause that is more than the writer's introduction or the announcement of a
     complaint ("我是……的居民，我们小区门口的下水道堵了": from 我们; "我是……的业主，想反映几个问题。": ""), or "" when it
@@ -392,7 +409,7 @@ def summary_of(description: str) -> str:
     matters = []
     for sentence in sentences:
         body = sentence.rstrip(_ENDS)
-        if matter := _without_introduction(body):
+        if matter := _without_introduction(_without_spoken_filler(body)):
             # its own mark, or a comma where a WeChat part ended at a line break without one
             mark = sentence[len(body) :].replace("\n", "")[:1]
             matters.append(matter + (mark or ("" if matter[-1] in _PAUSES else "，")))

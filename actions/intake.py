@@ -39,7 +39,11 @@ MIN_DESCRIPTION_CHARS = 40
 DEPARTMENT_MATTER_CONFIDENCE = 0.85
 # A letter's salutation and greeting, or a chat message's greeting, say nothing about the matter
 # ("尊敬的市长：您好！", "你好，我们小区电梯坏了").
-_ADDRESS = r"(尊敬的|敬爱的)?[^，,：:！!。]{0,10}(领导|市长|书记|同志|工作人员)[们]?好?[，,：:！!。\s]*"
+# The office written to counts too ("尊敬的民政局：", "尊敬的不动产登记中心：").
+_ADDRESS = (
+    r"(?:(?:尊敬的|敬爱的)?[^，,：:！!。]{0,10}(?:领导|市长|书记|同志|工作人员)[们]?好?"
+    r"|(?:尊敬的|敬爱的)[^，,：:！!。\s]{1,12}(?=[，,：:！!]))[，,：:！!。\s]*"
+)
 _GREETING = r"(您好|你好|你们好|大家好)[啊呀]?[，,：:！!。\s]*"
 SALUTATION = re.compile(rf"^(?:{_ADDRESS}(?:{_GREETING})?|{_GREETING})")
 # What the assistant says when it offers to register a message (more of a letter after one joins it).

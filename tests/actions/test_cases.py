@@ -290,6 +290,10 @@ def test_a_number_typed_with_spaces_in_the_request_is_taken(dispatcher, make_tra
             "小区楼上的水管漏水一直没人修",  # what follows would make the line long: not joined
         ),
         ("各位领导你们好，小区门口的路灯坏了", "小区门口的路灯坏了"),
+        (
+            "尊敬的民政局：您好！我父亲失能在床，公办养老院说床位已满",
+            "我父亲失能在床，公办养老院说床位已满",
+        ),  # an office
         ("工资欠了三个月 电话13912345678", "工资欠了三个月 电话139****5678"),  # masked where it is shown
         (
             "在政务中心社保窗口排了三个小时队，工作人员一直在玩手机，还对排队的老人大声呵斥",
@@ -306,6 +310,11 @@ def test_a_number_typed_with_spaces_in_the_request_is_taken(dispatcher, make_tra
         # a correction of the matter: the line restates what it became, not what it was
         ("鼓楼广场边上的公厕一直锁着\n等等 不是公厕 是边上的垃圾站 臭死了", "不是公厕 是边上的垃圾站 臭死了"),
         ("路灯坏了\n这已经不是路灯第一次坏了", "路灯坏了，这已经不是路灯第一次坏了"),  # 不是 in passing
+        # a dictated voice message: its fillers and a clause said twice leave the line
+        (
+            "喂 你好 我跟你说个事啊 就是我们这个小区啊 叫那个什么 金色家园 对 金色家园 物业费一年涨了一倍 也不开会",
+            "就是我们这个小区啊 金色家园 物业费一年涨了一倍 也不开会",
+        ),
     ],
 )
 def test_the_request_is_restated_in_one_line(description, summary):

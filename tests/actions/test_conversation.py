@@ -256,7 +256,7 @@ def test_first_fallback_rephrases_second_in_a_row_hands_over(gateway, dispatcher
     assert second[-1] == ConversationPaused() and len(gateway.requests) == 1
 
 
-@pytest.mark.parametrize("said", ["尊敬的领导：", "市长您好！", "各位领导你们好"])
+@pytest.mark.parametrize("said", ["尊敬的领导：", "市长您好！", "各位领导你们好", "尊敬的不动产登记中心：您好！"])
 def test_a_letters_salutation_on_its_own_is_asked_for_the_matter(said, gateway, dispatcher, make_tracker, domain):
     tracker = make_tracker(events=[user_event(said, "nlu_fallback", knowledge(False))])
     asyncio.run(ActionHandleFallback(gateway.client()).run(dispatcher, tracker, domain))
