@@ -48,7 +48,7 @@ NO_PLACE = "未说明"
 # only) only announce the complaint.
 _TRIGGER = re.compile(
     r"^(?:(?:算了|好吧)[，,\s]*我?不(?:办|问|查|弄|补|申请|咨询)了|算了|好吧|那)?[，,。\s]*"
-    rf"(我)?(还是)?(要|想)?{ANNOUNCING}(一下|下(?=[，,。:：\s个问情]))?(个|一个)?(问题|情况|事(?=[，,。:：\s]))?(吧)?[，,。:：]?"
+    rf"(我)?(还是)?(要|想)?{ANNOUNCING}(一下|下(?=[，,。:：\s个两几问情]))?(个|一个|两个|几个)?(问题|情况|事(?=[，,。:：\s]))?(吧)?[，,。:：]?"
     r"|^(?:wo\s*)?(?:yao\s*|xiang\s*)?(?:tousu|jubao|fanying)\b[，,。:：\s]*",  # typed in pinyin: "wo yao tousu"
     re.IGNORECASE,
 )
@@ -336,8 +336,9 @@ _ENDS = "。！!？?\n"
 _PAUSES = "，,；;：:、 "
 _SENTENCE = re.compile(rf"[^{_ENDS}]+[{_ENDS}]*")
 SUMMARY_CHARS = 30
-# A second request of the conversation starts by joining the first ("还有 楼下烧烤店油烟太大"): not its matter.
-_CONNECTIVE = re.compile(r"^(?:还有|另外|再就是|再有|对了)[，,。：:\s]*")
+# A second request of the conversation starts by joining the first ("还有 楼下烧烤店油烟太大"), a list by counting
+# ("一是小区门口的路灯坏了"): not the matter.
+_CONNECTIVE = re.compile(r"^(?:还有|另外|再就是|再有|对了|一是|第一[，,、]?|首先)[，,。：:\s]*")
 # A clause with the comma that ends it; a WeChat message often puts a space where a letter has a comma
 # ("我是叶集区孙岗乡的 俺家老头子去年走了").
 _CLAUSE = re.compile(r"[^，,；;：:\s]+[，,；;：:\s]*")

@@ -50,12 +50,25 @@ SALUTATION = re.compile(rf"^(?:{_ADDRESS}(?:{_GREETING})?|{_GREETING})")
 OFFERS = (replies.OFFER_TO_REGISTER, replies.OFFER_CONSULTATION, replies.OFFER_MORE)
 
 
+# "我想问一下", "咨询个事": a question announced, to follow.
+_ONLY_ANNOUNCES_QUESTION = re.compile(
+    r"(?:(?:你好|您好)[，,\s]*)?(?:我|俺)?(?:想|要)?"
+    r"(?:问一下|问下|问问|问个(?:事|问题)|咨询(?:一下|下)?(?:个|一个)?(?:事|问题|情况)?|请问(?:一下)?)"
+    r"[哈啊呀]?[。.！!？?~～，,\s]*"
+)
+
+
 def asked_for_the_matter(dispatcher: CollectingDispatcher, text: str) -> bool:
-    """A letter's salutation sent on its own, its matter to follow ("尊敬的市长：", "市长您好！"): the resident is
-    asked to go on, whatever the classifier made of it (a guide about the 市长热线 is no answer)."""
-    if SALUTATION.fullmatch(text.strip()) is None:
+    """A letter's salutation sent on its own ("尊敬的市长：", "市长您好！"), or a question announced ("我想问一下"),
+    its matter to follow: the resident is asked to go on, whatever the classifier made of it (a guide about the
+    市长热线 is no answer, "没太明白" none either)."""
+    text = text.strip()
+    if SALUTATION.fullmatch(text):
+        dispatcher.utter_message(text=replies.SAY_THE_MATTER)
+    elif _ONLY_ANNOUNCES_QUESTION.fullmatch(text):
+        dispatcher.utter_message(text=replies.SAY_THE_QUESTION)
+    else:
         return False
-    dispatcher.utter_message(text=replies.SAY_THE_MATTER)
     return True
 
 

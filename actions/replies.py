@@ -74,6 +74,7 @@ PLACE_CORRECTED = "好的，地点改为：{place}。"
 PLACE_NOTED = "好的，地点记下了：{place}。"
 # A letter's salutation on its own ("尊敬的领导："): its matter follows, maybe in several messages.
 SAY_THE_MATTER = "您好！请直接说说您要反映的问题或想办的事，内容多可以分几条发，我会合在一起登记。"
+SAY_THE_QUESTION = "您请说，想问什么事？直接说就行，比如“社保卡丢了怎么补办”。"
 # Said when a message was taken in passing (not as the answer to the question asked): the question follows plainly.
 WELCOME = "不客气。"  # thanks said to a form's question: no mistake, the question comes again plainly
 TAKEN_IN_PASSING = (

@@ -320,7 +320,7 @@ def asks_after_earlier_report(text: str) -> bool:
 # complaint form's pattern for a leading "我要投诉，" (actions/complaint.py).
 ANNOUNCING = r"(?:反映|投诉|举报|(?<=[想要])反应)"
 _ANNOUNCEMENT = (
-    rf"{ANNOUNCING}(?:一下|下)?(?:几个|一个|个|些|点|以下)?(?:问题|情况|事)"
+    rf"{ANNOUNCING}(?:一下|下)?(?:几个|一个|两个|三个|个|些|点|以下)?(?:问题|情况|事)"
     rf"|(?:问题|情况|事)(?:想|要)?{ANNOUNCING}(?:一下|下|如下)?|我要(?:投诉|举报)"
 )
 _ANNOUNCES = re.compile(_ANNOUNCEMENT)

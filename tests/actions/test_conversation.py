@@ -263,6 +263,13 @@ def test_a_letters_salutation_on_its_own_is_asked_for_the_matter(said, gateway, 
     assert dispatcher.messages[0]["text"] == replies.SAY_THE_MATTER  # not "没太明白"
 
 
+@pytest.mark.parametrize("said", ["我想问一下", "咨询个事", "问个问题哈"])
+def test_a_question_announced_on_its_own_is_asked_for(said, gateway, dispatcher, make_tracker, domain):
+    tracker = make_tracker(events=[user_event(said, "nlu_fallback", knowledge(False))])
+    asyncio.run(ActionHandleFallback(gateway.client()).run(dispatcher, tracker, domain))
+    assert dispatcher.messages[0]["text"] == replies.SAY_THE_QUESTION  # not "没太明白"
+
+
 def test_a_salutation_read_as_an_answer_is_asked_for_the_matter(gateway, dispatcher, make_tracker, domain):
     """ "尊敬的市长：" read as inform, with the 12345 hotline's guide as a candidate (市长热线): no guide offered."""
     said = "尊敬的市长："
