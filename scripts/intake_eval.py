@@ -125,7 +125,8 @@ def evaluate(url: str, path: Path, limit: int, show: bool) -> None:
                 right_category += category == row["level1"]
             if show and (outcome != "filed" or (category and category != row["level1"])):
                 named = f" named {category}" if category else ""
-                print(f"[{outcome}] {row['level1']}{named}: " + " / ".join(f"{s[:40]} → {r[:60]}" for s, r in transcript))
+                turns = " / ".join(f"{s[:40]} → {r[:60]}" for s, r in transcript)
+                print(f"[{outcome}] {row['level1']}{named}: {turns}")
     total = len(rows)
     print(f"intake: {total} requests ({path.relative_to(ROOT) if path.is_relative_to(ROOT) else path})")
     for outcome in ("filed", "ticket", "answered", "none"):
