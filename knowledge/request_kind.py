@@ -160,6 +160,8 @@ def grievance_strength(text: str) -> Strength:
 # A question of any kind: a question mark or particle, "能…不", or an asking word.
 _QUESTION = re.compile(
     r"[?？吗呢]|[能会可][^，,。！!\s]{0,3}不|是否|有没有|怎么|咋|哪|什么|啥|多少|多久|几[点时天个号]"
+    # "要不要审批", "用不用", "需不需要": asked by saying it both ways ("是不是摆设" is left: mostly a grievance)
+    r"|([要用需行算给该让准])不\1"
 )
 
 

@@ -190,6 +190,8 @@ def test_chat_questions_are_no_letters(text: str) -> None:
         "港澳通行证过期了续签要带啥",
         "请问县里今年的财政预算在哪能查到",
         "电动车上牌是否需要发票？",
+        "小区加装电梯要不要规划审批",  # asked both ways
+        "公司地址变了用不用换执照",
     ],
 )
 def test_a_question_that_says_nothing_is_wrong_is_a_consultation(text: str) -> None:
@@ -203,6 +205,7 @@ def test_a_question_that_says_nothing_is_wrong_is_a_consultation(text: str) -> N
         "失业金为什么还没按时发下来",  # asks, but something is wrong: a complaint
         "小区门口的路灯坏了一个月了，到底有没有人管",
         "好的 谢谢",
+        "你们12345是不是摆设",  # 是不是: mostly a grievance
     ],
 )
 def test_a_grievance_or_a_statement_is_no_consultation(text: str) -> None:
