@@ -73,6 +73,7 @@ _TAKEN_BACK = re.compile(_TAKEN_BACK_TEXT)
 # A message that starts by taking something back ("等等 不是公厕 是……", "我说的不是公厕"), not one that says 不是 in
 # passing ("这已经不是第一次了").
 _OPENS_BY_TAKING_BACK = re.compile(_CORRECTION_LEAD + r"(?:我说的|我是说)?" + _TAKEN_BACK_TEXT)
+_LEADS_INTO_CORRECTION = re.compile(_CORRECTION_LEAD)
 
 
 def _corrects_the_matter(text: str, description: str, kept_place: str | None) -> bool:
@@ -396,7 +397,7 @@ def _as_corrected(description: str) -> str:
     lines = description.split("\n")
     for at in range(len(lines) - 1, 0, -1):
         if _corrects_the_matter(lines[at], "\n".join(lines[:at]), None):
-            return "\n".join([re.sub(_CORRECTION_LEAD, "", lines[at]), *lines[at + 1 :]])
+            return "\n".join([_LEADS_INTO_CORRECTION.sub("", lines[at]), *lines[at + 1 :]])
     return description
 
 
