@@ -116,6 +116,14 @@ class EvaluationCreate(Strict):
     sender: Sender | None = None
 
 
+class UrgeCreate(Strict):
+    """催办: the resident's words (optional), and who asks: the filing `sender`, or the phone's last 4 digits."""
+
+    sender: Sender | None = None
+    phone_last4: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+
+
 class TranscriptLine(BaseModel):
     role: Annotated[str, StringConstraints(pattern=r"^(resident|bot|agent)$")]
     text: Annotated[str, StringConstraints(max_length=4000)]

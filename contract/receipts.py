@@ -76,3 +76,17 @@ class TranscriptLine:
     role: str  # resident | bot | agent
     text: str
     at: str | None = None
+
+
+@dataclass(frozen=True)
+class UrgeReceipt(_FromJson):
+    """The answer to a resident's 催办 (`POST /api/cases/{number}/urges`)."""
+
+    number: str
+    kind_text: str
+    status_text: str
+    urged_at: str  # ISO datetime of the urge passed on: this one, or the earlier one of the last day
+    # False when the case was urged already in the last day: that urge stands, no new one was recorded.
+    new: bool
+    department: str | None = None
+    deadline: str | None = None

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import hmac
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api import audit
 from api.case_views import kind_view, public_status, receipt, resident_text
 from api.cases import find_case
+from api.db import transaction
 from api.deps import ResidentLimit, RuntimeDep, ServiceTokenDep, SessionDep
 from api.errors import ApiError
+from api.handoff import AGENTS_TOPIC, HandoffHub
 from api.models import Case, Evaluation, Service, utcnow
+from api.runtime import Runtime
 from api.schemas import (
     ApplicationCreate,
     CaseKindPublic,
@@ -25,12 +29,14 @@ from api.schemas import (
     ComplaintCreate,
     EvaluationCreate,
     ServicePublic,
+    UrgeCreate,
 )
 from api.senders import CHANNEL_REFUSED, ResidentCallerDep
 from api.services.commendations import commend
 from api.services.filing import file_application, file_complaint
+from api.services.urges import urge
 from contract.case_kinds import CASE_KINDS
-from contract.receipts import CaseReceipt, CaseStatus, OwnCase
+from contract.receipts import CaseReceipt, CaseStatus, OwnCase, UrgeReceipt
 
 router = APIRouter(prefix="/api", tags=["residents"], dependencies=[ResidentLimit])
 
@@ -100,16 +106,25 @@ def create_evaluation(body: EvaluationCreate, caller: ResidentCallerDep, session
     return {"id": evaluation.id, "stars": evaluation.stars, "service": service, "case_number": body.case_number}
 
 
-def _own_case(session: Session, number: str, sender: str | None) -> Case:
-    """The case if `sender` filed it; one answer for an unknown number and another's case, so that ratings
-    cannot probe which numbers exist."""
-    not_yours = ApiError(404, "case_not_found", "没有找到您办理的这件事项，请核对编号")
+def _not_yours() -> ApiError:
+    return ApiError(404, "case_not_found", "没有找到您办理的这件事项，请核对编号")
+
+
+def _filed_by(session: Session, number: str, sender: str | None) -> Case | None:
+    """The case if `sender` filed it, else None (an unknown number alike)."""
     try:
         case = find_case(session, number)
     except ApiError:
-        raise not_yours from None
-    if not sender or case.sender != sender:
-        raise not_yours
+        return None
+    return case if sender and case.sender == sender else None
+
+
+def _own_case(session: Session, number: str, sender: str | None) -> Case:
+    """The case if `sender` filed it; one answer for an unknown number and another's case, so that ratings
+    cannot probe which numbers exist."""
+    case = _filed_by(session, number, sender)
+    if case is None:
+        raise _not_yours()
     return case
 
 
@@ -152,16 +167,13 @@ def own_cases(
     ]
 
 
-@router.get("/status/{number}", response_model=CaseStatus)
-def case_status(
-    runtime: RuntimeDep,
-    session: SessionDep,
-    number: Annotated[str, Path(max_length=24)],
-    phone_last4: Annotated[str, Query(pattern=r"^\d{4}$")],
-) -> CaseStatus:
-    """A case's status for whoever knows its number and phone ending (or query code). After
-    STATUS_MAX_FAILURES wrong tries a number answers 429 for STATUS_LOCKOUT_MINUTES: 10⁴ endings cannot be
-    walked through. Unknown numbers count the same, so the lockout tells nothing about which exist."""
+StatusNumber = Annotated[str, Path(max_length=24)]
+
+
+def _case_by_phone(runtime: Runtime, session: Session, number: str, phone_last4: str) -> Case:
+    """The case for whoever knows its number and phone ending (or query code). After STATUS_MAX_FAILURES wrong
+    tries a number answers 429 for STATUS_LOCKOUT_MINUTES: 10⁴ endings cannot be walked through. Unknown numbers
+    count the same, so the lockout tells nothing about which exist."""
     settings = runtime.settings
     attempts = f"status:{number.strip().upper()}"
     if runtime.limiter.failures(attempts) >= settings.status_max_failures:
@@ -180,4 +192,68 @@ def case_status(
     if case is None or not case.phone_last4 or not hmac.compare_digest(case.phone_last4, phone_last4):
         runtime.limiter.fail(attempts, settings.status_lockout_minutes * 60)
         raise not_found
-    return public_status(case)
+    return case
+
+
+@router.get("/status/{number}", response_model=CaseStatus)
+def case_status(
+    runtime: RuntimeDep,
+    session: SessionDep,
+    number: StatusNumber,
+    phone_last4: Annotated[str, Query(pattern=r"^\d{4}$")],
+) -> CaseStatus:
+    """A case's status for whoever knows its number and phone ending (or query code), within the lockout."""
+    return public_status(_case_by_phone(runtime, session, number, phone_last4))
+
+
+def _urge(runtime: Runtime, number: str, body: UrgeCreate) -> tuple[UrgeReceipt, dict[str, Any] | None]:
+    with transaction(runtime.sessions) as session:
+        if (own := _filed_by(session, number, body.sender)) is not None:
+            case = own
+        elif body.phone_last4:
+            case = _case_by_phone(runtime, session, number, body.phone_last4)
+        else:
+            raise _not_yours()
+        session.refresh(case, with_for_update=True)  # one urge a day, also for two at once
+        urged = urge(session, case, body.note, body.sender or audit.RESIDENT, utcnow())
+        return UrgeReceipt(
+            number=case.number,
+            kind_text=case.SPEC.name,
+            status_text=case.status_text,
+            urged_at=urged.at.isoformat(),
+            new=urged.event is not None,
+            department=case.department,
+            deadline=case.deadline.isoformat() if case.deadline else None,
+        ), urged.event
+
+
+@router.post(
+    "/cases/{number}/urges",
+    status_code=201,
+    response_model=UrgeReceipt,
+    responses={
+        200: {"model": UrgeReceipt, "description": "一天内已催办过：那次催办仍有效，未重复记录（`new` 为 false）"},
+        404: {"description": "`case_not_found`：不是这位 sender 办理的事项，手机号后四位也不匹配（或编号不存在）"},
+        409: {"description": "`case_closed`：事项已办结或已关闭，无需催办"},
+        429: {"description": "`status_locked`：该编号手机号后四位错误次数过多"},
+        **CHANNEL_REFUSED,
+    },
+)
+async def urge_case(
+    request: Request,
+    number: StatusNumber,
+    body: UrgeCreate,
+    caller: ResidentCallerDep,
+    runtime: RuntimeDep,
+    response: Response,
+) -> UrgeReceipt:
+    """催办: a resident asks for an open case to be dealt with sooner. Allowed to the sender who filed it, or to whoever
+    knows its phone ending (as for the status, within the same lockout). Recorded as a 群众催办 supervision event
+    with the resident's words and pushed to the consoles; at most one a day per case."""
+    answer, event = await run_in_threadpool(_urge, runtime, number, caller.body(body))
+    if event is None:
+        response.status_code = 200
+    else:
+        hub: HandoffHub = request.app.state.handoff
+        await hub.bus.publish(AGENTS_TOPIC, event)
+    return answer

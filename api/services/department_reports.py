@@ -75,7 +75,7 @@ def contact(session: Session, department: str, number: str) -> Case:
     webhook carries it masked, so that it reaches only who asks for it, and every reading is audited."""
     case = _own_case(session, department, number)
     if case.is_closed:
-        raise ApiError(409, "case_closed", f"该事项已{case.status_text}，不再提供联系方式", status=case.status)
+        raise ApiError(409, "case_closed", f"该事项当前为“{case.status_text}”，不再提供联系方式", status=case.status)
     audit.record(session, department, DEPARTMENT_ROLE, "department_read_contact", case.number)
     return case
 
@@ -83,7 +83,7 @@ def contact(session: Session, department: str, number: str) -> Case:
 def report(session: Session, department: str, number: str, kind: str, note: str | None, result: str | None) -> Reported:
     case = _own_case(session, department, number)
     if case.is_closed:
-        raise ApiError(409, "case_closed", f"该事项已{case.status_text}，不能再报告进展", status=case.status)
+        raise ApiError(409, "case_closed", f"该事项当前为“{case.status_text}”，不能再报告进展", status=case.status)
     remark = result if kind == "resolved" else note
     target = case.SPEC.report_statuses.get(kind)
     now = utcnow()

@@ -26,12 +26,15 @@ from contract.personal_data import mask_text
 
 # A resident reported the case's matter again (api/services/repeat_reports.py).
 REPEAT = "repeat"
+# A resident urged the case (api/services/urges.py).
+URGE = "urge"
 KIND_TEXT = {
     "yellow": "黄牌督办",
     "red": "红牌督办",
     "note": "督办意见",
     "extension": "延长办理时限",
     REPEAT: "群众再次反映",
+    URGE: "群众催办",
 }
 CARDS = (Card.YELLOW.value, Card.RED.value)
 # A backlog (the first run on an existing case store) is inserted this many cards per statement.
@@ -104,7 +107,7 @@ def record_cards(session: Session, calendar: WorkCalendar, now: datetime) -> lis
 def _open_for_supervision(session: Session, number: str) -> Case:
     case = find_case(session, number, for_update=True)
     if case.is_closed:
-        raise ApiError(409, "case_closed", f"事项{case.number}已{case.status_text}，无需督办")
+        raise ApiError(409, "case_closed", f"事项{case.number}当前为“{case.status_text}”，无需督办")
     return case
 
 

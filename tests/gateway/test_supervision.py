@@ -432,7 +432,7 @@ def test_bad_notes_and_extensions_are_422_with_a_chinese_message(client: TestCli
     agent = auth(staff_token_for(client, settings, "agent"))
     client.post(f"/api/staff/cases/{number}/status", json={"status": "resolved"}, headers=agent)
     closed = client.post(notes, json={"note": "催办"}, headers=supervisor)
-    assert closed.status_code == 409 and closed.json()["message"] == f"事项{number}已已办结，无需督办"
+    assert closed.status_code == 409 and closed.json()["message"] == f"事项{number}当前为“已办结”，无需督办"
     # Nothing of the refused requests was recorded; the deadline is unchanged.
     view = client.get(f"/api/staff/cases/{number}", headers=agent).json()
     assert view["supervision"] == [] and datetime.fromisoformat(view["deadline"]) == deadline
