@@ -21,7 +21,7 @@ from actions.settings import Settings, get_settings
 from contract.budget import BallotReceipt, BudgetRound, BudgetRoundDetail
 from contract.knowledge import SearchResult, ServiceSuggestion
 from contract.property_lookup import OwnerCodeSent, PropertyLookup
-from contract.receipts import CaseReceipt, CaseStatus, OwnCase, TranscriptLine
+from contract.receipts import CaseReceipt, CaseStatus, OwnCase, TranscriptLine, UrgeReceipt
 from contract.routing import RoutingAdvice
 
 logger = logging.getLogger(__name__)
@@ -110,6 +110,7 @@ R = TypeVar(
     BallotReceipt,
     PropertyLookup,
     OwnerCodeSent,
+    UrgeReceipt,
 )
 
 
@@ -293,6 +294,15 @@ class CaseApi:
                 return None
             raise
         return _read(f"/api/status/{number}", CaseStatus, body)
+
+    async def urge_case(
+        self, number: str, *, sender: str, phone_last4: str | None = None, note: str | None = None
+    ) -> UrgeReceipt:
+        """催办 an open case. CaseApiError 404 when the resident did not file it and the phone ending (if given)
+        does not match, 409 when it is closed, 429 after too many wrong endings."""
+        path = f"/api/cases/{number}/urges"
+        body = await self._request("POST", path, json=_given(sender=sender, phone_last4=phone_last4, note=note))
+        return _read(path, UrgeReceipt, body)
 
     async def create_ticket(
         self,

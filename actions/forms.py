@@ -37,7 +37,8 @@ _ROWS = (
     Form("suggest_form", "建议", "give_suggestion", ("consultation", "suggestion_topic", "suggestion_content",
          "suggestion_phone"), free_text=("suggestion_content",), optional=("suggestion_phone",),
          opening="suggestion_content"),
-    Form("status_form", "进度查询", "check_status", ("case_number", "phone_last4", "status_tries")),
+    # urge_requested: 催办 asked before the case was known (actions/urge.py); the check urges the case it finds.
+    Form("status_form", "进度查询", "check_status", ("case_number", "phone_last4", "status_tries", "urge_requested")),
     Form("praise_form", "表扬", "praise", ("praise_text", "department"), free_text=("praise_text",),
          opening="praise_text"),
     Form("rate_form", "评价", "rate_service", ("stars", "rating_comment"),

@@ -358,6 +358,18 @@ NO_CASE_NUMBER = "没有编号也没关系。如果您是想反映问题或咨�
 STATUS_NOT_FOUND = "没有查到对应的办件，请核对编号和手机号后四位是否正确。"
 STATUS_TRY_AGAIN = "没有查到编号{number}、手机号后四位是{last4}的办件，可能是哪里输错了。编号不对的话，直接发新的编号。"
 
+# 催办 (actions/urge.py) ---------------------------------------------------------------------------------
+URGE_BUTTON = "催办此件"
+URGE_WHICH = "好的，我帮您催办。您要催办的是哪一件？点一下就行；其他事项请直接发办件编号。"
+URGE_FIND_CASE = "好的，我帮您催办。先核对一下是哪件事项。"
+URGE_NEEDS_PHONE = "好的，我帮您催办{number}。先核对一下身份。"
+URGED = "已为您催办{kind} {number}，{whom}会收到催办提醒，请尽快办理。当前状态：{status}。"
+URGED_DEPARTMENT = "承办部门{department}"
+URGED_NO_DEPARTMENT = "负责分派的工作人员"
+URGED_ALREADY = "{kind} {number} 今天已经催办过了，承办部门已收到提醒，请耐心等待答复。当前状态：{status}。"
+URGE_FAILED = "抱歉，催办暂时没有提交成功，请稍后再试，或拨打12345热线催办。"
+REPORT_AGAIN_BUTTONS: Buttons = buttons(("再次反映", payload("submit_complaint")))
+
 # Ratings ---------------------------------------------------------------------------------------------
 RATING_NOT_SAVED = "抱歉，评价暂时没有提交成功，请稍后再试。感谢您的反馈！"
 RATING_LOW = "感谢您的评价，很抱歉这次没让您满意，我们会认真改进。需要的话可以转人工客服。"

@@ -20,6 +20,7 @@ from actions.form_base import FormValidation, reset_form_slots
 from actions.intake import describes_a_problem
 from actions.second_request import offer_pending_request, resume_paused_form
 from actions.tracker_info import slot_text, user_text_before_latest_message
+from actions.urge import URGE, urge_and_tell
 from contract.case_kinds import find_case_number
 from contract.receipts import CaseStatus
 
@@ -87,20 +88,28 @@ class ActionCheckStatus(WithCaseApi, Action):
         return "action_check_status"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        last4 = slot_text(tracker, "phone_last4")
         try:
-            status = await self.api.case_status(slot_text(tracker, "case_number"), slot_text(tracker, "phone_last4"))
+            status = await self.api.case_status(slot_text(tracker, "case_number"), last4)
         except CaseApiError:
             dispatcher.utter_message(text=replies.STATUS_UNAVAILABLE)
             return [*reset_form_slots("status_form"), *resume_paused_form(dispatcher, tracker)]
         if status is not None:
-            dispatcher.utter_message(text=status_text(status))
+            if tracker.get_slot("urge_requested"):
+                shown = await urge_and_tell(self.api, dispatcher, tracker, status.number, last4, None)
+            else:
+                urge = replies.buttons((replies.URGE_BUTTON, replies.payload(URGE, case_number=status.number)))
+                dispatcher.utter_message(text=status_text(status), buttons=None if status.closed else urge)
+                shown = []
+            # "怎么还没人处理" next urges this case (actions/urge.py), with the ending it was checked with.
+            checked = SlotSet("checked_case", {"number": status.number, "phone_last4": last4})
             after = resume_paused_form(dispatcher, tracker) or offer_pending_request(dispatcher, tracker)
-            return [*reset_form_slots("status_form"), *after]
+            return [*reset_form_slots("status_form"), checked, *shown, *after]
         tries = int(tracker.get_slot("status_tries") or 0) + 1
         if tries >= MAX_STATUS_TRIES:
             dispatcher.utter_message(text=replies.STATUS_NOT_FOUND, buttons=replies.human_buttons())
             return [*reset_form_slots("status_form"), *resume_paused_form(dispatcher, tracker)]
         # A typo in the number or the digits should not end the check: ask again, keeping the number.
-        number, last4 = tracker.get_slot("case_number"), tracker.get_slot("phone_last4")
+        number = tracker.get_slot("case_number")
         dispatcher.utter_message(text=replies.STATUS_TRY_AGAIN.format(number=number, last4=last4))
         return [SlotSet("phone_last4", None), SlotSet("status_tries", tries), FollowupAction("status_form")]

@@ -14,7 +14,8 @@ story, read as praise without a word of praise or thanks, is a fallback (the off
 opening read as praise that announces a complaint is one, and a letter read as a request for a human (it tells of
 the hotline's "转人工") is the kind of request ranked next. A short question read as a complaint for its subject
 ("停车费标准谁定的") that says nothing is wrong is a question, one that asks what became of an earlier complaint and
-tells no matter ("我的投诉怎么还没回复") is a status check, and a farewell with thanks that the classifier could
+tells no matter ("上周投诉的事有结果没") is a status check, impatience with it and nothing more ("我的投诉怎么还没
+回复", "帮我催一下") is 催办 (``urge_case``), and a farewell with thanks that the classifier could
 not place ("算了我自己去银行办吧 谢谢") is thanks. Insults alone ("你们都是废物") are a fallback, which asks
 what went wrong.
 """
@@ -44,6 +45,7 @@ from knowledge.request_kind import (
     is_letter,
     only_insults,
     question_instead_of_complaint,
+    urges_own_case,
 )
 
 COMPLAINT = "submit_complaint"
@@ -115,6 +117,14 @@ def consultation_read_as_complaint(text: str, intent: str | None) -> bool:
 
 
 STATUS = "check_status"
+URGE = "urge_case"
+
+
+def urge_read_as_other(text: str, intent: str | None) -> bool:
+    """ "怎么还没人处理 都等三天了", "我的投诉怎么还没回复": impatience with the resident's own case, told without a
+    matter, read as a status question, a complaint or nothing: 催办 (which finds the case: the one just checked,
+    one of the resident's own, or by number)."""
+    return (intent == COMPLAINT or intent in READS_AS_COMPLAINT) and not text.startswith("/") and urges_own_case(text)
 
 
 def status_read_as_complaint(text: str, intent: str | None) -> bool:
@@ -213,6 +223,8 @@ class GrievanceAsComplaint(GraphComponent):
                 # "你们都是废物": anger and no matter yet; the fallback asks what went wrong (a person one press
                 # away), rather than a complaint about "垃圾" or an answer from a guide.
                 _choose(message, FALLBACK)
+            elif urge_read_as_other(text, intent):
+                _choose(message, URGE)
             elif reads_as_complaint(text, intent):
                 ranking = message.get(INTENT_RANKING_KEY) or []
                 name = next(

@@ -294,7 +294,7 @@ _NOTHING_CAME_OF_IT = re.compile(
 )
 # What a question after one's own earlier report says besides it: who, when, and that nothing came of it yet.
 # Longest first; a word not listed here (路灯, 物业, 漏水) tells the matter again.
-_AFTER_REPORT_WORDS = any_of_words(
+_AFTER_REPORT_VOCABULARY = (
     "我们 我 俺 的 了 过 之前 以前 上次 上回 前几天 前段时间 前些天 上周 上个月 上星期 "
     "昨天 前天 去年 那个 这个 "
     "投诉 举报 反映 诉求 工单 办件 留言 报修 提交 提的 打 电话 问题 事情 事 情况 "
@@ -302,6 +302,7 @@ _AFTER_REPORT_WORDS = any_of_words(
     "回复 答复 回音 消息 结果 处理 进度 进展 联系 下文 动静 理 管 查 一下 看看 查查 哪 步 给 "
     "呢 吗 啊 呀 吧 嘛"
 )
+_AFTER_REPORT_WORDS = any_of_words(_AFTER_REPORT_VOCABULARY)
 
 
 def asks_after_earlier_report(text: str) -> bool:
@@ -314,6 +315,31 @@ def asks_after_earlier_report(text: str) -> bool:
     if announces_complaint(text):
         return False  # "我要投诉 没人处理": a complaint to file, not one filed before
     return han_count(_AFTER_REPORT_WORDS.sub("", text)) < 2
+
+
+# Asking for one's own case to be hurried ("帮我催一下", "能不能快点"), or impatience that nothing came of it
+# ("怎么还没人处理 都等三天了", "都超期了"): 催办.
+_URGING = re.compile(
+    r"催|尽快|抓紧|赶紧|赶快|快点|快一点|加快|加急|超期|超时|过了?(?:期限|时限)"
+    r"|(?:怎么|咋|为什么|为啥)还?(?:没|不)|还没有?人?(?:处理|管|办|回复|答复|联系|来|动静|下文|消息|理)"
+    r"|(?:都|已经)(?:过了|等了)?[\d一二两三四五六七八九十几半好多]+个?(?:天|周|星期|礼拜|月)了|等了[^，,。]{0,4}(?:天|周|星期|月)"
+)
+# What an urge says besides the earlier report's words: the hurry, the wait, the politeness.
+_URGE_WORDS = any_of_words(
+    f"{_AFTER_REPORT_VOCABULARY} 催 催一下 催办 催促 催催 帮我 帮忙 麻烦 请 能不能 能否 可以 可不可以 你们 "
+    "尽快 抓紧 赶紧 赶快 快点 快一点 加快 加急 办理 办 超期 超时 过 期限 时限 已经 等 等了 好 多 几 "
+    "天 周 星期 礼拜 月 个 半 一 二 两 三 四 五 六 七 八 九 十 0 1 2 3 4 5 6 7 8 9 "
+    "哦 哎 唉 哈 么 嘛 啦"
+)
+
+
+def urges_own_case(text: str) -> bool:
+    """The message urges the resident's own earlier case and tells no matter ("帮我催一下", "怎么还没人处理 都等三天
+    了", "我的投诉怎么还没回复"): 催办 of that case, not a new complaint with nothing in it. "路灯坏了三天了还没人修"
+    tells its matter: a report."""
+    if not _URGING.search(text) or is_letter(text) or announces_complaint(text):
+        return False
+    return han_count(_URGE_WORDS.sub("", text)) < 2
 
 
 # "想反映几个问题", "有个情况要反映一下", "我要投诉": words that announce a complaint without telling it, as the

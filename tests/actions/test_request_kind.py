@@ -45,9 +45,9 @@ def test_grievances_become_complaints(text: str, intent: str) -> None:
     ("text", "intent"),
     [
         ("社保卡坏了怎么补办", "ask_service"),  # a how-to question
-        ("TS2026112200001 到现在还没人处理", "check_status"),  # names its case: a status check
+        ("TS2026112200001 到现在处理到哪一步了", "check_status"),  # names its case: a status check
         ("我上周投诉的事有结果没", "check_status"),  # asks about an earlier case
-        ("我上个月反映的问题到现在还没人处理", "check_status"),  # and tells no matter again
+        ("我上个月反映的问题到现在有结果了吗", "check_status"),  # and tells no matter again
         ("建议有关部门把噪音扰民管一管", "give_suggestion"),  # not an intent a grievance is mistaken for
         ("态度很差", "ask_service"),  # too short to be a whole grievance (a form's answer)
         ("表扬三号窗口的小王，以前这里态度很差，现在好多了", "praise"),  # praise that mentions the past
@@ -245,14 +245,35 @@ def test_a_farewell_with_thanks_the_classifier_could_not_place_is_thanks(text: s
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("我的投诉怎么还没回复", "check_status"),  # what became of it: the status check offers the own cases
-        ("我反映的事情怎么没人联系我", "check_status"),
+        ("上周投诉的事有结果没", "check_status"),  # what became of it: the status check offers the own cases
+        ("我的投诉怎么还没回复", "urge_case"),  # impatient with it: 催办, which offers the own cases too
+        ("我反映的事情怎么没人联系我", "urge_case"),
         ("上次反映的小区门口路灯坏了 到现在都没人修", "submit_complaint"),  # the matter told again: a repeat report
         ("我要投诉", "submit_complaint"),
     ],
 )
 def test_asking_after_an_earlier_complaint_is_a_status_check(text: str, expected: str) -> None:
     message = GrievanceAsComplaint().process([_parsed(text, "submit_complaint")])[0]
+    assert message.get(INTENT)[INTENT_NAME_KEY] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("怎么还没人处理 都等三天了", "submit_complaint", "urge_case"),
+        ("怎么还没处理", "check_status", "urge_case"),
+        ("麻烦帮忙催一下TS2026120100001", "check_status", "urge_case"),
+        ("TS2026112200001 到现在还没人处理", "check_status", "urge_case"),
+        ("我上个月反映的问题到现在还没人处理", "check_status", "urge_case"),
+        ("都超期了还没人联系我", "nlu_fallback", "urge_case"),
+        ("社保卡怎么还没做好", "check_status", "check_status"),  # a question about the card's progress
+        ("小区门口的路灯坏了一个月了，一直没人修", "check_status", "submit_complaint"),  # a matter: a report
+        ("快点", "inform", "inform"),  # a form's answer is left alone
+        ("/urge_case", "urge_case", "urge_case"),
+    ],
+)
+def test_impatience_with_ones_own_case_is_an_urge(text: str, intent: str, expected: str) -> None:
+    message = GrievanceAsComplaint().process([_parsed(text, intent)])[0]
     assert message.get(INTENT)[INTENT_NAME_KEY] == expected
 
 

@@ -38,6 +38,7 @@ class Turn:
     expect_any: list[str] = field(default_factory=list)  # at least one must appear
     absent: list[str] = field(default_factory=list)  # none may appear
     buttons: list[str] = field(default_factory=list)  # button titles that must be offered
+    # say "#N" presses the Nth button of the reply before (a missing button sends "#N" as typed)
 
     def __post_init__(self) -> None:
         # YAML reads bare 12345 or 9:00 as numbers; what a resident reads is text.
@@ -157,12 +158,27 @@ class Outcome:
         return not self.problems
 
 
+# "#2": the resident presses the second button of the reply before (its payload is sent).
+_PRESS = re.compile(r"#(\d+)")
+
+
+def said_by(turn: Turn, before: list[dict[str, Any]]) -> str:
+    """What the resident sends for the turn: its text, or the payload of the button it presses."""
+    press = _PRESS.fullmatch(turn.say)
+    if press is None:
+        return turn.say
+    offered = [b for m in before for b in m.get("buttons") or []]
+    index = int(press.group(1)) - 1
+    return str(offered[index]["payload"]) if index < len(offered) else turn.say
+
+
 def run(conversation: Conversation, chat: Chat, sender: str) -> Outcome:
     transcript: list[tuple[str, list[dict[str, Any]]]] = []
     problems: list[str] = []
     previous: str | None = None
+    messages: list[dict[str, Any]] = []
     for number, turn in enumerate(conversation.turns, start=1):
-        messages = chat(sender, turn.say)
+        messages = chat(sender, said_by(turn, messages))
         transcript.append((turn.say, messages))
         found = house_rule_problems(messages, previous) + turn_problems(turn, messages)
         problems += [f"turn {number} ({turn.say}): {problem}" for problem in found]

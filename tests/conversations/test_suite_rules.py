@@ -1,6 +1,6 @@
 """The suite's own checks must be able to fail: each house rule against a reply that breaks it."""
 
-from tests.conversations.suite import Turn, house_rule_problems, nested_brackets, turn_problems
+from tests.conversations.suite import Turn, house_rule_problems, nested_brackets, said_by, turn_problems
 
 
 def test_house_rules_catch_what_they_should():
@@ -21,3 +21,10 @@ def test_turn_expectations():
     turn = Turn(say="x", expect=["居住证"], expect_any=["免费", "元"], absent=["不动产"], buttons=["转人工客服"])
     assert turn_problems(turn, [{"text": "居住证首次免费", "buttons": [{"title": "转人工客服"}]}]) == []
     assert len(turn_problems(turn, [{"text": "不动产"}])) == 4
+
+
+def test_a_press_sends_the_buttons_payload():
+    before = [{"text": "哪一件？", "buttons": [{"title": "甲", "payload": "/a"}]}, {"buttons": [{"payload": "/b"}]}]
+    assert said_by(Turn(say="#2"), before) == "/b"
+    assert said_by(Turn(say="#3"), before) == "#3"  # no such button: sent as typed, and the turn's checks fail
+    assert said_by(Turn(say="查进度"), before) == "查进度"

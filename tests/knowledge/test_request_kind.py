@@ -18,6 +18,7 @@ from knowledge.request_kind import (
     only_displeasure,
     question_instead_of_complaint,
     states_a_problem,
+    urges_own_case,
 )
 
 STRONG = [
@@ -340,3 +341,28 @@ def test_a_complaint_withdrawn_for_a_question(text: str, for_a_question: bool) -
 )
 def test_a_complaint_withdrawn_at_the_start_says_nothing_is_wrong(text: str, strength: Strength) -> None:
     assert grievance_strength(text) is strength
+
+
+@pytest.mark.parametrize(
+    ("text", "urges"),
+    [
+        ("怎么还没人处理 都等三天了", True),
+        ("帮我催一下", True),
+        ("能不能快点啊", True),
+        ("我的投诉怎么还没回复", True),
+        ("都超期了还没人联系我", True),
+        ("麻烦帮忙催一下TS2026120100001", True),
+        ("等了一个星期了", True),
+        ("为什么还不处理", True),
+        ("查进度", False),  # no hurry in it
+        ("办好了没有", False),
+        ("路灯坏了三天了还没人修", False),  # the matter told: a report
+        ("垃圾三天没人清理了 赶紧来处理", False),
+        ("社保卡怎么还没做好", False),  # a question about a service's progress
+        ("窗口办事太慢了 能不能快点", False),
+        ("我要投诉 没人处理", False),  # a complaint announced
+        ("尊敬的领导：我们小区的路灯坏了一个月，请尽快处理。", False),  # a letter
+    ],
+)
+def test_urging_ones_own_case_tells_no_matter(text: str, urges: bool) -> None:
+    assert urges_own_case(text) is urges
