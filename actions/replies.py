@@ -363,10 +363,10 @@ URGE_BUTTON = "催办此件"
 URGE_WHICH = "好的，我帮您催办。您要催办的是哪一件？点一下就行；其他事项请直接发办件编号。"
 URGE_FIND_CASE = "好的，我帮您催办。先核对一下是哪件事项。"
 URGE_NEEDS_PHONE = "好的，我帮您催办{number}。先核对一下身份。"
-URGED = "已为您催办{kind} {number}，{whom}会收到催办提醒，请尽快办理。当前状态：{status}。"
+URGED = "已为您催办{kind} {number}，已提醒{whom}尽快办理。当前状态：{status}。"
 URGED_DEPARTMENT = "承办部门{department}"
 URGED_NO_DEPARTMENT = "负责分派的工作人员"
-URGED_ALREADY = "{kind} {number} 今天已经催办过了，承办部门已收到提醒，请耐心等待答复。当前状态：{status}。"
+URGED_ALREADY = "{kind} {number} 24小时内已经催办过，承办部门已收到提醒，请耐心等待答复。当前状态：{status}。"
 URGE_FAILED = "抱歉，催办暂时没有提交成功，请稍后再试，或拨打12345热线催办。"
 REPORT_AGAIN_BUTTONS: Buttons = buttons(("再次反映", payload("submit_complaint")))
 

@@ -317,13 +317,18 @@ def asks_after_earlier_report(text: str) -> bool:
     return han_count(_AFTER_REPORT_WORDS.sub("", text)) < 2
 
 
+_HURRY_WORDS = r"催|尽快|抓紧|赶紧|赶快|快点|快一点|加快|加急"
 # Asking for one's own case to be hurried ("帮我催一下", "能不能快点"), or impatience that nothing came of it
 # ("怎么还没人处理 都等三天了", "都超期了"): 催办.
 _URGING = re.compile(
-    r"催|尽快|抓紧|赶紧|赶快|快点|快一点|加快|加急|超期|超时|过了?(?:期限|时限)"
+    rf"{_HURRY_WORDS}|超期|超时|过了?(?:期限|时限)"
     r"|(?:怎么|咋|为什么|为啥)还?(?:没|不)|还没有?人?(?:处理|管|办|回复|答复|联系|来|动静|下文|消息|理)"
     r"|(?:都|已经)(?:过了|等了)?[\d一二两三四五六七八九十几半好多]+个?(?:天|周|星期|礼拜|月)了|等了[^，,。]{0,4}(?:天|周|星期|月)"
 )
+# Asking to hurry in so many words; without them, a message that asks to look the case up ("投诉还没答复 查一下")
+# is a status check (whose reply offers 催办).
+_HURRY = re.compile(_HURRY_WORDS)
+_LOOK_UP = re.compile(r"查|看看|看一下|进度|进展|到哪")
 # What an urge says besides the earlier report's words: the hurry, the wait, the politeness.
 _URGE_WORDS = any_of_words(
     f"{_AFTER_REPORT_VOCABULARY} 催 催一下 催办 催促 催催 帮我 帮忙 麻烦 请 能不能 能否 可以 可不可以 你们 "
@@ -338,6 +343,8 @@ def urges_own_case(text: str) -> bool:
     了", "我的投诉怎么还没回复"): 催办 of that case, not a new complaint with nothing in it. "路灯坏了三天了还没人修"
     tells its matter: a report."""
     if not _URGING.search(text) or is_letter(text) or announces_complaint(text):
+        return False
+    if _LOOK_UP.search(text) and not _HURRY.search(text):
         return False
     return han_count(_URGE_WORDS.sub("", text)) < 2
 

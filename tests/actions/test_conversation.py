@@ -393,6 +393,7 @@ def test_switching_before_anything_was_filled_says_nothing_about_lost_answers(di
         SlotSet("case_number", None),
         SlotSet("phone_last4", None),
         SlotSet("status_tries", None),
+        SlotSet("urge_requested", None),
         SlotSet("requested_slot", None),
         SlotSet("failed_attempts", None),
     ]

@@ -47,18 +47,18 @@ def test_right_after_the_status_the_checked_case_is_urged_with_the_residents_wor
     events = run(ActionUrgeCase(gateway.client()), dispatcher, tracker, domain)
     assert gateway.sent_json() == {"sender": "resident-1", "phone_last4": "5678", "note": said}
     assert dispatcher.messages[0]["text"] == (
-        f"已为您催办投诉 {NUMBER}，承办部门市城市管理局会收到催办提醒，请尽快办理。当前状态：已受理，等待处理。"
+        f"已为您催办投诉 {NUMBER}，已提醒承办部门市城市管理局尽快办理。当前状态：已受理，等待处理。"
         "办理时限：2026年12月4日。"
     )
     assert events == [SlotSet("case_number", None)]
 
 
-def test_urged_today_already_says_so(gateway, dispatcher, make_tracker, domain):
+def test_urged_within_a_day_already_says_so(gateway, dispatcher, make_tracker, domain):
     gateway.routes[URGES] = (200, urge_answer(new=False))
     tracker = make_tracker(events=[user_event(f"帮我催一下{NUMBER}", "urge_case")])
     run(ActionUrgeCase(gateway.client()), dispatcher, tracker, domain)
     assert gateway.sent_json() == {"sender": "resident-1", "note": f"帮我催一下{NUMBER}"}  # no ending: their own
-    assert dispatcher.messages[0]["text"].startswith(f"投诉 {NUMBER} 今天已经催办过了")
+    assert dispatcher.messages[0]["text"].startswith(f"投诉 {NUMBER} 24小时内已经催办过")
 
 
 def test_a_button_press_sends_no_words_and_a_case_without_department_names_who_dispatches(
@@ -68,7 +68,7 @@ def test_a_button_press_sends_no_words_and_a_case_without_department_names_who_d
     payload = f'/urge_case{{"case_number": "{NUMBER}"}}'
     run(ActionUrgeCase(gateway.client()), dispatcher, make_tracker(events=[user_event(payload, "urge_case")]), domain)
     assert "note" not in gateway.sent_json()
-    assert "负责分派的工作人员会收到催办提醒" in dispatcher.messages[0]["text"]
+    assert "已提醒负责分派的工作人员尽快办理" in dispatcher.messages[0]["text"]
 
 
 def test_without_a_case_the_residents_own_cases_are_offered(gateway, dispatcher, make_tracker, domain):

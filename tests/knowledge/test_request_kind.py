@@ -355,6 +355,8 @@ def test_a_complaint_withdrawn_at_the_start_says_nothing_is_wrong(text: str, str
         ("等了一个星期了", True),
         ("为什么还不处理", True),
         ("查进度", False),  # no hurry in it
+        ("投诉还没答复 查一下", False),  # asks to look it up: a status check, whose reply offers 催办
+        ("超时了还没回复 帮我查下进度 催一下", True),
         ("办好了没有", False),
         ("路灯坏了三天了还没人修", False),  # the matter told: a report
         ("垃圾三天没人清理了 赶紧来处理", False),
