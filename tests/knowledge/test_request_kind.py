@@ -354,6 +354,8 @@ def test_a_complaint_withdrawn_at_the_start_says_nothing_is_wrong(text: str, str
         ("麻烦帮忙催一下TS2026120100001", True),
         ("等了一个星期了", True),
         ("为什么还不处理", True),
+        ("12345反映的问题一直没人管", True),
+        ("路灯一直没人修", False),
         ("查进度", False),  # no hurry in it
         ("投诉还没答复 查一下", False),  # asks to look it up: a status check, whose reply offers 催办
         ("超时了还没回复 帮我查下进度 催一下", True),
