@@ -1,4 +1,5 @@
-"""Danger told in a resident's message ("电梯困人了", "闻到煤气味", "有人动刀了"): the number to call now.
+"""Danger told in a resident's message ("电梯困人了", "闻到煤气味", "有人动刀了"), or a theft or a fraud: the number to
+call now.
 
 12345 answers within working days; a fire, a gas leak or a person in danger cannot wait for a case. Whatever the
 assistant or an agent answers next, the resident first reads whom to call (api/conversation.py puts it before
@@ -20,6 +21,14 @@ class Emergency(NamedTuple):
     name: str
     pattern: re.Pattern[str]
     advice: str
+    # Told in the message already, the advice is none: "已经报警了" needs no "请拨打110".
+    unless: re.Pattern[str] | None = None
+
+
+# The police were told already ("已报警备案", "向派出所报了案").
+_REPORTED_TO_POLICE = re.compile(
+    r"已(?:经)?(?:报警|报案|向[^，,。]{0,6}报(?:警|案))|报了(?:警|案)|报过(?:警|案)|报警了|报案了"
+)
 
 
 EMERGENCIES: tuple[Emergency, ...] = (
@@ -59,6 +68,21 @@ EMERGENCIES: tuple[Emergency, ...] = (
         re.compile(r"落水|溺水|(?:人|孩子|小孩|老人)[^，,。！!？?]{0,6}?掉(?:进|到)?(?:河|水|塘|湖)里"),
         "有人落水请立即拨打110或119，不熟悉水性不要贸然下水施救。",
     ),
+    # A crime already done is the police's too: a report (报案) on time keeps the evidence and, for a transfer to a
+    # fraudster, may still stop the money. 12345 does not investigate either.
+    Emergency(
+        "theft",
+        # not 偷工减料, 偷排, 偷倒, 偷税: only something stolen
+        re.compile(r"被(?:人)?偷|(?<!偷)偷(?:走|去)了?|被盗|失窃|遭(?:了)?贼|进了?小偷|入室盗窃|扒窃|被扒"),
+        "东西被偷、被盗请尽快拨打110或到辖区派出所报案，先不要破坏现场，保留好监控、照片等证据。",
+        _REPORTED_TO_POLICE,
+    ),
+    Emergency(
+        "fraud",
+        re.compile(r"被骗|诈骗|骗(?:走|去)了?[^，,。]{0,4}(?:钱|元|块|万)|冒充(?:公安|警察|公检法|客服)"),
+        "如已转账被骗，请立即拨打110报警，越快越可能止付；接到可疑电话、短信可拨打96110反诈专线咨询。",
+        _REPORTED_TO_POLICE,
+    ),
     Emergency(
         "medical",
         re.compile(r"晕倒|昏迷|不省人事|心脏病(?:犯|发作)|抽搐|大出血|流了很多血|喘不上气|中毒"),
@@ -73,5 +97,5 @@ def emergency_advice(text: str) -> str | None:
     if text.startswith("/"):
         return None
     head = text[:READ_CHARS]
-    found = next((emergency for emergency in EMERGENCIES if emergency.pattern.search(head)), None)
+    found = next((e for e in EMERGENCIES if e.pattern.search(head) and not (e.unless and e.unless.search(head))), None)
     return LEAD + found.advice if found else None

@@ -21,6 +21,11 @@ from knowledge.emergencies import EMERGENCIES, LEAD, emergency_advice
         ("有个小孩掉河里了", "110"),
         ("路边有个老人晕倒了", "120"),
         ("吃了食堂的饭 好几个人食物中毒", "120"),
+        ("我的电动车在小区车棚充电时被偷了", "110"),
+        ("昨晚家里进了小偷 柜子都被翻了", "110"),
+        ("店里的监控被盗了", "110"),
+        ("刚才接到冒充公安的电话 让我转账到安全账户", "96110"),
+        ("网上刷单被骗了三万块", "110"),
     ],
 )
 def test_a_danger_gets_the_number_to_call(text: str, number: str) -> None:
@@ -39,6 +44,12 @@ def test_a_danger_gets_the_number_to_call(text: str, number: str) -> None:
         "采砂船把河岸挖塌了 俺家的地都掉河里了",  # no one in the water
         "社保卡丢了怎么补办",
         "孩子在学校被同学欺负了",
+        "这个工程偷工减料 墙都裂了",  # no theft
+        "工厂半夜偷排污水",
+        "有人往河里偷倒建筑垃圾",
+        "我偷偷去看过 厨房没有留样柜",
+        "自己的电动车上周被偷了，已报警备案但一直没有结果",  # the police know: no advice to call them
+        "网上买东西被骗了两千 报警了派出所说金额太小",
         "/request_human",  # a button's payload
         "",
     ],
