@@ -138,6 +138,22 @@ def _earlier_number(text: str) -> str | None:
     return number
 
 
+# "编号忘了", "我没有单号" at the place or phone question of a repeat report: about the earlier case's number,
+# neither a place nor a refusal of the phone.
+_NO_EARLIER_NUMBER = re.compile(
+    r"(?:没有?|忘了|忘记了?|不记得|记不(?:得|清)|找不到)了?(?:上次的?|之前的?)?(?:办件)?(?:编号|单号)"
+    r"|(?:编号|单号)(?:我)?(?:忘了|忘记了?|没有?了?|不记得了?|找不到了?|丢了)"
+)
+
+
+def _without_earlier_number(text: str, dispatcher: CollectingDispatcher) -> bool:
+    """The message only says the earlier number is not at hand: told that it does not matter."""
+    if not _NO_EARLIER_NUMBER.search(text) or extract_place(text) is not None or any(c.isdigit() for c in text):
+        return False
+    dispatcher.utter_message(text=replies.NO_EARLIER_NUMBER)
+    return True
+
+
 def _with_earlier_number(description: str, number: str, dispatcher: CollectingDispatcher) -> dict[str, Any]:
     """The earlier case's number goes with the matter: the gateway links the cases when the number is the
     resident's own (api/services/repeat_reports.py), and the agent sees it otherwise."""
@@ -274,6 +290,8 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
         number = _earlier_number(text)
         if number is not None and description:
             return {**_with_earlier_number(description, number, dispatcher), "complaint_place": None}
+        if description and _without_earlier_number(text, dispatcher):
+            return {"complaint_place": None}
         asked = _question_instead_of_place(tracker, text)
         if asked is not None:
             # "对了 社保卡丢了怎么补办": answered from its guide, then the place is asked again (no try counted).
@@ -309,6 +327,8 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
         number = _earlier_number(text)
         if number is not None and description:
             return {**_with_earlier_number(description, number, dispatcher), "phone": None}
+        if description and _without_earlier_number(text, dispatcher):
+            return {"phone": None}
         kept = tracker.get_slot("complaint_place")
         kept = None if kept == NO_PLACE else kept  # "未说明" (no place could be told) is no place to join
         if _contact(text) is None and description and _corrects_the_matter(text, description, kept):

@@ -69,6 +69,7 @@ ADDED_AGAIN = "这段也补充进去了。"  # the next part of the same letter:
 # The number of the case reported before, given at a complaint's question ("上次的编号是TS…"): kept with the matter.
 EARLIER_NUMBER_NOTED = "好的，已记下您上次的办件编号{number}，会和这次反映一起转给承办部门。"
 EARLIER_NUMBER_LINE = "上次的办件编号：{number}"
+NO_EARLIER_NUMBER = "没有上次的编号也没关系，这次的反映照常受理。"
 # "不对，是叶集区" said after the place was taken: the place is changed, the form goes on.
 PLACE_CORRECTED = "好的，地点改为：{place}。"
 PLACE_NOTED = "好的，地点记下了：{place}。"
@@ -83,6 +84,7 @@ TAKEN_IN_PASSING = (
     PLACE_CORRECTED.split("{")[0],
     PLACE_NOTED.split("{")[0],
     EARLIER_NUMBER_NOTED.split("{")[0],
+    NO_EARLIER_NUMBER,
     WELCOME,
 )
 REGISTER_BUTTONS: Buttons = buttons(("登记诉求", "/submit_complaint"), ("转人工客服", "/request_human"))

@@ -374,6 +374,23 @@ def test_the_earlier_cases_number_goes_with_the_matter(slot, answer, gateway, di
     assert "已记下您上次的办件编号TS2026120500001" in dispatcher.messages[0]["text"]
 
 
+@pytest.mark.parametrize("slot", ["complaint_place", "phone"])
+@pytest.mark.parametrize("answer", ["我没有编号", "编号忘了", "不记得上次的单号了"])
+def test_no_earlier_number_at_hand_is_neither_a_place_nor_a_phone(
+    slot, answer, gateway, dispatcher, make_tracker, domain
+):
+    chase = "我上周投诉了小区噪音 到现在还在吵"
+    tracker = make_tracker(
+        slots={"complaint_description": chase},
+        events=[{"event": "slot", "name": "complaint_description", "value": chase}, user_event(answer, "inform")],
+        active_loop="complaint_form",
+        requested_slot=slot,
+    )
+    result = getattr(ValidateComplaintForm(gateway.client()), f"validate_{slot}")(answer, dispatcher, tracker, domain)
+    assert result == {slot: None}  # asked again
+    assert dispatcher.messages[0]["text"] == "没有上次的编号也没关系，这次的反映照常受理。"
+
+
 def test_a_question_asked_instead_of_the_place_is_answered_and_the_place_asked_again(
     gateway, dispatcher, make_tracker, domain
 ):
