@@ -218,6 +218,10 @@ def test_the_shipped_override_table_is_valid() -> None:
     settings = KnowledgeSettings()
     overrides = load_overrides(settings.department_overrides_file, load_taxonomy(settings.categories_file))
     assert overrides.keywords and overrides.level2
+    # A 棋牌室's noise at night is the police's; a factory's stays the environment bureau's.
+    noise = ("环境保护", "噪声扰民", "市生态环境局")
+    assert overrides.department("楼下棋牌室半夜打麻将太吵", *noise) == "市公安局"
+    assert overrides.department("工厂机器噪音太大", *noise) == "市生态环境局"
 
 
 @pytest.mark.parametrize(
