@@ -338,11 +338,22 @@ _URGE_WORDS = any_of_words(
 )
 
 
+# Asked in so many words to hurry the resident's own matter ("帮我催一下路灯的事", "帮我加快一下公积金提取的审批"):
+# 催办 whatever it names. Not "物业天天上门催交费": a 催 that asks nothing of us.
+_ASKS_TO_HURRY = re.compile(
+    r"(?:帮|给|替)(?:我|俺|忙)(?:们)?[^，,。！!？?]{0,3}(?:催|加快|加急|尽快|抓紧)|催(?:一下|一催|催|办|促一下)"
+)
+
+
 def urges_own_case(text: str) -> bool:
-    """The message urges the resident's own earlier case and tells no matter ("帮我催一下", "怎么还没人处理 都等三天
-    了", "我的投诉怎么还没回复"): 催办 of that case, not a new complaint with nothing in it. "路灯坏了三天了还没人修"
-    tells its matter: a report."""
-    if not _URGING.search(text) or is_letter(text) or announces_complaint(text):
+    """The message urges the resident's own earlier case: asks in so many words to hurry it ("帮我催一下路灯的事"),
+    or tells impatience and no matter ("怎么还没人处理 都等三天了", "我的投诉怎么还没回复"): 催办 of that case, not a
+    new complaint with nothing in it. "路灯坏了三天了还没人修" tells its matter: a report."""
+    if is_letter(text) or announces_complaint(text):
+        return False
+    if _ASKS_TO_HURRY.search(text):
+        return True
+    if not _URGING.search(text):
         return False
     if _LOOK_UP.search(text) and not _HURRY.search(text):
         return False

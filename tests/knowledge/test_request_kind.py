@@ -355,6 +355,9 @@ def test_a_complaint_withdrawn_at_the_start_says_nothing_is_wrong(text: str, str
         ("等了一个星期了", True),
         ("为什么还不处理", True),
         ("12345反映的问题一直没人管", True),
+        ("帮我催一下路灯的事", True),  # asked in so many words: whatever it names
+        ("能不能帮我加快一下公积金提取的审批", True),
+        ("物业天天上门催交物业费 态度很凶", False),  # a 催 that asks nothing of us
         ("路灯一直没人修", False),
         ("查进度", False),  # no hurry in it
         ("投诉还没答复 查一下", False),  # asks to look it up: a status check, whose reply offers 催办
