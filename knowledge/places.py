@@ -60,7 +60,9 @@ _LEADING_NOISE = (
 )  # fmt: skip
 # A road whose last two characters are one of these is an ordinary word (门前道路, 门口马路, 老板跑路), not a name;
 # 山路, 一路 are not here: 梅山路, 长江一路.
-_GENERIC_ROAD_ENDINGS = frozenset("道路 马路 上路 出路 走路 修路 过路 网路 线路 电路 思路 套路 跑路 带路 让路 堵路".split())
+_GENERIC_ROAD_ENDINGS = frozenset(
+    "道路 马路 上路 出路 走路 修路 过路 网路 线路 电路 思路 套路 跑路 带路 让路 堵路".split()
+)
 _GENERIC_ROADS = frozenset(
     "水泥路 柏油路 高速路 断头路 机耕路 乡村路 进村路 回家路 上班路 上学路 主干路 田间路 沙石路 砂石路 泥土路 "
     "商业街 美食街 小吃街 小区路 内部路 入户路 人行道路 背街小巷 大街小巷".split()
