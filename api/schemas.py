@@ -117,11 +117,12 @@ class EvaluationCreate(Strict):
 
 
 class UrgeCreate(Strict):
-    """催办: the resident's words (optional), and who asks: the filing `sender`, or the phone's last 4 digits."""
+    """催办: the resident's words (optional; any chat message fits), and who asks: the filing `sender`, or the phone's
+    last 4 digits."""
 
     sender: Sender | None = None
     phone_last4: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_LETTER_CHARS)] | None = None
 
 
 class TranscriptLine(BaseModel):

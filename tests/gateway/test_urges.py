@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.settings import Settings
+from contract.limits import MAX_LETTER_CHARS
 from tests.gateway.conftest import auth
 from tests.gateway.test_residents import complaint
 from tests.gateway.test_supervision import Stream, served, staff_token_for
@@ -107,7 +108,7 @@ def test_a_closed_case_is_not_urged(client: TestClient, staff_token: Token) -> N
     "body",
     [
         {"sender": "web-urge-6", "phone_last4": "56a8"},
-        {"sender": "web-urge-6", "note": "催" * 501},
+        {"sender": "web-urge-6", "note": "催" * (MAX_LETTER_CHARS + 1)},
         {"sender": "web-urge-6", "urgent": True},
     ],
 )
