@@ -236,7 +236,6 @@ def _urge(runtime: Runtime, number: str, body: UrgeCreate) -> tuple[UrgeReceipt,
         404: {"description": "`case_not_found`：不是这位 sender 办理的事项，手机号后四位也不匹配（或编号不存在）"},
         409: {"description": "`case_closed`：事项已办结或已关闭，无需催办"},
         429: {"description": "`status_locked`：该编号手机号后四位错误次数过多"},
-        **CHANNEL_REFUSED,
     },
 )
 async def urge_case(
