@@ -81,6 +81,7 @@ WEAK = [
     "水是黄的",
     "打了三次电话都没人接",
     "12345热线老是占线",
+    "12345打一上午都是占线",
 ]
 QUESTIONS = [
     "窗口说可以网上办 但是我不会用手机 怎么办",  # told what is possible, and asks how
