@@ -356,20 +356,24 @@ def test_a_chat_question_gets_the_guide_only(dispatcher, make_tracker, domain):
     assert len(dispatcher.messages) == 1
 
 
-@pytest.mark.parametrize(
-    ("slot", "answer"), [("complaint_place", "TS2026120500001"), ("phone", "上次的编号是 ts2026 1205 00001")]
-)
-def test_the_earlier_cases_number_goes_with_the_matter(slot, answer, gateway, dispatcher, make_tracker, domain):
-    # "上个月反映的路灯怎么还没修": the number given at the next question is neither a place nor a phone.
-    chase = "我上个月反映的路灯问题怎么还没人来修"
+def answered_after_a_repeat_report(chase, slot, answer, gateway, dispatcher, make_tracker, domain):
+    """The complaint form's validation of ``answer`` to the question for ``slot``, the description ``chase``."""
     tracker = make_tracker(
         slots={"complaint_description": chase},
         events=[{"event": "slot", "name": "complaint_description", "value": chase}, user_event(answer, "inform")],
         active_loop="complaint_form",
         requested_slot=slot,
     )
-    form = ValidateComplaintForm(gateway.client())
-    result = getattr(form, f"validate_{slot}")(answer, dispatcher, tracker, domain)
+    return getattr(ValidateComplaintForm(gateway.client()), f"validate_{slot}")(answer, dispatcher, tracker, domain)
+
+
+@pytest.mark.parametrize(
+    ("slot", "answer"), [("complaint_place", "TS2026120500001"), ("phone", "上次的编号是 ts2026 1205 00001")]
+)
+def test_the_earlier_cases_number_goes_with_the_matter(slot, answer, gateway, dispatcher, make_tracker, domain):
+    # "上个月反映的路灯怎么还没修": the number given at the next question is neither a place nor a phone.
+    chase = "我上个月反映的路灯问题怎么还没人来修"
+    result = answered_after_a_repeat_report(chase, slot, answer, gateway, dispatcher, make_tracker, domain)
     assert result == {"complaint_description": f"{chase}\n上次的办件编号：TS2026120500001", slot: None}
     assert "已记下您上次的办件编号TS2026120500001" in dispatcher.messages[0]["text"]
 
@@ -380,13 +384,7 @@ def test_no_earlier_number_at_hand_is_neither_a_place_nor_a_phone(
     slot, answer, gateway, dispatcher, make_tracker, domain
 ):
     chase = "我上周投诉了小区噪音 到现在还在吵"
-    tracker = make_tracker(
-        slots={"complaint_description": chase},
-        events=[{"event": "slot", "name": "complaint_description", "value": chase}, user_event(answer, "inform")],
-        active_loop="complaint_form",
-        requested_slot=slot,
-    )
-    result = getattr(ValidateComplaintForm(gateway.client()), f"validate_{slot}")(answer, dispatcher, tracker, domain)
+    result = answered_after_a_repeat_report(chase, slot, answer, gateway, dispatcher, make_tracker, domain)
     assert result == {slot: None}  # asked again
     assert dispatcher.messages[0]["text"] == "没有上次的编号也没关系，这次的反映照常受理。"
 
