@@ -118,13 +118,17 @@ def consultation_read_as_complaint(text: str, intent: str | None) -> bool:
 
 STATUS = "check_status"
 URGE = "urge_case"
+# "都三天了", "崔一下 都三天了" (a typo of 催) read as a form's answer: outside a form, impatience too. Inside one the
+# form still takes the text (urge_case is in no `not_intent` list), and the urge rule runs only with no active form.
+INFORM = "inform"
 
 
 def urge_read_as_other(text: str, intent: str | None) -> bool:
     """ "怎么还没人处理 都等三天了", "我的投诉怎么还没回复": impatience with the resident's own case, told without a
     matter, read as a status question, a complaint or nothing: 催办 (which finds the case: the one just checked,
     one of the resident's own, or by number)."""
-    return (intent == COMPLAINT or intent in READS_AS_COMPLAINT) and not text.startswith("/") and urges_own_case(text)
+    read_as = intent in (COMPLAINT, INFORM) or intent in READS_AS_COMPLAINT
+    return read_as and not text.startswith("/") and urges_own_case(text)
 
 
 def status_read_as_complaint(text: str, intent: str | None) -> bool:

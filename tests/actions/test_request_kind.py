@@ -268,7 +268,8 @@ def test_asking_after_an_earlier_complaint_is_a_status_check(text: str, expected
         ("都超期了还没人联系我", "nlu_fallback", "urge_case"),
         ("社保卡怎么还没做好", "check_status", "check_status"),  # a question about the card's progress
         ("小区门口的路灯坏了一个月了，一直没人修", "check_status", "submit_complaint"),  # a matter: a report
-        ("快点", "inform", "inform"),  # a form's answer is left alone
+        ("崔一下 都三天了", "inform", "urge_case"),  # a typo of 催, read as an answer; a form still takes it
+        ("三栋二单元", "inform", "inform"),  # a form's answer is left alone
         ("/urge_case", "urge_case", "urge_case"),
     ],
 )
