@@ -37,16 +37,23 @@ def file_case(
     case.status = spec.initial_status
     case.created_at = now
     case.updated_at = now
-    if spec.deadline_setting and spec.deadline_in_hours:
-        case.deadline = now + timedelta(hours=getattr(settings, spec.deadline_setting))
-    elif spec.deadline_setting:
-        case.deadline = calendar.deadline(now, getattr(settings, spec.deadline_setting))
+    case.deadline = deadline_from(case, settings, calendar, now)
     if case.contact_phone:
         case.phone_last4 = case.contact_phone[-4:]
     session.add(case)
     session.flush()
     audit.record(session, actor, role, "create", case.number, kind=spec.kind, channel=case.channel)
     return case
+
+
+def deadline_from(case: Case, settings: Settings, calendar: WorkCalendar, now: datetime) -> datetime | None:
+    """The deadline of the case's kind counted from `now` (its filing, or its reopening), None without one."""
+    spec = case.SPEC
+    if spec.deadline_setting is None:
+        return None
+    if spec.deadline_in_hours:
+        return now + timedelta(hours=getattr(settings, spec.deadline_setting))
+    return calendar.deadline(now, getattr(settings, spec.deadline_setting))
 
 
 def find_case(session: Session, number: str, *, for_update: bool = False) -> Case:

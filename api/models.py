@@ -340,7 +340,7 @@ SUPERVISION_CARDS = text("kind IN ('yellow', 'red')")
 
 class SupervisionEvent(Base):
     """督办 on a case: the scheduler's yellow and red cards, a supervisor's note or deadline extension, a resident's
-    repeat report or urge.
+    repeat report, urge or dissatisfaction with the resolution (reopen).
 
     A card is recorded once per case and deadline (the partial unique index), so two schedulers can never
     record it twice; a deadline extension gives the case a new deadline that may turn yellow and red again.
@@ -360,7 +360,7 @@ class SupervisionEvent(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # yellow | red | note | extension | repeat | urge
+    kind: Mapped[str] = mapped_column(String(16))  # yellow | red | note | extension | repeat | urge | reopen
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     by: Mapped[str] = mapped_column(String(64))  # a staff username, or "system" for the cards
     note: Mapped[str | None] = mapped_column(Text)

@@ -116,9 +116,9 @@ class EvaluationCreate(Strict):
     sender: Sender | None = None
 
 
-class UrgeCreate(Strict):
-    """催办: the resident's words (optional; any chat message fits), and who asks: the filing `sender`, or the phone's
-    last 4 digits."""
+class CaseFollowUp(Strict):
+    """催办 or 不满意重办 of a resident's case: the resident's words (optional; any chat message fits), and who asks:
+    the filing `sender`, or the phone's last 4 digits."""
 
     sender: Sender | None = None
     phone_last4: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None

@@ -37,13 +37,18 @@ class CaseKind:
     # Open statuses in which the deadline is already met: a response deadline (社区事件) is met once the officer
     # accepts, and the case then gets no 督办 card however long the work itself takes.
     deadline_met: frozenset[str] = frozenset()
+    # Where a resolved case goes back when the resident who filed it is not satisfied (不满意重办); None: the kind
+    # is not reopened (an application's or a suggestion's outcome is a decision, not a repair).
+    reopen_status: str | None = None
 
     def __post_init__(self) -> None:
         named = set(self.statuses)
         used = {self.initial_status, *self.transitions, *(t for ts in self.transitions.values() for t in ts)}
-        used |= set(self.report_statuses.values()) | self.deadline_met
+        used |= set(self.report_statuses.values()) | self.deadline_met | {self.reopen_status or self.initial_status}
         if used - named:
             raise ValueError(f"{self.kind}: statuses without a resident text: {sorted(used - named)}")
+        if self.reopen_status and self.is_closed(self.reopen_status):
+            raise ValueError(f"{self.kind}: reopened into the closed status {self.reopen_status}")
         if set(self.report_statuses) - set(REPORT_TYPES):
             raise ValueError(f"{self.kind}: unknown reports: {sorted(set(self.report_statuses) - set(REPORT_TYPES))}")
 
@@ -74,6 +79,7 @@ def _kind(
     deadline_in_hours: bool = False,
     report_statuses: dict[str, str] | None = None,
     deadline_met: set[str] | None = None,
+    reopen_status: str | None = None,
 ) -> CaseKind:
     return CaseKind(
         kind=kind,
@@ -86,6 +92,7 @@ def _kind(
         deadline_in_hours=deadline_in_hours,
         report_statuses=MappingProxyType(report_statuses or {}),
         deadline_met=frozenset(deadline_met or ()),
+        reopen_status=reopen_status,
     )
 
 
@@ -111,6 +118,7 @@ COMPLAINT = _kind(
     {"pending": {"processing", "resolved"}, "processing": {"resolved"}},
     deadline_setting="complaint_deadline_workdays",
     report_statuses={"accepted": "processing", "progress": "processing", "resolved": "resolved"},
+    reopen_status="processing",
 )
 SUGGESTION = _kind(
     "suggestion",
@@ -134,6 +142,8 @@ TICKET = _kind(
     {"open": {"dispatched", "resolved"}, "dispatched": {"resolved", "open"}},
     deadline_setting="ticket_deadline_workdays",
     report_statuses={"resolved": "resolved"},
+    # Back to the hotline's agents, who answer it again or dispatch it.
+    reopen_status="open",
 )
 # 社区事件: a resident's report from their residential community, assigned to the grid officer of the building.
 # The deadline is the officer's response (accepting it), in hours: the city promises 4 instead of 48.

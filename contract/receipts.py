@@ -60,6 +60,20 @@ class CaseStatus(_FromJson):
 
 
 @dataclass(frozen=True)
+class ReopenReceipt(_FromJson):
+    """The answer to a resident's 不满意重办 (`POST /api/cases/{number}/reopen`)."""
+
+    number: str
+    kind_text: str
+    status_text: str  # the status it went back to
+    reopened_at: str  # ISO datetime
+    # False for a retry: the case was reopened already and is being done again, nothing new was recorded.
+    new: bool
+    department: str | None = None
+    deadline: str | None = None  # the new deadline
+
+
+@dataclass(frozen=True)
 class OwnCase(_FromJson):
     """One of a resident's own recent cases (`GET /api/cases?sender=`), for "查一下我的投诉" without a number."""
 

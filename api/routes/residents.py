@@ -23,20 +23,21 @@ from api.models import Case, Evaluation, Service, utcnow
 from api.runtime import Runtime
 from api.schemas import (
     ApplicationCreate,
+    CaseFollowUp,
     CaseKindPublic,
     CommendationCreate,
     CommendationCreated,
     ComplaintCreate,
     EvaluationCreate,
     ServicePublic,
-    UrgeCreate,
 )
 from api.senders import CHANNEL_REFUSED, ResidentCallerDep
 from api.services.commendations import commend
 from api.services.filing import file_application, file_complaint
+from api.services.reopening import reopen
 from api.services.urges import urge
 from contract.case_kinds import CASE_KINDS
-from contract.receipts import CaseReceipt, CaseStatus, OwnCase, UrgeReceipt
+from contract.receipts import CaseReceipt, CaseStatus, OwnCase, ReopenReceipt, UrgeReceipt
 
 router = APIRouter(prefix="/api", tags=["residents"], dependencies=[ResidentLimit])
 
@@ -206,15 +207,35 @@ def case_status(
     return public_status(_case_by_phone(runtime, session, number, phone_last4))
 
 
-def _urge(runtime: Runtime, number: str, body: UrgeCreate) -> tuple[UrgeReceipt, dict[str, Any] | None]:
+def _residents_case(runtime: Runtime, session: Session, number: str, body: CaseFollowUp) -> Case:
+    """The case for the sender who filed it, or for whoever gives its phone ending (within the lockout), locked:
+    two follow-ups at once are one after the other."""
+    if (own := _filed_by(session, number, body.sender)) is not None:
+        case = own
+    elif body.phone_last4:
+        case = _case_by_phone(runtime, session, number, body.phone_last4)
+    else:
+        raise _not_yours()
+    session.refresh(case, with_for_update=True)
+    return case
+
+
+def _deadline(case: Case) -> str | None:
+    return case.deadline.isoformat() if case.deadline else None
+
+
+async def _push_or_repeat(request: Request, response: Response, event: dict[str, Any] | None) -> None:
+    """A new follow-up (201) goes to the consoles; a repeat answers 200 and recorded nothing."""
+    if event is None:
+        response.status_code = 200
+    else:
+        hub: HandoffHub = request.app.state.handoff
+        await hub.bus.publish(AGENTS_TOPIC, event)
+
+
+def _urge(runtime: Runtime, number: str, body: CaseFollowUp) -> tuple[UrgeReceipt, dict[str, Any] | None]:
     with transaction(runtime.sessions) as session:
-        if (own := _filed_by(session, number, body.sender)) is not None:
-            case = own
-        elif body.phone_last4:
-            case = _case_by_phone(runtime, session, number, body.phone_last4)
-        else:
-            raise _not_yours()
-        session.refresh(case, with_for_update=True)  # one urge a day, also for two at once
+        case = _residents_case(runtime, session, number, body)
         urged = urge(session, case, body.note, body.sender or audit.RESIDENT, utcnow())
         return UrgeReceipt(
             number=case.number,
@@ -223,7 +244,7 @@ def _urge(runtime: Runtime, number: str, body: UrgeCreate) -> tuple[UrgeReceipt,
             urged_at=urged.at.isoformat(),
             new=urged.event is not None,
             department=case.department,
-            deadline=case.deadline.isoformat() if case.deadline else None,
+            deadline=_deadline(case),
         ), urged.event
 
 
@@ -241,7 +262,7 @@ def _urge(runtime: Runtime, number: str, body: UrgeCreate) -> tuple[UrgeReceipt,
 async def urge_case(
     request: Request,
     number: StatusNumber,
-    body: UrgeCreate,
+    body: CaseFollowUp,
     caller: ResidentCallerDep,
     runtime: RuntimeDep,
     response: Response,
@@ -250,9 +271,51 @@ async def urge_case(
     knows its phone ending (as for the status, within the same lockout). Recorded as a 群众催办 supervision event
     with the resident's words and pushed to the consoles; at most one a day per case."""
     answer, event = await run_in_threadpool(_urge, runtime, number, caller.body(body))
-    if event is None:
-        response.status_code = 200
-    else:
-        hub: HandoffHub = request.app.state.handoff
-        await hub.bus.publish(AGENTS_TOPIC, event)
+    await _push_or_repeat(request, response, event)
+    return answer
+
+
+def _reopen(runtime: Runtime, number: str, body: CaseFollowUp) -> tuple[ReopenReceipt, dict[str, Any] | None]:
+    with transaction(runtime.sessions) as session:
+        case = _residents_case(runtime, session, number, body)
+        actor = body.sender or audit.RESIDENT
+        reopened = reopen(session, case, body.note, actor, runtime.settings, runtime.calendar, utcnow())
+        return ReopenReceipt(
+            number=case.number,
+            kind_text=case.SPEC.name,
+            status_text=case.status_text,
+            reopened_at=reopened.at.isoformat(),
+            new=reopened.event is not None,
+            department=case.department,
+            deadline=_deadline(case),
+        ), reopened.event
+
+
+@router.post(
+    "/cases/{number}/reopen",
+    status_code=201,
+    response_model=ReopenReceipt,
+    responses={
+        200: {"model": ReopenReceipt, "description": "已按不满意重办退回（重试）：未重复记录（`new` 为 false）"},
+        404: {"description": "`case_not_found`：不是这位 sender 办理的事项，手机号后四位也不匹配（或编号不存在）"},
+        409: {
+            "description": "`case_open`：仍在办理中（可催办）；`already_reopened`：已重办过一次；"
+            "`reopen_expired`：办结已超过30天；`not_reopenable`：该类事项不适用重办"
+        },
+        429: {"description": "`status_locked`：该编号手机号后四位错误次数过多"},
+    },
+)
+async def reopen_case(
+    request: Request,
+    number: StatusNumber,
+    body: CaseFollowUp,
+    caller: ResidentCallerDep,
+    runtime: RuntimeDep,
+    response: Response,
+) -> ReopenReceipt:
+    """不满意重办: the resident who filed a resolved complaint or hotline ticket (or whoever knows its phone ending)
+    is not satisfied with the resolution: the case goes back to be done again with a new deadline and the resident's
+    words as a 不满意重办 supervision event pushed to the consoles. Once per case, within 30 days of its resolution."""
+    answer, event = await run_in_threadpool(_reopen, runtime, number, caller.body(body))
+    await _push_or_repeat(request, response, event)
     return answer

@@ -28,6 +28,8 @@ from contract.personal_data import mask_text
 REPEAT = "repeat"
 # A resident urged the case (api/services/urges.py).
 URGE = "urge"
+# A resident was not satisfied with the resolution and the case went back to be done again (api/services/reopening.py).
+REOPEN = "reopen"
 KIND_TEXT = {
     "yellow": "黄牌督办",
     "red": "红牌督办",
@@ -35,6 +37,7 @@ KIND_TEXT = {
     "extension": "延长办理时限",
     REPEAT: "群众再次反映",
     URGE: "群众催办",
+    REOPEN: "不满意重办",
 }
 CARDS = (Card.YELLOW.value, Card.RED.value)
 # A backlog (the first run on an existing case store) is inserted this many cards per statement.
