@@ -21,7 +21,7 @@ from actions.settings import Settings, get_settings
 from contract.budget import BallotReceipt, BudgetRound, BudgetRoundDetail
 from contract.knowledge import SearchResult, ServiceSuggestion
 from contract.property_lookup import OwnerCodeSent, PropertyLookup
-from contract.receipts import CaseReceipt, CaseStatus, OwnCase, TranscriptLine, UrgeReceipt
+from contract.receipts import CaseReceipt, CaseStatus, OwnCase, ReopenReceipt, TranscriptLine, UrgeReceipt
 from contract.routing import RoutingAdvice
 
 logger = logging.getLogger(__name__)
@@ -111,6 +111,7 @@ R = TypeVar(
     PropertyLookup,
     OwnerCodeSent,
     UrgeReceipt,
+    ReopenReceipt,
 )
 
 
@@ -303,6 +304,15 @@ class CaseApi:
         path = f"/api/cases/{number}/urges"
         body = await self._request("POST", path, json=_given(sender=sender, phone_last4=phone_last4, note=note))
         return _read(path, UrgeReceipt, body)
+
+    async def reopen_case(
+        self, number: str, *, sender: str, phone_last4: str | None = None, note: str | None = None
+    ) -> ReopenReceipt:
+        """不满意重办 of a resolved case. CaseApiError 404 as for an urge, 409 when it is open, reopened once already,
+        resolved too long ago or of a kind not reopened, 429 after too many wrong endings."""
+        path = f"/api/cases/{number}/reopen"
+        body = await self._request("POST", path, json=_given(sender=sender, phone_last4=phone_last4, note=note))
+        return _read(path, ReopenReceipt, body)
 
     async def create_ticket(
         self,

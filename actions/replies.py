@@ -369,8 +369,17 @@ URGED = "已为您催办{kind} {number}，已提醒{whom}尽快办理。当前�
 URGED_DEPARTMENT = "承办部门{department}"
 URGED_NO_DEPARTMENT = "负责分派的工作人员"
 URGED_ALREADY = "{kind} {number} 24小时内已经催办过，承办部门已收到提醒，请耐心等待答复。当前状态：{status}。"
-URGE_FAILED = "抱歉，催办暂时没有提交成功，请稍后再试，或拨打12345热线催办。"
+URGE_FAILED = "抱歉，催办暂时没有提交成功，请稍后再试，或转人工客服。"
 REPORT_AGAIN_BUTTONS: Buttons = buttons(("再次反映", payload("submit_complaint")))
+
+# 不满意重办 (actions/reopen.py) --------------------------------------------------------------------------
+REOPEN_BUTTON = "不满意，申请重办"
+REOPEN_WHICH = "抱歉这件事没有办好。您对哪一件的办理结果不满意？点一下就行；其他事项请直接发办件编号。"
+REOPEN_FIND_CASE = "抱歉这件事没有办好。先核对一下是哪件事项，查到后就可以申请重办。"
+REOPEN_NEEDS_PHONE = "抱歉这件事没有办好。先核对一下{number}的身份，查到后就可以申请重办。"
+REOPENED = "已为您申请重办{kind} {number}，已退回{whom}重新办理，您的意见一并转交。当前状态：{status}。"
+REOPENED_ALREADY = "{kind} {number} 已按您的意见退回重办，正在重新办理，请耐心等待答复。当前状态：{status}。"
+REOPEN_FAILED = "抱歉，重办申请暂时没有提交成功，请稍后再试，或转人工客服。"
 
 # Ratings ---------------------------------------------------------------------------------------------
 RATING_NOT_SAVED = "抱歉，评价暂时没有提交成功，请稍后再试。感谢您的反馈！"

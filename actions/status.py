@@ -18,10 +18,11 @@ from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
 from actions.form_base import FormValidation, reset_form_slots
 from actions.intake import describes_a_problem
+from actions.reopen import REOPEN
 from actions.second_request import offer_pending_request, resume_paused_form
 from actions.tracker_info import slot_text, user_text_before_latest_message
 from actions.urge import URGE, urge_and_tell
-from contract.case_kinds import find_case_number
+from contract.case_kinds import CASE_KINDS, find_case_number
 from contract.receipts import CaseStatus
 
 MAX_STATUS_TRIES = 3
@@ -83,6 +84,17 @@ class ValidateStatusForm(FormValidation):
         return self.checked("phone_last4", value, _four_digits, dispatcher, tracker)
 
 
+def follow_up_buttons(status: CaseStatus) -> replies.Buttons | None:
+    """What the resident may do next about the case shown: urge it while it is open, send it back when its
+    kind is done again on a resident's dissatisfaction (不满意重办) once it is resolved."""
+    if not status.closed:
+        return replies.buttons((replies.URGE_BUTTON, replies.payload(URGE, case_number=status.number)))
+    kind = CASE_KINDS.get(status.kind)
+    if kind is None or kind.reopen_status is None:
+        return None
+    return replies.buttons((replies.REOPEN_BUTTON, replies.payload(REOPEN, case_number=status.number)))
+
+
 class ActionCheckStatus(WithCaseApi, Action):
     def name(self) -> str:
         return "action_check_status"
@@ -98,8 +110,7 @@ class ActionCheckStatus(WithCaseApi, Action):
             if tracker.get_slot("urge_requested"):
                 shown = await urge_and_tell(self.api, dispatcher, tracker, status.number, last4, None)
             else:
-                urge = replies.buttons((replies.URGE_BUTTON, replies.payload(URGE, case_number=status.number)))
-                dispatcher.utter_message(text=status_text(status), buttons=None if status.closed else urge)
+                dispatcher.utter_message(text=status_text(status), buttons=follow_up_buttons(status))
                 shown = []
             # "怎么还没人处理" next urges this case (actions/urge.py), with the ending it was checked with.
             checked = SlotSet("checked_case", {"number": status.number, "phone_last4": last4})

@@ -61,6 +61,28 @@ async def urge_and_tell(
     return []
 
 
+async def offer_own_cases(
+    api: CaseApi, dispatcher: CollectingDispatcher, tracker: Tracker, intent: str, question: str
+) -> bool:
+    """Ask which of the resident's own recent cases is meant, as buttons that send `intent` with its number;
+    False when the resident has none here (or the gateway cannot say)."""
+    try:
+        cases = await api.own_cases(tracker.sender_id)
+    except CaseApiError:
+        cases = []
+    if not cases:
+        return False
+    own = [
+        (
+            replies.own_case_title(c.kind_text, c.filed_on, summary_of(c.text), c.number),
+            replies.payload(intent, case_number=c.number),
+        )
+        for c in cases
+    ]
+    dispatcher.utter_message(text=question, buttons=replies.buttons(*own))
+    return True
+
+
 class ActionUrgeCase(WithCaseApi, Action):
     def name(self) -> str:
         return "action_urge_case"
@@ -72,26 +94,11 @@ class ActionUrgeCase(WithCaseApi, Action):
         # The entity of a button's payload also filled `case_number`: a later status check starts afresh.
         forget = [SlotSet("case_number", None)]
         if number is None:
-            return [*forget, *await self._which_case(dispatcher, tracker)]
+            found = await offer_own_cases(self.api, dispatcher, tracker, URGE, replies.URGE_WHICH)
+            if found:
+                return forget
+            dispatcher.utter_message(text=replies.URGE_FIND_CASE)
+            return [*forget, SlotSet("urge_requested", True), FollowupAction("status_form")]
         last4 = checked.get("phone_last4") if checked.get("number") == number else None
         note = None if text.startswith("/") else text  # a button's payload is no words of the resident's
         return [*forget, *await urge_and_tell(self.api, dispatcher, tracker, number, last4, note)]
-
-    async def _which_case(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        """The resident's own recent cases to pick; without any, the status check finds the case."""
-        try:
-            cases = await self.api.own_cases(tracker.sender_id)
-        except CaseApiError:
-            cases = []
-        if cases:
-            own = [
-                (
-                    replies.own_case_title(c.kind_text, c.filed_on, summary_of(c.text), c.number),
-                    replies.payload(URGE, case_number=c.number),
-                )
-                for c in cases
-            ]
-            dispatcher.utter_message(text=replies.URGE_WHICH, buttons=replies.buttons(*own))
-            return []
-        dispatcher.utter_message(text=replies.URGE_FIND_CASE)
-        return [SlotSet("urge_requested", True), FollowupAction("status_form")]

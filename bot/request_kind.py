@@ -15,7 +15,8 @@ opening read as praise that announces a complaint is one, and a letter read as a
 the hotline's "转人工") is the kind of request ranked next. A short question read as a complaint for its subject
 ("停车费标准谁定的") that says nothing is wrong is a question, one that asks what became of an earlier complaint and
 tells no matter ("上周投诉的事有结果没") is a status check, impatience with it and nothing more ("我的投诉怎么还没
-回复", "帮我催一下") is 催办 (``urge_case``), and a farewell with thanks that the classifier could
+回复", "帮我催一下") is 催办 (``urge_case``), a dispute of how the resident's case was closed ("说是办结了 其实根本
+没解决") is 不满意重办 (``reopen_case``), and a farewell with thanks that the classifier could
 not place ("算了我自己去银行办吧 谢谢") is thanks. Insults alone ("你们都是废物") are a fallback, which asks
 what went wrong.
 """
@@ -39,6 +40,7 @@ from knowledge.request_kind import (
     announces_complaint,
     asks_a_question,
     asks_after_earlier_report,
+    disputes_resolution,
     grievance_strength,
     han_count,
     is_consultation,
@@ -129,6 +131,16 @@ def urge_read_as_other(text: str, intent: str | None) -> bool:
     one of the resident's own, or by number)."""
     read_as = intent in (COMPLAINT, INFORM) or intent in READS_AS_COMPLAINT
     return read_as and not text.startswith("/") and urges_own_case(text)
+
+
+REOPEN = "reopen_case"
+
+
+def reopen_read_as_other(text: str, intent: str | None) -> bool:
+    """ "投诉的事情处理好了 但是我不满意", "说是办结了 其实根本没解决": the resident disputes how their case was closed,
+    read as a complaint, a status question, an urge or a displeasure with an answer: 不满意重办 of that case."""
+    read_as = intent in (COMPLAINT, INFORM, URGE) or intent in READS_AS_COMPLAINT
+    return read_as and not text.startswith("/") and disputes_resolution(text)
 
 
 def status_read_as_complaint(text: str, intent: str | None) -> bool:
@@ -227,6 +239,8 @@ class GrievanceAsComplaint(GraphComponent):
                 # "你们都是废物": anger and no matter yet; the fallback asks what went wrong (a person one press
                 # away), rather than a complaint about "垃圾" or an answer from a guide.
                 _choose(message, FALLBACK)
+            elif reopen_read_as_other(text, intent):
+                _choose(message, REOPEN)
             elif urge_read_as_other(text, intent):
                 _choose(message, URGE)
             elif reads_as_complaint(text, intent):

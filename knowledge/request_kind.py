@@ -360,6 +360,18 @@ def urges_own_case(text: str) -> bool:
     return han_count(_URGE_WORDS.sub("", text)) < 2
 
 
+# "说是办结了 问题根本没解决", "投诉的事情处理好了 但是我不满意": a case was closed and the resident disputes it.
+_CLOSED = r"办结|结案|处理好了|处理完了|处理完毕|已解决|解决了|处理结果|办理结果|答复结果"
+_DISPUTE = r"不满意|不认可|不接受|不同意|没解决|没有解决|没处理|没人处理|根本没|压根没|重办|重新处理|重新办"
+_DISPUTES = re.compile(rf"(?:{_CLOSED}).*(?:{_DISPUTE})|(?:{_DISPUTE}).*(?:{_CLOSED})")
+
+
+def disputes_resolution(text: str) -> bool:
+    """The message disputes how the resident's own case was closed ("说是办结了 路灯还是没人处理", "对处理结果不
+    满意"): 不满意重办 of that case, not a new complaint. A letter tells its matter at length: a complaint."""
+    return not is_letter(text) and bool(_DISPUTES.search(text))
+
+
 # "想反映几个问题", "有个情况要反映一下", "我要投诉": words that announce a complaint without telling it, as the
 # opening of a letter sent in parts does.
 # The verbs that announce a complaint (反映 often mistyped 反应, which only after 想/要 means it); also the

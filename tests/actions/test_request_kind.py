@@ -279,6 +279,23 @@ def test_impatience_with_ones_own_case_is_an_urge(text: str, intent: str, expect
 
 
 @pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("投诉的事情处理好了 但是我不满意", "submit_complaint", "reopen_case"),
+        ("说是办结了 其实根本没解决", "check_status", "reopen_case"),
+        ("对处理结果不满意", "not_satisfied", "reopen_case"),
+        ("工单办结了 怎么还没人处理", "urge_case", "reopen_case"),  # closed: not to be hurried, to be redone
+        ("我不满意", "not_satisfied", "not_satisfied"),  # with the assistant's answer
+        ("问题根本没解决", "submit_complaint", "submit_complaint"),
+        ("/reopen_case", "reopen_case", "reopen_case"),
+    ],
+)
+def test_disputing_a_closed_case_is_a_reopen(text: str, intent: str, expected: str) -> None:
+    message = GrievanceAsComplaint().process([_parsed(text, intent)])[0]
+    assert message.get(INTENT)[INTENT_NAME_KEY] == expected
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("算了 不留了", "deny"),  # declines the phone, keeps the request

@@ -141,7 +141,7 @@ def test_the_gateway_down_is_an_apology(gateway, dispatcher, make_tracker, domai
         make_tracker(events=[user_event(f"催办{NUMBER}", "urge_case")]),
         domain,
     )
-    assert dispatcher.messages[0]["text"] == "抱歉，催办暂时没有提交成功，请稍后再试，或拨打12345热线催办。"
+    assert dispatcher.messages[0]["text"] == "抱歉，催办暂时没有提交成功，请稍后再试，或转人工客服。"
 
 
 def test_the_status_of_an_open_case_offers_to_urge_it_and_is_remembered(gateway, dispatcher, make_tracker, domain):
@@ -155,8 +155,17 @@ def test_the_status_of_an_open_case_offers_to_urge_it_and_is_remembered(gateway,
     assert all(r.method == "GET" for r in gateway.requests)  # shown, not urged
 
 
-def test_a_closed_case_has_no_urge_button(gateway, dispatcher, make_tracker, domain):
-    gateway.routes[("GET", f"/api/status/{NUMBER}")] = (200, status_answer(NUMBER, "resolved"))
-    slots = {"case_number": NUMBER, "phone_last4": "5678"}
+@pytest.mark.parametrize(
+    ("number", "status", "buttons"),
+    [
+        (NUMBER, "resolved", [{"title": "不满意，申请重办", "payload": f'/reopen_case{{"case_number": "{NUMBER}"}}'}]),
+        ("LA2026120100002", "done", []),  # an application's outcome is a decision: nothing to send back
+    ],
+)
+def test_a_closed_case_has_no_urge_button_but_may_be_sent_back(
+    number, status, buttons, gateway, dispatcher, make_tracker, domain
+):
+    gateway.routes[("GET", f"/api/status/{number}")] = (200, status_answer(number, status))
+    slots = {"case_number": number, "phone_last4": "5678"}
     run(ActionCheckStatus(gateway.client()), dispatcher, make_tracker(slots=slots), domain)
-    assert not dispatcher.messages[0].get("buttons")
+    assert dispatcher.messages[0].get("buttons") == buttons

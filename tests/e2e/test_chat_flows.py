@@ -71,6 +71,27 @@ def test_a_complaint_that_staff_moved_on_reads_in_chinese(live_stack: LiveStack,
     assert not re.search(r"[A-Za-z]{2,}", reply.replace(number, ""))
 
 
+def test_a_resident_not_satisfied_with_a_resolved_complaint_sends_it_back(live_stack: LiveStack) -> None:
+    sender = "e2e-reopen"
+    live_stack.chat(sender, "我要投诉，公积金窗口说材料不全却不告诉我缺什么")
+    number = number_in(text_of(live_stack.chat(sender, "13812345678")), "TS")
+    live_stack.execute("UPDATE cases SET status = 'resolved' WHERE number = %(n)s", n=number)
+    offered = live_stack.chat(sender, "投诉的事情处理好了 但是我不满意")
+    assert "您对哪一件的办理结果不满意" in text_of(offered)
+    pressed = next(p for p in payloads(offered) if number in p)
+    reply = text_of(live_stack.chat(sender, pressed))
+    assert f"已为您申请重办投诉 {number}" in reply and "当前状态：处理中" in reply
+    rows = live_stack.query(
+        "SELECT c.status, e.kind FROM cases c JOIN supervision_events e ON e.case_id = c.id WHERE c.number = %(n)s",
+        n=number,
+    )
+    assert rows == [("processing", "reopen")]
+    # Resolved again and still not satisfied: a person follows it up, not another round.
+    live_stack.execute("UPDATE cases SET status = 'resolved' WHERE number = %(n)s", n=number)
+    again = live_stack.chat(sender, f"{number}说是办结了 问题根本没解决")
+    assert "已经按您的意见重办过一次" in text_of(again) and "/request_human" in payloads(again)
+
+
 def test_application_is_filed_after_confirmation_with_masked_data(live_stack: LiveStack) -> None:
     sender = "e2e-apply"
     live_stack.chat(sender, "我要在线申请居住证")

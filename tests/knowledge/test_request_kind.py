@@ -10,6 +10,7 @@ from knowledge.request_kind import (
     asks_a_question,
     asks_after_earlier_report,
     asks_how_to,
+    disputes_resolution,
     grievance_strength,
     han_count,
     is_consultation,
@@ -374,3 +375,27 @@ def test_a_complaint_withdrawn_at_the_start_says_nothing_is_wrong(text: str, str
 )
 def test_urging_ones_own_case_tells_no_matter(text: str, urges: bool) -> None:
     assert urges_own_case(text) is urges
+
+
+@pytest.mark.parametrize(
+    ("text", "disputes"),
+    [
+        ("投诉的事情处理好了 但是我不满意", True),
+        ("说是已经办结了 问题根本没解决", True),
+        ("对处理结果不满意", True),
+        ("工单显示已办结 可根本没人联系过我", True),
+        ("这个办结我不同意", True),
+        ("申请重办", False),  # no closing told: the classifier's (an NLU example)
+        ("问题根本没解决", False),  # nothing says it was closed: a complaint
+        ("我不满意", False),  # with an answer of the assistant: not_satisfied
+        ("路灯还没修好", False),
+        ("问题已解决，谢谢", False),
+        (
+            "尊敬的领导：我上个月反映的问题被办结了，但根本没解决，小区门口的污水井还在往外溢，臭气熏天，"
+            "老人孩子出门都得绕着走，请派人重新处理。",
+            False,
+        ),  # a letter tells its matter: a complaint
+    ],
+)
+def test_disputing_how_ones_case_was_closed(text: str, disputes: bool) -> None:
+    assert disputes_resolution(text) is disputes
