@@ -22,11 +22,14 @@ from api.models import Case, Evaluation
 from api.outage import keep_for_agents
 from api.rasa_client import AssistantReply
 from api.replies import (
+    LOW_RATING_REOPEN,
+    LOW_RATING_STARS,
     NOT_ANSWERED,
     NOT_ANSWERED_BUTTONS,
     NOT_TAKEN,
     NOTHING_RECEIVED,
     THANKS_FOR_RATING,
+    reopen_buttons,
     too_long,
 )
 from api.runtime import Runtime
@@ -36,7 +39,9 @@ from contract.ratings import parse_stars
 from knowledge.emergencies import emergency_advice
 
 
-def record_rating(runtime: Runtime, conversation: Conversation, stars: int) -> None:
+def record_rating(runtime: Runtime, conversation: Conversation, stars: int) -> bool:
+    """Store the stars for the conversation's case; whether the case is resolved and may be sent back to be done
+    again (a low rating then offers it)."""
     with transaction(runtime.sessions) as session:
         case = session.scalars(select(Case).where(Case.number == conversation.ticket)).first()
         session.add(
@@ -48,6 +53,7 @@ def record_rating(runtime: Runtime, conversation: Conversation, stars: int) -> N
                 comment=None,
             )
         )
+        return case is not None and case.is_closed and case.SPEC.reopen_status is not None
 
 
 async def converse(
@@ -79,7 +85,9 @@ async def _answer(app: FastAPI, channel: str, sender: str, text: str, shown: str
         await hub.finish(sender)
         stars = parse_stars(text)
         if stars is not None:
-            await run_in_threadpool(record_rating, app.state.runtime, conversation, stars)
+            reopenable = await run_in_threadpool(record_rating, app.state.runtime, conversation, stars)
+            if reopenable and conversation.ticket and stars <= LOW_RATING_STARS:
+                return [{"text": LOW_RATING_REOPEN, "buttons": reopen_buttons(conversation.ticket)}]
             return [{"text": THANKS_FOR_RATING}]
     started = time.monotonic()
     reply: AssistantReply = await app.state.rasa.exchange(sender, text, {"channel": channel})

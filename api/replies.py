@@ -7,6 +7,7 @@ stay with the code that raises them.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 _WEEKDAYS = "一二三四五六日"
@@ -73,6 +74,16 @@ RATING_BUTTONS = [
     for stars, title in ((5, "5分 非常满意"), (4, "4分 满意"), (3, "3分 一般"), (2, "2分 不满意"), (1, "1分 很不满意"))
 ]
 THANKS_FOR_RATING = "感谢您的评价！我们会继续改进服务。还有其他问题，可以随时问我。"
+# A low rating of a resolved case that can be done again (contract.case_kinds: reopen_status): the way to it.
+LOW_RATING_STARS = 2
+LOW_RATING_REOPEN = "感谢您的评价，很抱歉没有让您满意。如果问题还没有解决，可以点“不满意，申请重办”，我们会重新办理。"
+
+
+def reopen_buttons(number: str) -> list[dict[str, str]]:
+    """不满意重办 of the case (the assistant's reopen_case intent, actions/reopen.py)."""
+    return [{"title": "不满意，申请重办", "payload": "/reopen_case" + json.dumps({"case_number": number})}]
+
+
 HANDED_BACK = "人工客服已结束本次对话，接下来由智能助手继续为您服务。如需人工帮助，可以随时说“转人工”。"
 # Kept in the conversation for the agent (WeChat residents never read the stream, so only agents see it).
 UNDELIVERED = (
@@ -100,11 +111,17 @@ def choose_by_number(count: int) -> str:
 
 
 # A department's report on a case, told outside any conversation (api/services/department_reports.py) --------
-def department_report(kind_name: str, number: str, department: str, report: str, remark: str | None) -> str:
-    """accepted / progress / resolved, with the department's note or result as it wrote it."""
+def department_report(
+    kind_name: str, number: str, department: str, report: str, remark: str | None, reopenable: bool = False
+) -> str:
+    """accepted / progress / resolved, with the department's note or result as it wrote it. A resolution of a case
+    that can be done again asks how it went (回访): the stars, or 不满意，申请重办 (api/routes/departments.py)."""
     if report == "accepted":
         said = f"您的{kind_name}{number}已由{department}受理，办理有进展会再告诉您。"
         return said + (f"\n说明：{remark}" if remark else "")
     if report == "progress":
         return f"您的{kind_name}{number}有新进展（{department}）：{remark}"
-    return f"您的{kind_name}{number}已办结（{department}）。\n处理结果：{remark}\n如有疑问，可以随时问我或拨打12345。"
+    resolved = f"您的{kind_name}{number}已办结（{department}）。\n处理结果：{remark}\n"
+    if reopenable:
+        return resolved + "请您为办理结果打个分；如果问题没有解决，可以点“不满意，申请重办”。"
+    return resolved + "如有疑问，可以随时问我。"

@@ -12,7 +12,7 @@ import time
 
 from fastapi import FastAPI
 
-from api.handoff import Conversation, HandoffHub, send_to_channel
+from api.handoff import RATING, Conversation, HandoffHub, send_to_channel
 from contract.personal_data import mask_text
 
 logger = logging.getLogger(__name__)
@@ -35,3 +35,13 @@ async def tell_resident(
     if delivered is False:
         logger.warning("case notice not delivered", extra={"channel": channel, "text": mask_text(text)[:40]})
     return delivered
+
+
+async def rating_asked(app: FastAPI, sender: str | None, channel: str, number: str) -> bool:
+    """Read the resident's next message as the rating of case `number` (api/conversation.py), as after an agent's
+    handover; not while they are talking with an agent or waiting for one (False then, and without a sender)."""
+    hub: HandoffHub = app.state.handoff
+    if not sender or await hub.conversation(sender) is not None:
+        return False
+    await hub.store.put(Conversation(sender, channel, RATING, number, time.time()))
+    return True

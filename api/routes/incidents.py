@@ -5,7 +5,6 @@ with note and photo, resolve). Every step of an officer reaches the resident in 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
@@ -18,9 +17,8 @@ from api.community_schemas import IncidentCreate, IncidentView, OfficerNote, Pho
 from api.db import transaction
 from api.deps import ResidentLimit, RuntimeDep, SessionDep, Staff, current_staff
 from api.errors import ApiError
-from api.handoff import RATING, Conversation, HandoffHub
 from api.replies import RATING_BUTTONS
-from api.resident_notices import tell_resident
+from api.resident_notices import rating_asked, tell_resident
 from api.runtime import Runtime
 from api.security import Role
 from api.senders import CHANNEL_REFUSED, ResidentCallerDep
@@ -85,14 +83,8 @@ def _in_transaction(runtime: Runtime, work: Callable[[Session], _T]) -> _T:
 
 async def _tell(request: Request, runtime: Runtime, notice: incidents.Notice) -> IncidentView:
     """Tell the resident (after the change has committed), and return the incident as it is now."""
-    buttons = None
-    hub: HandoffHub = request.app.state.handoff
-    if notice.ask_rating and notice.sender and await hub.conversation(notice.sender) is None:
-        # The resident's next message is read as the rating of this incident (api/conversation.py), as
-        # after an agent's handover; not while they are talking with an agent.
-        await hub.store.put(Conversation(notice.sender, notice.channel, RATING, notice.number, time.time()))
-        buttons = RATING_BUTTONS
-    await tell_resident(request.app, notice.sender, notice.channel, notice.text, buttons)
+    asked = notice.ask_rating and await rating_asked(request.app, notice.sender, notice.channel, notice.number)
+    await tell_resident(request.app, notice.sender, notice.channel, notice.text, RATING_BUTTONS if asked else None)
     return await run_in_threadpool(
         _in_transaction, runtime, lambda s: incidents.view(s, incidents.find_incident(s, notice.number))
     )

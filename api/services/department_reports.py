@@ -96,4 +96,6 @@ def report(session: Session, department: str, number: str, kind: str, note: str 
         session, department, DEPARTMENT_ROLE, f"department_{kind}", case.number,
         note=mask_text(remark) if remark else None, status=case.status,
     )  # fmt: skip
-    return Reported(case, replies.department_report(case.SPEC.name, case.number, department, kind, remark))
+    reopenable = case.SPEC.reopen_status is not None
+    notice = replies.department_report(case.SPEC.name, case.number, department, kind, remark, reopenable)
+    return Reported(case, notice)

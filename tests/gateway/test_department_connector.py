@@ -274,7 +274,14 @@ def test_reports_move_the_case_are_audited_and_reach_the_residents_stream(
     assert len(texts) == 3
     assert texts[0].startswith(f"您的投诉{number}已由{LAND}受理")
     assert "已派人到现场查看" in texts[1]
-    assert "处理结果：路灯已于今日修复" in texts[2]
+    assert "处理结果：路灯已于今日修复" in texts[2] and "如果问题没有解决，可以点“不满意，申请重办”" in texts[2]
+    # 回访: the stars, or the case sent back to be done again (the assistant's reopen_case, actions/reopen.py).
+    assert [b["title"] for b in lines[2]["buttons"]][-2:] == ["1分 很不满意", "不满意，申请重办"]
+    assert lines[2]["buttons"][-1]["payload"] == f'/reopen_case{{"case_number": "{number}"}}'
+    rated = gateway.post("/api/chat", json={"sender": resident, "message": "2"})
+    assert rated.status_code == 200, rated.text
+    [reply] = rated.json()["messages"]
+    assert reply["text"].startswith("感谢您的评价，很抱歉没有让您满意") and reply["buttons"] == lines[2]["buttons"][-1:]
 
     late = gateway.post(url, json={"type": "progress", "note": "补充说明"}, headers=bearer)
     assert late.status_code == 409 and late.json()["detail"] == "case_closed"

@@ -15,7 +15,15 @@ from sqlalchemy import select
 
 from api.db import make_engine, make_session_factory, transaction
 from api.models import AuditEntry, Evaluation, Ticket
-from api.replies import ACKNOWLEDGEMENT, STILL_WAITING, THANKS_FOR_RATING, UNDELIVERED
+from api.replies import (
+    ACKNOWLEDGEMENT,
+    LOW_RATING_REOPEN,
+    LOW_RATING_STARS,
+    STILL_WAITING,
+    THANKS_FOR_RATING,
+    UNDELIVERED,
+    reopen_buttons,
+)
 from tests.senders import internal_sender, issued_sender
 from tests.web.conftest import ANSWER, FakeRasa, Gateway
 
@@ -137,7 +145,9 @@ def test_the_rating_after_a_handoff_reads_stars_as_the_chat_form_does(
     sender = internal_sender(issued)
     number = escalate(http, issued)
     http.post(f"/api/staff/handoff/conversations/{sender}/resolve", headers=agent).raise_for_status()
-    assert chat(http, issued, answer) == [{"text": THANKS_FOR_RATING}]
+    # A low rating of the resolved ticket offers to have it done again (不满意重办).
+    low = [{"text": LOW_RATING_REOPEN, "buttons": reopen_buttons(number)}]
+    assert chat(http, issued, answer) == (low if stars <= LOW_RATING_STARS else [{"text": THANKS_FOR_RATING}])
     sessions = make_session_factory(make_engine(gateway.settings.database_url))
     with transaction(sessions) as session:
         evaluation = session.scalars(select(Evaluation).where(Evaluation.case_number == number)).one()
