@@ -64,6 +64,8 @@ class DepartmentDeadlines(BaseModel):
     late: int = Field(description="closed after it, or still open past it")
     on_time_rate: float | None = Field(description="on_time / (on_time + late); null while none is decided")
     average_workdays: float | None = Field(description="average handling time of the closed ones, working days")
+    urged: int = Field(0, description="of the cases filed in the range, those their resident urged (催办)")
+    reopened: int = Field(0, description="of the cases filed in the range, those sent back as not satisfied (重办)")
 
 
 class OverdueCase(BaseModel):

@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Float, Select, and_, distinct, func, or_, select
 from sqlalchemy import case as sa_case
 from sqlalchemy.orm import Session
 
@@ -64,11 +64,13 @@ from api.models import (
     Grid,
     Incident,
     Service,
+    SupervisionEvent,
     Ticket,
 )
 from api.services import analytics_summary as summary
 from api.services.analytics_summary import WorkdayIndex
 from api.services.case_routing import split_category
+from api.services.supervision import REOPEN, URGE
 from api.workdays import HOURS_KINDS, Card, WorkCalendar
 from contract import case_kinds
 from contract.personal_data import mask_text
@@ -294,6 +296,7 @@ def deadlines(session: Session, scope: Scope) -> Deadlines:
             .group_by(Case.department)
         ).all()
     )
+    followed_up = _followed_up(session, scope)
     rows = []
     all_closed = all_workdays = 0
     for department, n, good, closed_late, closed_n, workdays in per_department:
@@ -307,6 +310,8 @@ def deadlines(session: Session, scope: Scope) -> Deadlines:
                 late=bad,
                 on_time_rate=_rate(good, good + bad),
                 average_workdays=round(int(workdays) / int(closed_n), 2) if closed_n else None,
+                urged=followed_up.get(department, (0, 0))[0],
+                reopened=followed_up.get(department, (0, 0))[1],
             )
         )
     rows.sort(key=lambda r: (r.on_time_rate is None, r.on_time_rate or 0.0, -r.due))
@@ -327,6 +332,22 @@ def deadlines(session: Session, scope: Scope) -> Deadlines:
         overdue_total=int(red_n or 0),
         overdue=_overdue(session, scope, open_now, now),
     )
+
+
+def _followed_up(session: Session, scope: Scope) -> dict[str | None, tuple[int, int]]:
+    """Per department, how many of the cases filed in the range their residents urged (催办) and sent back as not
+    satisfied (不满意重办): what residents think of its handling. Counted live: such events are few."""
+
+    def cases_with(kind: str) -> ColumnElement[int]:
+        return func.count(distinct(sa_case((SupervisionEvent.kind == kind, Case.id))))
+
+    rows = session.execute(
+        select(Case.department, cases_with(URGE), cases_with(REOPEN))
+        .join(SupervisionEvent, SupervisionEvent.case_id == Case.id)
+        .where(*_case_filters(scope), SupervisionEvent.kind.in_((URGE, REOPEN)))
+        .group_by(Case.department)
+    )
+    return {department: (int(urged), int(reopened)) for department, urged, reopened in rows}
 
 
 def _overdue(session: Session, scope: Scope, open_now: list[ColumnElement[bool]], now: datetime) -> list[OverdueCase]:

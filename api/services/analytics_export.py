@@ -41,7 +41,7 @@ TABLES: dict[str, TableSpec] = {
                ("count", "近7天"), ("previous", "前7天"), ("change", "变化")),
         _table("deadlines_departments", "各部门按期办结", "deadlines.departments", ("department", "部门"),
                ("due", "应办件数"), ("on_time", "按期办结"), ("late", "超期"), ("on_time_rate", "按期率", True),
-               ("average_workdays", "平均办理（工作日）")),
+               ("average_workdays", "平均办理（工作日）"), ("urged", "群众催办"), ("reopened", "不满意重办")),
         _table("deadlines_cards", "在办案件预警", "deadlines.cards", ("yellow", "黄牌"), ("red", "红牌")),
         _table("overdue", "超期未办结案件", "deadlines.overdue", ("number", "编号"), ("kind_name", "类型"),
                ("department", "承办部门"), ("assigned_to", "承办人"), ("deadline", "办理期限"),

@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from api.db import make_engine, make_session_factory, transaction
-from api.models import Application, AssistantTurn, Complaint, Evaluation, Service, Ticket
+from api.models import Application, AssistantTurn, Case, Complaint, Evaluation, Service, SupervisionEvent, Ticket
 from api.services.analytics import yellow_horizon
 from api.settings import Settings
 from api.workdays import WorkCalendar
@@ -76,6 +77,17 @@ def seed(settings: Settings) -> None:
                 # the previous hot-topic week
                 _case(Complaint, "TS2026112000001", status="resolved", channel="web", **water,
                       description="幸福路停水", created_at=at(20), deadline=end_of(25)),
+            ]
+        )  # fmt: skip
+        session.flush()
+        ids = {case.number: case.id for case in session.scalars(select(Case))}
+        # Residents' follow-ups: counted per department for the cases filed in the range, each case once.
+        session.add_all(
+            SupervisionEvent(case_id=ids[number], kind=kind, at=at(2, month=12), by="resident")
+            for number, kind in [
+                ("TS2026113000001", "urge"), ("TS2026113000001", "reopen"), ("TS2026120100001", "urge"),
+                ("TS2026120100001", "urge"), ("GD2026112600001", "reopen"),
+                ("GD2026112500001", "urge"),  # filed before the range
             ]
         )  # fmt: skip
         session.add_all(
@@ -143,7 +155,9 @@ def test_every_aggregate_matches_the_hand_figures(client: TestClient, settings: 
     by_department = {d["department"]: d for d in deadlines["departments"]}
     assert by_department[HOUSING] | {"department": None} == {
         "department": None, "due": 2, "on_time": 1, "late": 0, "on_time_rate": 1.0, "average_workdays": 1.0,
+        "urged": 2, "reopened": 1,
     }  # fmt: skip
+    assert (by_department[TRANSPORT]["urged"], by_department[TRANSPORT]["reopened"]) == (0, 1)
     assert by_department[TRANSPORT]["on_time_rate"] == 0.0 and by_department[TRANSPORT]["average_workdays"] == 3.0
     assert deadlines["on_time_rate"] == 0.5 and deadlines["average_workdays"] == 2.0
     assert deadlines["cards"] == {"yellow": 1, "red": 1}
@@ -254,7 +268,7 @@ def test_exports_read_back(client: TestClient, settings: Settings, supervisor: s
         assert lines[0] == headers and len(lines) == len(expected) + 1
     rates = list(csv.reader(io.StringIO(client.get("/api/staff/analytics/deadlines_departments.csv", params=RANGE,
                                                    headers=auth(supervisor)).content.decode("utf-8-sig"))))  # fmt: skip
-    assert [HOUSING, "2", "1", "0", "100.0%", "1.0"] in rates
+    assert [HOUSING, "2", "1", "0", "100.0%", "1.0", "2", "1"] in rates
     missing = client.get("/api/staff/analytics/nothing.csv", headers=auth(supervisor))
     assert missing.status_code == 404 and missing.json()["message"] == "没有名为“nothing.csv”的报表"
 
