@@ -16,9 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
-from actions.urge import URGE, offer_own_cases
-from contract.case_kinds import find_case_number
-from contract.receipts import ReopenReceipt
+from actions.urge import URGE, case_in_question, follow_up_text, offer_own_cases
 
 REOPEN = "reopen_case"
 # What follows each refusal of the gateway (its message says why): the way on that it names.
@@ -29,42 +27,24 @@ _NEXT_STEP = {
 }
 
 
-def reopened_text(receipt: ReopenReceipt) -> str:
-    kind, number, status = receipt.kind_text, receipt.number, receipt.status_text
-    if not receipt.new:
-        return replies.REOPENED_ALREADY.format(kind=kind, number=number, status=status)
-    whom = (
-        replies.URGED_DEPARTMENT.format(department=receipt.department)
-        if receipt.department
-        else replies.URGED_NO_DEPARTMENT
-    )
-    text = replies.REOPENED.format(kind=kind, number=number, whom=whom, status=status)
-    if receipt.deadline:
-        text += replies.STATUS_DEADLINE.format(date=replies.chinese_date(receipt.deadline))
-    return text
-
-
 class ActionReopenCase(WithCaseApi, Action):
     def name(self) -> str:
         return "action_reopen_case"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        text = str(tracker.latest_message.get("text") or "")
-        checked = tracker.get_slot("checked_case") or {}
-        number = find_case_number(text) or checked.get("number")
+        case = case_in_question(tracker)
         forget = [SlotSet("case_number", None)]  # a button's entity: a later status check starts afresh
-        if number is None:
+        if case.number is None:
             if await offer_own_cases(self.api, dispatcher, tracker, REOPEN, replies.REOPEN_WHICH):
                 return forget
             dispatcher.utter_message(text=replies.REOPEN_FIND_CASE)
             return [*forget, FollowupAction("status_form")]
-        last4 = checked.get("phone_last4") if checked.get("number") == number else None
-        note = None if text.startswith("/") else text  # a button's payload is no words of the resident's
+        number, last4 = case.number, case.phone_last4
         try:
-            receipt = await self.api.reopen_case(number, sender=tracker.sender_id, phone_last4=last4, note=note)
+            receipt = await self.api.reopen_case(number, sender=tracker.sender_id, phone_last4=last4, note=case.note)
         except CaseApiError as error:
             return [*forget, *self._refused(dispatcher, error, number, last4)]
-        dispatcher.utter_message(text=reopened_text(receipt))
+        dispatcher.utter_message(text=follow_up_text(receipt, replies.REOPENED, replies.REOPENED_ALREADY))
         return forget
 
     @staticmethod

@@ -9,6 +9,8 @@ as buttons. A case not filed from this conversation needs its phone ending: the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -18,20 +20,39 @@ from actions import replies
 from actions.case_api import CaseApi, CaseApiError, WithCaseApi
 from actions.complaint import summary_of
 from contract.case_kinds import find_case_number
-from contract.receipts import UrgeReceipt
+from contract.receipts import ReopenReceipt, UrgeReceipt
 
 URGE = "urge_case"
 
 
-def urged_text(receipt: UrgeReceipt) -> str:
+@dataclass(frozen=True)
+class CaseInQuestion:
+    """The case a follow-up (催办, 不满意重办) is about, as the message and the conversation tell it."""
+
+    number: str | None  # named in the message (or a button's payload), else the case whose status was just shown
+    phone_last4: str | None  # the ending that case was checked with
+    note: str | None  # the resident's words; None for a button press (a payload is no words of theirs)
+
+
+def case_in_question(tracker: Tracker) -> CaseInQuestion:
+    text = str(tracker.latest_message.get("text") or "")
+    checked = tracker.get_slot("checked_case") or {}
+    number = find_case_number(text) or checked.get("number")
+    last4 = checked.get("phone_last4") if number and checked.get("number") == number else None
+    return CaseInQuestion(number, last4, None if text.startswith("/") else text)
+
+
+def follow_up_text(receipt: UrgeReceipt | ReopenReceipt, done: str, standing: str) -> str:
+    """What came of a follow-up: `done` names who was told, with the status and the deadline; `standing` says an
+    earlier one of the resident's stands (nothing new was recorded)."""
     if not receipt.new:
-        return replies.URGED_ALREADY.format(kind=receipt.kind_text, number=receipt.number, status=receipt.status_text)
+        return standing.format(kind=receipt.kind_text, number=receipt.number, status=receipt.status_text)
     whom = (
         replies.URGED_DEPARTMENT.format(department=receipt.department)
         if receipt.department
         else replies.URGED_NO_DEPARTMENT
     )
-    text = replies.URGED.format(kind=receipt.kind_text, number=receipt.number, whom=whom, status=receipt.status_text)
+    text = done.format(kind=receipt.kind_text, number=receipt.number, whom=whom, status=receipt.status_text)
     if receipt.deadline:
         text += replies.STATUS_DEADLINE.format(date=replies.chinese_date(receipt.deadline))
     return text
@@ -57,7 +78,7 @@ async def urge_and_tell(
         buttons = replies.REPORT_AGAIN_BUTTONS if closed else None
         dispatcher.utter_message(text=error.gateway_message or replies.URGE_FAILED, buttons=buttons)
         return []
-    dispatcher.utter_message(text=urged_text(receipt))
+    dispatcher.utter_message(text=follow_up_text(receipt, replies.URGED, replies.URGED_ALREADY))
     return []
 
 
@@ -88,17 +109,14 @@ class ActionUrgeCase(WithCaseApi, Action):
         return "action_urge_case"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        text = str(tracker.latest_message.get("text") or "")
-        checked = tracker.get_slot("checked_case") or {}
-        number = find_case_number(text) or checked.get("number")
+        case = case_in_question(tracker)
         # The entity of a button's payload also filled `case_number`: a later status check starts afresh.
         forget = [SlotSet("case_number", None)]
-        if number is None:
+        if case.number is None:
             found = await offer_own_cases(self.api, dispatcher, tracker, URGE, replies.URGE_WHICH)
             if found:
                 return forget
             dispatcher.utter_message(text=replies.URGE_FIND_CASE)
             return [*forget, SlotSet("urge_requested", True), FollowupAction("status_form")]
-        last4 = checked.get("phone_last4") if checked.get("number") == number else None
-        note = None if text.startswith("/") else text  # a button's payload is no words of the resident's
-        return [*forget, *await urge_and_tell(self.api, dispatcher, tracker, number, last4, note)]
+        urged = await urge_and_tell(self.api, dispatcher, tracker, case.number, case.phone_last4, case.note)
+        return [*forget, *urged]

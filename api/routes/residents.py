@@ -4,6 +4,7 @@ case kinds."""
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -35,6 +36,7 @@ from api.senders import CHANNEL_REFUSED, ResidentCallerDep
 from api.services.commendations import commend
 from api.services.filing import file_application, file_complaint
 from api.services.reopening import reopen
+from api.services.supervision import FollowUp
 from api.services.urges import urge
 from contract.case_kinds import CASE_KINDS
 from contract.receipts import CaseReceipt, CaseStatus, OwnCase, ReopenReceipt, UrgeReceipt
@@ -220,8 +222,28 @@ def _residents_case(runtime: Runtime, session: Session, number: str, body: CaseF
     return case
 
 
-def _deadline(case: Case) -> str | None:
-    return case.deadline.isoformat() if case.deadline else None
+def _follow_up(
+    runtime: Runtime, number: str, body: CaseFollowUp, act: Callable[[Session, Case, str], FollowUp]
+) -> tuple[dict[str, Any], FollowUp]:
+    """Record a resident's follow-up on their case; the receipt's fields every follow-up has, and what came of it."""
+    with transaction(runtime.sessions) as session:
+        case = _residents_case(runtime, session, number, body)
+        done = act(session, case, body.sender or audit.RESIDENT)
+        return {
+            "number": case.number,
+            "kind_text": case.SPEC.name,
+            "status_text": case.status_text,
+            "new": done.event is not None,
+            "department": case.department,
+            "deadline": case.deadline.isoformat() if case.deadline else None,
+        }, done
+
+
+# What a follow-up on a case (催办, 重办) answers a caller who may not follow it up.
+_NOT_THEIRS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "`case_not_found`：不是这位 sender 办理的事项，手机号后四位也不匹配（或编号不存在）"},
+    429: {"description": "`status_locked`：该编号手机号后四位错误次数过多"},
+}
 
 
 async def _push_or_repeat(request: Request, response: Response, event: dict[str, Any] | None) -> None:
@@ -233,30 +255,14 @@ async def _push_or_repeat(request: Request, response: Response, event: dict[str,
         await hub.bus.publish(AGENTS_TOPIC, event)
 
 
-def _urge(runtime: Runtime, number: str, body: CaseFollowUp) -> tuple[UrgeReceipt, dict[str, Any] | None]:
-    with transaction(runtime.sessions) as session:
-        case = _residents_case(runtime, session, number, body)
-        urged = urge(session, case, body.note, body.sender or audit.RESIDENT, utcnow())
-        return UrgeReceipt(
-            number=case.number,
-            kind_text=case.SPEC.name,
-            status_text=case.status_text,
-            urged_at=urged.at.isoformat(),
-            new=urged.event is not None,
-            department=case.department,
-            deadline=_deadline(case),
-        ), urged.event
-
-
 @router.post(
     "/cases/{number}/urges",
     status_code=201,
     response_model=UrgeReceipt,
     responses={
         200: {"model": UrgeReceipt, "description": "一天内已催办过：那次催办仍有效，未重复记录（`new` 为 false）"},
-        404: {"description": "`case_not_found`：不是这位 sender 办理的事项，手机号后四位也不匹配（或编号不存在）"},
+        **_NOT_THEIRS,
         409: {"description": "`case_closed`：事项已办结或已关闭，无需催办"},
-        429: {"description": "`status_locked`：该编号手机号后四位错误次数过多"},
     },
 )
 async def urge_case(
@@ -270,25 +276,14 @@ async def urge_case(
     """催办: a resident asks for an open case to be dealt with sooner. Allowed to the sender who filed it, or to whoever
     knows its phone ending (as for the status, within the same lockout). Recorded as a 群众催办 supervision event
     with the resident's words and pushed to the consoles; at most one a day per case."""
-    answer, event = await run_in_threadpool(_urge, runtime, number, caller.body(body))
-    await _push_or_repeat(request, response, event)
-    return answer
+    body = caller.body(body)
 
+    def act(session: Session, case: Case, actor: str) -> FollowUp:
+        return urge(session, case, body.note, actor, utcnow())
 
-def _reopen(runtime: Runtime, number: str, body: CaseFollowUp) -> tuple[ReopenReceipt, dict[str, Any] | None]:
-    with transaction(runtime.sessions) as session:
-        case = _residents_case(runtime, session, number, body)
-        actor = body.sender or audit.RESIDENT
-        reopened = reopen(session, case, body.note, actor, runtime.settings, runtime.calendar, utcnow())
-        return ReopenReceipt(
-            number=case.number,
-            kind_text=case.SPEC.name,
-            status_text=case.status_text,
-            reopened_at=reopened.at.isoformat(),
-            new=reopened.event is not None,
-            department=case.department,
-            deadline=_deadline(case),
-        ), reopened.event
+    fields, urged = await run_in_threadpool(_follow_up, runtime, number, body, act)
+    await _push_or_repeat(request, response, urged.event)
+    return UrgeReceipt(**fields, urged_at=urged.at.isoformat())
 
 
 @router.post(
@@ -297,12 +292,11 @@ def _reopen(runtime: Runtime, number: str, body: CaseFollowUp) -> tuple[ReopenRe
     response_model=ReopenReceipt,
     responses={
         200: {"model": ReopenReceipt, "description": "已按不满意重办退回（重试）：未重复记录（`new` 为 false）"},
-        404: {"description": "`case_not_found`：不是这位 sender 办理的事项，手机号后四位也不匹配（或编号不存在）"},
+        **_NOT_THEIRS,
         409: {
             "description": "`case_open`：仍在办理中（可催办）；`already_reopened`：已重办过一次；"
             "`reopen_expired`：办结已超过30天；`not_reopenable`：该类事项不适用重办"
         },
-        429: {"description": "`status_locked`：该编号手机号后四位错误次数过多"},
     },
 )
 async def reopen_case(
@@ -316,6 +310,11 @@ async def reopen_case(
     """不满意重办: the resident who filed a resolved complaint or hotline ticket (or whoever knows its phone ending)
     is not satisfied with the resolution: the case goes back to be done again with a new deadline and the resident's
     words as a 不满意重办 supervision event pushed to the consoles. Once per case, within 30 days of its resolution."""
-    answer, event = await run_in_threadpool(_reopen, runtime, number, caller.body(body))
-    await _push_or_repeat(request, response, event)
-    return answer
+    body = caller.body(body)
+
+    def act(session: Session, case: Case, actor: str) -> FollowUp:
+        return reopen(session, case, body.note, actor, runtime.settings, runtime.calendar, utcnow())
+
+    fields, reopened = await run_in_threadpool(_follow_up, runtime, number, body, act)
+    await _push_or_repeat(request, response, reopened.event)
+    return ReopenReceipt(**fields, reopened_at=reopened.at.isoformat())

@@ -8,9 +8,7 @@ not another round. A retry of the same request finds the case reopened and is to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +17,7 @@ from api import audit
 from api.cases import deadline_from
 from api.errors import ApiError
 from api.models import Case, SupervisionEvent
-from api.services.supervision import REOPEN, push_event
+from api.services.supervision import REOPEN, FollowUp, push_event
 from api.settings import Settings
 from api.workdays import WorkCalendar
 
@@ -27,13 +25,6 @@ from api.workdays import WorkCalendar
 REOPEN_WITHIN = timedelta(days=30)
 # What the event says when the resident pressed the button without words of their own.
 PLAIN_REOPEN = "群众对办理结果不满意，申请重办"
-
-
-@dataclass(frozen=True)
-class Reopened:
-    at: datetime
-    # The live update for the consoles; None when the case was reopened already (a retry) and nothing was recorded.
-    event: dict[str, Any] | None
 
 
 def reopen(
@@ -44,7 +35,7 @@ def reopen(
     settings: Settings,
     calendar: WorkCalendar,
     now: datetime,
-) -> Reopened:
+) -> FollowUp:
     """Send the resolved ``case`` (locked by the caller) back to be done again, with the resident's ``reason``."""
     spec = case.SPEC
     if spec.reopen_status is None:
@@ -56,7 +47,7 @@ def reopen(
         .limit(1)
     ).first()
     if earlier is not None and not case.is_closed:
-        return Reopened(at=earlier, event=None)
+        return FollowUp(at=earlier, event=None)
     if earlier is not None:
         raise ApiError(
             409,
@@ -89,4 +80,4 @@ def reopen(
     session.add(event)
     session.flush()
     audit.record(session, actor, audit.RESIDENT, "reopen", case.number, before=previous, after=case.status)
-    return Reopened(at=now, event=push_event(event, case.number, case.department))
+    return FollowUp(at=now, event=push_event(event, case.number, case.department))

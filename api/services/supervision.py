@@ -8,6 +8,7 @@ deadline (a deadline in hours: in the last quarter of its window), red once it h
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -40,6 +41,17 @@ KIND_TEXT = {
     REOPEN: "不满意重办",
 }
 CARDS = (Card.YELLOW.value, Card.RED.value)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A resident's follow-up on a case (an urge, a reopening) as recorded, or as found standing."""
+
+    at: datetime
+    # The live update for the consoles; None when an earlier follow-up stands and nothing new was recorded.
+    event: dict[str, Any] | None
+
+
 # A backlog (the first run on an existing case store) is inserted this many cards per statement.
 CARDS_PER_INSERT = 500
 # An extension beyond this is a typing error, not a plan.

@@ -7,9 +7,7 @@ a retry, is told that the earlier one was passed on, and the department is not p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,21 +15,14 @@ from sqlalchemy.orm import Session
 from api import audit
 from api.errors import ApiError
 from api.models import Case, SupervisionEvent
-from api.services.supervision import URGE, push_event
+from api.services.supervision import URGE, FollowUp, push_event
 
 URGE_INTERVAL = timedelta(days=1)
 # What the event says when the resident pressed 催办 without words of their own.
 PLAIN_URGE = "群众催办，请尽快办理"
 
 
-@dataclass(frozen=True)
-class Urged:
-    at: datetime
-    # The live update for the consoles; None when an urge of the last day stands and none was recorded.
-    event: dict[str, Any] | None
-
-
-def urge(session: Session, case: Case, note: str | None, actor: str, now: datetime) -> Urged:
+def urge(session: Session, case: Case, note: str | None, actor: str, now: datetime) -> FollowUp:
     """Record the resident's urge on an open ``case`` (locked by the caller), unless one of the last day stands."""
     if case.is_closed:
         raise ApiError(
@@ -50,11 +41,11 @@ def urge(session: Session, case: Case, note: str | None, actor: str, now: dateti
         .limit(1)
     ).first()
     if standing is not None:
-        return Urged(at=standing, event=None)
+        return FollowUp(at=standing, event=None)
     event = SupervisionEvent(
         case_id=case.id, kind=URGE, at=now, by=audit.RESIDENT, note=note or PLAIN_URGE, deadline=case.deadline
     )
     session.add(event)
     session.flush()
     audit.record(session, actor, audit.RESIDENT, "urge", case.number)
-    return Urged(at=now, event=push_event(event, case.number, case.department))
+    return FollowUp(at=now, event=push_event(event, case.number, case.department))
