@@ -16,7 +16,8 @@ the hotline's "转人工") is the kind of request ranked next. A short question 
 ("停车费标准谁定的") that says nothing is wrong is a question, one that asks what became of an earlier complaint and
 tells no matter ("上周投诉的事有结果没") is a status check, impatience with it and nothing more ("我的投诉怎么还没
 回复", "帮我催一下") is 催办 (``urge_case``), a dispute of how the resident's case was closed ("说是办结了 其实根本
-没解决") is 不满意重办 (``reopen_case``), and a farewell with thanks that the classifier could
+没解决") is 不满意重办 (``reopen_case``), thanks for a case dealt with ("上次投诉的事解决了 谢谢你们") is thanks,
+and a farewell with thanks that the classifier could
 not place ("算了我自己去银行办吧 谢谢") is thanks. Insults alone ("你们都是废物") are a fallback, which asks
 what went wrong.
 """
@@ -47,6 +48,7 @@ from knowledge.request_kind import (
     is_letter,
     only_insults,
     question_instead_of_complaint,
+    satisfied_with_resolution,
     urges_own_case,
 )
 
@@ -141,6 +143,13 @@ def reopen_read_as_other(text: str, intent: str | None) -> bool:
     read as a complaint, a status question, an urge or a displeasure with an answer: 不满意重办 of that case."""
     read_as = intent in (COMPLAINT, INFORM, URGE) or intent in READS_AS_COMPLAINT
     return read_as and not text.startswith("/") and disputes_resolution(text)
+
+
+def satisfaction_read_as_complaint(text: str, intent: str | None) -> bool:
+    """ "上次投诉的事解决了 谢谢你们": read as a complaint for its 投诉 (or as what it resembles), it says the case was
+    dealt with and thanks for it: thanks, not a new complaint with nothing wrong in it. Praise stays praise."""
+    read_as = intent == COMPLAINT or (intent in READS_AS_COMPLAINT and intent != "praise")
+    return read_as and satisfied_with_resolution(text)
 
 
 def status_read_as_complaint(text: str, intent: str | None) -> bool:
@@ -239,6 +248,8 @@ class GrievanceAsComplaint(GraphComponent):
                 # "你们都是废物": anger and no matter yet; the fallback asks what went wrong (a person one press
                 # away), rather than a complaint about "垃圾" or an answer from a guide.
                 _choose(message, FALLBACK)
+            elif satisfaction_read_as_complaint(text, intent):
+                _choose(message, THANKS)
             elif reopen_read_as_other(text, intent):
                 _choose(message, REOPEN)
             elif urge_read_as_other(text, intent):

@@ -363,13 +363,40 @@ def urges_own_case(text: str) -> bool:
 # "说是办结了 问题根本没解决", "投诉的事情处理好了 但是我不满意": a case was closed and the resident disputes it.
 _CLOSED = r"办结|结案|处理好了|处理完了|处理完毕|已解决|解决了|处理结果|办理结果|答复结果"
 _DISPUTE = r"不满意|不认可|不接受|不同意|没解决|没有解决|没处理|没人处理|根本没|压根没|重办|重新处理|重新办"
-_DISPUTES = re.compile(rf"(?:{_CLOSED}).*(?:{_DISPUTE})|(?:{_DISPUTE}).*(?:{_CLOSED})")
+# "说修好了 结果晚上还是黑的": told it was done, and it is not.
+_CLAIMED_DONE = r"(?:说|显示|回复|答复|告诉我)(?:已经|都)?(?:修好|弄好|处理好|处理完|解决|办好|办结)"
+_STILL_NOT = r"结果|其实|可是|但是|还是|还在|依然|依旧|照样|根本"
+_DISPUTES = re.compile(
+    rf"(?:{_CLOSED}).*(?:{_DISPUTE})|(?:{_DISPUTE}).*(?:{_CLOSED})|(?:{_CLAIMED_DONE}).*(?:{_STILL_NOT})"
+)
 
 
 def disputes_resolution(text: str) -> bool:
     """The message disputes how the resident's own case was closed ("说是办结了 路灯还是没人处理", "对处理结果不
     满意"): 不满意重办 of that case, not a new complaint. A letter tells its matter at length: a complaint."""
     return not is_letter(text) and bool(_DISPUTES.search(text))
+
+
+# "上次投诉的事解决了 谢谢你们", "投诉处理得很好 非常满意": a case dealt with, and the resident pleased (after its
+# follow-up, say): its 投诉 tells nothing wrong. Both are needed, and little else: "辛苦了" after a story is sarcasm,
+# "回访的时候逼着我说满意" a grievance.
+_RESOLVED = re.compile(
+    r"(?:解决|处理好|处理完|办好|办结|修好|弄好|办妥)了|(?:处理|办|解决)得(?:很|挺|非常|特别|真)?(?:好|快|及时|到位)"
+)
+_PLEASED = re.compile(r"(?<![不没])(?:非常|很|挺|十分)?满意|谢谢|感谢|多谢|辛苦了")
+_CASE_WORDS = re.compile(r"投诉|举报|反映|诉求|工单")
+MAX_PLEASED_REST_HAN = 8
+
+
+def satisfied_with_resolution(text: str) -> bool:
+    """The message says the resident's case was dealt with and they are pleased, and little besides ("上次投诉的事
+    解决了 谢谢你们"); "投诉处理得很好 但是路灯又坏了" tells a new problem."""
+    if is_letter(text) or disputes_resolution(text) or announces_complaint(text) or asks_a_question(text):
+        return False
+    if not (_RESOLVED.search(text) and _PLEASED.search(text)):
+        return False
+    rest = _CASE_WORDS.sub("", _PLEASED.sub("", _RESOLVED.sub("", text)))
+    return han_count(rest) <= MAX_PLEASED_REST_HAN and grievance_strength(rest) is Strength.NONE
 
 
 # "想反映几个问题", "有个情况要反映一下", "我要投诉": words that announce a complaint without telling it, as the

@@ -288,6 +288,10 @@ def test_impatience_with_ones_own_case_is_an_urge(text: str, intent: str, expect
         ("我不满意", "not_satisfied", "not_satisfied"),  # with the assistant's answer
         ("问题根本没解决", "submit_complaint", "submit_complaint"),
         ("/reopen_case", "reopen_case", "reopen_case"),
+        ("我反映的路灯说修好了 结果晚上还是黑的", "submit_complaint", "reopen_case"),
+        ("上次投诉的事解决了 谢谢你们", "submit_complaint", "thank"),  # thanks, not a complaint
+        ("投诉处理得很好 非常满意", "submit_complaint", "thank"),
+        ("之前投诉的问题解决了，处理得很及时，谢谢", "praise", "praise"),  # praise stays praise
     ],
 )
 def test_disputing_a_closed_case_is_a_reopen(text: str, intent: str, expected: str) -> None:

@@ -11,6 +11,7 @@ from knowledge.request_kind import (
     asks_after_earlier_report,
     asks_how_to,
     disputes_resolution,
+    satisfied_with_resolution,
     grievance_strength,
     han_count,
     is_consultation,
@@ -385,6 +386,8 @@ def test_urging_ones_own_case_tells_no_matter(text: str, urges: bool) -> None:
         ("对处理结果不满意", True),
         ("工单显示已办结 可根本没人联系过我", True),
         ("这个办结我不同意", True),
+        ("我反映的路灯说修好了 结果晚上还是黑的", True),  # told it was done, and it is not
+        ("路灯还没修好", False),
         ("申请重办", False),  # no closing told: the classifier's (an NLU example)
         ("问题根本没解决", False),  # nothing says it was closed: a complaint
         ("我不满意", False),  # with an answer of the assistant: not_satisfied
@@ -399,3 +402,23 @@ def test_urging_ones_own_case_tells_no_matter(text: str, urges: bool) -> None:
 )
 def test_disputing_how_ones_case_was_closed(text: str, disputes: bool) -> None:
     assert disputes_resolution(text) is disputes
+
+
+@pytest.mark.parametrize(
+    ("text", "satisfied"),
+    [
+        ("上次投诉的事解决了 谢谢你们", True),
+        ("投诉处理得很好 非常满意", True),
+        ("我反映的问题已经解决了 感谢", True),
+        ("工单办结了 很满意", True),
+        ("投诉处理得很好 但是路灯又坏了", False),  # a new problem
+        ("投诉的事我不满意", False),
+        ("我要投诉 谢谢", False),  # a complaint announced
+        ("问题解决了吗", False),  # a question
+        ("谢谢", False),  # thanks, for the classifier: nothing said of a case
+        ("12345回访的时候逼着我说满意", False),  # a grievance about the follow-up
+        ("城管白天来拍拍照 晚上一走夜宵摊立马摆满 桌子都支到车道上 问题解决了是吧 辛苦了", False),  # sarcasm
+    ],
+)
+def test_satisfaction_with_a_case_dealt_with(text: str, satisfied: bool) -> None:
+    assert satisfied_with_resolution(text) is satisfied
