@@ -11,7 +11,6 @@ from knowledge.request_kind import (
     asks_after_earlier_report,
     asks_how_to,
     disputes_resolution,
-    satisfied_with_resolution,
     grievance_strength,
     han_count,
     is_consultation,
@@ -19,6 +18,7 @@ from knowledge.request_kind import (
     mentions_earlier_report,
     only_displeasure,
     question_instead_of_complaint,
+    satisfied_with_resolution,
     states_a_problem,
     urges_own_case,
 )
