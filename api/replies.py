@@ -110,6 +110,10 @@ def choose_by_number(count: int) -> str:
     return "回复数字1选择" if count == 1 else f"回复数字1-{count}选择"
 
 
+# Who closed a case that no department holds: the hotline's agents.
+HOTLINE = "12345热线"
+
+
 # A department's report on a case, told outside any conversation (api/services/department_reports.py) --------
 def department_report(
     kind_name: str, number: str, department: str, report: str, remark: str | None, reopenable: bool = False
@@ -121,7 +125,7 @@ def department_report(
         return said + (f"\n说明：{remark}" if remark else "")
     if report == "progress":
         return f"您的{kind_name}{number}有新进展（{department}）：{remark}"
-    resolved = f"您的{kind_name}{number}已办结（{department}）。\n处理结果：{remark}\n"
+    resolved = f"您的{kind_name}{number}已办结（{department}）。\n" + (f"处理结果：{remark}\n" if remark else "")
     if reopenable:
         return resolved + "请您为办理结果打个分；如果问题没有解决，可以点“不满意，申请重办”。"
     return resolved + "如有疑问，可以随时问我。"

@@ -13,6 +13,7 @@ import time
 from fastapi import FastAPI
 
 from api.handoff import RATING, Conversation, HandoffHub, send_to_channel
+from api.replies import RATING_BUTTONS, reopen_buttons
 from contract.personal_data import mask_text
 
 logger = logging.getLogger(__name__)
@@ -45,3 +46,11 @@ async def rating_asked(app: FastAPI, sender: str | None, channel: str, number: s
         return False
     await hub.store.put(Conversation(sender, channel, RATING, number, time.time()))
     return True
+
+
+async def tell_resolved(app: FastAPI, sender: str | None, channel: str, number: str, text: str) -> bool | None:
+    """The resolution of a case the resident may send back (回访): `text` with the star buttons (their next message
+    is read as the rating) and 不满意，申请重办; without the stars while they talk with an agent."""
+    rated = await rating_asked(app, sender, channel, number)
+    buttons = [*RATING_BUTTONS, *reopen_buttons(number)] if rated else reopen_buttons(number)
+    return await tell_resident(app, sender, channel, text, buttons)

@@ -39,8 +39,7 @@ from api.deps import (
 )
 from api.errors import ApiError
 from api.models import utcnow
-from api.replies import RATING_BUTTONS, reopen_buttons
-from api.resident_notices import rating_asked, tell_resident
+from api.resident_notices import tell_resident, tell_resolved
 from api.runtime import Runtime
 from api.security import Role
 from api.services import department_reports, departments, property_access
@@ -132,12 +131,10 @@ async def report(
     resolved with its result. The case's status follows, the report is audited, and the resident is told."""
     reported = await run_in_threadpool(_report, runtime, department, number, body)
     case = reported.case
-    buttons = None
     if body.type == "resolved" and case.SPEC.reopen_status is not None:
-        # 回访: the resident's next message rates the resolution; or they send the case back to be done again.
-        rated = await rating_asked(request.app, case.sender, case.channel, case.number)
-        buttons = [*RATING_BUTTONS, *reopen_buttons(case.number)] if rated else reopen_buttons(case.number)
-    told = await tell_resident(request.app, case.sender, case.channel, reported.notice, buttons)
+        told = await tell_resolved(request.app, case.sender, case.channel, case.number, reported.notice)
+    else:
+        told = await tell_resident(request.app, case.sender, case.channel, reported.notice)
     notice = "stream" if told is None else "pushed" if told else "not_delivered"
     return {"number": case.number, "status": case.status, "status_text": case.status_text, "notice": notice}
 

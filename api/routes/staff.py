@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 
-from api import audit, case_access
+from api import audit, case_access, replies
 from api.case_views import receipt, staff_view
 from api.cases import change_status
 from api.catalogue import sync_catalogue
 from api.deps import AdminDep, AgentDep, Offset, RowId, RuntimeDep, SessionDep, SupervisorDep
 from api.errors import ApiError
 from api.models import CASE_KINDS, Consultation, utcnow
+from api.resident_notices import tell_resolved
 from api.schemas import (
     Assignment,
     AuditEntryPublic,
@@ -88,12 +89,23 @@ def read_case(
 
 @router.post("/cases/{number}/status", response_model=StaffCaseView, response_model_exclude_unset=True)
 def set_status(
-    number: str, body: StatusChange, staff: AgentDep, runtime: RuntimeDep, session: SessionDep
+    number: str,
+    body: StatusChange,
+    staff: AgentDep,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    request: Request,
+    background: BackgroundTasks,
 ) -> dict[str, Any]:
     case = case_access.find_case_for(session, staff, number, "status", for_update=True)
     if case.status == moderation.PENDING:  # decided only through the review, which keeps note and reviewer
         raise ApiError(409, "under_review", "这条建议正在审核，请在“待审核建议”中处理")
     change_status(session, case, body.status, staff.username, staff.role, body.note)
+    if case.is_closed and case.SPEC.reopen_status is not None and case.sender:
+        # 回访 as after a department's report; told once the change has committed (after the response).
+        department = case.department or replies.HOTLINE
+        text = replies.department_report(case.SPEC.name, case.number, department, "resolved", body.note, True)
+        background.add_task(tell_resolved, request.app, case.sender, case.channel, case.number, text)
     return staff_view(case, runtime.calendar, utcnow())
 
 

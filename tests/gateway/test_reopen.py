@@ -20,6 +20,7 @@ from tests.gateway.conftest import auth
 from tests.gateway.test_residents import ID_NUMBER
 from tests.gateway.test_supervision import Stream, served, staff_token_for
 from tests.gateway.test_urges import file, history
+from tests.senders import internal_sender, issued_sender
 
 __all__ = ["served"]  # the fixture, used by the push test below
 
@@ -163,3 +164,28 @@ def test_a_reopened_case_reaches_the_departments_consoles(served: tuple[str, Any
             assert (event["number"], event["kind"], event["note"]) == (case["number"], "reopen", "卡还是没寄到")
         finally:
             hr.close()
+
+
+def test_an_agent_closing_a_case_asks_the_resident_how_it_went(client: TestClient, staff_token: Token) -> None:
+    """回访 as after a department's report: the result, the stars and 不满意，申请重办, told once committed."""
+    resident = issued_sender(client)
+    body = {"description": "幸福路的路灯坏了一个月", "phone": "13812345678", "sender": internal_sender(resident)}
+    filed = {**body, "channel": "web", "department": "市城市管理局"}
+    number = client.post("/api/complaints", json=filed, headers=SERVICE).json()["number"]
+
+    def stream() -> list[dict[str, Any]]:
+        return list(client.get("/api/handoff/messages", params={"sender": resident}).json()["lines"])
+
+    agent = auth(staff_token("agent"))
+    move(client, number, agent, "processing")
+    assert stream() == []  # only the closing is told
+    closed = client.post(
+        f"/api/staff/cases/{number}/status", json={"status": "resolved", "note": "路灯已于今日修复"}, headers=agent
+    )
+    assert closed.status_code == 200, closed.text
+    [line] = stream()
+    assert line["text"].startswith(f"您的投诉{number}已办结（市城市管理局）。\n处理结果：路灯已于今日修复")
+    assert [b["title"] for b in line["buttons"]][-2:] == ["1分 很不满意", "不满意，申请重办"]
+    # The next message rates it.
+    rated = client.post("/api/chat", json={"sender": resident, "message": "5分"})
+    assert rated.json()["messages"][0]["text"].startswith("感谢您的评价")
