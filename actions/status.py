@@ -90,7 +90,7 @@ def follow_up_buttons(status: CaseStatus) -> replies.Buttons | None:
     if not status.closed:
         return replies.buttons((replies.URGE_BUTTON, replies.payload(URGE, case_number=status.number)))
     kind = CASE_KINDS.get(status.kind)
-    if kind is None or kind.reopen_status is None:
+    if kind is None or not kind.reopenable:
         return None
     return replies.buttons((replies.REOPEN_BUTTON, replies.payload(REOPEN, case_number=status.number)))
 

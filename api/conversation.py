@@ -53,7 +53,7 @@ def record_rating(runtime: Runtime, conversation: Conversation, stars: int) -> b
                 comment=None,
             )
         )
-        return case is not None and case.is_closed and case.SPEC.reopen_status is not None
+        return case is not None and case.is_closed and case.SPEC.reopenable
 
 
 async def converse(

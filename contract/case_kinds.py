@@ -64,6 +64,11 @@ class CaseKind:
     def is_closed(self, status: str) -> bool:
         return not self.transitions.get(status)
 
+    @property
+    def reopenable(self) -> bool:
+        """Whether a resolved case of the kind goes back on its resident's dissatisfaction (不满意重办)."""
+        return self.reopen_status is not None
+
     def deadline_runs(self, status: str) -> bool:
         """Whether a case in `status` is still held to its deadline (can get a yellow or red card)."""
         return self.deadline_setting is not None and not self.is_closed(status) and status not in self.deadline_met

@@ -131,7 +131,7 @@ async def report(
     resolved with its result. The case's status follows, the report is audited, and the resident is told."""
     reported = await run_in_threadpool(_report, runtime, department, number, body)
     case = reported.case
-    if body.type == "resolved" and case.SPEC.reopen_status is not None:
+    if body.type == "resolved" and case.SPEC.reopenable:
         told = await tell_resolved(request.app, case.sender, case.channel, case.number, reported.notice)
     else:
         told = await tell_resident(request.app, case.sender, case.channel, reported.notice)

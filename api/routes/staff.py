@@ -101,7 +101,7 @@ def set_status(
     if case.status == moderation.PENDING:  # decided only through the review, which keeps note and reviewer
         raise ApiError(409, "under_review", "这条建议正在审核，请在“待审核建议”中处理")
     change_status(session, case, body.status, staff.username, staff.role, body.note)
-    if case.is_closed and case.SPEC.reopen_status is not None and case.sender:
+    if case.is_closed and case.SPEC.reopenable and case.sender:
         # 回访 as after a department's report; told once the change has committed (after the response).
         department = case.department or replies.HOTLINE
         text = replies.department_report(case.SPEC.name, case.number, department, "resolved", body.note, True)

@@ -96,6 +96,5 @@ def report(session: Session, department: str, number: str, kind: str, note: str 
         session, department, DEPARTMENT_ROLE, f"department_{kind}", case.number,
         note=mask_text(remark) if remark else None, status=case.status,
     )  # fmt: skip
-    reopenable = case.SPEC.reopen_status is not None
-    notice = replies.department_report(case.SPEC.name, case.number, department, kind, remark, reopenable)
+    notice = replies.department_report(case.SPEC.name, case.number, department, kind, remark, case.SPEC.reopenable)
     return Reported(case, notice)
