@@ -385,7 +385,7 @@ _RESOLVED = re.compile(
 )
 _PLEASED = re.compile(r"(?<![不没])(?:非常|很|挺|十分)?满意|谢谢|感谢|多谢|辛苦了")
 _CASE_WORDS = re.compile(r"投诉|举报|反映|诉求|工单")
-MAX_PLEASED_REST_HAN = 8
+MAX_PLEASED_REST_HAN = 12
 
 
 def satisfied_with_resolution(text: str) -> bool:

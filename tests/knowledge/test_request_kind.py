@@ -411,6 +411,7 @@ def test_disputing_how_ones_case_was_closed(text: str, disputes: bool) -> None:
         ("投诉处理得很好 非常满意", True),
         ("我反映的问题已经解决了 感谢", True),
         ("工单办结了 很满意", True),
+        ("上次反映的路灯已经修好了 谢谢你们 辛苦了", True),
         ("投诉处理得很好 但是路灯又坏了", False),  # a new problem
         ("投诉的事我不满意", False),
         ("我要投诉 谢谢", False),  # a complaint announced
