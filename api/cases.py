@@ -79,6 +79,8 @@ def change_status(session: Session, case: Case, target: str, actor: str, role: s
             f"当前状态“{case.status_text}”不能改为“{target_text}”",
             allowed=spec.allowed(case.status),
         )
+    if target in spec.note_required and not (note and note.strip()):
+        raise ApiError(422, "note_required", f"改为“{spec.statuses[target]}”需要填写说明，办事人会收到这条说明")
     previous = case.status
     case.status = target
     case.updated_at = utcnow()

@@ -168,6 +168,13 @@ class Application(Case):
     address: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
     expected_completion: Mapped[date] = mapped_column(Date)
+    # Why it was not accepted, as staff told the applicant (masked): its status says it.
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def status_text(self) -> str:
+        text = self.SPEC.status_text(self.status)
+        return f"{text}，原因：{self.decision_note}" if self.status == "rejected" and self.decision_note else text
 
 
 class Complaint(Case):

@@ -129,3 +129,10 @@ def department_report(
     if reopenable:
         return resolved + "请您为办理结果打个分；如果问题没有解决，可以点“不满意，申请重办”。"
     return resolved + "如有疑问，可以随时问我。"
+
+
+def case_decided(kind_name: str, number: str, department: str, status_text: str, remark: str | None) -> str:
+    """A case closed by a decision rather than a resolution (an application not accepted, a suggestion adopted),
+    told to the resident with the reason as staff wrote it (api/routes/staff.py)."""
+    said = f"您的{kind_name}{number}{status_text}（{department}）。\n" + (f"说明：{remark}\n" if remark else "")
+    return said + "如有疑问，可以随时问我。"

@@ -40,11 +40,14 @@ class CaseKind:
     # Where a resolved case goes back when the resident who filed it is not satisfied (不满意重办); None: the kind
     # is not reopened (an application's or a suggestion's outcome is a decision, not a repair).
     reopen_status: str | None = None
+    # Statuses staff may set only with a note, because the resident is told why (an application not accepted).
+    note_required: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         named = set(self.statuses)
         used = {self.initial_status, *self.transitions, *(t for ts in self.transitions.values() for t in ts)}
-        used |= set(self.report_statuses.values()) | self.deadline_met | {self.reopen_status or self.initial_status}
+        used |= set(self.report_statuses.values()) | self.deadline_met | self.note_required
+        used |= {self.reopen_status or self.initial_status}
         if used - named:
             raise ValueError(f"{self.kind}: statuses without a resident text: {sorted(used - named)}")
         if self.reopen_status and self.is_closed(self.reopen_status):
@@ -85,6 +88,7 @@ def _kind(
     report_statuses: dict[str, str] | None = None,
     deadline_met: set[str] | None = None,
     reopen_status: str | None = None,
+    note_required: set[str] | None = None,
 ) -> CaseKind:
     return CaseKind(
         kind=kind,
@@ -98,6 +102,7 @@ def _kind(
         report_statuses=MappingProxyType(report_statuses or {}),
         deadline_met=frozenset(deadline_met or ()),
         reopen_status=reopen_status,
+        note_required=frozenset(note_required or ()),
     )
 
 
@@ -114,6 +119,7 @@ APPLICATION = _kind(
     },
     {"submitted": {"accepted", "rejected"}, "accepted": {"processing", "rejected"}, "processing": {"done", "rejected"}},
     report_statuses={"accepted": "accepted", "progress": "processing", "resolved": "done"},
+    note_required={"rejected"},
 )
 COMPLAINT = _kind(
     "complaint",

@@ -12,8 +12,8 @@ from api.cases import change_status
 from api.catalogue import sync_catalogue
 from api.deps import AdminDep, AgentDep, Offset, RowId, RuntimeDep, SessionDep, SupervisorDep
 from api.errors import ApiError
-from api.models import CASE_KINDS, Consultation, utcnow
-from api.resident_notices import tell_resolved
+from api.models import CASE_KINDS, Application, Consultation, utcnow
+from api.resident_notices import tell_resident, tell_resolved
 from api.schemas import (
     Assignment,
     AuditEntryPublic,
@@ -37,6 +37,7 @@ from api.services import staff as staff_service
 from api.services.consultations import find_consultation
 from api.services.filing import file_ticket
 from api.services.supervision import history
+from contract.personal_data import mask_text
 from contract.receipts import CaseReceipt
 from knowledge.schema import KnowledgeFormatError
 
@@ -101,11 +102,20 @@ def set_status(
     if case.status == moderation.PENDING:  # decided only through the review, which keeps note and reviewer
         raise ApiError(409, "under_review", "这条建议正在审核，请在“待审核建议”中处理")
     change_status(session, case, body.status, staff.username, staff.role, body.note)
-    if case.is_closed and case.SPEC.reopenable and case.sender:
-        # 回访 as after a department's report; told once the change has committed (after the response).
-        department = case.department or replies.HOTLINE
-        text = replies.department_report(case.SPEC.name, case.number, department, "resolved", body.note, True)
-        background.add_task(tell_resolved, request.app, case.sender, case.channel, case.number, text)
+    if isinstance(case, Application) and case.status == "rejected":
+        case.decision_note = mask_text(body.note or "")
+    if case.is_closed and case.sender:
+        # Told once the change has committed (after the response); a resolution as after a department's report,
+        # with 回访 where the kind can be redone.
+        spec, department = case.SPEC, case.department or replies.HOTLINE
+        if case.status == spec.report_statuses.get("resolved"):
+            text = replies.department_report(spec.name, case.number, department, "resolved", body.note, spec.reopenable)
+        else:
+            text = replies.case_decided(spec.name, case.number, department, spec.status_text(case.status), body.note)
+        if spec.reopenable:
+            background.add_task(tell_resolved, request.app, case.sender, case.channel, case.number, text)
+        else:
+            background.add_task(tell_resident, request.app, case.sender, case.channel, text)
     return staff_view(case, runtime.calendar, utcnow())
 
 
