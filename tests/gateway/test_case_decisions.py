@@ -74,3 +74,20 @@ def test_an_application_done_tells_the_result_and_steps_on_the_way_tell_nothing(
     assert line["text"].endswith("处理结果：新卡已制好，请到市民中心3号窗口领取\n如有疑问，可以随时问我。")
     status = client.get(f"/api/status/{number}", params={"phone_last4": "5678"}).json()
     assert status["status_text"] == "已办结"
+
+
+def test_a_suggestion_adopted_in_the_console_is_told_its_decision(client: TestClient, staff_token: Token) -> None:
+    resident = issued_sender(client)
+    body = {
+        "sender": internal_sender(resident),
+        "topic": "停车",
+        "content": "建议老城区夜间开放机关停车场",
+        "channel": "web",
+    }
+    number = client.post("/api/suggestions", json=body, headers=SERVICE).json()["number"]
+    assert (
+        set_status(client, number, staff_token("agent"), "adopted", "已转市公安局交警支队研究试行").status_code == 200
+    )
+    [line] = stream(client, resident)
+    assert line["text"].startswith(f"您的建议{number}已采纳（")
+    assert "说明：已转市公安局交警支队研究试行\n如有疑问，可以随时问我。" in line["text"]
