@@ -43,6 +43,7 @@ FIELD_LABELS = {
     "group_id": "分组编号",
     "questions": "示例问题",
     "note": "督办意见",
+    "supplement": "补充内容",
     "reason": "延期理由",
     "new_deadline": "新的办理时限",
     "review_note": "审核备注",

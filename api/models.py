@@ -367,7 +367,9 @@ class SupervisionEvent(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # yellow | red | note | extension | repeat | urge | reopen
+    kind: Mapped[str] = mapped_column(
+        String(16)
+    )  # yellow | red | note | extension | repeat | urge | reopen | supplement
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     by: Mapped[str] = mapped_column(String(64))  # a staff username, or "system" for the cards
     note: Mapped[str | None] = mapped_column(Text)

@@ -116,13 +116,23 @@ class EvaluationCreate(Strict):
     sender: Sender | None = None
 
 
-class CaseFollowUp(Strict):
-    """催办 or 不满意重办 of a resident's case: the resident's words (optional; any chat message fits), and who asks:
-    the filing `sender`, or the phone's last 4 digits."""
+class CaseCaller(Strict):
+    """Who follows up a resident's case: the filing `sender`, or whoever gives the phone's last 4 digits."""
 
     sender: Sender | None = None
     phone_last4: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None
+
+
+class CaseFollowUp(CaseCaller):
+    """催办 or 不满意重办 of a resident's case, with the resident's words (optional; any chat message fits)."""
+
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_LETTER_CHARS)] | None = None
+
+
+class CaseSupplement(CaseCaller):
+    """补充说明 of a resident's open case: what they add or correct."""
+
+    supplement: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LETTER_CHARS)]
 
 
 class TranscriptLine(BaseModel):

@@ -74,6 +74,20 @@ class ReopenReceipt(_FromJson):
 
 
 @dataclass(frozen=True)
+class SupplementReceipt(_FromJson):
+    """The answer to a resident's 补充说明 (`POST /api/cases/{number}/supplements`)."""
+
+    number: str
+    kind_text: str
+    status_text: str
+    supplemented_at: str  # ISO datetime
+    # False for a retry: the same words are on the case already, nothing new was recorded.
+    new: bool
+    department: str | None = None
+    deadline: str | None = None
+
+
+@dataclass(frozen=True)
 class OwnCase(_FromJson):
     """One of a resident's own recent cases (`GET /api/cases?sender=`), for "查一下我的投诉" without a number."""
 

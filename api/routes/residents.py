@@ -24,8 +24,10 @@ from api.models import Case, Evaluation, Service, utcnow
 from api.runtime import Runtime
 from api.schemas import (
     ApplicationCreate,
+    CaseCaller,
     CaseFollowUp,
     CaseKindPublic,
+    CaseSupplement,
     CommendationCreate,
     CommendationCreated,
     ComplaintCreate,
@@ -37,9 +39,10 @@ from api.services.commendations import commend
 from api.services.filing import file_application, file_complaint
 from api.services.reopening import reopen
 from api.services.supervision import FollowUp
+from api.services.supplements import supplement
 from api.services.urges import urge
 from contract.case_kinds import CASE_KINDS
-from contract.receipts import CaseReceipt, CaseStatus, OwnCase, ReopenReceipt, UrgeReceipt
+from contract.receipts import CaseReceipt, CaseStatus, OwnCase, ReopenReceipt, SupplementReceipt, UrgeReceipt
 
 router = APIRouter(prefix="/api", tags=["residents"], dependencies=[ResidentLimit])
 
@@ -209,7 +212,7 @@ def case_status(
     return public_status(_case_by_phone(runtime, session, number, phone_last4))
 
 
-def _residents_case(runtime: Runtime, session: Session, number: str, body: CaseFollowUp) -> Case:
+def _residents_case(runtime: Runtime, session: Session, number: str, body: CaseCaller) -> Case:
     """The case for the sender who filed it, or for whoever gives its phone ending (within the lockout), locked:
     two follow-ups at once are one after the other."""
     if (own := _filed_by(session, number, body.sender)) is not None:
@@ -223,7 +226,7 @@ def _residents_case(runtime: Runtime, session: Session, number: str, body: CaseF
 
 
 def _follow_up(
-    runtime: Runtime, number: str, body: CaseFollowUp, act: Callable[[Session, Case, str], FollowUp]
+    runtime: Runtime, number: str, body: CaseCaller, act: Callable[[Session, Case, str], FollowUp]
 ) -> tuple[dict[str, Any], FollowUp]:
     """Record a resident's follow-up on their case; the receipt's fields every follow-up has, and what came of it."""
     with transaction(runtime.sessions) as session:
@@ -318,3 +321,37 @@ async def reopen_case(
     fields, reopened = await run_in_threadpool(_follow_up, runtime, number, body, act)
     await _push_or_repeat(request, response, reopened.event)
     return ReopenReceipt(**fields, reopened_at=reopened.at.isoformat())
+
+
+@router.post(
+    "/cases/{number}/supplements",
+    status_code=201,
+    response_model=SupplementReceipt,
+    responses={
+        200: {
+            "model": SupplementReceipt,
+            "description": "同样的补充内容已记录过（重试）：未重复记录（`new` 为 false）",
+        },
+        **_NOT_THEIRS,
+        409: {"description": "`case_closed`：事项已办结或已关闭；`too_many_supplements`：补充次数已达上限"},
+    },
+)
+async def supplement_case(
+    request: Request,
+    number: StatusNumber,
+    body: CaseSupplement,
+    caller: ResidentCallerDep,
+    runtime: RuntimeDep,
+    response: Response,
+) -> SupplementReceipt:
+    """补充说明: the resident who filed an open case (or whoever knows its phone ending) adds to or corrects what it
+    says. The description stays as filed; the supplement is a 群众补充说明 supervision event with their words, pushed
+    to the consoles of whoever may see the case."""
+    body = caller.body(body)
+
+    def act(session: Session, case: Case, actor: str) -> FollowUp:
+        return supplement(session, case, body.supplement, actor, utcnow())
+
+    fields, added = await run_in_threadpool(_follow_up, runtime, number, body, act)
+    await _push_or_repeat(request, response, added.event)
+    return SupplementReceipt(**fields, supplemented_at=added.at.isoformat())

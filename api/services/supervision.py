@@ -31,6 +31,8 @@ REPEAT = "repeat"
 URGE = "urge"
 # A resident was not satisfied with the resolution and the case went back to be done again (api/services/reopening.py).
 REOPEN = "reopen"
+# A resident added to or corrected what their open case says (api/services/supplements.py).
+SUPPLEMENT = "supplement"
 KIND_TEXT = {
     "yellow": "黄牌督办",
     "red": "红牌督办",
@@ -39,13 +41,14 @@ KIND_TEXT = {
     REPEAT: "群众再次反映",
     URGE: "群众催办",
     REOPEN: "不满意重办",
+    SUPPLEMENT: "群众补充说明",
 }
 CARDS = (Card.YELLOW.value, Card.RED.value)
 
 
 @dataclass(frozen=True)
 class FollowUp:
-    """A resident's follow-up on a case (an urge, a reopening) as recorded, or as found standing."""
+    """A resident's follow-up on a case (an urge, a reopening, a supplement) as recorded, or as found standing."""
 
     at: datetime
     # The live update for the consoles; None when an earlier follow-up stands and nothing new was recorded.
