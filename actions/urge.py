@@ -20,7 +20,7 @@ from actions import replies
 from actions.case_api import CaseApi, CaseApiError, WithCaseApi
 from actions.complaint import summary_of
 from contract.case_kinds import find_case_number
-from contract.receipts import ReopenReceipt, UrgeReceipt
+from contract.receipts import ReopenReceipt, SupplementReceipt, UrgeReceipt
 
 URGE = "urge_case"
 
@@ -42,7 +42,7 @@ def case_in_question(tracker: Tracker) -> CaseInQuestion:
     return CaseInQuestion(number, last4, None if text.startswith("/") else text)
 
 
-def follow_up_text(receipt: UrgeReceipt | ReopenReceipt, done: str, standing: str) -> str:
+def follow_up_text(receipt: UrgeReceipt | ReopenReceipt | SupplementReceipt, done: str, standing: str) -> str:
     """What came of a follow-up: `done` names who was told, with the status and the deadline; `standing` says an
     earlier one of the resident's stands (nothing new was recorded)."""
     if not receipt.new:

@@ -37,6 +37,7 @@ from rasa.shared.nlu.training_data.message import Message
 from contract.case_kinds import find_case_number
 from knowledge.request_kind import (
     Strength,
+    adds_to_own_case,
     after_withdrawn_complaint,
     announces_complaint,
     asks_a_question,
@@ -143,6 +144,21 @@ def reopen_read_as_other(text: str, intent: str | None) -> bool:
     read as a complaint, a status question, an urge or a displeasure with an answer: 不满意重办 of that case."""
     read_as = intent in (COMPLAINT, INFORM, URGE) or intent in READS_AS_COMPLAINT
     return read_as and not text.startswith("/") and disputes_resolution(text)
+
+
+SUPPLEMENT = "supplement_case"
+
+
+def supplement_read_as_other(text: str, intent: str | None) -> bool:
+    """ "说错了 不是电梯 是楼道灯坏了", "补充一下 是3号楼的电梯": the resident adds to or corrects what they reported,
+    read as a new complaint or as a form's answer: 补充说明 of that case (inside a form the form takes the words)."""
+    read_as = intent in (COMPLAINT, INFORM, INCIDENT) or intent in READS_AS_COMPLAINT
+    return read_as and not text.startswith("/") and adds_to_own_case(text)
+
+
+def supplement_read_wrongly(text: str, intent: str | None) -> bool:
+    """ "补充医疗保险怎么报销", a letter that says 补充 somewhere: a question or a request, not words for a case."""
+    return intent == SUPPLEMENT and not text.startswith("/") and (asks_a_question(text) or is_letter(text))
 
 
 def satisfaction_read_as_complaint(text: str, intent: str | None) -> bool:
@@ -254,6 +270,13 @@ class GrievanceAsComplaint(GraphComponent):
                 _choose(message, REOPEN)
             elif urge_read_as_other(text, intent):
                 _choose(message, URGE)
+            elif supplement_read_as_other(text, intent):
+                _choose(message, SUPPLEMENT)
+            elif supplement_read_wrongly(text, intent):
+                ranking = message.get(INTENT_RANKING_KEY) or []
+                _choose(
+                    message, next((r[INTENT_NAME_KEY] for r in ranking if r[INTENT_NAME_KEY] != SUPPLEMENT), QUESTION)
+                )
             elif reads_as_complaint(text, intent):
                 ranking = message.get(INTENT_RANKING_KEY) or []
                 name = next(

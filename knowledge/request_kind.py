@@ -17,6 +17,7 @@ from __future__ import annotations
 import enum
 import re
 
+from contract.case_kinds import CASE_NUMBER_PATTERN
 from knowledge.text import any_of_words
 
 # Only the start of a long letter is read: its matter comes first, and the cost stays bounded.
@@ -375,6 +376,38 @@ def disputes_resolution(text: str) -> bool:
     """The message disputes how the resident's own case was closed ("说是办结了 路灯还是没人处理", "对处理结果不
     满意"): 不满意重办 of that case, not a new complaint. A letter tells its matter at length: a complaint."""
     return not is_letter(text) and bool(_DISPUTES.search(text))
+
+
+# "补充一下 是3号楼东单元的电梯", "说错了 不是电梯 是楼道灯", "刚才忘了说 晚上十点以后最吵": the resident adds to
+# or corrects what they just reported. Only at the start of a short message (after a filler: 算了, 哦, 对了 …), and
+# never a question: "不是六安户口 是外地的 能办吗" asks something.
+_FILLER = r"(?:算了|哦|噢|喔|啊|嗯|哎|不对|不好意思|抱歉|对了|另外|还有)?[，,。.！!～~\s]*"
+# 补充医疗保险, 补充材料: a service or an application's documents, not words added to a report.
+_NOT_ADDED = r"医疗|养老|保险|住房|公积金|协议|材料|资料|证明|耕地"
+_CASE_FIRST = rf"(?:{CASE_NUMBER_PATTERN}[，,。:：\s]*)?"
+_ADDING = re.compile(
+    rf"^{_CASE_FIRST}{_FILLER}(?:我|俺)?(?:还|再)?(?:想|要|得)?(?:再|还)?(?:补充|更正|纠正)(?!{_NOT_ADDED})"
+    rf"|^{_FILLER}(?:还有|另外还有)一?(?:个|点)?情况(?:要|想|需要)?(?:补充|说明|说一下)"
+    rf"|^{_FILLER}(?:刚才|刚刚|前面|上面)?(?:说错了|写错了|搞错了|打错了|弄错了|说漏了|漏说了|忘了说|忘记说)"
+    rf"|^{_FILLER}不是.{{1,10}}?[，,。\s]*(?:而)?是.",
+    re.IGNORECASE,
+)
+# What announces a supplement and tells nothing by itself ("我想补充一下"): the content is asked for.
+_ADDING_WORDS = re.compile(
+    r"我|俺|还|再|想|要|得|补充|更正|纠正|一下|说明|几句|一点|一个|个|情况|内容|刚才|刚刚|说错了|写错了|忘了说|"
+    r"算了|不对|不好意思|对了|另外|的|有|点|下|事项|投诉|诉求|反映|工单"
+)
+
+
+def adds_to_own_case(text: str) -> bool:
+    """The message adds to or corrects what the resident reported ("补充一下 是3号楼的电梯", "说错了 不是电梯 是
+    楼道灯"): 补充说明 of that case, not a new request. A letter or a question is neither."""
+    return not is_letter(text) and not asks_a_question(text) and bool(_ADDING.search(text.strip()))
+
+
+def supplement_content(text: str) -> bool:
+    """Whether the supplement says something beyond announcing itself ("我想补充一下" does not)."""
+    return han_count(_ADDING_WORDS.sub("", text)) >= 2
 
 
 # "上次投诉的事解决了 谢谢你们", "投诉处理得很好 非常满意": a case dealt with, and the resident pleased (after its

@@ -311,3 +311,24 @@ def test_disputing_a_closed_case_is_a_reopen(text: str, intent: str, expected: s
 def test_declining_the_phone_read_as_cancel_keeps_the_request(text: str, expected: str) -> None:
     message = GrievanceAsComplaint().process([_parsed(text, "cancel")])[0]
     assert message.get(INTENT)[INTENT_NAME_KEY] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("算了 不是电梯 是楼道灯坏了", "submit_complaint", "supplement_case"),  # a correction, not a new report
+        ("补充一下 是3号楼东单元的电梯", "inform", "supplement_case"),  # a form still takes it
+        ("刚才忘了说 晚上十点以后最吵", "report_incident", "supplement_case"),
+        ("写错了", "deny", "deny"),  # a form's answer is left alone
+        ("补充医疗保险怎么报销", "supplement_case", "ask_service"),  # a question: the next of the ranking
+        ("/supplement_case", "supplement_case", "supplement_case"),
+    ],
+)
+def test_words_added_to_a_report_are_a_supplement(text: str, intent: str, expected: str) -> None:
+    parsed = _parsed(text, intent)
+    parsed.set(
+        INTENT_RANKING_KEY,
+        [{INTENT_NAME_KEY: intent, "confidence": 0.6}, {INTENT_NAME_KEY: "ask_service", "confidence": 0.3}],
+    )
+    message = GrievanceAsComplaint().process([parsed])[0]
+    assert message.get(INTENT)[INTENT_NAME_KEY] == expected

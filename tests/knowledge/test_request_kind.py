@@ -7,6 +7,7 @@ import pytest
 from knowledge.request_kind import (
     READ_CHARS,
     Strength,
+    adds_to_own_case,
     asks_a_question,
     asks_after_earlier_report,
     asks_how_to,
@@ -20,6 +21,7 @@ from knowledge.request_kind import (
     question_instead_of_complaint,
     satisfied_with_resolution,
     states_a_problem,
+    supplement_content,
     urges_own_case,
 )
 
@@ -423,3 +425,31 @@ def test_disputing_how_ones_case_was_closed(text: str, disputes: bool) -> None:
 )
 def test_satisfaction_with_a_case_dealt_with(text: str, satisfied: bool) -> None:
     assert satisfied_with_resolution(text) is satisfied
+
+
+@pytest.mark.parametrize(
+    ("text", "adds", "content"),
+    [
+        ("补充一下 是3号楼东单元的电梯", True, True),
+        ("说错了 不是电梯 是楼道灯坏了", True, True),
+        ("算了 不是电梯 是楼道灯坏了", True, True),  # a correction of what was just reported
+        ("刚才忘了说 晚上十点以后最吵", True, True),
+        ("TS2026120600001 补充：是3号楼的电梯", True, True),
+        ("对了 还有个情况要补充", True, False),
+        ("我想补充一下", True, False),  # says nothing yet: the content is asked for
+        ("不是六安户口 是外地的 能办社保卡吗", False, True),  # a question
+        ("补充医疗保险怎么报销", False, True),  # a service
+        ("我想补充材料怎么弄", False, True),  # an application's documents
+        ("不是说好了三天吗 怎么还没人来", False, True),
+        ("路灯坏了", False, True),
+        (
+            "尊敬的领导：补充说明一下，我上周反映的小区门口污水井问题，不光是臭，晚上还有老鼠成群出没，老人孩子"
+            "出门都得绕着走，请尽快派人处理。",
+            False,
+            True,
+        ),  # a letter tells its matter: a request of its own
+    ],
+)
+def test_adding_to_or_correcting_ones_report(text: str, adds: bool, content: bool) -> None:
+    assert adds_to_own_case(text) is adds
+    assert supplement_content(text) is content
