@@ -120,6 +120,7 @@ R = TypeVar(
     OwnerCodeSent,
     UrgeReceipt,
     ReopenReceipt,
+    SupplementReceipt,
 )
 
 
