@@ -120,3 +120,18 @@ def test_the_time_answer_tells_a_wait_the_time_limit_does_not_count(kb: Knowledg
     assert "当场办结" in answer and "30天离婚冷静期" in answer  # "当场办结" alone would mislead
     card = next(s for s in kb.services if s.name == "社会保障卡申领")
     assert not card.time_note and "冷静期" not in compose_answer(card, "time_limit")
+
+
+@pytest.mark.parametrize(
+    ("question", "service"),
+    [
+        ("社保卡怎么补", "社会保障卡挂失补换"),  # 怎么补 is 补办 (knowledge/dict/synonyms.tsv), not a first card
+        ("身份证丢了咋补", "居民身份证换领补领"),
+        ("社保卡怎么办", "社会保障卡申领"),
+    ],
+)
+def test_asking_how_to_replace_a_document_finds_its_replacement(
+    lexical_kb: KnowledgeBase, question: str, service: str
+) -> None:
+    result = lexical_kb.search(question)
+    assert result.best is not None and result.best.service == service
