@@ -517,7 +517,7 @@ class IncidentUpdate(Base):
     __tablename__ = "incident_updates"
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # accept | progress | resolve
+    kind: Mapped[str] = mapped_column(String(16))  # accept | progress | resolve | reopen (by the resident)
     note: Mapped[str | None] = mapped_column(Text)
     photo_id: Mapped[str | None] = mapped_column(String(32))
     by: Mapped[str] = mapped_column(String(64))

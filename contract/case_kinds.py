@@ -181,6 +181,8 @@ INCIDENT = _kind(
     deadline_met={"accepted", "in_progress"},
     # A community's system reporting as the grid: its acceptance meets the response deadline as the officer's does.
     report_statuses={"accepted": "accepted", "progress": "in_progress", "resolved": "resolved"},
+    # Back to the grid officer (the same one when available), who must accept it again within the response time.
+    reopen_status="assigned",
 )
 
 # 预算项目提议: a resident's project for a participatory budget round (api/services/budget.py); the review panel

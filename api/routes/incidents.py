@@ -17,8 +17,7 @@ from api.community_schemas import IncidentCreate, IncidentView, OfficerNote, Pho
 from api.db import transaction
 from api.deps import ResidentLimit, RuntimeDep, SessionDep, Staff, current_staff
 from api.errors import ApiError
-from api.replies import RATING_BUTTONS
-from api.resident_notices import rating_asked, tell_resident
+from api.resident_notices import tell_resident, tell_resolved
 from api.runtime import Runtime
 from api.security import Role
 from api.senders import CHANNEL_REFUSED, ResidentCallerDep
@@ -83,8 +82,10 @@ def _in_transaction(runtime: Runtime, work: Callable[[Session], _T]) -> _T:
 
 async def _tell(request: Request, runtime: Runtime, notice: incidents.Notice) -> IncidentView:
     """Tell the resident (after the change has committed), and return the incident as it is now."""
-    asked = notice.ask_rating and await rating_asked(request.app, notice.sender, notice.channel, notice.number)
-    await tell_resident(request.app, notice.sender, notice.channel, notice.text, RATING_BUTTONS if asked else None)
+    if notice.ask_rating:  # 回访 as for any case that can be redone: the stars and 不满意，申请重办
+        await tell_resolved(request.app, notice.sender, notice.channel, notice.number, notice.text)
+    else:
+        await tell_resident(request.app, notice.sender, notice.channel, notice.text)
     return await run_in_threadpool(
         _in_transaction, runtime, lambda s: incidents.view(s, incidents.find_incident(s, notice.number))
     )

@@ -26,7 +26,7 @@ from api.services.case_routing import route_case
 from api.services.communities import find_building, find_named_community
 from api.services.photos import owned_photos
 from contract.community_places import place_text, unit_key
-from contract.personal_data import mask_name, mask_phone
+from contract.personal_data import mask_name, mask_phone, mask_text
 from contract.receipts import CaseReceipt
 
 
@@ -100,6 +100,19 @@ def file_incident(session: Session, runtime: Runtime, body: IncidentCreate) -> C
     if officer is not None:
         shown = replace(shown, department=f"{incident.department}（网格员{mask_name(officer.display_name)}）")
     return shown
+
+
+def back_to_the_grid(session: Session, incident: Incident, reason: str) -> None:
+    """不满意重办 of a resolved incident (api/services/reopening.py has set its status and deadline): the officer
+    who resolved it takes it again when available, else the grid's next one; its response and resolution start
+    over, and the resident's words join its updates (the earlier resolution stays there)."""
+    officer = session.scalars(select(StaffUser).where(StaffUser.username == incident.assigned_to)).first()
+    grid = session.get(Grid, incident.grid_id) if incident.grid_id else None
+    if (officer is None or not officer.active or officer.away) and grid is not None:
+        officer = next_officer(session, grid)
+    incident.assigned_to = officer.username if officer is not None else None
+    incident.accepted_at = incident.resolved_at = incident.result_note = None
+    session.add(IncidentUpdate(incident_id=incident.id, kind="reopen", note=mask_text(reason), by=audit.RESIDENT))
 
 
 def officer_grids(session: Session, staff: Staff) -> list[int]:
@@ -233,6 +246,7 @@ def resolve(session: Session, staff: Staff, number: str, note: str, photo_id: st
         incident.sender,
         incident.channel,
         incident.number,
-        f"您反映的社区事件（编号{incident.number}）已处理完毕：{note}\n请为处理结果打个分（1-5分），您的评价会帮助我们改进。",
+        f"您反映的社区事件（编号{incident.number}）已处理完毕：{note}\n"
+        "请为处理结果打个分；如果问题没有解决，可以点“不满意，申请重办”。",
         ask_rating=True,
     )

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from api import audit
 from api.cases import deadline_from
 from api.errors import ApiError
-from api.models import Case, SupervisionEvent
+from api.models import Case, Incident, SupervisionEvent
+from api.services.incidents import back_to_the_grid
 from api.services.supervision import REOPEN, FollowUp, push_event
 from api.settings import Settings
 from api.workdays import WorkCalendar
@@ -68,6 +69,8 @@ def reopen(
     case.status = spec.reopen_status
     case.deadline = deadline_from(case, settings, calendar, now)
     case.updated_at = now
+    if isinstance(case, Incident):
+        back_to_the_grid(session, case, reason or PLAIN_REOPEN)
     event = SupervisionEvent(
         case_id=case.id,
         kind=REOPEN,

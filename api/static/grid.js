@@ -9,7 +9,7 @@
   var TOKEN_KEY = "luan-grid:token";
   var token = sessionStorage.getItem(TOKEN_KEY);
   var $ = function (id) { return document.getElementById(id); };
-  var UPDATE_KINDS = { accept: "接单", progress: "进展", resolve: "办结" };
+  var UPDATE_KINDS = { accept: "接单", progress: "进展", resolve: "办结", reopen: "群众不满意，申请重办" };
 
   function say(text) { $("status").textContent = text || ""; }
   function fail(text) { $("error").textContent = text || ""; }

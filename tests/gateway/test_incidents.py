@@ -502,3 +502,55 @@ def test_migration_0017_takes_the_kind_out_of_earlier_incidents_categories(datab
     ]
     # the incident's day is summarised again, the ticket's is not
     assert [str(updated) > "2026-01-06" for _, _, updated in rows] == [False, True]
+
+
+def test_a_resolved_incident_the_resident_disputes_goes_back_to_its_officer(
+    client: TestClient, admin: dict[str, str], settings: Settings
+) -> None:
+    """不满意重办: the officer who resolved it takes it again, to be accepted within a new response time; the earlier
+    result stays in its updates, the resident's words (masked) join them."""
+    me = issued_sender(client)
+    number = file(client, chat_report(settings), sender=internal_sender(me))["number"]
+    officer = login(client, "officer_a")
+    assert client.post(f"/api/grid/incidents/{number}/accept", headers=officer).status_code == 200
+    resolved = client.post(f"/api/grid/incidents/{number}/resolve", headers=officer, json={"note": "灯已换好"})
+    assert resolved.status_code == 200
+    told = stream_lines(client, internal_sender(me))[-1]
+    assert told.text.endswith("如果问题没有解决，可以点“不满意，申请重办”。")
+    assert [b["title"] for b in told.buttons][-1] == "不满意，申请重办"
+
+    words = "灯还是不亮 晚上黑漆漆的 有事打13912345678"
+    body = {"sender": internal_sender(me), "note": words}  # as the action server asks for the resident
+    reopened = client.post(f"/api/cases/{number}/reopen", json=body, headers=chat_report(settings))
+    assert reopened.status_code == 201, reopened.text
+    assert reopened.json()["status_text"] == "已派给网格员，等待接单"
+    view = client.get(f"/api/grid/incidents/{number}", headers=officer).json()
+    assert (view["status"], view["assigned_to"], view["accepted_at"], view["result_note"]) == (
+        "assigned",
+        "officer_a",
+        None,
+        None,
+    )
+    assert datetime.fromisoformat(view["deadline"]) > datetime.fromisoformat(resolved.json()["deadline"])
+    assert [(u["kind"], u["note"]) for u in view["updates"]][-2:] == [
+        ("resolve", "灯已换好"),
+        ("reopen", "灯还是不亮 晚上黑漆漆的 有事打139****5678"),
+    ]
+    again = client.post(f"/api/grid/incidents/{number}/accept", headers=officer)
+    assert again.status_code == 200 and again.json()["accepted_at"] is not None
+
+
+def test_a_disputed_incident_whose_officer_is_away_goes_to_the_grids_next(
+    client: TestClient, admin: dict[str, str], settings: Settings
+) -> None:
+    number = file(client)["number"]
+    first = client.get(f"/api/grid/incidents/{number}", headers=admin).json()["assigned_to"]
+    officer = login(client, first)
+    client.post(f"/api/grid/incidents/{number}/accept", headers=officer)
+    client.post(f"/api/grid/incidents/{number}/resolve", headers=officer, json={"note": "灯已换好"})
+    sessions = make_session_factory(make_engine(settings.database_url))
+    with transaction(sessions) as session:
+        session.scalars(select(StaffUser).where(StaffUser.username == first)).one().away = True
+    assert client.post(f"/api/cases/{number}/reopen", json={"phone_last4": PHONE[-4:]}).status_code == 201
+    now = client.get(f"/api/grid/incidents/{number}", headers=admin).json()["assigned_to"]
+    assert now not in (first, None)
