@@ -24,8 +24,9 @@ _ABOUT_THE_DOCUMENT = re.compile(
     r".{0,3}?(?:丢|补|掉|坏|改|换|过期|到期|注销|遗失|找不到|不见)"
     r"|上(?:的|面|边|头|写|印|记|登记|显示|名|姓名|年龄|岁数|出生|生日|性别|民族|地址|住址|照片|相片|号|信息)"
 )
-# A procedure followed by 后 is what came before the question, not one asked for ("公司注销后公积金怎么提取").
-_NOT_BEFORE = r"(?![以之]?后)"
+# A procedure followed by 后 is what came before the question, not one asked for ("公司注销后公积金怎么提取"); 补
+# followed by these is another word ("疫苗怎么补种", "社保怎么补缴", "能补贴多少").
+_NOT_BEFORE = r"(?![以之]?后|种|缴|交|贴|助|课|考|齐|充|录)"
 
 
 @dataclass(frozen=True)

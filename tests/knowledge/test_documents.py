@@ -57,6 +57,10 @@ def test_written_forms_name_their_document() -> None:
         ("身份证号码更正去哪办", frozenset({"变更"}), False),  # 更正 is a 变更
         ("公司注销后公积金怎么提取", frozenset(), False),  # what came before the question
         ("社保卡挂失了后来又找到了，能解除挂失吗", frozenset(), False),  # no procedure of the table
+        ("结婚证丢了怎么补", frozenset(), True),  # 补办: a replacement, which 结婚登记 is not about
+        ("房产证上加名字怎么办", frozenset({"补办"}), True),  # 加名 is a change of owners, not a replacement
+        ("孩子疫苗漏打了怎么补种", frozenset(), False),  # 补种, 补缴, 补贴: other words
+        ("社保断了几个月怎么补缴", frozenset(), False),
     ],
 )
 def test_a_question_asking_for_another_procedure(question, own, another) -> None:
@@ -79,6 +83,8 @@ def test_a_question_asking_for_another_procedure(question, own, another) -> None
         ("企业注销要带哪些材料", "企业设立登记"),
         ("公积金转移怎么办", "住房公积金提取"),
         ("离婚登记能撤销吗", "离婚登记"),
+        ("结婚证丢了怎么补办", "居民身份证换领补领"),  # no guide replaces a marriage certificate
+        ("房产证上加名字怎么办", "不动产权证书补办"),
     ],
 )
 def test_a_neighbouring_guide_is_not_confident_on_a_question_about_another_document_or_procedure(
@@ -109,6 +115,10 @@ def test_a_neighbouring_guide_is_not_confident_on_a_question_about_another_docum
         ("异地就医备案办了以后还能取消吗", "异地就医备案"),
         ("食品经营许可证到期了怎么延续", "食品经营许可"),
         ("房子过户要交多少税", "不动产转移登记"),  # its guide names 缴税
+        ("社保卡怎么补", "社会保障卡挂失补换"),
+        ("残疾证丢了怎么补办", "残疾人证办理"),  # its questions: 残疾证丢了能补吗
+        ("房产证丢了怎么补办", "不动产权证书补办"),
+        ("孩子疫苗漏打了怎么补种", "预防接种"),
     ],
 )
 def test_a_question_about_the_guides_own_documents_and_procedures_stays_confident(
