@@ -123,6 +123,9 @@ class KnowledgeRetriever(GraphComponent):
                 unplaced.append(entity)
             elif mapping.confident:
                 entity["value"] = mapping.hits[0].service
+        # A service named in a question about something its guide does not deal with ("结婚证丢了怎么补办": 补办 is
+        # not 结婚登记's) is no answer: without the entity, the assistant offers the question to a person.
+        unplaced += [e for e in services if kb.about_another_subject(text, str(e["value"]))]
         gone = {id(entity) for entity in unplaced}
         entities = [entity for entity in entities if id(entity) not in gone]
         services = [entity for entity in services if id(entity) not in gone]

@@ -91,6 +91,13 @@ class KnowledgeBase:
         """Every service's name, aliases and keywords: the catalogue's own words for its services."""
         return self._loaded.words
 
+    def about_another_subject(self, question: str, service: str) -> bool:
+        """The question is about a document or asks for a procedure the named service's guide does not deal with
+        ("结婚证丢了怎么补办" of 结婚登记); False for a name that is no service."""
+        loaded = self._loaded
+        index = next((i for i, s in enumerate(loaded.services) if s.name == service), None)
+        return index is not None and loaded.about_another(question, index)
+
     def reload(self) -> int:
         """Re-read the YAML files and rebuild the index (only new passages are embedded).
 

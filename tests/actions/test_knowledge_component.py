@@ -86,6 +86,18 @@ def test_a_mention_naming_another_service_keeps_it(retriever: KnowledgeRetriever
     assert message.get("entities")[0]["value"] == "户口迁移"
 
 
+def test_a_service_named_in_a_question_its_guide_does_not_deal_with_is_no_service(
+    retriever: KnowledgeRetriever,
+) -> None:
+    # 结婚登记 marries; a lost marriage certificate is replaced elsewhere: the guide is no answer to 补办.
+    found = {"entity": "service", "value": "结婚登记", "start": 0, "end": 3, "extractor": "SpacyEntityRuler"}
+    message = parse(retriever, "结婚证丢了怎么补办", [found])
+    assert message.get("knowledge")["confident"] is False
+    assert message.get("entities") == []
+    kept = parse(retriever, "结婚登记要带什么", [dict(found)])
+    assert [e["value"] for e in kept.get("entities")] == ["结婚登记"]
+
+
 def test_a_word_of_no_service_in_a_message_about_none_is_no_service(retriever: KnowledgeRetriever) -> None:
     # DIET took "手续" for a service; alone it matched a service that has nothing to do with building a house.
     found = {"entity": "service", "value": "手续", "start": 13, "end": 15, "extractor": "DIETClassifier"}
