@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import select
@@ -29,6 +30,7 @@ from api.case_views import public_status, staff_view
 from api.db import transaction
 from api.department_signing import signed_headers
 from api.models import Case, DepartmentDelivery, DepartmentEndpoint, utcnow
+from api.services.supervision import history
 from api.settings import Settings
 from api.workdays import WorkCalendar
 
@@ -53,12 +55,21 @@ class Outgoing:
     body: bytes
 
 
-def case_body(case: Case, calendar: WorkCalendar, event: str, delivery_id: int, now: datetime) -> bytes:
-    """The webhook's JSON: the event and the case as an agent sees it, personal data masked (docs/departments.md)."""
+def case_body(
+    case: Case, calendar: WorkCalendar, event: str, delivery_id: int, now: datetime, supervision: list[dict[str, Any]]
+) -> bytes:
+    """The webhook's JSON: the event, the case as an agent sees it, personal data masked, and its supervision
+    history (docs/departments.md)."""
     view = {k: v for k, v in staff_view(case, calendar, now).items() if k not in _NOT_SENT}
     status = public_status(case)
     view.update(kind_text=status.kind_text, status_text=status.status_text)
-    payload = {"event": event, "delivery_id": delivery_id, "department": case.department, "case": view}
+    payload = {
+        "event": event,
+        "delivery_id": delivery_id,
+        "department": case.department,
+        "case": view,
+        "supervision": supervision,
+    }
     return json.dumps(payload, ensure_ascii=False, default=str).encode()
 
 
@@ -107,7 +118,8 @@ class DeliveryWorker:
                     delivery.dead, delivery.last_error = True, "部门接口已注销"
                     continue
                 delivery.next_attempt_at = now + lease
-                body = case_body(delivery.case, self.calendar, delivery.event, delivery.id, now)
+                case = delivery.case
+                body = case_body(case, self.calendar, delivery.event, delivery.id, now, history(session, case))
                 claimed.append(
                     Outgoing(delivery.id, endpoint.webhook_url, endpoint.signing_secret, delivery.event, body)
                 )

@@ -345,6 +345,18 @@ class StaffUser(Base):
 SUPERVISION_CARDS = text("kind IN ('yellow', 'red')")
 
 
+# A resident reported the case's matter again (api/services/repeat_reports.py).
+REPEAT = "repeat"
+# A resident urged the case (api/services/urges.py).
+URGE = "urge"
+# A resident was not satisfied with the resolution and the case went back to be done again (api/services/reopening.py).
+REOPEN = "reopen"
+# A resident added to or corrected what their open case says (api/services/supplements.py).
+SUPPLEMENT = "supplement"
+# The events that are a resident's own follow-up of their case (its department hears each: api/services/departments.py).
+RESIDENT_FOLLOW_UPS = frozenset({REPEAT, URGE, REOPEN, SUPPLEMENT})
+
+
 class SupervisionEvent(Base):
     """督办 on a case: the scheduler's yellow and red cards, a supervisor's note or deadline extension, a resident's
     repeat report, urge or dissatisfaction with the resolution (reopen).

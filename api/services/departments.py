@@ -20,9 +20,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import audit
 from api.categories import Category
 from api.errors import ApiError
-from api.models import Case, DepartmentDelivery, DepartmentEndpoint, utcnow
+from api.models import RESIDENT_FOLLOW_UPS, Case, DepartmentDelivery, DepartmentEndpoint, SupervisionEvent, utcnow
 
 DISPATCHED = "case.dispatched"
+# A resident's follow-up on a case its department holds (群众再次反映, 催办, 不满意重办, 补充说明): the department's own
+# system hears it as its console does, with the case's supervision history (the newest event last).
+FOLLOWED_UP = "case.followed_up"
 # Statuses in which a case waits for a 12345 agent and is no department's yet: a hotline ticket is the agent's
 # until it is dispatched, whatever department the router suggested when it was filed.
 HELD_BY_AGENTS: dict[str, frozenset[str]] = {"ticket": frozenset({"open"})}
@@ -44,12 +47,25 @@ def _newly_dispatched(case: Case, new: bool) -> bool:
     return new or _changed(case, "department") or _changed(case, "status")
 
 
+def _queue(session: Session, case: Case, event: str) -> None:
+    with session.no_autoflush:
+        endpoint = session.get(DepartmentEndpoint, case.department)
+    if endpoint is not None:
+        session.add(DepartmentDelivery(case=case, department=case.department, event=event))
+
+
 def queue_deliveries(session: Session, _context: Any, _instances: Any) -> None:
-    """before_flush hook: queue a delivery for each case newly dispatched to a department with an endpoint.
+    """before_flush hook: queue a delivery for each case newly dispatched to a department with an endpoint, and
+    for each resident's follow-up on a case a department with an endpoint holds.
 
     A status change alone queues only when the case leaves a held status (a ticket dispatched to the department
     it already had); other status changes are the department's own doing.
     """
+    for followed in [e for e in session.new if isinstance(e, SupervisionEvent) and e.kind in RESIDENT_FOLLOW_UPS]:
+        with session.no_autoflush:
+            case = session.get(Case, followed.case_id)
+        if case is not None and case.department is not None and not _held(case):
+            _queue(session, case, FOLLOWED_UP)
     candidates = [(case, True) for case in session.new if isinstance(case, Case)]
     candidates += [(case, False) for case in session.dirty if isinstance(case, Case)]
     for case, new in candidates:
@@ -59,10 +75,7 @@ def queue_deliveries(session: Session, _context: Any, _instances: Any) -> None:
             before = inspect(case).attrs["status"].history.deleted
             if not before or before[0] not in HELD_BY_AGENTS.get(case.kind, frozenset()):
                 continue
-        with session.no_autoflush:
-            endpoint = session.get(DepartmentEndpoint, case.department)
-        if endpoint is not None:
-            session.add(DepartmentDelivery(case=case, department=case.department, event=DISPATCHED))
+        _queue(session, case, DISPATCHED)
 
 
 def install(factory: sessionmaker[Session]) -> None:

@@ -20,19 +20,11 @@ from api import audit, case_access
 from api.cases import find_case
 from api.deps import Staff
 from api.errors import ApiError
-from api.models import SUPERVISION_CARDS, Case, SupervisionEvent
+from api.models import REOPEN, REPEAT, SUPERVISION_CARDS, SUPPLEMENT, URGE, Case, SupervisionEvent
 from api.workdays import Card, WorkCalendar
 from contract.case_kinds import DEADLINE_RUNNING_STATUSES
 from contract.personal_data import mask_text
 
-# A resident reported the case's matter again (api/services/repeat_reports.py).
-REPEAT = "repeat"
-# A resident urged the case (api/services/urges.py).
-URGE = "urge"
-# A resident was not satisfied with the resolution and the case went back to be done again (api/services/reopening.py).
-REOPEN = "reopen"
-# A resident added to or corrected what their open case says (api/services/supplements.py).
-SUPPLEMENT = "supplement"
 KIND_TEXT = {
     "yellow": "黄牌督办",
     "red": "红牌督办",

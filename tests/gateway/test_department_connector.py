@@ -161,6 +161,41 @@ def test_a_dispatched_case_is_delivered_signed_and_verified(
     assert deliver(connector) == {}  # delivered once, not again
 
 
+def test_a_residents_follow_ups_reach_the_departments_system_with_the_supervision_history(
+    gateway: TestClient, connector: Settings, staff_token: Token, standin_url: str
+) -> None:
+    register_at_standin(gateway, staff_token("admin"), connector, standin_url, LAND)
+    number = file_complaint(gateway, LAND, sender="web-connector-f")
+    resident = {"sender": "web-connector-f"}
+    urged = gateway.post(f"/api/cases/{number}/urges", json={**resident, "note": "都三天了"}, headers=SERVICE)
+    assert urged.status_code == 201, urged.text
+    again = gateway.post(f"/api/cases/{number}/urges", json=resident, headers=SERVICE)
+    assert again.status_code == 200  # the urge of the day stands: nothing new to tell
+    added = {**resident, "supplement": "补充：坏的是东门那盏，电话13912345678"}
+    assert gateway.post(f"/api/cases/{number}/supplements", json=added, headers=SERVICE).status_code == 201
+    assert [d.event for d in deliveries(connector)] == ["case.dispatched", "case.followed_up", "case.followed_up"]
+
+    assert list(deliver(connector).values()) == [None, None, None]
+    got = received(standin_url)
+    assert sorted((r["event"], r["case"]["number"]) for r in got) == [
+        ("case.dispatched", number),
+        ("case.followed_up", number),
+        ("case.followed_up", number),
+    ]
+    # Each delivery carries the history as it is when sent (in any order), newest last, personal data masked.
+    assert [(e["kind"], e["note"]) for e in max(got, key=lambda r: len(r["supervision"]))["supervision"]] == [
+        ("urge", "都三天了"),
+        ("supplement", "补充：坏的是东门那盏，电话139****5678"),
+    ]
+    # A follow-up on a case of a department without a system queues nothing.
+    other = file_complaint(gateway, "市民政局", sender="web-connector-g")
+    assert (
+        gateway.post(f"/api/cases/{other}/urges", json={"sender": "web-connector-g"}, headers=SERVICE).status_code
+        == 201
+    )
+    assert len(deliveries(connector)) == 3
+
+
 def test_a_wrong_signature_is_refused_then_retried_to_the_dead_letters_and_retried_from_there(
     gateway: TestClient, connector: Settings, staff_token: Token, standin_url: str
 ) -> None:
