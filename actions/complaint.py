@@ -76,7 +76,7 @@ _OPENS_BY_TAKING_BACK = re.compile(_CORRECTION_LEAD + r"(?:我说的|我是说)?
 _LEADS_INTO_CORRECTION = re.compile(_CORRECTION_LEAD)
 
 
-def _corrects_the_matter(text: str, description: str, kept_place: str | None) -> bool:
+def corrects_the_matter(text: str, description: str, kept_place: str | None) -> bool:
     """ "等等 不是公厕 是边上的垃圾站 臭死了": what it takes back was said of the matter, not of the place kept."""
     taken_back = _OPENS_BY_TAKING_BACK.match(text)
     return (
@@ -206,12 +206,13 @@ def more_of_the_letter(tracker: Tracker) -> str | None:
 
 
 def added_to_description(
-    description: str, text: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    description: str, text: str, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str = "complaint_description"
 ) -> dict[str, Any]:
+    """`text` joins the description in `slot` (a form's), and the resident is told so."""
     added = (replies.ADDED_TO_DESCRIPTION, replies.ADDED_AGAIN)
     again = any(said in added for said in bot_texts_before_latest_message(tracker))
     dispatcher.utter_message(text=replies.ADDED_AGAIN if again else replies.ADDED_TO_DESCRIPTION)
-    return {"complaint_description": f"{description}\n{text}"[:MAX_LETTER_CHARS]}
+    return {slot: f"{description}\n{text}"[:MAX_LETTER_CHARS]}
 
 
 def continue_with_more_of_the_letter(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:
@@ -282,7 +283,7 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
         if (
             description
             and not text.startswith("/")
-            and ((place is None and _CORRECTION.search(text)) or _corrects_the_matter(text, description, None))
+            and ((place is None and _CORRECTION.search(text)) or corrects_the_matter(text, description, None))
         ):
             # "等等 我说错了 是隔壁那家烧烤店", "不是公厕 是垃圾站": what happened corrected, not where; the place is
             # asked again.
@@ -331,7 +332,7 @@ class ValidateComplaintForm(WithCaseApi, FormValidation):
             return {"phone": None}
         kept = tracker.get_slot("complaint_place")
         kept = None if kept == NO_PLACE else kept  # "未说明" (no place could be told) is no place to join
-        if _contact(text) is None and description and _corrects_the_matter(text, description, kept):
+        if _contact(text) is None and description and corrects_the_matter(text, description, kept):
             return {**added_to_description(description, text, dispatcher, tracker), "phone": None}
         if _contact(text) is None and (place := extract_place(text)) is not None:
             if kept and _CORRECTION.search(text):
@@ -416,7 +417,7 @@ def _as_corrected(description: str) -> str:
     ("鼓楼广场边上的公厕一直锁着" then "等等 不是公厕 是边上的垃圾站": the line restates the 垃圾站)."""
     lines = description.split("\n")
     for at in range(len(lines) - 1, 0, -1):
-        if _corrects_the_matter(lines[at], "\n".join(lines[:at]), None):
+        if corrects_the_matter(lines[at], "\n".join(lines[:at]), None):
             return "\n".join([_LEADS_INTO_CORRECTION.sub("", lines[at]), *lines[at + 1 :]])
     return description
 

@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
-from actions.complaint import complaint_filed, summary_of
+from actions.complaint import added_to_description, complaint_filed, corrects_the_matter, summary_of
 from actions.form_base import FormValidation, Narrative, file_case
 from actions.pii import normalize_phone
 from actions.tracker_info import repeats_previous_message, sender_channel, slot_text
@@ -67,6 +67,14 @@ def _place(text: str) -> str | None:
     return place_text("", building, unit) if building else None
 
 
+def _unlisted_estate(text: str, names: list[str]) -> str | None:
+    """The place as written when `text` names an estate that is no listed community nor a likely typo of one."""
+    place = extract_place(text)
+    if place is None or not place.specific or place.community is None:
+        return None
+    return None if typo_of(place.community, close_names(place.community, names)) else place.as_written
+
+
 def _texts_since_last_report(tracker: Tracker) -> list[str]:
     """What the resident wrote since their last report was filed, latest first (an earlier report's place is
     another problem's), and since the place was last cleared (a place the gateway refused is not read again)."""
@@ -111,6 +119,10 @@ class ValidateIncidentForm(WithCaseApi, FormValidation):
         except CaseApiError:
             return {}
         found = next(filter(None, (find_community(text, names) for text in texts)), None)
+        if found is None:
+            # An estate outside the directory named in the report ("金安区梅山路幸福小区的电梯坏了"): not asked
+            # again; validate_community says it will be a 12345 request.
+            found = next(filter(None, (_unlisted_estate(text, names) for text in texts)), None)
         return {"community": found} if found else {}
 
     def validate_incident_kind(
@@ -152,7 +164,8 @@ class ValidateIncidentForm(WithCaseApi, FormValidation):
         found = find_community(text, names)
         if found:
             return self.accept("community", found, tracker)
-        if tracker.get_slot("requested_slot") != "community":
+        asked = tracker.get_slot("requested_slot") == "community"
+        if not asked and _unlisted_estate(text, names) is None:
             return {"community": None}  # a word in another answer that is no community: nothing to say
         choices = close_names(text, names)
         place = extract_place(text)
@@ -178,6 +191,11 @@ class ValidateIncidentForm(WithCaseApi, FormValidation):
         place = _place(text)
         if place:
             return self.accept("incident_place", place, tracker)
+        description = str(tracker.get_slot("incident_description") or "")
+        if description and corrects_the_matter(text, description, None):
+            # "说错了 不是电梯 是楼道灯坏了": the report corrected, not an answer; the building is asked again.
+            added = added_to_description(description, text, dispatcher, tracker, "incident_description")
+            return {**added, "incident_place": None}
         return self.reject("incident_place", dispatcher, tracker, buttons=replies.QUESTIONS["incident_place"][1])
 
 

@@ -96,6 +96,10 @@ def _core(name: str) -> str:
     return name
 
 
+# A name without its 小区/社区 followed by these is a road or a place of its own: "梅山路幸福小区" is not 梅山小区.
+_NOT_A_ROAD = r"(?!路|街|大道|巷|镇|乡|村)"
+
+
 def find_community(text: str, names: Iterable[str]) -> str | None:
     """The known community a text names, in full or without "小区/社区" ("金安" for "金安小区"); the longest
     when several match. Names with a sample mark "样例·" are also found without it."""
@@ -103,7 +107,11 @@ def find_community(text: str, names: Iterable[str]) -> str | None:
     found = [
         name
         for name in names
-        if any(form and form in text for form in {name, _core(name), _core(name.removeprefix("样例·"))})
+        if name in text
+        or any(
+            form and re.search(re.escape(form) + _NOT_A_ROAD, text)
+            for form in {_core(name), _core(name.removeprefix("样例·"))}
+        )
     ]
     return max(found, key=len) if found else None
 

@@ -90,6 +90,43 @@ def test_an_estate_outside_the_directory_is_taken_as_written_for_a_12345_request
     assert unclear["community"] is None
 
 
+def test_an_estate_outside_the_directory_named_in_the_report_is_not_asked_again(
+    gateway, dispatcher, make_tracker, domain
+):
+    gateway.routes[("GET", "/api/communities")] = (200, {"communities": ["样例·梅山小区"]})
+    form = ValidateIncidentForm(gateway.client())
+    text = "金安区梅山路幸福小区的电梯坏了一个星期了"
+    tracker = make_tracker(events=[user_event(text, "report_incident")])
+    found = asyncio.run(form.extract_community(dispatcher, tracker, domain))
+    assert found == {"community": "金安区梅山路幸福小区"}
+    validated = asyncio.run(form.validate_community(found["community"], dispatcher, tracker, domain))
+    assert validated["community"] == "金安区梅山路幸福小区"
+    assert "还没有接入社区网格" in dispatcher.messages[-1]["text"]
+    # A likely typo of a listed name, or a report naming no estate, still gets the question.
+    for said in ("梅三小区电梯坏了", "小区电梯坏了"):
+        other = make_tracker(events=[user_event(said, "report_incident")])
+        assert asyncio.run(form.extract_community(dispatcher, other, domain)) == {}, said
+
+
+def test_a_correction_at_the_building_question_joins_the_report(gateway, dispatcher, make_tracker, domain):
+    form = ValidateIncidentForm(gateway.client())
+    said = "说错了 不是电梯 是楼道灯坏了"
+    tracker = make_tracker(
+        slots={"incident_description": "金安区梅山路幸福小区的电梯坏了一个星期了"},
+        events=[user_event(said, "supplement_case")],
+        requested_slot="incident_place",
+    )
+    result = form.validate_incident_place(said, dispatcher, tracker, domain)
+    assert result == {
+        "incident_description": f"金安区梅山路幸福小区的电梯坏了一个星期了\n{said}",
+        "incident_place": None,
+    }
+    assert dispatcher.messages[-1]["text"] == "这段已补充到您反映的问题里。"
+    # Anything else that is no building is still asked again.
+    assert form.validate_incident_place("不知道", dispatcher, tracker, domain)["incident_place"] is None
+    assert dispatcher.messages[-1]["text"] != "这段已补充到您反映的问题里。"
+
+
 def test_a_name_kept_after_the_close_ones_were_shown_is_taken(gateway, dispatcher, make_tracker, domain):
     gateway.routes[("GET", "/api/communities")] = (200, {"communities": ["样例·梅山小区"]})
     form = ValidateIncidentForm(gateway.client())

@@ -53,6 +53,9 @@ def test_a_community_is_found_in_full_or_without_its_suffix():
     assert find_community("梅山南苑5栋", names) == "梅山南苑小区"
     assert find_community("金安区某社区2栋", names) == "样例·金安区某社区"
     assert find_community("3栋2单元", names) is None
+    # Without its suffix, a name followed by 路, 镇 … is a road or a town: another estate on 梅山路.
+    assert find_community("金安区梅山路幸福小区的电梯坏了", names) is None
+    assert find_community("梅山路上的梅山小区", names) == "梅山小区"
 
 
 def test_close_names_suggest_what_was_probably_meant():
