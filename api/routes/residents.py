@@ -249,13 +249,23 @@ _NOT_THEIRS: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def _push_or_repeat(request: Request, response: Response, event: dict[str, Any] | None) -> None:
-    """A new follow-up (201) goes to the consoles; a repeat answers 200 and recorded nothing."""
-    if event is None:
+async def _followed_up(
+    request: Request,
+    response: Response,
+    runtime: Runtime,
+    number: str,
+    body: CaseCaller,
+    act: Callable[[Session, Case, str], FollowUp],
+) -> tuple[dict[str, Any], str]:
+    """Record the follow-up (`_follow_up`): a new one (201) goes to the consoles, a repeat answers 200 and recorded
+    nothing. The receipt's common fields, and when the follow-up that stands was recorded (ISO)."""
+    fields, done = await run_in_threadpool(_follow_up, runtime, number, body, act)
+    if done.event is None:
         response.status_code = 200
     else:
         hub: HandoffHub = request.app.state.handoff
-        await hub.bus.publish(AGENTS_TOPIC, event)
+        await hub.bus.publish(AGENTS_TOPIC, done.event)
+    return fields, done.at.isoformat()
 
 
 @router.post(
@@ -284,9 +294,8 @@ async def urge_case(
     def act(session: Session, case: Case, actor: str) -> FollowUp:
         return urge(session, case, body.note, actor, utcnow())
 
-    fields, urged = await run_in_threadpool(_follow_up, runtime, number, body, act)
-    await _push_or_repeat(request, response, urged.event)
-    return UrgeReceipt(**fields, urged_at=urged.at.isoformat())
+    fields, at = await _followed_up(request, response, runtime, number, body, act)
+    return UrgeReceipt(**fields, urged_at=at)
 
 
 @router.post(
@@ -318,9 +327,8 @@ async def reopen_case(
     def act(session: Session, case: Case, actor: str) -> FollowUp:
         return reopen(session, case, body.note, actor, runtime.settings, runtime.calendar, utcnow())
 
-    fields, reopened = await run_in_threadpool(_follow_up, runtime, number, body, act)
-    await _push_or_repeat(request, response, reopened.event)
-    return ReopenReceipt(**fields, reopened_at=reopened.at.isoformat())
+    fields, at = await _followed_up(request, response, runtime, number, body, act)
+    return ReopenReceipt(**fields, reopened_at=at)
 
 
 @router.post(
@@ -352,6 +360,5 @@ async def supplement_case(
     def act(session: Session, case: Case, actor: str) -> FollowUp:
         return supplement(session, case, body.supplement, actor, utcnow())
 
-    fields, added = await run_in_threadpool(_follow_up, runtime, number, body, act)
-    await _push_or_repeat(request, response, added.event)
-    return SupplementReceipt(**fields, supplemented_at=added.at.isoformat())
+    fields, at = await _followed_up(request, response, runtime, number, body, act)
+    return SupplementReceipt(**fields, supplemented_at=at)
