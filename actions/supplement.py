@@ -3,7 +3,8 @@
 
 Which case, as for 催办 (actions/urge.py): the number in the message (or pressed on a button), else the case whose
 status was just shown, else the case filed in this conversation, else one of the resident's own recent cases as
-buttons (the words wait in `supplement_text` for the press). "我想补充一下" says nothing yet: the resident is asked to
+buttons (the words wait in `supplement_text` for the press); with no case at all, a problem it states is offered
+to be registered as a request of its own. "我想补充一下" says nothing yet: the resident is asked to
 send the content starting with 补充, which the NLU reads as a supplement whatever follows. The gateway keeps the
 case's description as filed and records the words beside it for the department (api/services/supplements.py).
 """
@@ -17,9 +18,10 @@ from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.case_api import CaseApiError, WithCaseApi
+from actions.intake import offer_to_register
 from actions.urge import case_in_question, follow_up_text, offer_own_cases
 from contract.case_kinds import kind_of_number
-from knowledge.request_kind import supplement_content
+from knowledge.request_kind import states_a_problem, supplement_content
 
 SUPPLEMENT = "supplement_case"
 
@@ -37,6 +39,10 @@ class ActionSupplementCase(WithCaseApi, Action):
         if number is None:
             if await offer_own_cases(self.api, dispatcher, tracker, SUPPLEMENT, replies.SUPPLEMENT_WHICH):
                 return [SlotSet("case_number", None), SlotSet("supplement_text", words)]
+            # No case of theirs: "算了 不是电梯 是楼道灯坏了" after a report left unfiled is a request of its own.
+            offered = offer_to_register(dispatcher, tracker) if words and states_a_problem(words) else None
+            if offered is not None:
+                return [*forget, *offered]
             dispatcher.utter_message(text=replies.SUPPLEMENT_FIND_CASE)
             return forget
         if not words or not supplement_content(words):

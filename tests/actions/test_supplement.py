@@ -92,6 +92,15 @@ def test_without_a_case_the_own_cases_are_offered_and_the_words_wait_for_the_pre
     assert gateway.sent_json() == {"sender": "resident-1", "supplement": said}
 
 
+def test_without_any_case_a_problem_it_states_is_offered_as_a_request(gateway, dispatcher, make_tracker, domain):
+    gateway.routes[("GET", "/api/cases")] = (200, [])
+    said = "算了 不是电梯 是楼道灯坏了"
+    events = run(make_tracker(events=[user_event(said, "supplement_case")]), gateway, dispatcher, domain)
+    assert dispatcher.messages[0]["text"].startswith("您说的情况我还没法直接解答。需要的话，我可以把它原样登记为诉求")
+    assert SlotSet("offered_request", said) in events
+    assert all(r.method == "GET" for r in gateway.requests)
+
+
 def test_without_any_case_the_number_is_asked_with_the_content(gateway, dispatcher, make_tracker, domain):
     gateway.routes[("GET", "/api/cases")] = (200, [])
     events = run(make_tracker(events=[user_event("补充一下 是二单元", "supplement_case")]), gateway, dispatcher, domain)
