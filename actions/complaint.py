@@ -368,6 +368,8 @@ _CLAUSE = re.compile(r"[^，,；;：:\s]+[，,；;：:\s]*")
 # An age is an introduction only on its own: "四十多岁被裁了" is the matter.
 _INTRODUCTION = re.compile(
     r"^(?:我|本人|我们|俺|俺们)(?:是|叫|系)|^(?:今年|已经)?[\d一二三四五六七八九十几]+多?岁(?:了|的我)?[，,；;：:]?$"
+    # Where the writer lives, said of themselves ("家住解放路南苑小区"), not what is wrong there ("我家住的楼漏水").
+    r"|^(?:我|我们|俺)?(?:家)?住(?:在)?[^，,；;。]*(?:小区|社区|村|组|街道|镇|乡|号|栋|号楼|单元|室)[，,；;。]?$"
 )
 
 

@@ -246,6 +246,11 @@ def test_a_number_typed_with_spaces_in_the_request_is_taken(dispatcher, make_tra
         ),
         ("本人系退休职工，今年70岁，养老金调整后反而少了", "养老金调整后反而少了"),
         (
+            "尊敬的市长您好！我是裕安区西市街道的居民，家住解放路南苑小区。小区北门外的汽修店天天在人行道上喷漆。",
+            "小区北门外的汽修店天天在人行道上喷漆",  # where the writer lives is introduction too
+        ),
+        ("我家住的那栋楼外墙瓷砖往下掉", "我家住的那栋楼外墙瓷砖往下掉"),  # what is wrong where they live
+        (
             "尊敬的市长您好！我是裕安区西市街道的一名退休职工，今年六十八岁。楼下烧烤店油烟直接往楼道里灌。",
             "楼下烧烤店油烟直接往楼道里灌",  # the introduction alone says nothing about the matter
         ),
