@@ -54,3 +54,13 @@ async def tell_resolved(app: FastAPI, sender: str | None, channel: str, number: 
     rated = await rating_asked(app, sender, channel, number)
     buttons = [*RATING_BUTTONS, *reopen_buttons(number)] if rated else reopen_buttons(number)
     return await tell_resident(app, sender, channel, text, buttons)
+
+
+async def tell_outcome(
+    app: FastAPI, sender: str | None, channel: str, number: str, text: str, redo: bool
+) -> bool | None:
+    """A case's outcome: with 回访 (`tell_resolved`) when it is a resolution the resident may send back (`redo`),
+    else the line alone."""
+    if redo:
+        return await tell_resolved(app, sender, channel, number, text)
+    return await tell_resident(app, sender, channel, text)

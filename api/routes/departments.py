@@ -39,7 +39,7 @@ from api.deps import (
 )
 from api.errors import ApiError
 from api.models import utcnow
-from api.resident_notices import tell_resident, tell_resolved
+from api.resident_notices import tell_outcome
 from api.runtime import Runtime
 from api.security import Role
 from api.services import department_reports, departments, property_access
@@ -131,10 +131,8 @@ async def report(
     resolved with its result. The case's status follows, the report is audited, and the resident is told."""
     reported = await run_in_threadpool(_report, runtime, department, number, body)
     case = reported.case
-    if body.type == "resolved" and case.SPEC.reopenable:
-        told = await tell_resolved(request.app, case.sender, case.channel, case.number, reported.notice)
-    else:
-        told = await tell_resident(request.app, case.sender, case.channel, reported.notice)
+    redo = body.type == "resolved" and case.SPEC.reopenable
+    told = await tell_outcome(request.app, case.sender, case.channel, case.number, reported.notice, redo)
     notice = "stream" if told is None else "pushed" if told else "not_delivered"
     return {"number": case.number, "status": case.status, "status_text": case.status_text, "notice": notice}
 

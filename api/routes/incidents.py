@@ -17,7 +17,7 @@ from api.community_schemas import IncidentCreate, IncidentView, OfficerNote, Pho
 from api.db import transaction
 from api.deps import ResidentLimit, RuntimeDep, SessionDep, Staff, current_staff
 from api.errors import ApiError
-from api.resident_notices import tell_resident, tell_resolved
+from api.resident_notices import tell_outcome
 from api.runtime import Runtime
 from api.security import Role
 from api.senders import CHANNEL_REFUSED, ResidentCallerDep
@@ -82,10 +82,8 @@ def _in_transaction(runtime: Runtime, work: Callable[[Session], _T]) -> _T:
 
 async def _tell(request: Request, runtime: Runtime, notice: incidents.Notice) -> IncidentView:
     """Tell the resident (after the change has committed), and return the incident as it is now."""
-    if notice.ask_rating:  # 回访 as for any case that can be redone: the stars and 不满意，申请重办
-        await tell_resolved(request.app, notice.sender, notice.channel, notice.number, notice.text)
-    else:
-        await tell_resident(request.app, notice.sender, notice.channel, notice.text)
+    # A resolution gets 回访 as any case that can be redone: the stars and 不满意，申请重办.
+    await tell_outcome(request.app, notice.sender, notice.channel, notice.number, notice.text, notice.ask_rating)
     return await run_in_threadpool(
         _in_transaction, runtime, lambda s: incidents.view(s, incidents.find_incident(s, notice.number))
     )

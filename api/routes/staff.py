@@ -13,7 +13,7 @@ from api.catalogue import sync_catalogue
 from api.deps import AdminDep, AgentDep, Offset, RowId, RuntimeDep, SessionDep, SupervisorDep
 from api.errors import ApiError
 from api.models import CASE_KINDS, Application, Consultation, utcnow
-from api.resident_notices import tell_resident, tell_resolved
+from api.resident_notices import tell_outcome
 from api.schemas import (
     Assignment,
     AuditEntryPublic,
@@ -112,10 +112,7 @@ def set_status(
             text = replies.department_report(spec.name, case.number, department, "resolved", body.note, spec.reopenable)
         else:
             text = replies.case_decided(spec.name, case.number, department, spec.status_text(case.status), body.note)
-        if spec.reopenable:
-            background.add_task(tell_resolved, request.app, case.sender, case.channel, case.number, text)
-        else:
-            background.add_task(tell_resident, request.app, case.sender, case.channel, text)
+        background.add_task(tell_outcome, request.app, case.sender, case.channel, case.number, text, spec.reopenable)
     return staff_view(case, runtime.calendar, utcnow())
 
 
